@@ -1,0 +1,43 @@
+"""Roles held at a unit. A role covers the unit and everything below it."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.org.models import Unit
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("national admin")
+    STATE_ADMIN = "state_admin", _("state admin")
+    UNIT_ADMIN = "unit_admin", _("unit admin (in-charge)")
+    VIEWER = "viewer", _("viewer")
+
+
+class RoleAssignment(models.Model):
+    """``user`` holds ``role`` at ``unit`` and so may act on the unit's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="role_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"

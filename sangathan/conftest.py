@@ -1,0 +1,59 @@
+"""The fixed cast of every test: one small state with two sibling districts, and the people who act in it.
+
+    India ─ Rajasthan ─┬─ Jaipur ─ AC 45 Jaipur North ─ Block Amer ─ Booths 1, 2
+                       └─ Ajmer ─ AC 99 Ajmer South ─ Block Kishangarh ─ Booth 1
+Users: state_admin (Rajasthan), district_admin (Jaipur), sibling_admin (Ajmer), viewer (Jaipur), outsider (no role).
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from sangathan.access.models import Role, RoleAssignment
+from sangathan.org.tests.factories import UserFactory, make_unit
+
+
+@pytest.fixture
+def tree(db):
+    india = make_unit(None, "national", "India", name_hi="भारत")
+    rajasthan = make_unit(india, "state", "Rajasthan", name_hi="राजस्थान")
+    jaipur = make_unit(rajasthan, "district", "Jaipur", name_hi="जयपुर")
+    ajmer = make_unit(rajasthan, "district", "Ajmer", name_hi="अजमेर")
+    jaipur_ac = make_unit(jaipur, "assembly", "Jaipur North", number=45, name_hi="जयपुर उत्तर")
+    ajmer_ac = make_unit(ajmer, "assembly", "Ajmer South", number=99, name_hi="अजमेर दक्षिण")
+    amer = make_unit(jaipur_ac, "block", "Amer", name_hi="आमेर")
+    kishangarh = make_unit(ajmer_ac, "block", "Kishangarh", name_hi="किशनगढ़")
+    booth1 = make_unit(amer, "booth", "Amer School", number=1, name_hi="आमेर विद्यालय")
+    booth2 = make_unit(amer, "booth", "Amer Fort Gate", number=2, name_hi="आमेर किला द्वार")
+    ajmer_booth = make_unit(kishangarh, "booth", "Kishangarh Mandi", number=1, name_hi="किशनगढ़ मंडी")
+    return SimpleNamespace(
+        india=india,
+        rajasthan=rajasthan,
+        jaipur=jaipur,
+        ajmer=ajmer,
+        jaipur_ac=jaipur_ac,
+        ajmer_ac=ajmer_ac,
+        amer=amer,
+        kishangarh=kishangarh,
+        booth1=booth1,
+        booth2=booth2,
+        ajmer_booth=ajmer_booth,
+    )
+
+
+def _user_with_role(username: str, unit, role: str | None):
+    user = UserFactory(username=username)
+    if role:
+        RoleAssignment.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def cast(tree):
+    return SimpleNamespace(
+        state_admin=_user_with_role("state_admin", tree.rajasthan, Role.STATE_ADMIN),
+        district_admin=_user_with_role("district_admin", tree.jaipur, Role.UNIT_ADMIN),
+        sibling_admin=_user_with_role("sibling_admin", tree.ajmer, Role.UNIT_ADMIN),
+        viewer=_user_with_role("viewer", tree.jaipur, Role.VIEWER),
+        outsider=_user_with_role("outsider", tree.rajasthan, None),
+    )

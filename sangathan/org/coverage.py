@@ -1,0 +1,148 @@
+"""Maintenance of the coverage counters (see docs/adr/0001-tree-and-rollups.md).
+
+A unit *contributes* to every proper ancestor: itself (one unit of its level, key post filled
+or not), its active appointments per position, and everything its own counters hold. Every
+write that changes a contribution applies the difference to the ancestors' counter rows with
+``F()`` updates inside the writer's transaction, so counters never drift and never race.
+"""
+
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, F
+
+from sangathan.org.models import Appointment, CoverageCounter, PositionFillCounter, Unit
+from sangathan.org.paths import subtree_q
+
+
+@dataclass
+class Contribution:
+    units: Tally = field(default_factory=Tally)  # level_id -> units
+    key_filled: Tally = field(default_factory=Tally)  # level_id -> units with key post filled
+    seats: Tally = field(default_factory=Tally)  # position_id -> filled seats
+
+    def __sub__(self, other: "Contribution") -> "Contribution":
+        result = Contribution()
+        for name in ("units", "key_filled", "seats"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            setattr(result, name, Tally({k: mine[k] - theirs[k] for k in set(mine) | set(theirs)}))
+        return result
+
+    def negated(self) -> "Contribution":
+        return Contribution() - self
+
+
+def unit_contribution(unit: Unit) -> Contribution:
+    """What ``unit`` and its subtree add to each of its ancestors' counters."""
+    contribution = Contribution()
+    contribution.units[unit.level_id] += 1
+    contribution.key_filled[unit.level_id] += int(unit.key_post_filled)
+    for level_id, total, filled in CoverageCounter.objects.filter(unit=unit).values_list(
+        "level_id", "units_total", "units_key_filled"
+    ):
+        contribution.units[level_id] += total
+        contribution.key_filled[level_id] += filled
+    for position_id, filled in PositionFillCounter.objects.filter(unit=unit).values_list("position_id", "filled"):
+        contribution.seats[position_id] += filled
+    for position_id, filled in (
+        Appointment.objects.filter(unit=unit, status="active").values_list("position_id").annotate(n=Count("id"))
+    ):
+        contribution.seats[position_id] += filled
+    return contribution
+
+
+def apply_to_ancestors(unit: Unit, delta: Contribution) -> None:
+    """Add ``delta`` to the counters of every proper ancestor of ``unit``."""
+    ancestor_ids = list(
+        Unit.objects.filter(path__in=unit.ancestor_paths(include_self=False)).values_list("id", flat=True)
+    )
+    apply_to_units(ancestor_ids, delta)
+
+
+def apply_to_units(unit_ids: list[int], delta: Contribution) -> None:
+    if not unit_ids:
+        return
+    for level_id in set(delta.units) | set(delta.key_filled):
+        d_units, d_filled = delta.units[level_id], delta.key_filled[level_id]
+        if not d_units and not d_filled:
+            continue
+        if d_units > 0:
+            CoverageCounter.objects.bulk_create(
+                [CoverageCounter(unit_id=uid, level_id=level_id) for uid in unit_ids], ignore_conflicts=True
+            )
+        CoverageCounter.objects.filter(unit_id__in=unit_ids, level_id=level_id).update(
+            units_total=F("units_total") + d_units, units_key_filled=F("units_key_filled") + d_filled
+        )
+    for position_id, d_seats in delta.seats.items():
+        if not d_seats:
+            continue
+        if d_seats > 0:
+            PositionFillCounter.objects.bulk_create(
+                [PositionFillCounter(unit_id=uid, position_id=position_id) for uid in unit_ids], ignore_conflicts=True
+            )
+        PositionFillCounter.objects.filter(unit_id__in=unit_ids, position_id=position_id).update(
+            filled=F("filled") + d_seats
+        )
+
+
+def rebuild(root: Unit | None = None, progress=None) -> None:
+    """Recompute the counters of ``root``'s subtree (the whole tree if None) from the data, set-based.
+
+    One GROUP BY per depth over the subtree; ancestors above ``root`` get the difference.
+    Used after bulk imports and seeding, and by ``sangathan rebuild-coverage``.
+    """
+    before = unit_contribution(root) if root is not None else None
+    units = Unit.objects.all() if root is None else Unit.objects.filter(subtree_q([root.path]))
+    unit_ids = units.values("id")
+    CoverageCounter.objects.filter(unit_id__in=unit_ids).delete()
+    PositionFillCounter.objects.filter(unit_id__in=unit_ids).delete()
+
+    top_depth = root.depth if root is not None else 1
+    max_depth = units.order_by("-depth").values_list("depth", flat=True).first() or top_depth
+    step = Unit.steplen
+    unit_table = Unit._meta.db_table
+    appointment_table = Appointment._meta.db_table
+    counter_table = CoverageCounter._meta.db_table
+    position_table = PositionFillCounter._meta.db_table
+    if root is not None:
+        upper = _upper(root.path)
+        where, params = "u.path >= %s" + (" AND u.path < %s" if upper else ""), [root.path] + ([upper] if upper else [])
+    else:
+        where, params = "1 = 1", []
+    depths = range(top_depth, max_depth)
+    with connection.cursor() as cursor:
+        for index, depth in enumerate(depths):
+            prefix = depth * step
+            # Units strictly below the ancestor at this depth, grouped by ancestor and level.
+            cursor.execute(
+                f"""INSERT INTO {counter_table} (unit_id, level_id, units_total, units_key_filled)
+                SELECT a.id, g.level_id, g.total, g.filled FROM (
+                    SELECT SUBSTR(u.path, 1, {prefix}) AS anc, u.level_id AS level_id, COUNT(*) AS total,
+                           SUM(CASE WHEN u.key_post_filled THEN 1 ELSE 0 END) AS filled
+                    FROM {unit_table} u WHERE {where} AND u.depth > {depth}
+                    GROUP BY SUBSTR(u.path, 1, {prefix}), u.level_id
+                ) g JOIN {unit_table} a ON a.path = g.anc""",
+                params,
+            )
+            cursor.execute(
+                f"""INSERT INTO {position_table} (unit_id, position_id, filled)
+                SELECT a.id, g.position_id, g.filled FROM (
+                    SELECT SUBSTR(u.path, 1, {prefix}) AS anc, ap.position_id AS position_id, COUNT(*) AS filled
+                    FROM {appointment_table} ap JOIN {unit_table} u ON u.id = ap.unit_id
+                    WHERE {where} AND u.depth > {depth} AND ap.status = 'active'
+                    GROUP BY SUBSTR(u.path, 1, {prefix}), ap.position_id
+                ) g JOIN {unit_table} a ON a.path = g.anc""",
+                params,
+            )
+            if progress:
+                progress(index + 1, len(depths))
+    if root is not None:
+        root.refresh_from_db()
+        apply_to_ancestors(root, unit_contribution(root) - before)
+
+
+def _upper(path: str) -> str | None:
+    from sangathan.org.paths import path_upper_bound
+
+    return path_upper_bound(path)

@@ -1,0 +1,342 @@
+"""The organisation structure: levels, the unit tree, positions, people and appointments.
+
+The tree is stored as a materialised path (django-treebeard ``MP_Node``) *and* a parent link:
+the parent link is what people edit, the path is derived from it and makes subtree and
+ancestor queries index-backed on SQLite and PostgreSQL alike. Coverage roll-ups are kept in
+counter tables (``CoverageCounter``, ``PositionFillCounter``) maintained by the services in
+the same transaction as the write that changes them (see docs/adr/0001-tree-and-rollups.md).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from sangathan.core.models import TimeStampedModel, bilingual
+from sangathan.org.querysets import AppointmentQuerySet, PersonQuerySet, UnitManager
+
+
+class Level(models.Model):
+    """One rung of the organisation's chain (national, state, district, ... booth).
+
+    Levels are data: an organisation configures its own chain. ``order`` gives the rung; a
+    branch may skip a rung, but a child's level always has a higher order than its parent's.
+    """
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    order = models.PositiveSmallIntegerField(_("order"), unique=True)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_hi, self.name_en)
+
+
+class Unit(MP_Node):
+    """A unit of the organisation: the national department, a state, a district, ... a booth."""
+
+    steplen = 4
+    node_order_by = None
+
+    name_hi = models.CharField(_("name (Hindi)"), max_length=150, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="units", verbose_name=_("level"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    number = models.PositiveIntegerField(
+        _("official number"),
+        null=True,
+        blank=True,
+        help_text=_("E.g. assembly constituency no. 112 or booth no. 45."),
+    )
+    code = models.CharField(_("short code"), max_length=16, blank=True, help_text=_("E.g. RJ for Rajasthan."))
+    polling_station = models.CharField(
+        _("polling station"),
+        max_length=255,
+        blank=True,
+        help_text=_("The building where the booth votes; several booths may share one."),
+    )
+    key_post_filled = models.BooleanField(_("key post filled"), default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "level", "number"],
+                condition=Q(number__isnull=False),
+                name="unit_unique_number_in_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "level", "name_en"],
+                condition=Q(number__isnull=True) & ~Q(name_en=""),
+                name="unit_unique_name_en_in_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "level", "name_hi"],
+                condition=Q(number__isnull=True) & ~Q(name_hi=""),
+                name="unit_unique_name_hi_in_parent",
+            ),
+            models.CheckConstraint(condition=~Q(name_hi="", name_en=""), name="unit_has_a_name"),
+        ]
+        indexes = [models.Index(fields=["level", "path"], name="unit_level_path")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_hi, self.name_en)
+
+    @property
+    def display_name(self) -> str:
+        if self.number is not None:
+            return f"{self.number} · {self.name}" if self.name else str(self.number)
+        return self.name
+
+    def ancestor_paths(self, include_self: bool = True) -> list[str]:
+        """Paths of every ancestor, root first; exact-match lookups, so index-backed."""
+        end = len(self.path) if include_self else len(self.path) - self.steplen
+        return [self.path[:i] for i in range(self.steplen, end + 1, self.steplen)]
+
+    def is_within(self, other: "Unit") -> bool:
+        """True if this unit is ``other`` or below it."""
+        return self.path.startswith(other.path)
+
+
+class Position(models.Model):
+    """A post in the committee of every unit of one level, with a number of seats.
+
+    The *key* post of a level (in-charge, representative) is the one coverage counts.
+    """
+
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="positions", verbose_name=_("level"))
+    code = models.SlugField(_("code"), max_length=40)
+    title_hi = models.CharField(_("title (Hindi)"), max_length=100)
+    title_en = models.CharField(_("title (English)"), max_length=100)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    is_key = models.BooleanField(_("key post"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["level__order", "order", "id"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "code"], name="position_unique_code_in_level"),
+            models.UniqueConstraint(fields=["level"], condition=Q(is_key=True), name="position_one_key_per_level"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="position_seats_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return bilingual(self.title_hi, self.title_en)
+
+
+class Person(TimeStampedModel):
+    """Somebody the organisation knows: an office-bearer, an applicant, a volunteer."""
+
+    name_hi = models.CharField(_("name (Hindi)"), max_length=120, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    mobile = models.CharField(_("mobile number"), max_length=16, unique=True, help_text=_("Stored as +91XXXXXXXXXX."))
+    email = models.EmailField(_("email"), blank=True)
+    home_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("home unit"),
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en", "name_hi", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [models.CheckConstraint(condition=~Q(name_hi="", name_en=""), name="person_has_a_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_hi, self.name_en)
+
+
+class SocialAccount(models.Model):
+    """One of a person's own accounts on a social platform."""
+
+    class Platform(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        X = "x", "X (Twitter)"
+        INSTAGRAM = "instagram", "Instagram"
+        YOUTUBE = "youtube", "YouTube"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        TELEGRAM = "telegram", "Telegram"
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="social_accounts")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    handle = models.CharField(_("handle or URL"), max_length=200)
+    followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("social account")
+        verbose_name_plural = _("social accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "platform", "handle"], name="social_account_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.handle}"
+
+
+class Appointment(models.Model):
+    """A person in one seat of a position at a unit, from a start date until relieved.
+
+    Never deleted: relieving or dissolving ends it and records who, when and why.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        RELIEVED = "relieved", _("relieved")
+        DISSOLVED = "dissolved", _("committee dissolved")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("unit"))
+    position = models.ForeignKey(
+        Position,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("position"),
+    )
+    seat = models.PositiveSmallIntegerField(_("seat"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    letter_number = models.CharField(_("letter number"), max_length=60, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=500, blank=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "position", "seat"],
+                condition=Q(status="active"),
+                name="appointment_one_per_seat",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "unit"],
+                condition=Q(status="active"),
+                name="appointment_one_post_per_unit",
+            ),
+            models.CheckConstraint(condition=Q(seat__gte=1), name="appointment_seat_positive"),
+            models.CheckConstraint(
+                condition=Q(status="active", end_date__isnull=True) | ~Q(status="active"),
+                name="appointment_active_has_no_end",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "status"], name="appointment_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.position} ({self.unit})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class CommitteeEvent(models.Model):
+    """A dissolution or reconstitution of a unit's committee, kept for history."""
+
+    class Kind(models.TextChoices):
+        DISSOLVED = "dissolved", _("dissolved")
+        RECONSTITUTED = "reconstituted", _("reconstituted")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="committee_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    include_subtree = models.BooleanField(default=False)
+    appointments_ended = models.PositiveIntegerField(default=0)
+    appointments_made = models.PositiveIntegerField(default=0)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("committee event")
+        verbose_name_plural = _("committee events")
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class CoverageCounter(models.Model):
+    """For one unit and one level below it: how many units, and how many have the key post filled.
+
+    Maintained by the services on every structural or appointment write.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="coverage_counters")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    units_total = models.PositiveIntegerField(default=0)
+    units_key_filled = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "level"], name="coverage_counter_unique")]
+
+
+class PositionFillCounter(models.Model):
+    """For one unit and one position at a level below it: how many seats are filled in the subtree."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="position_counters")
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="+")
+    filled = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "position"], name="position_counter_unique")]

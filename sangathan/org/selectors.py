@@ -1,0 +1,169 @@
+"""Reads of the organisation structure. Callers pass querysets already restricted to the user."""
+
+import contextlib
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q
+
+from sangathan.org.errors import OrgError
+from sangathan.org.models import (
+    Appointment,
+    CoverageCounter,
+    Level,
+    Person,
+    Position,
+    PositionFillCounter,
+    Unit,
+)
+from sangathan.org.paths import path_upper_bound
+from sangathan.org.phones import normalise_mobile
+
+
+@dataclass
+class PositionCoverage:
+    position: Position
+    seats_total: int
+    filled: int
+
+    @property
+    def vacant(self) -> int:
+        return max(self.seats_total - self.filled, 0)
+
+
+@dataclass
+class LevelCoverage:
+    level: Level
+    units_total: int
+    units_key_filled: int
+    positions: list[PositionCoverage] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.units_key_filled / self.units_total) if self.units_total else 0
+
+    @property
+    def units_key_vacant(self) -> int:
+        return self.units_total - self.units_key_filled
+
+
+def _levels_and_positions() -> tuple[dict[int, Level], dict[int, list[Position]]]:
+    levels = {level.id: level for level in Level.objects.all()}
+    positions: dict[int, list[Position]] = {}
+    for position in Position.objects.all():
+        positions.setdefault(position.level_id, []).append(position)
+    return levels, positions
+
+
+def coverage_for_unit(unit: Unit, *, with_positions: bool = True) -> list[LevelCoverage]:
+    """For each level below ``unit``: units, units with the key post filled, seats per position.
+
+    Two indexed lookups on the counter tables, whatever the size of the subtree.
+    """
+    levels, positions = _levels_and_positions()
+    rows = CoverageCounter.objects.filter(unit=unit).values_list("level_id", "units_total", "units_key_filled")
+    result = [
+        LevelCoverage(level=levels[level_id], units_total=total, units_key_filled=filled)
+        for level_id, total, filled in rows
+        if total
+    ]
+    result.sort(key=lambda row: row.level.order)
+    if with_positions:
+        filled = dict(PositionFillCounter.objects.filter(unit=unit).values_list("position_id", "filled"))
+        for row in result:
+            row.positions = [
+                PositionCoverage(position=p, seats_total=p.seats * row.units_total, filled=filled.get(p.id, 0))
+                for p in positions.get(row.level.id, [])
+            ]
+    return result
+
+
+def coverage_by_unit(units: list[Unit]) -> dict[int, list[LevelCoverage]]:
+    """Key-post coverage below each of ``units`` in one query (for lists of children)."""
+    levels, _positions = _levels_and_positions()
+    result: dict[int, list[LevelCoverage]] = {unit.id: [] for unit in units}
+    rows = CoverageCounter.objects.filter(unit__in=units, units_total__gt=0).values_list(
+        "unit_id", "level_id", "units_total", "units_key_filled"
+    )
+    for unit_id, level_id, total, filled in rows:
+        result[unit_id].append(LevelCoverage(level=levels[level_id], units_total=total, units_key_filled=filled))
+    for rows_of_unit in result.values():
+        rows_of_unit.sort(key=lambda row: row.level.order)
+    return result
+
+
+@dataclass
+class Seat:
+    position: Position
+    number: int
+    appointment: Appointment | None
+
+
+def committee_for_unit(unit: Unit) -> list[tuple[Position, list[Seat]]]:
+    """Every post of the unit's committee with its seats, filled or vacant."""
+    active = {
+        (a.position_id, a.seat): a
+        for a in Appointment.objects.filter(unit=unit, status="active").select_related("person", "position")
+    }
+    return [
+        (position, [Seat(position, n, active.get((position.id, n))) for n in range(1, position.seats + 1)])
+        for position in Position.objects.filter(level_id=unit.level_id)
+    ]
+
+
+def committee_history(unit: Unit, limit: int = 50):
+    return (
+        Appointment.objects.filter(unit=unit)
+        .exclude(status="active")
+        .select_related("person", "position")
+        .order_by("-end_date", "-id")[:limit]
+    )
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    return list(
+        Unit.objects.filter(path__in=unit.ancestor_paths(include_self=False)).select_related("level").order_by("path")
+    )
+
+
+def unit_search(units, query: str, limit: int = 25):
+    """Units by name (Hindi or English), code or official number, within the given queryset."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return units.none()
+    condition = Q(name_en__icontains=query) | Q(name_hi__icontains=query) | Q(code__iexact=query)
+    if query.isdigit():
+        condition |= Q(number=int(query))
+    return units.filter(condition).select_related("level", "parent").order_by("depth", "path")[:limit]
+
+
+def person_search(people, query: str, limit: int = 25):
+    """People by name or mobile number, within the given queryset."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return people.none()
+    condition = Q(name_en__icontains=query) | Q(name_hi__icontains=query)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 10:
+        with contextlib.suppress(OrgError):  # not a phone number: search by name only
+            condition |= Q(mobile=normalise_mobile(query))
+    elif len(digits) >= 4 and len(digits) == len(query.replace(" ", "")):
+        condition |= Q(mobile__contains=digits)
+    return people.filter(condition).select_related("home_unit")[:limit]
+
+
+def naive_coverage(unit: Unit) -> list[tuple[int, int, int]]:
+    """The baseline for ``sangathan bench``: the same roll-up as one GROUP BY over the subtree."""
+    upper = path_upper_bound(unit.path)
+    table = Unit._meta.db_table
+    sql = (
+        f"SELECT level_id, COUNT(*), SUM(CASE WHEN key_post_filled THEN 1 ELSE 0 END) FROM {table} "
+        f"WHERE path > %s" + (" AND path < %s" if upper else "") + " GROUP BY level_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit.path] + ([upper] if upper else []))
+        return cursor.fetchall()
+
+
+def people_in_scope(user):
+    return Person.objects.restrict(user, "view")

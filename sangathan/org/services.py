@@ -1,0 +1,426 @@
+"""Writes to the organisation structure. Each function is one transaction and keeps the
+coverage counters true. Views, the API, the admin, commands and tasks call these; nothing
+else writes org models."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sangathan.org import coverage
+from sangathan.org.errors import OrgError
+from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
+from sangathan.org.paths import subtree_q
+from sangathan.org.phones import normalise_mobile
+
+NAME_MAX = 150
+
+
+# ---------------------------------------------------------------- units
+
+
+def _clean_names(name_hi: str, name_en: str, max_length: int = NAME_MAX) -> tuple[str, str]:
+    name_hi, name_en = (name_hi or "").strip(), (name_en or "").strip()
+    if not name_hi and not name_en:
+        raise OrgError(_("Give a name in Hindi or in English."), code="name_missing")
+    if len(name_hi) > max_length or len(name_en) > max_length:
+        raise OrgError(_("A name can be at most %(max)d characters long.") % {"max": max_length}, code="name_too_long")
+    return name_hi, name_en
+
+
+def _check_level_below(parent: Unit | None, level: Level) -> None:
+    if parent is not None and level.order <= parent.level.order:
+        raise OrgError(
+            _("A %(child)s cannot be placed under a %(parent)s.") % {"child": level.name, "parent": parent.level.name},
+            code="level_order",
+        )
+
+
+def _check_unique_in_parent(*, parent, level, number, name_hi, name_en, exclude_pk=None) -> None:
+    siblings = Unit.objects.filter(parent=parent, level=level)
+    if exclude_pk:
+        siblings = siblings.exclude(pk=exclude_pk)
+    if number is not None:
+        if siblings.filter(number=number).exists():
+            raise OrgError(
+                _("%(level)s number %(number)s already exists here.") % {"level": level.name, "number": number},
+                code="duplicate_number",
+            )
+    elif (name_en and siblings.filter(number__isnull=True, name_en=name_en).exists()) or (
+        name_hi and siblings.filter(number__isnull=True, name_hi=name_hi).exists()
+    ):
+        raise OrgError(
+            _("A %(level)s with this name already exists here.") % {"level": level.name}, code="duplicate_name"
+        )
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    parent: Unit | None,
+    level: Level,
+    name_hi: str = "",
+    name_en: str = "",
+    number: int | None = None,
+    code: str = "",
+    polling_station: str = "",
+    by=None,
+) -> Unit:
+    """Add a unit under ``parent`` (a root when None) and count it in every ancestor's roll-up."""
+    name_hi, name_en = _clean_names(name_hi, name_en)
+    _check_level_below(parent, level)
+    if number is not None and number < 0:
+        raise OrgError(_("The number must be positive."), code="number_invalid")
+    unit = Unit(
+        name_hi=name_hi,
+        name_en=name_en,
+        level=level,
+        number=number,
+        code=(code or "").strip()[:16],
+        polling_station=(polling_station or "").strip()[:255],
+        parent=parent,
+    )
+    if parent is None:
+        _check_unique_in_parent(parent=None, level=level, number=number, name_hi=name_hi, name_en=name_en)
+        unit = Unit.add_root(instance=unit)
+    else:
+        # add_child locks the parent row: structural writes under one parent are serialised.
+        Unit.objects.select_for_update().get(pk=parent.pk)
+        _check_unique_in_parent(parent=parent, level=level, number=number, name_hi=name_hi, name_en=name_en)
+        try:
+            with transaction.atomic():
+                unit = parent.add_child(instance=unit)
+        except IntegrityError:
+            raise OrgError(_("A unit with this name or number already exists here."), code="duplicate") from None
+        contribution = coverage.Contribution()
+        contribution.units[level.id] = 1
+        coverage.apply_to_ancestors(unit, contribution)
+    return unit
+
+
+@transaction.atomic
+def unit_update(
+    *, unit: Unit, name_hi: str, name_en: str, number: int | None, code: str = "", polling_station: str = "", by=None
+) -> Unit:
+    """Rename or renumber a unit (its place in the tree does not change)."""
+    name_hi, name_en = _clean_names(name_hi, name_en)
+    _check_unique_in_parent(
+        parent=unit.parent, level=unit.level, number=number, name_hi=name_hi, name_en=name_en, exclude_pk=unit.pk
+    )
+    unit.name_hi, unit.name_en, unit.number = name_hi, name_en, number
+    unit.code, unit.polling_station = (code or "").strip()[:16], (polling_station or "").strip()[:255]
+    unit.save(update_fields=["name_hi", "name_en", "number", "code", "polling_station"])
+    return unit
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
+    """Move a unit and its whole subtree under ``new_parent``; refuses cycles and level inversions."""
+    unit = Unit.objects.select_for_update().select_related("level", "parent").get(pk=unit.pk)
+    new_parent = Unit.objects.select_for_update().select_related("level").get(pk=new_parent.pk)
+    if new_parent.is_within(unit):
+        raise OrgError(_("A unit cannot be moved under itself or one of its own sub-units."), code="cycle")
+    if unit.parent_id == new_parent.pk:
+        return unit
+    _check_level_below(new_parent, unit.level)
+    _check_unique_in_parent(
+        parent=new_parent,
+        level=unit.level,
+        number=unit.number,
+        name_hi=unit.name_hi,
+        name_en=unit.name_en,
+    )
+    contribution = coverage.unit_contribution(unit)
+    coverage.apply_to_ancestors(unit, contribution.negated())
+    unit.move(new_parent, "last-child")
+    unit = Unit.objects.get(pk=unit.pk)
+    unit.parent = new_parent
+    unit.save(update_fields=["parent"])
+    coverage.apply_to_ancestors(unit, contribution)
+    return unit
+
+
+# ---------------------------------------------------------------- people
+
+
+@transaction.atomic
+def person_create(
+    *,
+    name_hi: str = "",
+    name_en: str = "",
+    mobile: str,
+    email: str = "",
+    home_unit: Unit | None = None,
+    languages: list[str] | None = None,
+    skills: list[str] | None = None,
+    by=None,
+) -> Person:
+    name_hi, name_en = _clean_names(name_hi, name_en, max_length=120)
+    mobile = normalise_mobile(mobile)
+    if Person.objects.filter(mobile=mobile).exists():
+        raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")
+    try:
+        with transaction.atomic():
+            return Person.objects.create(
+                name_hi=name_hi,
+                name_en=name_en,
+                mobile=mobile,
+                email=(email or "").strip(),
+                home_unit=home_unit,
+                languages=list(languages or []),
+                skills=list(skills or []),
+            )
+    except IntegrityError:
+        raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken") from None
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    name_hi: str,
+    name_en: str,
+    mobile: str,
+    email: str = "",
+    home_unit: Unit | None = None,
+    languages: list[str] | None = None,
+    skills: list[str] | None = None,
+    by=None,
+) -> Person:
+    name_hi, name_en = _clean_names(name_hi, name_en, max_length=120)
+    mobile = normalise_mobile(mobile)
+    if Person.objects.filter(mobile=mobile).exclude(pk=person.pk).exists():
+        raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")
+    person.name_hi, person.name_en, person.mobile = name_hi, name_en, mobile
+    person.email, person.home_unit = (email or "").strip(), home_unit
+    person.languages, person.skills = list(languages or []), list(skills or [])
+    person.save()
+    return person
+
+
+def person_for_appointment(*, mobile: str, name_hi: str = "", name_en: str = "", home_unit: Unit | None, by=None):
+    """The person with this mobile number, created if new. Returns (person, created).
+
+    An existing person's record is not changed: an admin who types a known number links the
+    existing person without seeing or overwriting their details.
+    """
+    mobile = normalise_mobile(mobile)
+    existing = Person.objects.filter(mobile=mobile).first()
+    if existing is not None:
+        return existing, False
+    return person_create(name_hi=name_hi, name_en=name_en, mobile=mobile, home_unit=home_unit, by=by), True
+
+
+# ---------------------------------------------------------------- appointments
+
+
+def _active_count(unit: Unit, position: Position) -> int:
+    return Appointment.objects.filter(unit=unit, position=position, status="active").count()
+
+
+@transaction.atomic
+def appointment_create(
+    *,
+    unit: Unit,
+    position: Position,
+    person: Person,
+    start_date: datetime.date | None = None,
+    letter_number: str = "",
+    by=None,
+) -> Appointment:
+    """Appoint ``person`` to a free seat of ``position`` at ``unit``.
+
+    Refuses when the position belongs to another level, every seat is taken, the person already
+    holds a post in this committee, or already holds the key post of another unit of this level.
+    """
+    unit = Unit.objects.select_for_update().select_related("level").get(pk=unit.pk)
+    if position.level_id != unit.level_id:
+        raise OrgError(
+            _("%(position)s is not a post of a %(level)s committee.")
+            % {"position": position.title, "level": unit.level.name},
+            code="position_level",
+        )
+    if len(letter_number or "") > 60:
+        raise OrgError(_("The letter number can be at most 60 characters long."), code="letter_too_long")
+    taken = set(
+        Appointment.objects.filter(unit=unit, position=position, status="active").values_list("seat", flat=True)
+    )
+    free = [seat for seat in range(1, position.seats + 1) if seat not in taken]
+    if not free:
+        raise OrgError(
+            _("All %(seats)d seats of %(position)s are filled. Relieve someone first.")
+            % {"seats": position.seats, "position": position.title},
+            code="seats_full",
+        )
+    current = Appointment.objects.filter(person=person, unit=unit, status="active").select_related("position").first()
+    if current is not None:
+        raise OrgError(
+            _("%(person)s already holds the post of %(position)s in this committee.")
+            % {"person": person.name, "position": current.position.title},
+            code="already_in_committee",
+        )
+    if position.is_key:
+        elsewhere = (
+            Appointment.objects.filter(person=person, position=position, status="active").select_related("unit").first()
+        )
+        if elsewhere is not None:
+            raise OrgError(
+                _("%(person)s is already %(position)s of %(unit)s.")
+                % {"person": person.name, "position": position.title, "unit": elsewhere.unit.display_name},
+                code="key_post_elsewhere",
+            )
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                person=person,
+                unit=unit,
+                position=position,
+                seat=free[0],
+                start_date=start_date or timezone.localdate(),
+                letter_number=(letter_number or "").strip(),
+                appointed_by=by if by and by.is_authenticated else None,
+            )
+    except IntegrityError:
+        raise OrgError(_("This seat was just filled by someone else. Please try again."), code="seat_race") from None
+
+    delta = coverage.Contribution()
+    delta.seats[position.id] = 1
+    if position.is_key and not unit.key_post_filled:
+        Unit.objects.filter(pk=unit.pk).update(key_post_filled=True)
+        delta.key_filled[unit.level_id] = 1
+    coverage.apply_to_ancestors(unit, delta)
+    return appointment
+
+
+def _end_appointments(appointments, *, status: str, reason: str, end_date: datetime.date, by) -> int:
+    """End the given active appointments and fix every counter they touched. Returns how many."""
+    rows = list(appointments.filter(status="active").select_related("unit", "position"))
+    if not rows:
+        return 0
+    Appointment.objects.filter(pk__in=[a.pk for a in rows]).update(
+        status=status, end_date=end_date, end_reason=reason, ended_by=by if by and by.is_authenticated else None
+    )
+    units = {a.unit_id: a.unit for a in rows}
+    # Per unit: which positions lost seats, and whether its key post is now empty.
+    still_keyed = set(
+        Appointment.objects.filter(unit_id__in=units, status="active", position__is_key=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    lost_key = [uid for uid, unit in units.items() if unit.key_post_filled and uid not in still_keyed]
+    if lost_key:
+        Unit.objects.filter(pk__in=lost_key).update(key_post_filled=False)
+    by_unit: dict[int, coverage.Contribution] = {}
+    for a in rows:
+        by_unit.setdefault(a.unit_id, coverage.Contribution()).seats[a.position_id] -= 1
+    for uid in lost_key:
+        by_unit[uid].key_filled[units[uid].level_id] -= 1
+    for uid, delta in by_unit.items():
+        coverage.apply_to_ancestors(units[uid], delta)
+    return len(rows)
+
+
+@transaction.atomic
+def appointment_relieve(
+    *, appointment: Appointment, reason: str, end_date: datetime.date | None = None, by=None
+) -> Appointment:
+    """Relieve one office-bearer. The appointment stays in history with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrgError(_("Give a reason for relieving."), code="reason_missing")
+    if len(reason) > 500:
+        raise OrgError(_("The reason can be at most 500 characters long."), code="reason_too_long")
+    Unit.objects.select_for_update().filter(pk=appointment.unit_id).first()
+    ended = _end_appointments(
+        Appointment.objects.filter(pk=appointment.pk),
+        status=Appointment.Status.RELIEVED,
+        reason=reason,
+        end_date=end_date or timezone.localdate(),
+        by=by,
+    )
+    if not ended:
+        raise OrgError(_("This appointment has already ended."), code="not_active")
+    appointment.refresh_from_db()
+    return appointment
+
+
+@transaction.atomic
+def committee_dissolve(*, unit: Unit, reason: str, include_subtree: bool = False, by=None) -> CommitteeEvent:
+    """Relieve everyone in ``unit``'s committee (and, optionally, every committee below it) at once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrgError(_("Give a reason for dissolving the committee."), code="reason_missing")
+    if len(reason) > 500:
+        raise OrgError(_("The reason can be at most 500 characters long."), code="reason_too_long")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    targets = (
+        Appointment.objects.filter(subtree_q([unit.path], "unit__path"))
+        if include_subtree
+        else (Appointment.objects.filter(unit=unit))
+    )
+    if include_subtree:
+        targets = targets.filter(status="active")
+        ended = targets.update(
+            status=Appointment.Status.DISSOLVED,
+            end_date=timezone.localdate(),
+            end_reason=reason,
+            ended_by=by if by and by.is_authenticated else None,
+        )
+        Unit.objects.filter(subtree_q([unit.path]), key_post_filled=True).update(key_post_filled=False)
+        # One set-based recount of the subtree; rebuild() moves the ancestors by the difference.
+        coverage.rebuild(unit)
+        unit.refresh_from_db()
+    else:
+        ended = _end_appointments(
+            targets, status=Appointment.Status.DISSOLVED, reason=reason, end_date=timezone.localdate(), by=by
+        )
+    return CommitteeEvent.objects.create(
+        unit=unit,
+        kind=CommitteeEvent.Kind.DISSOLVED,
+        reason=reason,
+        include_subtree=include_subtree,
+        appointments_ended=ended,
+        by=by if by and by.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def committee_reconstitute(
+    *, unit: Unit, members: list[tuple[Position, Person]], reason: str, letter_number: str = "", by=None
+) -> CommitteeEvent:
+    """Dissolve ``unit``'s committee and appoint a new one, as one action: all or nothing."""
+    if not members:
+        raise OrgError(_("Name at least one member of the new committee."), code="members_missing")
+    people = [person.pk for _position, person in members]
+    if len(people) != len(set(people)):
+        raise OrgError(_("The same person is named twice."), code="duplicate_member")
+    ended = _end_appointments(
+        Appointment.objects.filter(unit=unit),
+        status=Appointment.Status.DISSOLVED,
+        reason=reason or _("Reconstituted"),
+        end_date=timezone.localdate(),
+        by=by,
+    )
+    unit.refresh_from_db()
+    for position, person in members:
+        appointment_create(unit=unit, position=position, person=person, letter_number=letter_number, by=by)
+    return CommitteeEvent.objects.create(
+        unit=unit,
+        kind=CommitteeEvent.Kind.RECONSTITUTED,
+        reason=(reason or "").strip()[:500] or _("Reconstituted"),
+        appointments_ended=ended,
+        appointments_made=len(members),
+        by=by if by and by.is_authenticated else None,
+    )
+
+
+# ---------------------------------------------------------------- bulk
+
+
+def numchild_refresh(parent_ids) -> None:
+    """Set treebeard's ``numchild`` for the given parents after a bulk insert."""
+    counts = dict(Unit.objects.filter(parent_id__in=list(parent_ids)).values_list("parent_id").annotate(n=Count("id")))
+    for parent_id, n in counts.items():
+        Unit.objects.filter(pk=parent_id).update(numchild=n)
