@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("sangathan.org.api.urls")),
     path("", include("sangathan.core.urls")),
     path("", include("sangathan.org.urls")),
+    path("import/", include("sangathan.org.urls_import")),
 ]
 
 if settings.DEBUG:  # pragma: no cover

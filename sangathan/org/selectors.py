@@ -93,22 +93,25 @@ def coverage_by_unit(units: list[Unit]) -> dict[int, list[LevelCoverage]]:
 
 
 @dataclass
-class Seat:
+class Post:
+    """One post of a committee: who holds its seats, and how many are vacant."""
+
     position: Position
-    number: int
-    appointment: Appointment | None
+    holders: list[Appointment]
+
+    @property
+    def vacant(self) -> int:
+        return self.position.seats - len(self.holders)
 
 
-def committee_for_unit(unit: Unit) -> list[tuple[Position, list[Seat]]]:
-    """Every post of the unit's committee with its seats, filled or vacant."""
-    active = {
-        (a.position_id, a.seat): a
-        for a in Appointment.objects.filter(unit=unit, status="active").select_related("person", "position")
-    }
-    return [
-        (position, [Seat(position, n, active.get((position.id, n))) for n in range(1, position.seats + 1)])
-        for position in Position.objects.filter(level_id=unit.level_id)
-    ]
+def committee_for_unit(unit: Unit) -> list[Post]:
+    """Every post of the unit's committee with its holders (by seat) and vacancies."""
+    holders: dict[int, list[Appointment]] = {}
+    for appointment in (
+        Appointment.objects.filter(unit=unit, status="active").select_related("person", "position").order_by("seat")
+    ):
+        holders.setdefault(appointment.position_id, []).append(appointment)
+    return [Post(position, holders.get(position.id, [])) for position in Position.objects.filter(level_id=unit.level_id)]
 
 
 def committee_history(unit: Unit, limit: int = 50):

@@ -84,14 +84,14 @@ def unit_create(
     )
     if parent is None:
         _check_unique_in_parent(parent=None, level=level, number=number, name_hi=name_hi, name_en=name_en)
-        unit = Unit.add_root(instance=unit)
+        unit = Unit.objects.add_root(instance=unit)
     else:
         # add_child locks the parent row: structural writes under one parent are serialised.
         Unit.objects.select_for_update().get(pk=parent.pk)
         _check_unique_in_parent(parent=parent, level=level, number=number, name_hi=name_hi, name_en=name_en)
         try:
             with transaction.atomic():
-                unit = parent.add_child(instance=unit)
+                unit = Unit.objects.add_child(parent, instance=unit)
         except IntegrityError:
             raise OrgError(_("A unit with this name or number already exists here."), code="duplicate") from None
         contribution = coverage.Contribution()
@@ -134,7 +134,7 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
     )
     contribution = coverage.unit_contribution(unit)
     coverage.apply_to_ancestors(unit, contribution.negated())
-    unit.move(new_parent, "last-child")
+    Unit.objects.move(unit, new_parent, "last-child")
     unit = Unit.objects.get(pk=unit.pk)
     unit.parent = new_parent
     unit.save(update_fields=["parent"])

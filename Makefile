@@ -1,0 +1,49 @@
+# Sangathan — the two commands of the README: `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+APT_PACKAGES := chromium fonts-noto-core gettext poppler-utils
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install system-deps messages lint serve clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: system-deps $(STAMP) messages
+
+# Debian packages the app and the tests need (browser tests, Devanagari fonts, message compilation).
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "Installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install as root: apt-get install$$missing"; exit 1; fi; \
+	fi
+
+messages: $(STAMP)
+	cd sangathan && ../$(BIN)/sangathan compilemessages --ignore=.venv -v 0
+
+demo: install
+	$(BIN)/sangathan migrate --no-input -v 0
+	$(BIN)/sangathan demo
+	@echo ""
+	@echo "Sangathan is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "Stop it with Ctrl+C."
+	$(BIN)/gunicorn sangathan.config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sangathan makemigrations --check --dry-run -v 0
+
+test: install lint
+	$(BIN)/pytest -n 2 -q
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,199 @@
+"""Pages of the organisation tree. Thin: fetch in scope, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sangathan.access.permissions import APPOINT, DISSOLVE, IMPORT_UNITS
+from sangathan.access.scope import can, require, top_units
+from sangathan.org import selectors, services
+from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
+from sangathan.org.errors import OrgError
+from sangathan.org.forms import AppointForm, DissolveForm, ReasonForm, ReconstituteRowForm
+from sangathan.org.models import Appointment, Person, Position, Unit
+
+CHILDREN_PER_PAGE = 50
+
+
+@login_required
+def home(request):
+    units = top_units(request.user)
+    if len(units) == 1:
+        return redirect("org:unit", pk=units[0].pk)
+    return render(request, "org/home.html", {"units": units})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    children = Unit.objects.filter(parent=unit).select_related("level").order_by("number", "name_en", "name_hi", "id")
+    page = Paginator(children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
+    child_list = list(page.object_list)
+    child_coverage = selectors.coverage_by_unit(child_list)
+    committee = selectors.committee_for_unit(unit)
+    context = {
+        "unit": unit,
+        "ancestors": [a for a in selectors.unit_ancestors(unit) if can(request.user, "view", a)],
+        "coverage": selectors.coverage_for_unit(unit),
+        "committee": committee,
+        "seats_total": sum(post.position.seats for post in committee),
+        "seats_filled": sum(len(post.holders) for post in committee),
+        "children": [(child, child_coverage.get(child.id, [])) for child in child_list],
+        "page": page,
+        "history": selectors.committee_history(unit, limit=20),
+        "events": unit.committee_events.select_related("by")[:10],
+        "can_appoint": can(request.user, APPOINT, unit),
+        "can_dissolve": can(request.user, DISSOLVE, unit),
+        "can_import": can(request.user, IMPORT_UNITS, unit),
+    }
+    if request.htmx and request.GET.get("page"):
+        return render(request, "org/partials/children.html", context)
+    return render(request, "org/unit_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appoint(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, APPOINT, unit)
+    initial = {}
+    if request.GET.get("position", "").isdigit():
+        initial["position"] = request.GET["position"]
+    form = AppointForm(request.POST or None, unit=unit, initial=initial)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = Person.objects.filter(mobile=data["mobile"]).first()
+        if existing is None and not (data["name_hi"] or data["name_en"]):
+            form.add_error("name_hi", _("Give the new person's name in Hindi or in English."))
+        elif "confirm" in request.POST:
+            try:
+                with transaction.atomic():
+                    person, _created = services.person_for_appointment(
+                        mobile=data["mobile"], name_hi=data["name_hi"], name_en=data["name_en"], home_unit=unit,
+                        by=request.user,
+                    )
+                    appointment = services.appointment_create(
+                        unit=unit, position=data["position"], person=person, start_date=data["start_date"],
+                        letter_number=data["letter_number"], by=request.user,
+                    )
+            except OrgError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s appointed as %(position)s.")
+                    % {"person": appointment.person.name, "position": appointment.position.title},
+                )
+                return redirect("org:unit", pk=unit.pk)
+        else:
+            return render(
+                request, "org/appoint_confirm.html",
+                {"unit": unit, "form": form, "data": data, "existing": existing, "existing_visible": (
+                    existing is not None and Person.objects.restrict(request.user).filter(pk=existing.pk).exists()
+                )},
+            )
+    return render(request, "org/appoint.html", {"unit": unit, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relieve(request, pk):
+    appointment = get_appointment_for_user(request.user, pk)
+    require(request.user, APPOINT, appointment.unit)
+    form = ReasonForm(request.POST or None)
+    if appointment.status != Appointment.Status.ACTIVE:
+        messages.info(request, _("This appointment has already ended."))
+        return redirect("org:unit", pk=appointment.unit_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_relieve(appointment=appointment, reason=form.cleaned_data["reason"], by=request.user)
+        except OrgError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(person)s relieved.") % {"person": appointment.person.name})
+            return redirect("org:unit", pk=appointment.unit_id)
+    return render(request, "org/relieve.html", {"appointment": appointment, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dissolve(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, DISSOLVE, unit)
+    form = DissolveForm(request.POST or None)
+    active = Appointment.objects.filter(unit=unit, status="active").count()
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.committee_dissolve(
+                unit=unit, reason=form.cleaned_data["reason"], include_subtree=form.cleaned_data["include_subtree"],
+                by=request.user,
+            )
+        except OrgError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Committee dissolved: %(count)d office-bearers relieved.") % {"count": event.appointments_ended}
+            )
+            return redirect("org:unit", pk=unit.pk)
+    return render(request, "org/dissolve.html", {"unit": unit, "form": form, "active": active})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconstitute(request, pk):
+    """Dissolve and appoint a new committee as one action: one row per seat."""
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, DISSOLVE, unit)
+    require(request.user, APPOINT, unit)
+    positions = list(Position.objects.filter(level_id=unit.level_id))
+    seats = [(position, n) for position in positions for n in range(1, position.seats + 1)]
+    rows = [
+        (position, ReconstituteRowForm(request.POST or None, prefix=f"s{position.pk}_{n}"))
+        for position, n in seats
+    ]
+    reason_form = ReasonForm(request.POST or None)
+    if request.method == "POST" and reason_form.is_valid() and all(form.is_valid() for _p, form in rows):
+        entries = [(position, form.cleaned_data) for position, form in rows if form.cleaned_data.get("mobile")]
+        try:
+            with transaction.atomic():
+                members = []
+                for position, data in entries:
+                    person, _created = services.person_for_appointment(
+                        mobile=data["mobile"], name_hi=data["name_hi"], name_en=data["name_en"], home_unit=unit,
+                        by=request.user,
+                    )
+                    members.append((position, person))
+                event = services.committee_reconstitute(
+                    unit=unit, members=members, reason=reason_form.cleaned_data["reason"], by=request.user
+                )
+        except OrgError as error:
+            reason_form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Committee reconstituted with %(count)d office-bearers.") % {"count": event.appointments_made}
+            )
+            return redirect("org:unit", pk=unit.pk)
+    return render(request, "org/reconstitute.html", {"unit": unit, "rows": rows, "reason_form": reason_form})
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_person_for_user(request.user, pk)
+    appointments = (
+        Appointment.objects.restrict(request.user).filter(person=person).select_related("unit", "unit__level", "position")
+    )
+    return render(request, "org/person_detail.html", {"person": person, "appointments": appointments})
+
+
+@login_required
+def search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    units = selectors.unit_search(Unit.objects.restrict(request.user), query)
+    people = selectors.person_search(Person.objects.restrict(request.user), query)
+    context = {"search_query": query, "units": units, "people": people}
+    return render(request, "org/search.html", context)
