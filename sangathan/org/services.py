@@ -106,6 +106,8 @@ def unit_update(
 ) -> Unit:
     """Rename or renumber a unit (its place in the tree does not change)."""
     name_hi, name_en = _clean_names(name_hi, name_en)
+    if number is not None and number < 0:
+        raise OrgError(_("The number must be positive."), code="number_invalid")
     _check_unique_in_parent(
         parent=unit.parent, level=unit.level, number=number, name_hi=name_hi, name_en=name_en, exclude_pk=unit.pk
     )
@@ -118,8 +120,8 @@ def unit_update(
 @transaction.atomic
 def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
     """Move a unit and its whole subtree under ``new_parent``; refuses cycles and level inversions."""
-    unit = Unit.objects.select_for_update().select_related("level", "parent").get(pk=unit.pk)
-    new_parent = Unit.objects.select_for_update().select_related("level").get(pk=new_parent.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("level", "parent").get(pk=unit.pk)
+    new_parent = Unit.objects.select_for_update(of=("self",)).select_related("level").get(pk=new_parent.pk)
     if new_parent.is_within(unit):
         raise OrgError(_("A unit cannot be moved under itself or one of its own sub-units."), code="cycle")
     if unit.parent_id == new_parent.pk:
@@ -235,7 +237,7 @@ def appointment_create(
     Refuses when the position belongs to another level, every seat is taken, the person already
     holds a post in this committee, or already holds the key post of another unit of this level.
     """
-    unit = Unit.objects.select_for_update().select_related("level").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("level").get(pk=unit.pk)
     if position.level_id != unit.level_id:
         raise OrgError(
             _("%(position)s is not a post of a %(level)s committee.")
@@ -332,6 +334,8 @@ def appointment_relieve(
         raise OrgError(_("Give a reason for relieving."), code="reason_missing")
     if len(reason) > 500:
         raise OrgError(_("The reason can be at most 500 characters long."), code="reason_too_long")
+    if end_date is not None and end_date < appointment.start_date:
+        raise OrgError(_("The end date cannot be before the start date."), code="end_before_start")
     Unit.objects.select_for_update().filter(pk=appointment.unit_id).first()
     ended = _end_appointments(
         Appointment.objects.filter(pk=appointment.pk),

@@ -40,5 +40,5 @@ class Command(BaseCommand):
             else:
                 lines.append(f"  {username:<10} superuser (everything, and /admin/)")
         self.stdout.write(self.style.SUCCESS("Demo ready."))
-        self.stdout.write("Logins (password for all: %s):" % password)
+        self.stdout.write(f"Logins (password for all: {password}):")
         self.stdout.write("\n".join(lines))
