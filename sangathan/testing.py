@@ -10,11 +10,15 @@ from types import SimpleNamespace
 import pytest
 
 from sangathan.access.models import Role, RoleAssignment
+from sangathan.org.models import Level, Position
+from sangathan.org.template import load_default_template
 from sangathan.org.tests.factories import UserFactory, make_unit
 
 
 @pytest.fixture
 def tree(db):
+    # Transactional tests (browser tests) flush the tables the data migration filled.
+    load_default_template(Level, Position)
     india = make_unit(None, "national", "India", name_hi="भारत")
     rajasthan = make_unit(india, "state", "Rajasthan", name_hi="राजस्थान")
     jaipur = make_unit(rajasthan, "district", "Jaipur", name_hi="जयपुर")
