@@ -52,16 +52,26 @@ class UnitAdmin(ScopedAdmin):
         try:
             if not change:
                 created = services.unit_create(
-                    parent=data.get("parent"), level=data["level"], name_hi=data["name_hi"], name_en=data["name_en"],
-                    number=data.get("number"), code=data.get("code", ""), polling_station=data.get("polling_station", ""),
+                    parent=data.get("parent"),
+                    level=data["level"],
+                    name_hi=data["name_hi"],
+                    name_en=data["name_en"],
+                    number=data.get("number"),
+                    code=data.get("code", ""),
+                    polling_station=data.get("polling_station", ""),
                     by=request.user,
                 )
                 obj.pk, obj.path = created.pk, created.path
                 return
             original = Unit.objects.get(pk=obj.pk)
             services.unit_update(
-                unit=original, name_hi=data["name_hi"], name_en=data["name_en"], number=data.get("number"),
-                code=data.get("code", ""), polling_station=data.get("polling_station", ""), by=request.user,
+                unit=original,
+                name_hi=data["name_hi"],
+                name_en=data["name_en"],
+                number=data.get("number"),
+                code=data.get("code", ""),
+                polling_station=data.get("polling_station", ""),
+                by=request.user,
             )
             if data.get("parent") and data["parent"].pk != original.parent_id:
                 services.unit_move(unit=original, new_parent=data["parent"], by=request.user)
@@ -80,9 +90,14 @@ class PersonAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         kwargs = {
-            "name_hi": data["name_hi"], "name_en": data["name_en"], "mobile": data["mobile"],
-            "email": data.get("email", ""), "home_unit": data.get("home_unit"),
-            "languages": data.get("languages") or [], "skills": data.get("skills") or [], "by": request.user,
+            "name_hi": data["name_hi"],
+            "name_en": data["name_en"],
+            "mobile": data["mobile"],
+            "email": data.get("email", ""),
+            "home_unit": data.get("home_unit"),
+            "languages": data.get("languages") or [],
+            "skills": data.get("skills") or [],
+            "by": request.user,
         }
         try:
             if change:

@@ -10,7 +10,9 @@ from sangathan.org.phones import normalise_mobile
 
 class AppointForm(forms.Form):
     position = forms.ModelChoiceField(queryset=Position.objects.none(), label=_("Post"))
-    mobile = forms.CharField(label=_("Mobile number"), max_length=25, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=25, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
     name_hi = forms.CharField(label=_("Name (Hindi)"), max_length=120, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
     start_date = forms.DateField(

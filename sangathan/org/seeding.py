@@ -391,7 +391,7 @@ def seed(scale: str, *, seed_value: int = 2026, progress: Callable[[int], None] 
     with transaction.atomic():
         national = Unit.objects.filter(depth=1, level=levels["national"]).first()
         if national is None:
-            national = Unit.add_root(
+            national = Unit.objects.add_root(
                 instance=Unit(name_hi="भारत", name_en="India", level=levels["national"], code="IN")
             )
         seeder = _Seeder(rng=rng, progress=progress)

@@ -111,7 +111,9 @@ def committee_for_unit(unit: Unit) -> list[Post]:
         Appointment.objects.filter(unit=unit, status="active").select_related("person", "position").order_by("seat")
     ):
         holders.setdefault(appointment.position_id, []).append(appointment)
-    return [Post(position, holders.get(position.id, [])) for position in Position.objects.filter(level_id=unit.level_id)]
+    return [
+        Post(position, holders.get(position.id, [])) for position in Position.objects.filter(level_id=unit.level_id)
+    ]
 
 
 def committee_history(unit: Unit, limit: int = 50):

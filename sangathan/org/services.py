@@ -5,7 +5,6 @@ else writes org models."""
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -418,13 +417,3 @@ def committee_reconstitute(
         appointments_made=len(members),
         by=by if by and by.is_authenticated else None,
     )
-
-
-# ---------------------------------------------------------------- bulk
-
-
-def numchild_refresh(parent_ids) -> None:
-    """Set treebeard's ``numchild`` for the given parents after a bulk insert."""
-    counts = dict(Unit.objects.filter(parent_id__in=list(parent_ids)).values_list("parent_id").annotate(n=Count("id")))
-    for parent_id, n in counts.items():
-        Unit.objects.filter(pk=parent_id).update(numchild=n)

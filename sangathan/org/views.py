@@ -74,12 +74,19 @@ def appoint(request, pk):
             try:
                 with transaction.atomic():
                     person, _created = services.person_for_appointment(
-                        mobile=data["mobile"], name_hi=data["name_hi"], name_en=data["name_en"], home_unit=unit,
+                        mobile=data["mobile"],
+                        name_hi=data["name_hi"],
+                        name_en=data["name_en"],
+                        home_unit=unit,
                         by=request.user,
                     )
                     appointment = services.appointment_create(
-                        unit=unit, position=data["position"], person=person, start_date=data["start_date"],
-                        letter_number=data["letter_number"], by=request.user,
+                        unit=unit,
+                        position=data["position"],
+                        person=person,
+                        start_date=data["start_date"],
+                        letter_number=data["letter_number"],
+                        by=request.user,
                     )
             except OrgError as error:
                 form.add_error(None, error)
@@ -92,10 +99,17 @@ def appoint(request, pk):
                 return redirect("org:unit", pk=unit.pk)
         else:
             return render(
-                request, "org/appoint_confirm.html",
-                {"unit": unit, "form": form, "data": data, "existing": existing, "existing_visible": (
-                    existing is not None and Person.objects.restrict(request.user).filter(pk=existing.pk).exists()
-                )},
+                request,
+                "org/appoint_confirm.html",
+                {
+                    "unit": unit,
+                    "form": form,
+                    "data": data,
+                    "existing": existing,
+                    "existing_visible": (
+                        existing is not None and Person.objects.restrict(request.user).filter(pk=existing.pk).exists()
+                    ),
+                },
             )
     return render(request, "org/appoint.html", {"unit": unit, "form": form})
 
@@ -130,14 +144,17 @@ def dissolve(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             event = services.committee_dissolve(
-                unit=unit, reason=form.cleaned_data["reason"], include_subtree=form.cleaned_data["include_subtree"],
+                unit=unit,
+                reason=form.cleaned_data["reason"],
+                include_subtree=form.cleaned_data["include_subtree"],
                 by=request.user,
             )
         except OrgError as error:
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("Committee dissolved: %(count)d office-bearers relieved.") % {"count": event.appointments_ended}
+                request,
+                _("Committee dissolved: %(count)d office-bearers relieved.") % {"count": event.appointments_ended},
             )
             return redirect("org:unit", pk=unit.pk)
     return render(request, "org/dissolve.html", {"unit": unit, "form": form, "active": active})
@@ -153,8 +170,7 @@ def reconstitute(request, pk):
     positions = list(Position.objects.filter(level_id=unit.level_id))
     seats = [(position, n) for position in positions for n in range(1, position.seats + 1)]
     rows = [
-        (position, ReconstituteRowForm(request.POST or None, prefix=f"s{position.pk}_{n}"))
-        for position, n in seats
+        (position, ReconstituteRowForm(request.POST or None, prefix=f"s{position.pk}_{n}")) for position, n in seats
     ]
     reason_form = ReasonForm(request.POST or None)
     if request.method == "POST" and reason_form.is_valid() and all(form.is_valid() for _p, form in rows):
@@ -164,7 +180,10 @@ def reconstitute(request, pk):
                 members = []
                 for position, data in entries:
                     person, _created = services.person_for_appointment(
-                        mobile=data["mobile"], name_hi=data["name_hi"], name_en=data["name_en"], home_unit=unit,
+                        mobile=data["mobile"],
+                        name_hi=data["name_hi"],
+                        name_en=data["name_en"],
+                        home_unit=unit,
                         by=request.user,
                     )
                     members.append((position, person))
@@ -175,7 +194,8 @@ def reconstitute(request, pk):
             reason_form.add_error(None, error)
         else:
             messages.success(
-                request, _("Committee reconstituted with %(count)d office-bearers.") % {"count": event.appointments_made}
+                request,
+                _("Committee reconstituted with %(count)d office-bearers.") % {"count": event.appointments_made},
             )
             return redirect("org:unit", pk=unit.pk)
     return render(request, "org/reconstitute.html", {"unit": unit, "rows": rows, "reason_form": reason_form})
@@ -185,7 +205,9 @@ def reconstitute(request, pk):
 def person_detail(request, pk):
     person = get_person_for_user(request.user, pk)
     appointments = (
-        Appointment.objects.restrict(request.user).filter(person=person).select_related("unit", "unit__level", "position")
+        Appointment.objects.restrict(request.user)
+        .filter(person=person)
+        .select_related("unit", "unit__level", "position")
     )
     return render(request, "org/person_detail.html", {"person": person, "appointments": appointments})
 

@@ -4,9 +4,9 @@ from django.urls import reverse
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.access.scope import can, scope_paths, top_units
+from sangathan.org import services
 from sangathan.org.models import Appointment, Person, Unit
 from sangathan.org.tests.factories import PersonFactory, UserFactory, position
-from sangathan.org import services
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,9 @@ def test_admin_detail_outside_scope_does_not_leak(client, staff_sibling, tree):
     client.force_login(staff_sibling)
     response = client.get(reverse("admin:org_unit_change", args=[tree.jaipur.pk]), follow=True)
     assert "Jaipur North" not in response.content.decode()
-    response = client.post(reverse("admin:org_unit_change", args=[tree.jaipur.pk]), {"name_en": "Hacked", "name_hi": "x"})
+    response = client.post(
+        reverse("admin:org_unit_change", args=[tree.jaipur.pk]), {"name_en": "Hacked", "name_hi": "x"}
+    )
     tree.jaipur.refresh_from_db()
     assert tree.jaipur.name_en == "Jaipur"
 
@@ -105,8 +107,14 @@ def test_admin_detail_outside_scope_does_not_leak(client, staff_sibling, tree):
 def test_admin_change_in_scope_goes_through_the_service(client, staff_sibling, tree):
     client.force_login(staff_sibling)
     url = reverse("admin:org_unit_change", args=[tree.ajmer_booth.pk])
-    data = {"name_hi": "किशनगढ़ मंडी", "name_en": "Kishangarh Grain Market", "number": 1, "code": "", "polling_station": "",
-            "parent": tree.kishangarh.pk}
+    data = {
+        "name_hi": "किशनगढ़ मंडी",
+        "name_en": "Kishangarh Grain Market",
+        "number": 1,
+        "code": "",
+        "polling_station": "",
+        "parent": tree.kishangarh.pk,
+    }
     response = client.post(url, data)
     assert response.status_code == 302
     tree.ajmer_booth.refresh_from_db()

@@ -108,7 +108,9 @@ def test_mobile_numbers_are_normalised(raw):
     assert normalise_mobile(raw) == "+919829012345"
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "abcdefghij", "+1 202 555 0100", "0141 222 3333", "9" * 30, "55555 55555"])
+@pytest.mark.parametrize(
+    "raw", ["", "12345", "abcdefghij", "+1 202 555 0100", "0141 222 3333", "9" * 30, "55555 55555"]
+)
 def test_bad_mobile_numbers_are_refused(raw):
     with pytest.raises(OrgError):
         normalise_mobile(raw)

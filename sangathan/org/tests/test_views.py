@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from sangathan.org import services
 from sangathan.org.models import Appointment, CommitteeEvent, Person
 from sangathan.org.selectors import coverage_for_unit
 from sangathan.org.tests.factories import PersonFactory, position
-from sangathan.org import services
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,9 @@ def test_user_without_role_sees_nothing(client, cast, tree):
 
 
 def test_unit_page_shows_committee_children_and_bars(client, cast, tree, jaipur_rep):
-    response = login(client, cast.state_admin).get(reverse("org:unit", args=[tree.rajasthan.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    response = login(client, cast.state_admin).get(
+        reverse("org:unit", args=[tree.rajasthan.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "State chairman" in html or "प्रदेश चेयरमैन" in html
@@ -115,7 +117,9 @@ def test_relieve_and_dissolve(client, cast, tree, jaipur_rep):
     jaipur_rep.refresh_from_db()
     assert jaipur_rep.status == "relieved"
     services.appointment_create(unit=tree.jaipur, position=position("district", "in_charge"), person=PersonFactory())
-    response = client.post(reverse("org:dissolve", args=[tree.jaipur.pk]), {"reason": "Rebuild", "include_subtree": "on"})
+    response = client.post(
+        reverse("org:dissolve", args=[tree.jaipur.pk]), {"reason": "Rebuild", "include_subtree": "on"}
+    )
     assert response.status_code == 302
     assert not Appointment.objects.filter(status="active").exists()
     assert CommitteeEvent.objects.get().include_subtree
@@ -126,7 +130,9 @@ def test_reconstitute_page(client, cast, tree):
     url = reverse("org:reconstitute", args=[tree.booth1.pk])
     assert client.get(url).status_code == 200
     rep = position("booth", "representative")
-    response = client.post(url, {"reason": "Fresh team", f"s{rep.pk}_1-mobile": "9829022222", f"s{rep.pk}_1-name_en": "New Rep"})
+    response = client.post(
+        url, {"reason": "Fresh team", f"s{rep.pk}_1-mobile": "9829022222", f"s{rep.pk}_1-name_en": "New Rep"}
+    )
     assert response.status_code == 302
     assert Appointment.objects.get(unit=tree.booth1, status="active").person.name_en == "New Rep"
 

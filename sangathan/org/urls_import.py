@@ -1,0 +1,14 @@
+from django.urls import path
+
+from sangathan.org import views_import
+
+app_name = "org_import"
+
+urlpatterns = [
+    path("", views_import.upload, name="upload"),
+    path("preview/", views_import.preview, name="preview"),
+    path("confirm/", views_import.confirm, name="confirm"),
+    path("cancel/", views_import.cancel, name="cancel"),
+    path("done/", views_import.done, name="done"),
+    path("sample.csv", views_import.sample, name="sample"),
+]

@@ -1,0 +1,226 @@
+"""Importing the unit tree from a file: upload → preview (a dry run, nothing written) → confirm → done.
+
+Between preview and confirm the uploaded bytes wait in the default storage under
+``imports/<random token>``; the session holds the token and the chosen root. The file is deleted
+once it is imported or the user cancels. Every step re-checks that the user may import under
+the root: outside what they can see is a 404, seen but not allowed is a 403.
+"""
+
+import contextlib
+import csv
+import io
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sangathan.access.permissions import IMPORT_UNITS
+from sangathan.access.scope import require, scope_paths
+from sangathan.org.access import get_unit_for_user
+from sangathan.org.importing import ImportReport, LevelCount, column_help, import_units
+from sangathan.org.models import Level, Unit
+from sangathan.org.paths import outermost_paths
+
+SESSION_KEY = "unit_import"
+DONE_KEY = "unit_import_done"
+STORAGE_DIR = "imports"
+ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SAMPLE_ROWS = [
+    ["state", "district", "ac_no", "ac_name", "block", "mandal", "booth_no", "booth_name", "polling_station"],
+    ["राजस्थान", "जयपुर", "45", "जयपुर उत्तर", "आमेर", "", "1", "आमेर विद्यालय", "राजकीय विद्यालय, आमेर"],
+]
+
+
+class UploadForm(forms.Form):
+    root = forms.TypedChoiceField(label=gettext_lazy("Import under"), coerce=int)
+    file = forms.FileField(
+        label=gettext_lazy("File (CSV or Excel .xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+    def __init__(self, *args, roots: list[Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        top = min((unit.depth for unit in roots), default=1)
+        self.fields["root"].choices = [
+            (unit.pk, "— " * (unit.depth - top) + f"{unit.level.name}: {unit.display_name}") for unit in roots
+        ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UNIT_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(max)s. Split it into smaller files, e.g. one per district.")
+                % {"max": filesizeformat(settings.UNIT_IMPORT_MAX_BYTES)}
+            )
+        return upload
+
+
+def _root_for_user(user, pk) -> Unit:
+    """The unit to import under: 404 outside what the user can see, 403 if they may not import there."""
+    if not str(pk).isdigit():
+        raise Http404
+    unit = get_unit_for_user(user, int(pk))
+    require(user, IMPORT_UNITS, unit)
+    return unit
+
+
+def _root_choices(user, selected: Unit | None) -> list[Unit]:
+    """The units where the user may import, and the ones just below them (not every booth)."""
+    paths = scope_paths(user, IMPORT_UNITS)
+    units = Unit.objects.select_related("level")
+    if paths is None:
+        roots = list(units.filter(depth__lte=2))
+    else:
+        tops = outermost_paths(paths)
+        roots = list(units.filter(Q(path__in=tops) | Q(parent__path__in=tops))) if tops else []
+    if selected is not None and all(unit.pk != selected.pk for unit in roots):
+        roots.append(selected)
+    return sorted(roots, key=lambda unit: unit.path)
+
+
+def _discard_pending(request) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending:
+        with contextlib.suppress(OSError):
+            default_storage.delete(pending["name"])
+
+
+def _run(pending: dict, **kwargs) -> ImportReport | None:
+    """Run the import on the stored file; None if the file is gone."""
+    try:
+        with default_storage.open(pending["name"], "rb") as stored:
+            return import_units(file=stored, **kwargs)
+    except FileNotFoundError:
+        return None
+
+
+def _file_lost(request):
+    request.session.pop(SESSION_KEY, None)
+    messages.error(request, _("The uploaded file is no longer available. Please upload it again."))
+    return redirect("org_import:upload")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    user = request.user
+    raw_root = request.POST.get("root") if request.method == "POST" else request.GET.get("root")
+    selected = _root_for_user(user, raw_root) if raw_root else None
+    if selected is None and scope_paths(user, IMPORT_UNITS) == []:
+        raise PermissionDenied
+    roots = _root_choices(user, selected)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        roots=roots,
+        initial={"root": selected.pk} if selected else {},
+    )
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        _discard_pending(request)
+        token = secrets.token_urlsafe(24)
+        name = default_storage.save(f"{STORAGE_DIR}/{token}", upload_file)
+        request.session[SESSION_KEY] = {
+            "token": token,
+            "name": name,
+            "root": selected.pk,
+            "filename": (upload_file.name or "")[:200],
+        }
+        request.session.pop(DONE_KEY, None)
+        return redirect("org_import:preview")
+    return render(
+        request,
+        "org/import_upload.html",
+        {"form": form, "columns": column_help(), "max_bytes": settings.UNIT_IMPORT_MAX_BYTES},
+    )
+
+
+@login_required
+@require_GET
+def preview(request):
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        return redirect("org_import:upload")
+    root = _root_for_user(request.user, pending["root"])
+    report = _run(pending, root=root, by=request.user, dry_run=True)
+    if report is None:
+        return _file_lost(request)
+    return render(request, "org/import_preview.html", {"report": report, "root": root, "pending": pending})
+
+
+@login_required
+@require_POST
+def confirm(request):
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        return redirect("org_import:upload")
+    if request.POST.get("token") != pending["token"]:
+        messages.warning(request, _("That preview was for another file. Check this one before importing."))
+        return redirect("org_import:preview")
+    root = _root_for_user(request.user, pending["root"])
+    report = _run(pending, root=root, by=request.user, dry_run=False)
+    if report is None:
+        return _file_lost(request)
+    if not report.ok:
+        return render(request, "org/import_preview.html", {"report": report, "root": root, "pending": pending})
+    _discard_pending(request)
+    request.session[DONE_KEY] = {**report.summary(), "filename": pending["filename"]}
+    return redirect("org_import:done")
+
+
+@login_required
+@require_POST
+def cancel(request):
+    _discard_pending(request)
+    messages.info(request, _("The import was cancelled; nothing was changed."))
+    return redirect("org_import:upload")
+
+
+@login_required
+@require_GET
+def done(request):
+    summary = request.session.get(DONE_KEY)
+    if not summary:
+        return redirect("org_import:upload")
+    root = get_unit_for_user(request.user, summary["root"])
+    levels = Level.objects.in_bulk([level_id for level_id, _new, _existing in summary["levels"]])
+    rows = [
+        LevelCount(levels[level_id], new, existing)
+        for level_id, new, existing in summary["levels"]
+        if level_id in levels
+    ]
+    return render(
+        request,
+        "org/import_done.html",
+        {
+            "root": root,
+            "rows": rows,
+            "summary": summary,
+            "new_total": sum(row.new for row in rows),
+            "existing_total": sum(row.existing for row in rows),
+        },
+    )
+
+
+@login_required
+@require_GET
+def sample(request):
+    """A CSV with the usual headings and one example row, to fill in."""
+    if scope_paths(request.user, IMPORT_UNITS) == []:
+        raise PermissionDenied
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(SAMPLE_ROWS)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sangathan-units.csv"'
+    return response
