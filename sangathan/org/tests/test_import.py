@@ -544,7 +544,6 @@ def upload(client, root, data: bytes, name="units.csv"):
     return client.post(reverse("org_import:upload"), {"root": root.pk, "file": file})
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan):
     client.force_login(cast.state_admin)
     page = client.get(reverse("org_import:upload") + f"?root={rajasthan.pk}")
@@ -574,7 +573,6 @@ def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan):
     assert done.status_code == 200 and "10 new units were added" in done.content.decode()
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 def test_web_preview_lists_the_errors_and_offers_no_import(client, cast, tree, rajasthan):
     client.force_login(cast.state_admin)
     bad = ROWS + [["Rajasthan", "Jaipur", 46, "Jaipur South", "", "", "x", "Bad", ""]]
@@ -589,7 +587,6 @@ def test_web_preview_lists_the_errors_and_offers_no_import(client, cast, tree, r
     assert snapshot() == before
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 def test_web_confirm_needs_the_previewed_token_and_cancel_deletes_the_file(client, cast, tree, rajasthan):
     client.force_login(cast.state_admin)
     upload(client, rajasthan, csv_bytes(ROWS))
@@ -606,7 +603,6 @@ def test_web_confirm_needs_the_previewed_token_and_cancel_deletes_the_file(clien
     assert snapshot() == before
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 def test_sibling_admin_cannot_import_under_another_district(client, cast, tree):
     client.force_login(cast.sibling_admin)
     before = snapshot()
@@ -617,7 +613,6 @@ def test_sibling_admin_cannot_import_under_another_district(client, cast, tree):
     assert client.get(reverse("org_import:upload") + f"?root={tree.jaipur.pk}").status_code == 404
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 @pytest.mark.parametrize("who", ["viewer", "district_admin", "outsider"])
 def test_users_without_the_import_right_get_403(client, cast, tree, who):
     client.force_login(getattr(cast, who))
@@ -629,7 +624,6 @@ def test_users_without_the_import_right_get_403(client, cast, tree, who):
     assert snapshot() == before
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 def test_pages_render_in_hindi_by_default(client, settings, cast, tree, rajasthan):
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     client.force_login(cast.state_admin)
@@ -639,13 +633,11 @@ def test_pages_render_in_hindi_by_default(client, settings, cast, tree, rajastha
     assert client.get(reverse("org_import:preview")).status_code == 200
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 def test_anonymous_users_are_sent_to_log_in(client, tree):
     response = client.get(reverse("org_import:upload"))
     assert response.status_code == 302 and reverse("login") in response.url
 
 
-@pytest.mark.urls("sangathan.org.tests.urls_import_test")
 def test_sample_file_is_importable(client, cast, tree, rajasthan):
     client.force_login(cast.state_admin)
     response = client.get(reverse("org_import:sample"))
