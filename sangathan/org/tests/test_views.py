@@ -46,9 +46,8 @@ def test_user_without_role_sees_nothing(client, cast, tree):
 
 
 def test_unit_page_shows_committee_children_and_bars(client, cast, tree, jaipur_rep):
-    response = login(client, cast.state_admin).get(
-        reverse("org:unit", args=[tree.rajasthan.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    client.cookies["django_language"] = "en"
+    response = login(client, cast.state_admin).get(reverse("org:unit", args=[tree.rajasthan.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "State chairman" in html or "प्रदेश चेयरमैन" in html
@@ -103,7 +102,8 @@ def test_appoint_bad_input_changes_nothing(client, cast, tree, field, value):
 def test_appoint_into_full_seat_shows_the_reason(client, cast, tree, jaipur_rep):
     login(client, cast.district_admin)
     data = {"position": jaipur_rep.position_id, "mobile": "9829011112", "name_en": "Second", "confirm": "1"}
-    response = client.post(reverse("org:appoint", args=[tree.booth1.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("org:appoint", args=[tree.booth1.pk]), data)
     assert response.status_code == 200
     assert "seats" in response.content.decode()
     assert Appointment.objects.filter(unit=tree.booth1).count() == 1
@@ -144,7 +144,8 @@ def test_search_finds_units_and_people_in_scope_only(client, cast, tree, jaipur_
     html = client.get(reverse("org:search"), {"q": jaipur_rep.person.mobile[3:]}).content.decode()
     assert jaipur_rep.person.name_en not in html
     login(client, cast.district_admin)
-    html = client.get(reverse("org:search"), {"q": "Amer"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("org:search"), {"q": "Amer"}).content.decode()
     assert "Amer School" in html
     html = client.get(reverse("org:search"), {"q": "1"}).content.decode()
     assert "Kishangarh" not in html
@@ -200,4 +201,10 @@ def test_language_switch_to_english(client, cast, tree):
     assert "Committee" in html
     client.post(reverse("set_language"), {"language": "hi", "next": "/"})
     html = client.get(reverse("org:unit", args=[tree.jaipur.pk])).content.decode()
+    assert "समिति" in html
+
+
+def test_pages_are_hindi_even_when_the_phone_asks_for_english(client, cast, tree):
+    login(client, cast.district_admin)
+    html = client.get(reverse("org:unit", args=[tree.jaipur.pk]), HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     assert "समिति" in html
