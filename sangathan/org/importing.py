@@ -80,7 +80,7 @@ from django.utils.translation import gettext_lazy
 from sangathan.core.bulk import insert_rows, next_id
 from sangathan.core.models import bilingual
 from sangathan.org import coverage
-from sangathan.org.models import Level, Unit
+from sangathan.org.models import UNIT_BULK_COLUMNS, Level, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.services import NAME_MAX
 
@@ -959,21 +959,7 @@ class _Resolver:
 
     # -- writing
 
-    UNIT_COLUMNS = (
-        "id",
-        "path",
-        "depth",
-        "numchild",
-        "name_hi",
-        "name_en",
-        "level_id",
-        "parent_id",
-        "number",
-        "code",
-        "polling_station",
-        "key_post_filled",
-        "created_at",
-    )
+    UNIT_COLUMNS = UNIT_BULK_COLUMNS
 
     def write(self, progress: Progress | None) -> None:
         ids = _allocate_ids(len(self.new))

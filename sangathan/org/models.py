@@ -123,6 +123,24 @@ class Unit(MP_Node):
         return self.path.startswith(other.path)
 
 
+# Column order of the raw bulk inserts (seeding, imports) into the unit table.
+UNIT_BULK_COLUMNS = (
+    "id",
+    "path",
+    "depth",
+    "numchild",
+    "name_hi",
+    "name_en",
+    "level_id",
+    "parent_id",
+    "number",
+    "code",
+    "polling_station",
+    "key_post_filled",
+    "created_at",
+)
+
+
 class Position(models.Model):
     """A post in the committee of every unit of one level, with a number of seats.
 

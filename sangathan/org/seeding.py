@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sangathan.core.bulk import insert_rows, next_id, reset_sequence
 from sangathan.org import coverage
-from sangathan.org.models import Appointment, Level, Person, Position, Unit
+from sangathan.org.models import UNIT_BULK_COLUMNS, Appointment, Level, Person, Position, Unit
 
 STATES = [
     ("उत्तर प्रदेश", "Uttar Pradesh", "UP"),
@@ -221,21 +221,7 @@ class _Seeder:
         self.units_made = 0
 
     # Each row tuple matches the column lists below.
-    UNIT_COLUMNS = (
-        "id",
-        "path",
-        "depth",
-        "numchild",
-        "name_hi",
-        "name_en",
-        "level_id",
-        "parent_id",
-        "number",
-        "code",
-        "polling_station",
-        "key_post_filled",
-        "created_at",
-    )
+    UNIT_COLUMNS = UNIT_BULK_COLUMNS
     PERSON_COLUMNS = (
         "id",
         "name_hi",

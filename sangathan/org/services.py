@@ -295,6 +295,26 @@ def appointment_create(
     return appointment
 
 
+@transaction.atomic
+def appointment_create_for_mobile(
+    *,
+    unit: Unit,
+    position: Position,
+    mobile: str,
+    name_hi: str = "",
+    name_en: str = "",
+    start_date: datetime.date | None = None,
+    letter_number: str = "",
+    by=None,
+) -> Appointment:
+    """Appoint whoever has this mobile number, registering them first if new; all or nothing, so a
+    refused appointment leaves no new person behind."""
+    person, _created = person_for_appointment(mobile=mobile, name_hi=name_hi, name_en=name_en, home_unit=unit, by=by)
+    return appointment_create(
+        unit=unit, position=position, person=person, start_date=start_date, letter_number=letter_number, by=by
+    )
+
+
 def _end_appointments(appointments, *, status: str, reason: str, end_date: datetime.date, by) -> int:
     """End the given active appointments and fix every counter they touched. Returns how many."""
     rows = list(appointments.filter(status="active").select_related("unit", "position"))

@@ -72,22 +72,16 @@ def appoint(request, pk):
             form.add_error("name_hi", _("Give the new person's name in Hindi or in English."))
         elif "confirm" in request.POST:
             try:
-                with transaction.atomic():
-                    person, _created = services.person_for_appointment(
-                        mobile=data["mobile"],
-                        name_hi=data["name_hi"],
-                        name_en=data["name_en"],
-                        home_unit=unit,
-                        by=request.user,
-                    )
-                    appointment = services.appointment_create(
-                        unit=unit,
-                        position=data["position"],
-                        person=person,
-                        start_date=data["start_date"],
-                        letter_number=data["letter_number"],
-                        by=request.user,
-                    )
+                appointment = services.appointment_create_for_mobile(
+                    unit=unit,
+                    position=data["position"],
+                    mobile=data["mobile"],
+                    name_hi=data["name_hi"],
+                    name_en=data["name_en"],
+                    start_date=data["start_date"],
+                    letter_number=data["letter_number"],
+                    by=request.user,
+                )
             except OrgError as error:
                 form.add_error(None, error)
             else:

@@ -293,20 +293,22 @@ class AppointmentListCreateApi(generics.ListAPIView):
         data = _validated(s.AppointmentCreateInputSerializer, request)
         unit = data["unit"]
         scope.require(request.user, APPOINT, unit)
-        with transaction.atomic():  # a person created for a refused appointment is not kept
-            person = data.get("person")
-            if person is None:
-                person, _created = services.person_for_appointment(
-                    mobile=data["mobile"],
-                    name_hi=data["name_hi"],
-                    name_en=data["name_en"],
-                    home_unit=unit,
-                    by=request.user,
-                )
+        if data.get("person") is not None:
             appointment = services.appointment_create(
                 unit=unit,
                 position=data["position"],
-                person=person,
+                person=data["person"],
+                start_date=data.get("start_date"),
+                letter_number=data["letter_number"],
+                by=request.user,
+            )
+        else:
+            appointment = services.appointment_create_for_mobile(
+                unit=unit,
+                position=data["position"],
+                mobile=data["mobile"],
+                name_hi=data["name_hi"],
+                name_en=data["name_en"],
                 start_date=data.get("start_date"),
                 letter_number=data["letter_number"],
                 by=request.user,
