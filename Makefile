@@ -5,10 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-APT_PACKAGES := chromium fonts-noto-core gettext poppler-utils
+APT_PACKAGES := chromium fonts-noto-core gettext poppler-utils redis-server
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install system-deps messages lint serve clean
+.PHONY: demo test install system-deps messages lint redis clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,7 +42,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/sangathan makemigrations --check --dry-run -v 0
 
-test: install lint
+# Redis is the Celery broker in production; the worker tests use a real one.
+redis:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+
+test: install lint redis
 	$(BIN)/pytest -n 2 -q
 
 clean:

@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from sangathan.core.admin import ScopedAdmin
 from sangathan.org import services
-from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit
+from sangathan.org.models import (
+    Appointment,
+    CommitteeEvent,
+    Level,
+    Person,
+    Position,
+    SocialAccount,
+    Unit,
+    UnitImportJob,
+)
 
 
 class PositionInline(admin.TabularInline):
@@ -146,6 +155,23 @@ class CommitteeEventAdmin(ScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnitImportJob)
+class UnitImportJobAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "root", "status", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("root", "created_by")
+    readonly_fields = [f.name for f in UnitImportJob._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(root__in=Unit.objects.restrict(request.user, "view"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

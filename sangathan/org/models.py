@@ -358,3 +358,40 @@ class PositionFillCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "position"], name="position_counter_unique")]
+
+
+class UnitImportJob(models.Model):
+    """A confirmed web import of the unit tree, run in the background by a Celery task.
+
+    The uploaded file waits in the default storage under ``file_name`` until the task has run.
+    Progress while it runs lives in the cache (the import is one transaction, so rows written
+    during it are invisible to the page that polls); the outcome is kept here.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to start")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("finished")
+        FAILED = "failed", _("failed")
+
+    root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("unit"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    file_name = models.CharField(max_length=255)
+    original_name = models.CharField(_("file"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("unit import")
+        verbose_name_plural = _("unit imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} → {self.root} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -9,6 +9,6 @@ urlpatterns = [
     path("preview/", views_import.preview, name="preview"),
     path("confirm/", views_import.confirm, name="confirm"),
     path("cancel/", views_import.cancel, name="cancel"),
-    path("done/", views_import.done, name="done"),
+    path("jobs/<int:pk>/", views_import.job, name="job"),
     path("sample.csv", views_import.sample, name="sample"),
 ]

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,14 +28,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sangathan.access.permissions import IMPORT_UNITS
 from sangathan.access.scope import require, scope_paths
 from sangathan.org.access import get_unit_for_user
+from sangathan.org.import_jobs import job_progress, unit_import_job_create
 from sangathan.org.importing import ImportReport, LevelCount, column_help, import_units
-from sangathan.org.models import Level, Unit
+from sangathan.org.models import Level, Unit, UnitImportJob
 from sangathan.org.paths import outermost_paths
 
 SESSION_KEY = "unit_import"
-DONE_KEY = "unit_import_done"
 STORAGE_DIR = "imports"
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STAGE_LABELS = {
+    "read": gettext_lazy("Reading the file"),
+    "check": gettext_lazy("Checking rows"),
+    "write": gettext_lazy("Writing units"),
+    "count": gettext_lazy("Recounting coverage"),
+}
 SAMPLE_ROWS = [
     ["state", "district", "ac_no", "ac_name", "block", "mandal", "booth_no", "booth_name", "polling_station"],
     ["राजस्थान", "जयपुर", "45", "जयपुर उत्तर", "आमेर", "", "1", "आमेर विद्यालय", "राजकीय विद्यालय, आमेर"],
@@ -137,7 +143,6 @@ def upload(request):
             "root": selected.pk,
             "filename": (upload_file.name or "")[:200],
         }
-        request.session.pop(DONE_KEY, None)
         return redirect("org_import:preview")
     return render(
         request,
@@ -156,6 +161,7 @@ def preview(request):
     report = _run(pending, root=root, by=request.user, dry_run=True)
     if report is None:
         return _file_lost(request)
+    request.session[SESSION_KEY] = {**pending, "checked_ok": report.ok}
     return render(request, "org/import_preview.html", {"report": report, "root": root, "pending": pending})
 
 
@@ -169,14 +175,16 @@ def confirm(request):
         messages.warning(request, _("That preview was for another file. Check this one before importing."))
         return redirect("org_import:preview")
     root = _root_for_user(request.user, pending["root"])
-    report = _run(pending, root=root, by=request.user, dry_run=False)
-    if report is None:
+    if not pending.get("checked_ok"):
+        messages.error(request, _("This file has problems. Correct them and upload it again."))
+        return redirect("org_import:preview")
+    if not default_storage.exists(pending["name"]):
         return _file_lost(request)
-    if not report.ok:
-        return render(request, "org/import_preview.html", {"report": report, "root": root, "pending": pending})
-    _discard_pending(request)
-    request.session[DONE_KEY] = {**report.summary(), "filename": pending["filename"]}
-    return redirect("org_import:done")
+    request.session.pop(SESSION_KEY, None)  # the file now belongs to the job
+    job = unit_import_job_create(
+        root=root, file_name=pending["name"], original_name=pending["filename"], by=request.user
+    )
+    return redirect("org_import:job", pk=job.pk)
 
 
 @login_required
@@ -187,30 +195,47 @@ def cancel(request):
     return redirect("org_import:upload")
 
 
-@login_required
-@require_GET
-def done(request):
-    summary = request.session.get(DONE_KEY)
-    if not summary:
-        return redirect("org_import:upload")
-    root = get_unit_for_user(request.user, summary["root"])
-    levels = Level.objects.in_bulk([level_id for level_id, _new, _existing in summary["levels"]])
+def _job_for_user(user, pk) -> UnitImportJob:
+    """A job is visible to whoever can see the unit it imports under."""
+    return get_object_or_404(
+        UnitImportJob.objects.filter(root__in=Unit.objects.restrict(user, "view")).select_related(
+            "root", "root__level"
+        ),
+        pk=pk,
+    )
+
+
+def _job_context(job: UnitImportJob) -> dict:
+    summary = job.summary or {}
+    levels = Level.objects.in_bulk([level_id for level_id, _new, _existing in summary.get("levels", [])])
     rows = [
         LevelCount(levels[level_id], new, existing)
-        for level_id, new, existing in summary["levels"]
+        for level_id, new, existing in summary.get("levels", [])
         if level_id in levels
     ]
-    return render(
-        request,
-        "org/import_done.html",
-        {
-            "root": root,
-            "rows": rows,
-            "summary": summary,
-            "new_total": sum(row.new for row in rows),
-            "existing_total": sum(row.existing for row in rows),
-        },
-    )
+    progress = job_progress(job)
+    percent = round(100 * progress["done"] / progress["total"]) if progress["total"] else 0
+    return {
+        "job": job,
+        "root": job.root,
+        "rows": rows,
+        "summary": summary,
+        "new_total": sum(row.new for row in rows),
+        "existing_total": sum(row.existing for row in rows),
+        "progress": progress,
+        "percent": percent,
+        "stage_label": STAGE_LABELS.get(progress["stage"], _("Waiting to start")),
+    }
+
+
+@login_required
+@require_GET
+def job(request, pk):
+    """The import's page: a progress bar while the task runs, the result when it is done."""
+    context = _job_context(_job_for_user(request.user, pk))
+    if request.htmx:
+        return render(request, "org/partials/import_job_status.html", context)
+    return render(request, "org/import_job.html", context)
 
 
 @login_required

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from sangathan.org import services
 from sangathan.org.importing import import_units
-from sangathan.org.models import Appointment, CoverageCounter, PositionFillCounter, Unit
+from sangathan.org.models import Appointment, CoverageCounter, PositionFillCounter, Unit, UnitImportJob
 from sangathan.org.paths import subtree_q
 from sangathan.org.selectors import coverage_for_unit, naive_coverage
 from sangathan.org.tests.factories import PersonFactory, level, position
@@ -544,7 +544,7 @@ def upload(client, root, data: bytes, name="units.csv"):
     return client.post(reverse("org_import:upload"), {"root": root.pk, "file": file})
 
 
-def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan):
+def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan, django_capture_on_commit_callbacks):
     client.force_login(cast.state_admin)
     page = client.get(reverse("org_import:upload") + f"?root={rajasthan.pk}")
     assert page.status_code == 200
@@ -562,15 +562,21 @@ def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan):
     assert "10 new units will be added." in body and pending["token"] in body
     assert snapshot() == before  # the preview is a dry run
 
-    response = client.post(reverse("org_import:confirm"), {"token": pending["token"]})
-    assert response.status_code == 302 and response.url == reverse("org_import:done")
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs eagerly once the job is committed
+        response = client.post(reverse("org_import:confirm"), {"token": pending["token"]})
+    job = UnitImportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("org_import:job", args=[job.pk])
+    assert job.status == "done" and job.created_by == cast.state_admin
     assert not default_storage.exists(pending["name"])
     assert SESSION_KEY not in client.session
     assert Unit.objects.filter(name_en="Kota", parent=rajasthan).exists()
     assert_tree_true(tree.india, rajasthan)
 
-    done = client.get(reverse("org_import:done"))
+    done = client.get(reverse("org_import:job", args=[job.pk]))
     assert done.status_code == 200 and "10 new units were added" in done.content.decode()
+    # The sibling district's admin cannot follow another unit's import.
+    client.force_login(cast.sibling_admin)
+    assert client.get(reverse("org_import:job", args=[job.pk])).status_code == 404
 
 
 def test_web_preview_lists_the_errors_and_offers_no_import(client, cast, tree, rajasthan):
@@ -583,8 +589,9 @@ def test_web_preview_lists_the_errors_and_offers_no_import(client, cast, tree, r
     assert reverse("org_import:confirm") not in body
     token = client.session[SESSION_KEY]["token"]
     response = client.post(reverse("org_import:confirm"), {"token": token})
-    assert response.status_code == 200 and "is not a whole number" in response.content.decode()
+    assert response.status_code == 302 and response.url == reverse("org_import:preview")
     assert snapshot() == before
+    assert not UnitImportJob.objects.exists()
 
 
 def test_web_confirm_needs_the_previewed_token_and_cancel_deletes_the_file(client, cast, tree, rajasthan):
@@ -644,3 +651,18 @@ def test_sample_file_is_importable(client, cast, tree, rajasthan):
     assert response.status_code == 200
     report = run(response.content, rajasthan, dry_run=True)
     assert report.ok, report.errors
+
+
+def test_job_page_shows_progress_while_running(client, cast, tree, rajasthan):
+    from django.core.cache import cache
+
+    from sangathan.org.import_jobs import _progress_key
+
+    job = UnitImportJob.objects.create(root=rajasthan, file_name="imports/x", original_name="x.csv", status="running")
+    cache.set(_progress_key(job.pk), {"stage": "write", "done": 250, "total": 1000})
+    client.force_login(cast.state_admin)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("org_import:job", args=[job.pk])).content.decode()
+    assert 'aria-valuenow="25"' in body and "Writing units" in body and 'hx-trigger="every 1s"' in body
+    partial = client.get(reverse("org_import:job", args=[job.pk]), headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="import-job"')
