@@ -5,20 +5,26 @@
 Users: state_admin (Rajasthan), district_admin (Jaipur), sibling_admin (Ajmer), viewer (Jaipur), outsider (no role).
 """
 
+import os
 from types import SimpleNamespace
 
 import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.org.models import Level, Position
-from sangathan.org.template import load_default_template
+from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory, make_unit
+
+CELERY_TEST_BROKER = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
 def tree(db):
     # Transactional tests (browser tests) flush the tables the data migration filled.
     load_default_template(Level, Position)
+    load_default_numbering(Level)
     india = make_unit(None, "national", "India", name_hi="भारत")
     rajasthan = make_unit(india, "state", "Rajasthan", name_hi="राजस्थान")
     jaipur = make_unit(rajasthan, "district", "Jaipur", name_hi="जयपुर")
@@ -61,3 +67,39 @@ def cast(tree):
         viewer=_user_with_role("viewer", tree.jaipur, Role.VIEWER),
         outsider=_user_with_role("outsider", tree.rajasthan, None),
     )
+
+
+@pytest.fixture
+def celery_redis_worker():
+    """A real Celery worker (in a thread of this process) on the Redis broker, as in production. Use with
+    ``django_db(transaction=True)`` so the worker sees what the test commits."""
+    from sangathan.config.celery import app
+
+    try:
+        redis.Redis.from_url(CELERY_TEST_BROKER).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make test` starts it).")
+    # A queue of its own, so parallel test processes never take each other's messages.
+    queue = f"sangathan-test-{os.getpid()}"
+    redis.Redis.from_url(CELERY_TEST_BROKER).delete(queue)
+    previous = {
+        "broker_url": app.conf.broker_url,
+        "task_always_eager": app.conf.task_always_eager,
+        "task_default_queue": app.conf.task_default_queue,
+    }
+    app.conf.update(broker_url=CELERY_TEST_BROKER, task_always_eager=False, task_default_queue=queue)
+    _forget_celery_connections(app)
+    try:
+        with start_worker(
+            app, pool="solo", queues=[queue], perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.update(**previous)
+        _forget_celery_connections(app)
+
+
+def _forget_celery_connections(app) -> None:
+    """Drop the connection and producer pools made for the previous broker (eager runs make them too)."""
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -52,6 +52,22 @@ def unit_contribution(unit: Unit) -> Contribution:
     return contribution
 
 
+def lock_chain(*units: Unit) -> dict[str, int]:
+    """Lock the rows of ``units`` and of all their ancestors, top-down, and return path -> id.
+
+    Every write that changes counters takes this lock first, so writers always lock in the same
+    order (by path) and none can deadlock another; a writer below a unit waits for a writer at
+    that unit (an import, a dissolution) to finish. The counter rows of the national unit are
+    updated by every such write anyway, so this costs no concurrency. On SQLite the database
+    write lock already serialises writers and this is a plain read.
+    """
+    paths: set[str] = set()
+    for unit in units:
+        paths.update(unit.ancestor_paths(include_self=True))
+    rows = Unit.objects.select_for_update(of=("self",)).filter(path__in=paths).order_by("path")
+    return dict(rows.values_list("path", "id"))
+
+
 def apply_to_ancestors(unit: Unit, delta: Contribution) -> None:
     """Add ``delta`` to the counters of every proper ancestor of ``unit``."""
     ancestor_ids = list(
@@ -86,13 +102,17 @@ def apply_to_units(unit_ids: list[int], delta: Contribution) -> None:
         )
 
 
-def rebuild(root: Unit | None = None, progress=None) -> None:
+def rebuild(root: Unit | None = None, progress=None, before: Contribution | None = None) -> None:
     """Recompute the counters of ``root``'s subtree (the whole tree if None) from the data, set-based.
 
-    One GROUP BY per depth over the subtree; ancestors above ``root`` get the difference.
-    Used after bulk imports and seeding, and by ``sangathan rebuild-coverage``.
+    One GROUP BY per depth over the subtree; ancestors above ``root`` get the difference between
+    the subtree's contribution now and ``before`` (by default: what the counters said before the
+    rebuild — pass it explicitly when the data changed before this call). The caller holds
+    ``lock_chain(root)``. Used after bulk imports, seeding and dissolutions, and by
+    ``sangathan rebuild-coverage``.
     """
-    before = unit_contribution(root) if root is not None else None
+    if root is not None and before is None:
+        before = unit_contribution(root)
     units = Unit.objects.all() if root is None else Unit.objects.filter(subtree_q([root.path]))
     unit_ids = units.values("id")
     CoverageCounter.objects.filter(unit_id__in=unit_ids).delete()

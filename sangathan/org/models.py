@@ -28,6 +28,15 @@ class Level(models.Model):
     name_hi = models.CharField(_("name (Hindi)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
     order = models.PositiveSmallIntegerField(_("order"), unique=True)
+    numbered_within = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("numbers unique within"),
+        help_text=_("E.g. booth numbers are unique within an assembly constituency."),
+    )
 
     class Meta:
         ordering = ["order"]
@@ -298,6 +307,10 @@ class Appointment(models.Model):
                 condition=Q(status="active", end_date__isnull=True) | ~Q(status="active"),
                 name="appointment_active_has_no_end",
             ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="appointment_ends_after_start",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "status"], name="appointment_unit_status")]
 
@@ -361,14 +374,16 @@ class PositionFillCounter(models.Model):
 
 
 class UnitImportJob(models.Model):
-    """A confirmed web import of the unit tree, run in the background by a Celery task.
+    """A web import of the unit tree: uploaded, checked (preview), confirmed, then run by a Celery task.
 
-    The uploaded file waits in the default storage under ``file_name`` until the task has run.
+    The uploaded bytes live in this row until the task has run, so the web server that took the
+    upload, the one that shows the preview and the worker that imports may be different machines.
     Progress while it runs lives in the cache (the import is one transaction, so rows written
     during it are invisible to the page that polls); the outcome is kept here.
     """
 
     class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded, not confirmed")
         QUEUED = "queued", _("waiting to start")
         RUNNING = "running", _("importing")
         DONE = "done", _("finished")
@@ -376,9 +391,10 @@ class UnitImportJob(models.Model):
 
     root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("unit"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    file_name = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False)
     original_name = models.CharField(_("file"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    checked_ok = models.BooleanField(default=False)
     summary = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,11 +1,18 @@
 """Indian mobile numbers, validated and normalised with ``phonenumbers``."""
 
+import unicodedata
+
 import phonenumbers
 from django.utils.translation import gettext as _
 
 from sangathan.org.errors import OrgError
 
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def ascii_digits(text: str) -> str:
+    """The decimal digits of ``text`` in ASCII: Devanagari ९८२९० counts as 98290; ² does not count."""
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
 
 
 def normalise_mobile(raw: str) -> str:
@@ -18,9 +25,11 @@ def normalise_mobile(raw: str) -> str:
         raise OrgError(_("Enter a mobile number."), code="mobile_missing")
     if len(text) > 25:
         raise OrgError(_("This mobile number is too long."), code="mobile_invalid")
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = ascii_digits(text)
     if len(digits) == 12 and digits.startswith("91") and not text.startswith("+"):
         text = "+" + digits
+    elif len(digits) in (10, 11) and not text.startswith("+"):
+        text = digits
     try:
         number = phonenumbers.parse(text, "IN")
     except phonenumbers.NumberParseException:

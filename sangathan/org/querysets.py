@@ -35,12 +35,15 @@ class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
 
 class PersonQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
-        """People whose home unit, or any appointment (past or present), is in the user's scope."""
+        """To view: people whose home unit, or any appointment (past or present), is in the user's scope.
+        To change (or to appoint elsewhere): only people whose home unit is in the user's scope."""
         paths = _scope(user, action)
         if paths is None:
             return self
         if not paths:
             return self.none()
+        if action != "view":
+            return self.filter(subtree_q(paths, "home_unit__path"))
         from sangathan.org.models import Appointment
 
         appointed_in_scope = Appointment.objects.filter(person=OuterRef("pk")).filter(subtree_q(paths, "unit__path"))

@@ -11,13 +11,12 @@ from sangathan.org.models import (
     Appointment,
     CoverageCounter,
     Level,
-    Person,
     Position,
     PositionFillCounter,
     Unit,
 )
 from sangathan.org.paths import path_upper_bound
-from sangathan.org.phones import normalise_mobile
+from sangathan.org.phones import ascii_digits, normalise_mobile
 
 
 @dataclass
@@ -40,7 +39,8 @@ class LevelCoverage:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.units_key_filled / self.units_total) if self.units_total else 0
+        # Floor, not round: 199 of 200 is 99%, never a misleading 100%.
+        return 100 * self.units_key_filled // self.units_total if self.units_total else 0
 
     @property
     def units_key_vacant(self) -> int:
@@ -131,24 +131,29 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
     )
 
 
+def clean_query(query: str) -> str:
+    """Search text as people type it: trimmed, at most 100 characters, no NUL or control characters."""
+    return "".join(ch for ch in (query or "") if ch.isprintable() or ch == " ").strip()[:100]
+
+
 def unit_search(units, query: str, limit: int = 25):
     """Units by name (Hindi or English), code or official number, within the given queryset."""
-    query = (query or "").strip()[:100]
+    query = clean_query(query)
     if not query:
         return units.none()
     condition = Q(name_en__icontains=query) | Q(name_hi__icontains=query) | Q(code__iexact=query)
-    if query.isdigit():
+    if query.isdecimal() and len(query) < 10:
         condition |= Q(number=int(query))
     return units.filter(condition).select_related("level", "parent").order_by("depth", "path")[:limit]
 
 
 def person_search(people, query: str, limit: int = 25):
     """People by name or mobile number, within the given queryset."""
-    query = (query or "").strip()[:100]
+    query = clean_query(query)
     if not query:
         return people.none()
     condition = Q(name_en__icontains=query) | Q(name_hi__icontains=query)
-    digits = "".join(ch for ch in query if ch.isdigit())
+    digits = ascii_digits(query)
     if len(digits) >= 10:
         with contextlib.suppress(OrgError):  # not a phone number: search by name only
             condition |= Q(mobile=normalise_mobile(query))
@@ -168,7 +173,3 @@ def naive_coverage(unit: Unit) -> list[tuple[int, int, int]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [unit.path] + ([upper] if upper else []))
         return cursor.fetchall()
-
-
-def people_in_scope(user):
-    return Person.objects.restrict(user, "view")

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangathan.access.permissions import APPOINT, VIEW
+from sangathan.access.scope import can
 from sangathan.org import coverage
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
@@ -15,6 +17,22 @@ from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
 
 NAME_MAX = 150
+REASON_MAX = 500
+
+
+def _actor(by):
+    return by if by is not None and by.is_authenticated else None
+
+
+def _clean_reason(reason: str, missing_message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrgError(missing_message, code="reason_missing")
+    if len(reason) > REASON_MAX:
+        raise OrgError(
+            _("The reason can be at most %(max)d characters long.") % {"max": REASON_MAX}, code="reason_too_long"
+        )
+    return reason
 
 
 # ---------------------------------------------------------------- units
@@ -55,6 +73,24 @@ def _check_unique_in_parent(*, parent, level, number, name_hi, name_en, exclude_
         )
 
 
+def _check_number_unique_in_area(*, parent: Unit | None, level: Level, number: int | None, exclude_pk=None) -> None:
+    """Booth numbers are unique within their assembly constituency, whatever blocks or mandals lie between."""
+    if number is None or parent is None or not level.numbered_within_id:
+        return
+    area = Unit.objects.filter(path__in=parent.ancestor_paths(), level_id=level.numbered_within_id).first()
+    if area is None:
+        return
+    clash = Unit.objects.filter(subtree_q([area.path]), level=level, number=number)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise OrgError(
+            _("%(level)s number %(number)s already exists in %(area)s.")
+            % {"level": level.name, "number": number, "area": area.display_name},
+            code="duplicate_number",
+        )
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -85,9 +121,9 @@ def unit_create(
         _check_unique_in_parent(parent=None, level=level, number=number, name_hi=name_hi, name_en=name_en)
         unit = Unit.objects.add_root(instance=unit)
     else:
-        # add_child locks the parent row: structural writes under one parent are serialised.
-        Unit.objects.select_for_update().get(pk=parent.pk)
+        coverage.lock_chain(parent)  # structural writes under one parent are serialised
         _check_unique_in_parent(parent=parent, level=level, number=number, name_hi=name_hi, name_en=name_en)
+        _check_number_unique_in_area(parent=parent, level=level, number=number)
         try:
             with transaction.atomic():
                 unit = Unit.objects.add_child(parent, instance=unit)
@@ -107,20 +143,28 @@ def unit_update(
     name_hi, name_en = _clean_names(name_hi, name_en)
     if number is not None and number < 0:
         raise OrgError(_("The number must be positive."), code="number_invalid")
+    coverage.lock_chain(unit)
+    unit = Unit.objects.select_related("level", "parent").get(pk=unit.pk)
     _check_unique_in_parent(
         parent=unit.parent, level=unit.level, number=number, name_hi=name_hi, name_en=name_en, exclude_pk=unit.pk
     )
+    _check_number_unique_in_area(parent=unit.parent, level=unit.level, number=number, exclude_pk=unit.pk)
     unit.name_hi, unit.name_en, unit.number = name_hi, name_en, number
     unit.code, unit.polling_station = (code or "").strip()[:16], (polling_station or "").strip()[:255]
-    unit.save(update_fields=["name_hi", "name_en", "number", "code", "polling_station"])
+    try:
+        with transaction.atomic():
+            unit.save(update_fields=["name_hi", "name_en", "number", "code", "polling_station"])
+    except IntegrityError:
+        raise OrgError(_("A unit with this name or number already exists here."), code="duplicate") from None
     return unit
 
 
 @transaction.atomic
 def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
     """Move a unit and its whole subtree under ``new_parent``; refuses cycles and level inversions."""
-    unit = Unit.objects.select_for_update(of=("self",)).select_related("level", "parent").get(pk=unit.pk)
-    new_parent = Unit.objects.select_for_update(of=("self",)).select_related("level").get(pk=new_parent.pk)
+    coverage.lock_chain(unit, new_parent)
+    unit = Unit.objects.select_related("level", "parent").get(pk=unit.pk)
+    new_parent = Unit.objects.select_related("level").get(pk=new_parent.pk)
     if new_parent.is_within(unit):
         raise OrgError(_("A unit cannot be moved under itself or one of its own sub-units."), code="cycle")
     if unit.parent_id == new_parent.pk:
@@ -133,6 +177,7 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
         name_hi=unit.name_hi,
         name_en=unit.name_en,
     )
+    _check_number_unique_in_area(parent=new_parent, level=unit.level, number=unit.number, exclude_pk=unit.pk)
     contribution = coverage.unit_contribution(unit)
     coverage.apply_to_ancestors(unit, contribution.negated())
     Unit.objects.move(unit, new_parent, "last-child")
@@ -194,31 +239,41 @@ def person_update(
     mobile = normalise_mobile(mobile)
     if Person.objects.filter(mobile=mobile).exclude(pk=person.pk).exists():
         raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")
+    person = Person.objects.select_for_update().get(pk=person.pk)
     person.name_hi, person.name_en, person.mobile = name_hi, name_en, mobile
     person.email, person.home_unit = (email or "").strip(), home_unit
     person.languages, person.skills = list(languages or []), list(skills or [])
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken") from None
     return person
 
 
 def person_for_appointment(*, mobile: str, name_hi: str = "", name_en: str = "", home_unit: Unit | None, by=None):
     """The person with this mobile number, created if new. Returns (person, created).
 
-    An existing person's record is not changed: an admin who types a known number links the
-    existing person without seeing or overwriting their details.
+    An existing person's record is not changed. A person registered outside the area of ``by``
+    (their home unit is not in ``by``'s scope) is refused without saying who they are: only
+    someone responsible for that person may bring them into another committee.
     """
     mobile = normalise_mobile(mobile)
     existing = Person.objects.filter(mobile=mobile).first()
     if existing is not None:
+        if by is not None and not Person.objects.restrict(by, APPOINT).filter(pk=existing.pk).exists():
+            raise OrgError(
+                _(
+                    "This mobile number belongs to a person registered outside your area. "
+                    "Ask the in-charge of a unit above you to make this appointment."
+                ),
+                code="person_out_of_scope",
+            )
         return existing, False
     return person_create(name_hi=name_hi, name_en=name_en, mobile=mobile, home_unit=home_unit, by=by), True
 
 
 # ---------------------------------------------------------------- appointments
-
-
-def _active_count(unit: Unit, position: Position) -> int:
-    return Appointment.objects.filter(unit=unit, position=position, status="active").count()
 
 
 @transaction.atomic
@@ -236,7 +291,10 @@ def appointment_create(
     Refuses when the position belongs to another level, every seat is taken, the person already
     holds a post in this committee, or already holds the key post of another unit of this level.
     """
-    unit = Unit.objects.select_for_update(of=("self",)).select_related("level").get(pk=unit.pk)
+    coverage.lock_chain(unit)
+    # Lock the person too: two appointments of one person (e.g. to two key posts) are serialised.
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    unit = Unit.objects.select_related("level").get(pk=unit.pk)
     if position.level_id != unit.level_id:
         raise OrgError(
             _("%(position)s is not a post of a %(level)s committee.")
@@ -267,11 +325,15 @@ def appointment_create(
             Appointment.objects.filter(person=person, position=position, status="active").select_related("unit").first()
         )
         if elsewhere is not None:
-            raise OrgError(
-                _("%(person)s is already %(position)s of %(unit)s.")
-                % {"person": person.name, "position": position.title, "unit": elsewhere.unit.display_name},
-                code="key_post_elsewhere",
-            )
+            if by is None or can(by, VIEW, elsewhere.unit):
+                message = _("%(person)s is already %(position)s of %(unit)s.") % {
+                    "person": person.name,
+                    "position": position.title,
+                    "unit": elsewhere.unit.display_name,
+                }
+            else:
+                message = _("This person already holds this post in another unit.")
+            raise OrgError(message, code="key_post_elsewhere")
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
@@ -281,7 +343,7 @@ def appointment_create(
                 seat=free[0],
                 start_date=start_date or timezone.localdate(),
                 letter_number=(letter_number or "").strip(),
-                appointed_by=by if by and by.is_authenticated else None,
+                appointed_by=_actor(by),
             )
     except IntegrityError:
         raise OrgError(_("This seat was just filled by someone else. Please try again."), code="seat_race") from None
@@ -316,12 +378,16 @@ def appointment_create_for_mobile(
 
 
 def _end_appointments(appointments, *, status: str, reason: str, end_date: datetime.date, by) -> int:
-    """End the given active appointments and fix every counter they touched. Returns how many."""
-    rows = list(appointments.filter(status="active").select_related("unit", "position"))
+    """End the given active appointments and fix every counter they touched. Returns how many.
+
+    The caller holds the lock chain of the units concerned; the rows are locked and re-checked, so an
+    appointment ended meanwhile by someone else is neither ended twice nor counted twice.
+    """
+    rows = list(appointments.filter(status="active").select_for_update(of=("self",)).select_related("unit", "position"))
     if not rows:
         return 0
-    Appointment.objects.filter(pk__in=[a.pk for a in rows]).update(
-        status=status, end_date=end_date, end_reason=reason, ended_by=by if by and by.is_authenticated else None
+    Appointment.objects.filter(pk__in=[a.pk for a in rows], status="active").update(
+        status=status, end_date=end_date, end_reason=reason, ended_by=_actor(by)
     )
     units = {a.unit_id: a.unit for a in rows}
     # Per unit: which positions lost seats, and whether its key post is now empty.
@@ -348,19 +414,17 @@ def appointment_relieve(
     *, appointment: Appointment, reason: str, end_date: datetime.date | None = None, by=None
 ) -> Appointment:
     """Relieve one office-bearer. The appointment stays in history with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise OrgError(_("Give a reason for relieving."), code="reason_missing")
-    if len(reason) > 500:
-        raise OrgError(_("The reason can be at most 500 characters long."), code="reason_too_long")
-    if end_date is not None and end_date < appointment.start_date:
+    reason = _clean_reason(reason, _("Give a reason for relieving."))
+    # Relieving before the start date (an appointment made in advance) ends it on the day it starts.
+    end_date = end_date or max(timezone.localdate(), appointment.start_date)
+    if end_date < appointment.start_date:
         raise OrgError(_("The end date cannot be before the start date."), code="end_before_start")
-    Unit.objects.select_for_update().filter(pk=appointment.unit_id).first()
+    coverage.lock_chain(appointment.unit)
     ended = _end_appointments(
         Appointment.objects.filter(pk=appointment.pk),
         status=Appointment.Status.RELIEVED,
         reason=reason,
-        end_date=end_date or timezone.localdate(),
+        end_date=end_date,
         by=by,
     )
     if not ended:
@@ -372,32 +436,26 @@ def appointment_relieve(
 @transaction.atomic
 def committee_dissolve(*, unit: Unit, reason: str, include_subtree: bool = False, by=None) -> CommitteeEvent:
     """Relieve everyone in ``unit``'s committee (and, optionally, every committee below it) at once."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise OrgError(_("Give a reason for dissolving the committee."), code="reason_missing")
-    if len(reason) > 500:
-        raise OrgError(_("The reason can be at most 500 characters long."), code="reason_too_long")
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    targets = (
-        Appointment.objects.filter(subtree_q([unit.path], "unit__path"))
-        if include_subtree
-        else (Appointment.objects.filter(unit=unit))
-    )
+    reason = _clean_reason(reason, _("Give a reason for dissolving the committee."))
+    coverage.lock_chain(unit)
+    unit = Unit.objects.get(pk=unit.pk)
+    today = timezone.localdate()
     if include_subtree:
-        targets = targets.filter(status="active")
-        ended = targets.update(
-            status=Appointment.Status.DISSOLVED,
-            end_date=timezone.localdate(),
-            end_reason=reason,
-            ended_by=by if by and by.is_authenticated else None,
+        # The subtree's contribution before anything changes: rebuild() moves the ancestors by the difference.
+        before = coverage.unit_contribution(unit)
+        ended = Appointment.objects.filter(subtree_q([unit.path], "unit__path"), status="active").update(
+            status=Appointment.Status.DISSOLVED, end_date=today, end_reason=reason, ended_by=_actor(by)
         )
         Unit.objects.filter(subtree_q([unit.path]), key_post_filled=True).update(key_post_filled=False)
-        # One set-based recount of the subtree; rebuild() moves the ancestors by the difference.
-        coverage.rebuild(unit)
+        coverage.rebuild(unit, before=before)
         unit.refresh_from_db()
     else:
         ended = _end_appointments(
-            targets, status=Appointment.Status.DISSOLVED, reason=reason, end_date=timezone.localdate(), by=by
+            Appointment.objects.filter(unit=unit),
+            status=Appointment.Status.DISSOLVED,
+            reason=reason,
+            end_date=today,
+            by=by,
         )
     return CommitteeEvent.objects.create(
         unit=unit,
@@ -405,7 +463,7 @@ def committee_dissolve(*, unit: Unit, reason: str, include_subtree: bool = False
         reason=reason,
         include_subtree=include_subtree,
         appointments_ended=ended,
-        by=by if by and by.is_authenticated else None,
+        by=_actor(by),
     )
 
 
@@ -414,26 +472,41 @@ def committee_reconstitute(
     *, unit: Unit, members: list[tuple[Position, Person]], reason: str, letter_number: str = "", by=None
 ) -> CommitteeEvent:
     """Dissolve ``unit``'s committee and appoint a new one, as one action: all or nothing."""
+    reason = _clean_reason(reason, _("Give a reason for the new committee."))
     if not members:
         raise OrgError(_("Name at least one member of the new committee."), code="members_missing")
     people = [person.pk for _position, person in members]
     if len(people) != len(set(people)):
         raise OrgError(_("The same person is named twice."), code="duplicate_member")
+    coverage.lock_chain(unit)
     ended = _end_appointments(
         Appointment.objects.filter(unit=unit),
         status=Appointment.Status.DISSOLVED,
-        reason=reason or _("Reconstituted"),
+        reason=reason,
         end_date=timezone.localdate(),
         by=by,
     )
-    unit.refresh_from_db()
+    unit = Unit.objects.get(pk=unit.pk)
     for position, person in members:
         appointment_create(unit=unit, position=position, person=person, letter_number=letter_number, by=by)
     return CommitteeEvent.objects.create(
         unit=unit,
         kind=CommitteeEvent.Kind.RECONSTITUTED,
-        reason=(reason or "").strip()[:500] or _("Reconstituted"),
+        reason=reason,
         appointments_ended=ended,
         appointments_made=len(members),
-        by=by if by and by.is_authenticated else None,
+        by=_actor(by),
     )
+
+
+@transaction.atomic
+def committee_reconstitute_for_mobiles(
+    *, unit: Unit, entries: list[tuple[Position, str, str, str]], reason: str, by=None
+) -> CommitteeEvent:
+    """``committee_reconstitute`` from (position, mobile, name_hi, name_en) rows as people type them:
+    new people are registered in the same transaction, so nothing is kept if anything is refused."""
+    members = [
+        (position, person_for_appointment(mobile=mobile, name_hi=name_hi, name_en=name_en, home_unit=unit, by=by)[0])
+        for position, mobile, name_hi, name_en in entries
+    ]
+    return committee_reconstitute(unit=unit, members=members, reason=reason, by=by)

@@ -111,6 +111,10 @@ DEFAULT_LEVELS = [
 ]
 
 
+# (level, level within which its official numbers are unique)
+NUMBERED_WITHIN = [("assembly", "state"), ("booth", "assembly")]
+
+
 def load_default_template(level_model, position_model) -> None:
     """Create the default levels and positions that are missing (idempotent)."""
     for code, order, name_hi, name_en, positions in DEFAULT_LEVELS:
@@ -123,3 +127,11 @@ def load_default_template(level_model, position_model) -> None:
                 code=p_code,
                 defaults={"title_hi": title_hi, "title_en": title_en, "seats": seats, "is_key": is_key, "order": index},
             )
+
+
+def load_default_numbering(level_model) -> None:
+    """Booth numbers unique within an assembly constituency, AC numbers within a state (idempotent)."""
+    for code, within in NUMBERED_WITHIN:
+        level_model.objects.filter(code=code, numbered_within__isnull=True).update(
+            numbered_within=level_model.objects.filter(code=within).first()
+        )

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,6 +14,7 @@ from sangathan.org.access import get_appointment_for_user, get_person_for_user, 
 from sangathan.org.errors import OrgError
 from sangathan.org.forms import AppointForm, DissolveForm, ReasonForm, ReconstituteRowForm
 from sangathan.org.models import Appointment, Person, Position, Unit
+from sangathan.org.paths import subtree_q
 
 CHILDREN_PER_PAGE = 50
 
@@ -61,7 +61,7 @@ def appoint(request, pk):
     unit = get_unit_for_user(request.user, pk)
     require(request.user, APPOINT, unit)
     initial = {}
-    if request.GET.get("position", "").isdigit():
+    if request.GET.get("position", "").isdecimal():
         initial["position"] = request.GET["position"]
     form = AppointForm(request.POST or None, unit=unit, initial=initial)
     existing = None
@@ -135,6 +135,9 @@ def dissolve(request, pk):
     require(request.user, DISSOLVE, unit)
     form = DissolveForm(request.POST or None)
     active = Appointment.objects.filter(unit=unit, status="active").count()
+    active_below = (
+        Appointment.objects.filter(subtree_q([unit.path], "unit__path"), status="active").exclude(unit=unit).count()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             event = services.committee_dissolve(
@@ -151,7 +154,9 @@ def dissolve(request, pk):
                 _("Committee dissolved: %(count)d office-bearers relieved.") % {"count": event.appointments_ended},
             )
             return redirect("org:unit", pk=unit.pk)
-    return render(request, "org/dissolve.html", {"unit": unit, "form": form, "active": active})
+    return render(
+        request, "org/dissolve.html", {"unit": unit, "form": form, "active": active, "active_below": active_below}
+    )
 
 
 @login_required
@@ -168,22 +173,15 @@ def reconstitute(request, pk):
     ]
     reason_form = ReasonForm(request.POST or None)
     if request.method == "POST" and reason_form.is_valid() and all(form.is_valid() for _p, form in rows):
-        entries = [(position, form.cleaned_data) for position, form in rows if form.cleaned_data.get("mobile")]
+        entries = [
+            (position, form.cleaned_data["mobile"], form.cleaned_data["name_hi"], form.cleaned_data["name_en"])
+            for position, form in rows
+            if form.cleaned_data.get("mobile")
+        ]
         try:
-            with transaction.atomic():
-                members = []
-                for position, data in entries:
-                    person, _created = services.person_for_appointment(
-                        mobile=data["mobile"],
-                        name_hi=data["name_hi"],
-                        name_en=data["name_en"],
-                        home_unit=unit,
-                        by=request.user,
-                    )
-                    members.append((position, person))
-                event = services.committee_reconstitute(
-                    unit=unit, members=members, reason=reason_form.cleaned_data["reason"], by=request.user
-                )
+            event = services.committee_reconstitute_for_mobiles(
+                unit=unit, entries=entries, reason=reason_form.cleaned_data["reason"], by=request.user
+            )
         except OrgError as error:
             reason_form.add_error(None, error)
         else:
@@ -203,13 +201,22 @@ def person_detail(request, pk):
         .filter(person=person)
         .select_related("unit", "unit__level", "position")
     )
-    return render(request, "org/person_detail.html", {"person": person, "appointments": appointments})
+    home_visible = person.home_unit is not None and can(request.user, "view", person.home_unit)
+    return render(
+        request,
+        "org/person_detail.html",
+        {"person": person, "appointments": appointments, "home_visible": home_visible},
+    )
 
 
 @login_required
 def search(request):
-    query = request.GET.get("q", "").strip()[:100]
-    units = selectors.unit_search(Unit.objects.restrict(request.user), query)
+    query = selectors.clean_query(request.GET.get("q", ""))
+    units = list(selectors.unit_search(Unit.objects.restrict(request.user), query))
     people = selectors.person_search(Person.objects.restrict(request.user), query)
-    context = {"search_query": query, "units": units, "people": people}
+    # A unit's parent is named only where the user may see it (not above their own top unit).
+    results = [
+        (unit, unit.parent if unit.parent and can(request.user, "view", unit.parent) else None) for unit in units
+    ]
+    context = {"search_query": query, "units": results, "people": people}
     return render(request, "org/search.html", context)

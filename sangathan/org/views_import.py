@@ -6,17 +6,14 @@ once it is imported or the user cancels. Every step re-checks that the user may 
 the root: outside what they can see is a 404, seen but not allowed is a 403.
 """
 
-import contextlib
 import csv
 import io
-import secrets
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,13 +25,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sangathan.access.permissions import IMPORT_UNITS
 from sangathan.access.scope import require, scope_paths
 from sangathan.org.access import get_unit_for_user
-from sangathan.org.import_jobs import job_progress, unit_import_job_create
-from sangathan.org.importing import ImportReport, LevelCount, column_help, import_units
+from sangathan.org.errors import OrgError
+from sangathan.org.import_jobs import (
+    job_progress,
+    unit_import_job_cancel,
+    unit_import_job_check,
+    unit_import_job_confirm,
+    unit_import_job_upload,
+)
+from sangathan.org.importing import LevelCount, column_help
 from sangathan.org.models import Level, Unit, UnitImportJob
 from sangathan.org.paths import outermost_paths
 
 SESSION_KEY = "unit_import"
-STORAGE_DIR = "imports"
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAGE_LABELS = {
     "read": gettext_lazy("Reading the file"),
@@ -74,7 +77,7 @@ class UploadForm(forms.Form):
 
 def _root_for_user(user, pk) -> Unit:
     """The unit to import under: 404 outside what the user can see, 403 if they may not import there."""
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():
         raise Http404
     unit = get_unit_for_user(user, int(pk))
     require(user, IMPORT_UNITS, unit)
@@ -95,26 +98,16 @@ def _root_choices(user, selected: Unit | None) -> list[Unit]:
     return sorted(roots, key=lambda unit: unit.path)
 
 
-def _discard_pending(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        with contextlib.suppress(OSError):
-            default_storage.delete(pending["name"])
-
-
-def _run(pending: dict, **kwargs) -> ImportReport | None:
-    """Run the import on the stored file; None if the file is gone."""
-    try:
-        with default_storage.open(pending["name"], "rb") as stored:
-            return import_units(file=stored, **kwargs)
-    except FileNotFoundError:
+def _pending_job(request) -> UnitImportJob | None:
+    """The upload this user is checking, if any (its id is in the session)."""
+    job_id = request.session.get(SESSION_KEY)
+    if not job_id:
         return None
-
-
-def _file_lost(request):
-    request.session.pop(SESSION_KEY, None)
-    messages.error(request, _("The uploaded file is no longer available. Please upload it again."))
-    return redirect("org_import:upload")
+    return (
+        UnitImportJob.objects.filter(pk=job_id, created_by=request.user, status=UnitImportJob.Status.UPLOADED)
+        .select_related("root")
+        .first()
+    )
 
 
 @login_required
@@ -134,15 +127,11 @@ def upload(request):
     )
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        _discard_pending(request)
-        token = secrets.token_urlsafe(24)
-        name = default_storage.save(f"{STORAGE_DIR}/{token}", upload_file)
-        request.session[SESSION_KEY] = {
-            "token": token,
-            "name": name,
-            "root": selected.pk,
-            "filename": (upload_file.name or "")[:200],
-        }
+        previous = _pending_job(request)
+        if previous is not None:
+            unit_import_job_cancel(job=previous)
+        job = unit_import_job_upload(root=selected, content=upload_file.read(), original_name=upload_file.name, by=user)
+        request.session[SESSION_KEY] = job.pk
         return redirect("org_import:preview")
     return render(
         request,
@@ -154,43 +143,40 @@ def upload(request):
 @login_required
 @require_GET
 def preview(request):
-    pending = request.session.get(SESSION_KEY)
-    if not pending:
+    job = _pending_job(request)
+    if job is None:
         return redirect("org_import:upload")
-    root = _root_for_user(request.user, pending["root"])
-    report = _run(pending, root=root, by=request.user, dry_run=True)
-    if report is None:
-        return _file_lost(request)
-    request.session[SESSION_KEY] = {**pending, "checked_ok": report.ok}
-    return render(request, "org/import_preview.html", {"report": report, "root": root, "pending": pending})
+    root = _root_for_user(request.user, job.root_id)
+    report = unit_import_job_check(job=job, by=request.user)
+    return render(request, "org/import_preview.html", {"report": report, "root": root, "job": job})
 
 
 @login_required
 @require_POST
 def confirm(request):
-    pending = request.session.get(SESSION_KEY)
-    if not pending:
+    job = _pending_job(request)
+    if job is None:
         return redirect("org_import:upload")
-    if request.POST.get("token") != pending["token"]:
+    if request.POST.get("job") != str(job.pk):
         messages.warning(request, _("That preview was for another file. Check this one before importing."))
         return redirect("org_import:preview")
-    root = _root_for_user(request.user, pending["root"])
-    if not pending.get("checked_ok"):
-        messages.error(request, _("This file has problems. Correct them and upload it again."))
+    _root_for_user(request.user, job.root_id)
+    try:
+        job = unit_import_job_confirm(job=job, by=request.user)
+    except OrgError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("org_import:preview")
-    if not default_storage.exists(pending["name"]):
-        return _file_lost(request)
-    request.session.pop(SESSION_KEY, None)  # the file now belongs to the job
-    job = unit_import_job_create(
-        root=root, file_name=pending["name"], original_name=pending["filename"], by=request.user
-    )
+    request.session.pop(SESSION_KEY, None)
     return redirect("org_import:job", pk=job.pk)
 
 
 @login_required
 @require_POST
 def cancel(request):
-    _discard_pending(request)
+    job = _pending_job(request)
+    if job is not None:
+        unit_import_job_cancel(job=job)
+    request.session.pop(SESSION_KEY, None)
     messages.info(request, _("The import was cancelled; nothing was changed."))
     return redirect("org_import:upload")
 

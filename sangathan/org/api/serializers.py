@@ -9,7 +9,7 @@ from django.core.validators import slug_re
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
+from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit
 
 INT_MAX = 2_147_483_647  # the largest value an integer column holds on every database
 LIST_ITEMS_MAX = 20
@@ -205,12 +205,21 @@ class CommitteeOutputSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- people
 
 
+class SocialAccountOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SocialAccount
+        fields = ["platform", "handle", "followers"]
+        read_only_fields = fields
+
+
 class PersonOutputSerializer(serializers.ModelSerializer):
-    """A person as the API shows them. ``mobile`` is personal data (masking is planned)."""
+    """A person as the API shows them. ``mobile`` and ``email`` are personal data (masking is planned)."""
+
+    social_accounts = SocialAccountOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Person
-        fields = ["id", "name_hi", "name_en", "mobile", "home_unit"]
+        fields = ["id", "name_hi", "name_en", "mobile", "email", "home_unit", "languages", "skills", "social_accounts"]
         read_only_fields = fields
 
 

@@ -50,7 +50,7 @@ def _people_in_scope(request):
 
 
 def _require_person_editable(user, person: Person) -> None:
-    """People are edited by whoever may appoint where they live or hold (or held) a post."""
+    """People are edited by whoever may appoint where they live (their home unit)."""
     if not Person.objects.restrict(user, APPOINT).filter(pk=person.pk).exists():
         raise PermissionDenied
 
@@ -239,7 +239,7 @@ class PersonListCreateApi(generics.ListAPIView):
     filterset_class = PersonFilter
 
     def get_queryset(self):
-        return Person.objects.restrict(self.request.user, VIEW)
+        return Person.objects.restrict(self.request.user, VIEW).prefetch_related("social_accounts")
 
     @extend_schema(request=s.PersonCreateInputSerializer, responses={201: s.PersonOutputSerializer})
     def post(self, request):

@@ -644,7 +644,8 @@ def test_people_search(cast, tree, jaipur_resident, ajmer_resident):
     assert ids(client.get(f"{API}/people/", {"q": "9" * 400})) == set()
 
 
-def test_person_detail_shows_mobile_but_not_email(cast, jaipur_resident):
+def test_person_detail_shows_what_is_held(cast, jaipur_resident):
+    jaipur_resident.social_accounts.create(platform="x", handle="@ramesh", followers=1200)
     response = api(cast.district_admin).get(f"{API}/people/{jaipur_resident.pk}/")
     assert response.status_code == 200
     assert response.data == {
@@ -652,7 +653,11 @@ def test_person_detail_shows_mobile_but_not_email(cast, jaipur_resident):
         "name_hi": jaipur_resident.name_hi,
         "name_en": "Ramesh Meena",
         "mobile": jaipur_resident.mobile,
+        "email": jaipur_resident.email,
         "home_unit": jaipur_resident.home_unit_id,
+        "languages": jaipur_resident.languages,
+        "skills": jaipur_resident.skills,
+        "social_accounts": [{"platform": "x", "handle": "@ramesh", "followers": 1200}],
     }
 
 
@@ -741,12 +746,14 @@ def test_person_update_keeps_what_is_not_sent(cast, tree, jaipur_resident):
     assert (jaipur_resident.email, jaipur_resident.home_unit_id) == ("ramesh@example.org", tree.amer.pk)
 
 
-def test_person_appointed_in_scope_can_be_edited(cast, tree, ajmer_resident):
+def test_person_appointed_in_scope_is_seen_but_not_edited(cast, tree, ajmer_resident):
     appoint(tree.booth2, "booth", "volunteer", person=ajmer_resident)
-    response = api(cast.district_admin).patch(f"{API}/people/{ajmer_resident.pk}/", {"name_hi": "सुरेश"})
-    assert response.status_code == 200, response.data
-    ajmer_resident.refresh_from_db()
-    assert ajmer_resident.name_hi == "सुरेश" and ajmer_resident.home_unit_id == tree.kishangarh.pk
+    client = api(cast.district_admin)
+    assert client.get(f"{API}/people/{ajmer_resident.pk}/").status_code == 200
+    before = person_rows()
+    response = client.patch(f"{API}/people/{ajmer_resident.pk}/", {"name_hi": "सुरेश"})
+    assert response.status_code == 403
+    assert person_rows() == before
 
 
 def test_person_update_outside_scope_is_404(cast, jaipur_resident):
@@ -1177,3 +1184,9 @@ def test_relieve_before_the_start_is_400(cast, jaipur_rep):
     )
     assert response.status_code == 400
     assert appointment_rows() == before
+
+
+def test_swagger_ui_needs_no_cdn(client, cast):
+    client.force_login(cast.state_admin)
+    html = client.get("/api/docs/").content.decode()
+    assert "cdn." not in html and "jsdelivr" not in html and "/static/" in html

@@ -5,7 +5,6 @@ import io
 import zipfile
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.urls import reverse
@@ -552,22 +551,22 @@ def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan, django_c
 
     response = upload(client, rajasthan, csv_bytes(ROWS, bom=True))
     assert response.status_code == 302 and response.url == reverse("org_import:preview")
-    pending = client.session[SESSION_KEY]
-    assert default_storage.exists(pending["name"]) and pending["name"].startswith("imports/")
+    job = UnitImportJob.objects.get()
+    assert client.session[SESSION_KEY] == job.pk and job.status == "uploaded" and bytes(job.content)
     before = snapshot()
 
     preview = client.get(reverse("org_import:preview"))
     assert preview.status_code == 200
     body = preview.content.decode()
-    assert "10 new units will be added." in body and pending["token"] in body
+    assert "10 new units will be added." in body and f'name="job" value="{job.pk}"' in body
     assert snapshot() == before  # the preview is a dry run
 
     with django_capture_on_commit_callbacks(execute=True):  # the task runs eagerly once the job is committed
-        response = client.post(reverse("org_import:confirm"), {"token": pending["token"]})
-    job = UnitImportJob.objects.get()
+        response = client.post(reverse("org_import:confirm"), {"job": job.pk})
     assert response.status_code == 302 and response.url == reverse("org_import:job", args=[job.pk])
+    job.refresh_from_db()
     assert job.status == "done" and job.created_by == cast.state_admin
-    assert not default_storage.exists(pending["name"])
+    assert bytes(job.content) == b""  # the file is not kept once imported
     assert SESSION_KEY not in client.session
     assert Unit.objects.filter(name_en="Kota", parent=rajasthan).exists()
     assert_tree_true(tree.india, rajasthan)
@@ -587,26 +586,47 @@ def test_web_preview_lists_the_errors_and_offers_no_import(client, cast, tree, r
     body = client.get(reverse("org_import:preview")).content.decode()
     assert "is not a whole number" in body and "<td>8</td>" in body
     assert reverse("org_import:confirm") not in body
-    token = client.session[SESSION_KEY]["token"]
-    response = client.post(reverse("org_import:confirm"), {"token": token})
+    response = client.post(reverse("org_import:confirm"), {"job": client.session[SESSION_KEY]})
     assert response.status_code == 302 and response.url == reverse("org_import:preview")
     assert snapshot() == before
-    assert not UnitImportJob.objects.exists()
+    assert UnitImportJob.objects.get().status == "uploaded"
 
 
-def test_web_confirm_needs_the_previewed_token_and_cancel_deletes_the_file(client, cast, tree, rajasthan):
+def test_web_confirm_needs_the_previewed_file_and_cancel_deletes_it(client, cast, tree, rajasthan):
     client.force_login(cast.state_admin)
     upload(client, rajasthan, csv_bytes(ROWS))
-    pending = client.session[SESSION_KEY]
+    job_id = client.session[SESSION_KEY]
     before = snapshot()
-    response = client.post(reverse("org_import:confirm"), {"token": "stale"})
+    response = client.post(reverse("org_import:confirm"), {"job": "stale"})
+    assert response.status_code == 302 and response.url == reverse("org_import:preview")
+    # Not previewed yet: confirming is refused.
+    response = client.post(reverse("org_import:confirm"), {"job": job_id})
     assert response.status_code == 302 and response.url == reverse("org_import:preview")
     assert snapshot() == before
 
     client.post(reverse("org_import:cancel"))
-    assert not default_storage.exists(pending["name"])
+    assert not UnitImportJob.objects.exists()
     assert SESSION_KEY not in client.session
-    assert client.post(reverse("org_import:confirm"), {"token": pending["token"]}).status_code == 302
+    assert client.post(reverse("org_import:confirm"), {"job": job_id}).status_code == 302
+    assert snapshot() == before
+
+
+def test_another_user_cannot_confirm_my_upload(client, cast, tree, rajasthan):
+    client.force_login(cast.state_admin)
+    upload(client, rajasthan, csv_bytes(ROWS))
+    client.get(reverse("org_import:preview"))
+    job_id = client.session[SESSION_KEY]
+    other = type(cast.state_admin).objects.create(username="other_state_admin")
+    from sangathan.access.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=other, unit=rajasthan, role="state_admin")
+    client.force_login(other)
+    session = client.session
+    session[SESSION_KEY] = job_id
+    session.save()
+    before = snapshot()
+    assert client.post(reverse("org_import:confirm"), {"job": job_id}).status_code == 302
+    assert UnitImportJob.objects.get().status == "uploaded"
     assert snapshot() == before
 
 
@@ -658,7 +678,7 @@ def test_job_page_shows_progress_while_running(client, cast, tree, rajasthan):
 
     from sangathan.org.import_jobs import _progress_key
 
-    job = UnitImportJob.objects.create(root=rajasthan, file_name="imports/x", original_name="x.csv", status="running")
+    job = UnitImportJob.objects.create(root=rajasthan, content=b"", original_name="x.csv", status="running")
     cache.set(_progress_key(job.pk), {"stage": "write", "done": 250, "total": 1000})
     client.force_login(cast.state_admin)
     client.cookies["django_language"] = "en"

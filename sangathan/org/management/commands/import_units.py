@@ -59,7 +59,7 @@ class Command(BaseCommand):
                     _("Could not tell from the file which state it is for. Give --root <unit id or code>.")
                 )
             return found
-        if value.isdigit():
+        if value.isdecimal() and len(value) < 19:
             found = units.filter(pk=int(value)).first()
             if found is None:
                 raise CommandError(_("No unit with id %(id)s.") % {"id": value})

@@ -1,0 +1,315 @@
+"""Writes to the outbox and its delivery. Other apps call ``message_queue`` or ``notify_person`` inside
+their own transaction; the message is delivered by a task once that transaction commits.
+
+How a message travels, and why nothing is lost:
+
+1. ``message_queue`` renders the text and inserts the row in the caller's transaction. If the caller
+   rolls back, there is no message; if it commits, the message is in the database before anybody tries
+   to send it. The delivery task is queued with ``transaction.on_commit``; if the broker is down at
+   that moment the row simply stays pending.
+2. ``message_deliver`` claims the row with one conditional UPDATE (pending/failed and due → sending).
+   Only one worker can win that UPDATE, so a task that runs twice, or two workers given the same id,
+   send once. The claim commits before the provider is called; no transaction is held open over the
+   network.
+3. The provider's answer is written back: sent (with the provider's id), failed (retried later with
+   exponential backoff) or dead (a permanent refusal, or ``NOTIFY_MAX_ATTEMPTS`` attempts used).
+4. ``outbox_sweep`` (the ``sweep_outbox`` task, or ``sangathan deliver-outbox [--loop N]``) queues
+   what is due again: pending messages whose task was lost with a broker, failed messages whose retry
+   time has come, and messages "sending" for more than ``STUCK_AFTER`` (their worker died mid-send).
+
+The trade-off is at-least-once, not exactly-once: if a worker dies after the provider accepted the
+message but before "sent" was written, the sweep cannot tell this from a worker that died before
+calling the provider, and sends it again after ``STUCK_AFTER``. We accept a rare duplicate over a lost
+appointment letter; the idempotency key (and the provider id, when written) identify such duplicates.
+A gateway that takes an idempotency key of its own would close that gap; the generic ones do not.
+"""
+
+import logging
+import random
+import re
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sangathan.notifications import channels
+from sangathan.notifications.errors import NotificationError
+from sangathan.notifications.models import OutboxMessage
+from sangathan.org.models import Person
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+Channel = OutboxMessage.Channel
+
+RETRY_BASE = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=6)
+RETRY_JITTER = 0.1
+STUCK_AFTER = timedelta(minutes=10)
+# A pending message's own task normally runs within seconds of the commit; the sweep leaves it that long
+# so that a slow queue does not get every message twice.
+PENDING_GRACE = timedelta(minutes=2)
+
+TEMPLATE_RE = re.compile(r"[a-z0-9_]+(?:/[a-z0-9_]+)*")
+SUBJECT_PREFIX = "Subject:"
+MOBILE_RE = re.compile(r"\+[1-9]\d{7,14}")
+# Who can be reached on which channel: the person's field that holds the address.
+PERSON_ADDRESS = {
+    Channel.SMS: "mobile",
+    Channel.WHATSAPP: "mobile",
+    Channel.EMAIL: "email",
+}
+
+
+# ---------------------------------------------------------------- queueing
+
+
+def message_render(*, template: str, context: dict, language: str) -> tuple[str, str]:
+    """Render ``notifications/<template>.txt`` in ``language`` and return (subject, body).
+
+    The text is plain text: variables are not HTML-escaped. An optional first line ``Subject: ...``
+    becomes the subject (used by email).
+    """
+    if not TEMPLATE_RE.fullmatch(template or ""):
+        raise NotificationError(_("%(template)s is not a valid template name.") % {"template": template})
+    compiled = get_template(f"notifications/{template}.txt").template
+    with translation.override(language):
+        text = compiled.render(Context(context, autoescape=False))
+    return split_subject(text)
+
+
+def split_subject(text: str) -> tuple[str, str]:
+    """ "Subject: Hello\\n\\nBody" → ("Hello", "Body"); text without a subject line → ("", text)."""
+    text = text.strip()
+    first, _newline, rest = text.partition("\n")
+    if first.startswith(SUBJECT_PREFIX):
+        return first[len(SUBJECT_PREFIX) :].strip(), rest.strip()
+    return "", text
+
+
+def _check_recipient(channel: str, recipient: str) -> str:
+    recipient = (recipient or "").strip()
+    if not recipient:
+        raise NotificationError(_("The message has no recipient."))
+    if channel in (Channel.SMS, Channel.WHATSAPP) and not MOBILE_RE.fullmatch(recipient):
+        raise NotificationError(
+            _("%(recipient)s is not a mobile number in the form +91XXXXXXXXXX.") % {"recipient": recipient}
+        )
+    if channel == Channel.EMAIL and "@" not in recipient:
+        raise NotificationError(_("%(recipient)s is not an email address.") % {"recipient": recipient})
+    return recipient
+
+
+def message_queue(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict,
+    language: str = "hi",
+    idempotency_key: str,
+    person: Person | None = None,
+) -> OutboxMessage:
+    """Put one message in the outbox, in the caller's transaction, and deliver it after the commit.
+
+    The same ``idempotency_key`` gives back the message already queued and queues nothing, so the same
+    event never produces two messages, even when two requests race.
+    """
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > OutboxMessage._meta.get_field("idempotency_key").max_length:
+        raise NotificationError(_("A message needs an idempotency key of at most 200 characters."))
+    existing = OutboxMessage.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    if channel not in Channel.values:
+        raise NotificationError(_("There is no channel called %(name)s.") % {"name": channel})
+    if language not in OutboxMessage.Language.values:
+        raise NotificationError(_("Messages can be written in Hindi (hi) or English (en) only."))
+    recipient = _check_recipient(channel, recipient)
+    subject, body = message_render(template=template, context=context, language=language)
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=channel,
+                recipient=recipient,
+                person=person,
+                template=template,
+                language=language,
+                subject=subject[:255],
+                body=body,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        # Another transaction queued the same key between our look-up and our insert.
+        existing = OutboxMessage.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing
+    message_id = message.pk
+    transaction.on_commit(lambda: _enqueue([message_id]), robust=True)
+    return message
+
+
+def person_address(person: Person, channel: str) -> str:
+    """Where ``person`` is reached on ``channel``; "" when they cannot be (no email, or no Telegram chat)."""
+    if channel in PERSON_ADDRESS:
+        return (getattr(person, PERSON_ADDRESS[channel]) or "").strip()
+    if channel in (Channel.CONSOLE, Channel.FILE):
+        return person.mobile or person.email or f"person:{person.pk}"
+    # Telegram needs the chat id of a chat the person opened with the bot; Person does not hold one yet.
+    return ""
+
+
+def notify_person(
+    *,
+    person: Person,
+    template: str,
+    context: dict,
+    idempotency_key: str,
+    channels: Iterable[str] | None = None,
+    language: str = "hi",
+) -> list[OutboxMessage]:
+    """Queue ``template`` to ``person`` on each channel (``NOTIFY_DEFAULT_CHANNELS`` unless given) they
+    can be reached on: SMS and WhatsApp need a mobile number, email an email address; console and file
+    always work. Each message's key is ``<idempotency_key>:<channel>``."""
+    names = list(dict.fromkeys(settings.NOTIFY_DEFAULT_CHANNELS if channels is None else channels))
+    unknown = [name for name in names if name not in Channel.values]
+    if unknown:
+        raise NotificationError(_("There is no channel called %(name)s.") % {"name": ", ".join(unknown)})
+    messages = []
+    for channel in names:
+        recipient = person_address(person, channel)
+        if not recipient:
+            continue
+        messages.append(
+            message_queue(
+                channel=channel,
+                recipient=recipient,
+                template=template,
+                context=context,
+                language=language,
+                idempotency_key=f"{idempotency_key}:{channel}",
+                person=person,
+            )
+        )
+    return messages
+
+
+def _enqueue(message_ids: Iterable[int]) -> int:
+    """Queue a delivery task per id. A broker that is down loses nothing: the rows are still in the
+    outbox and the sweep queues them again."""
+    from sangathan.notifications.tasks import deliver_message
+
+    queued = 0
+    for message_id in message_ids:
+        try:
+            deliver_message.delay(message_id)
+        except Exception:
+            logger.exception("Could not queue outbox message %s; the sweep will queue it again.", message_id)
+        else:
+            queued += 1
+    return queued
+
+
+# ---------------------------------------------------------------- delivery
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt: 1, 2, 4, 8 … minutes, at most 6 hours."""
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+
+
+def message_deliver(*, message_id: int) -> str | None:
+    """Send one message if it is due and nobody else is sending it. Returns the new status, or None when
+    the message was not claimed (already sent, being sent by another worker, dead, or not due yet).
+
+    Never call inside a transaction: the claim must be visible to other workers before the provider is
+    called, and no transaction may stay open across a network call.
+    """
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status__in=[Status.PENDING, Status.FAILED], next_attempt_at__lte=Now()
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=Now())
+    if not claimed:
+        return None
+    message = OutboxMessage.objects.get(pk=message_id)
+    # Our claim is (status sending, this attempt number): the result is written only if it still holds.
+    ours = OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING, attempts=message.attempts)
+    try:
+        provider_id = channels.get_channel(message.channel).send(message)
+    except channels.PermanentChannelError as error:
+        status, fields = Status.DEAD, {"last_error": str(error)}
+    except channels.ChannelError as error:
+        status, fields = _failed(message.attempts, str(error))
+    except Exception as error:  # a bug in a channel must not leave the message "sending" for 10 minutes
+        logger.exception("Channel %s crashed on outbox message %s", message.channel, message_id)
+        status, fields = _failed(message.attempts, f"{type(error).__name__}: {error}")
+    else:
+        status = Status.SENT
+        fields = {"sent_at": Now(), "provider_message_id": str(provider_id or "")[:200], "last_error": ""}
+    if status != Status.SENT:
+        logger.warning("Outbox message %s %s: %s", message_id, status, fields["last_error"])
+    written = ours.update(status=status, claimed_at=None, **fields)
+    if not written:
+        logger.warning("Outbox message %s was taken over by another delivery; its result is not written.", message_id)
+    return status
+
+
+def _failed(attempts: int, error: str) -> tuple[str, dict]:
+    if attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        return Status.DEAD, {"last_error": error}
+    delay = retry_delay(attempts) * (1 + random.uniform(0, RETRY_JITTER))
+    return Status.FAILED, {"last_error": error, "next_attempt_at": Now() + delay}
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def outbox_release_stuck() -> int:
+    """Messages "sending" for more than ``STUCK_AFTER``: their worker died. Make them due again (or dead,
+    when that was the last attempt). Returns how many were released."""
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=Now() - STUCK_AFTER)
+    error = _("The delivery was interrupted (the worker stopped while sending); it will be tried again.")
+    dead = stuck.filter(attempts__gte=settings.NOTIFY_MAX_ATTEMPTS).update(
+        status=Status.DEAD, claimed_at=None, last_error=error
+    )
+    released = stuck.update(status=Status.FAILED, claimed_at=None, last_error=error, next_attempt_at=Now())
+    if dead or released:
+        logger.warning("Outbox: %d stuck messages released for another attempt, %d dead.", released, dead)
+    return released + dead
+
+
+def outbox_due():
+    """The messages the sweep queues: failed ones whose retry time has come, pending ones whose task
+    should have run by now (``PENDING_GRACE``)."""
+    return OutboxMessage.objects.filter(status__in=[Status.PENDING, Status.FAILED], next_attempt_at__lte=Now()).exclude(
+        status=Status.PENDING, next_attempt_at__gt=Now() - PENDING_GRACE
+    )
+
+
+def outbox_sweep(*, progress: Callable[[int, int], None] | None = None, chunk_size: int = 1000) -> int:
+    """Queue delivery of every message that is due (see ``outbox_due``) after releasing stuck ones.
+    Safe to run on several machines at once: a message queued twice is sent once. ``progress(done,
+    total)`` is called as tasks are queued. Returns how many were queued."""
+    outbox_release_stuck()
+    due = outbox_due()
+    total = due.count()
+    if progress:
+        progress(0, total)
+    done = 0
+    last_id = 0
+    while True:
+        ids = list(due.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            break
+        last_id = ids[-1]
+        done += _enqueue(ids)
+        if progress:
+            progress(done, max(total, done))
+    return done

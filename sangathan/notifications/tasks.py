@@ -1,0 +1,17 @@
+"""Celery tasks of the notifications app: thin wrappers that take ids and call a service. Both are safe
+to run twice: a message is claimed before it is sent, so a repeated task finds nothing to do."""
+
+from celery import shared_task
+
+from sangathan.notifications.services import message_deliver, outbox_sweep
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_message(message_id: int) -> None:
+    message_deliver(message_id=message_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_outbox() -> int:
+    """Run every minute or so (Celery beat, or ``sangathan deliver-outbox --loop 60``)."""
+    return outbox_sweep()
