@@ -1,11 +1,10 @@
 """Admin for the organisation structure. Writes go through the services, so counters stay true;
 lists are scoped to the user's units."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.core.admin import ScopedAdmin
+from sangathan.core.admin import ScopedAdmin, ServiceAdminForm, SuperuserOnlyAdmin
 from sangathan.org import services
 from sangathan.org.models import (
     Appointment,
@@ -25,8 +24,8 @@ class PositionInline(admin.TabularInline):
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
-    list_display = ("order", "code", "name_hi", "name_en")
+class LevelAdmin(SuperuserOnlyAdmin):
+    list_display = ("order", "code", "name_hi", "name_en", "numbered_within")
     inlines = [PositionInline]
 
     def has_delete_permission(self, request, obj=None):
@@ -34,70 +33,66 @@ class LevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(SuperuserOnlyAdmin):
+    """Titles and seats may change; which post is the key post and its level are fixed once made,
+    because coverage counts are built on them."""
+
     list_display = ("title_hi", "title_en", "level", "seats", "is_key")
     list_filter = ("level",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("level", "is_key") if obj else ()
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+class UnitAdminForm(ServiceAdminForm):
+    class Meta:
+        model = Unit
+        fields = ("name_hi", "name_en", "level", "parent", "number", "code", "polling_station")
+
+    def call_service(self):
+        data = self.cleaned_data
+        common = {
+            "name_hi": data["name_hi"],
+            "name_en": data["name_en"],
+            "number": data.get("number"),
+            "code": data.get("code", ""),
+            "polling_station": data.get("polling_station", ""),
+        }
+        if self.instance.pk is None:
+            return services.unit_create(parent=data.get("parent"), level=data["level"], **common)
+        unit = services.unit_update(unit=Unit.objects.get(pk=self.instance.pk), **common)
+        if data.get("parent") and data["parent"].pk != unit.parent_id:
+            unit = services.unit_move(unit=unit, new_parent=data["parent"])
+        return unit
+
+
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
-    unit_field = ""
-    change_action = "manage_units"
+    form = UnitAdminForm
     list_display = ("display_name", "level", "number", "parent", "key_post_filled")
     list_filter = ("level",)
     search_fields = ("name_hi", "name_en", "code", "=number")
     list_select_related = ("level", "parent")
     raw_id_fields = ("parent",)
-    fields = ("name_hi", "name_en", "level", "parent", "number", "code", "polling_station")
 
     def get_readonly_fields(self, request, obj=None):
         return ("level",) if obj else ()
 
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        try:
-            if not change:
-                created = services.unit_create(
-                    parent=data.get("parent"),
-                    level=data["level"],
-                    name_hi=data["name_hi"],
-                    name_en=data["name_en"],
-                    number=data.get("number"),
-                    code=data.get("code", ""),
-                    polling_station=data.get("polling_station", ""),
-                    by=request.user,
-                )
-                obj.pk, obj.path = created.pk, created.path
-                return
-            original = Unit.objects.get(pk=obj.pk)
-            services.unit_update(
-                unit=original,
-                name_hi=data["name_hi"],
-                name_en=data["name_en"],
-                number=data.get("number"),
-                code=data.get("code", ""),
-                polling_station=data.get("polling_station", ""),
-                by=request.user,
-            )
-            if data.get("parent") and data["parent"].pk != original.parent_id:
-                services.unit_move(unit=original, new_parent=data["parent"], by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        form.instance = form.call_service()
+        obj.pk = form.instance.pk
 
 
-@admin.register(Person)
-class PersonAdmin(ScopedAdmin):
-    unit_field = "home_unit"
-    list_display = ("name_hi", "name_en", "mobile", "home_unit")
-    search_fields = ("name_hi", "name_en", "mobile")
-    raw_id_fields = ("home_unit",)
-    list_select_related = ("home_unit",)
+class PersonAdminForm(ServiceAdminForm):
+    class Meta:
+        model = Person
+        fields = ("name_hi", "name_en", "mobile", "email", "home_unit", "languages", "skills")
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
+    def call_service(self):
+        data = self.cleaned_data
         kwargs = {
             "name_hi": data["name_hi"],
             "name_en": data["name_en"],
@@ -106,24 +101,30 @@ class PersonAdmin(ScopedAdmin):
             "home_unit": data.get("home_unit"),
             "languages": data.get("languages") or [],
             "skills": data.get("skills") or [],
-            "by": request.user,
         }
-        try:
-            if change:
-                services.person_update(person=Person.objects.get(pk=obj.pk), **kwargs)
-            else:
-                obj.pk = services.person_create(**kwargs).pk
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        if self.instance.pk is None:
+            return services.person_create(**kwargs)
+        return services.person_update(person=Person.objects.get(pk=self.instance.pk), **kwargs)
 
 
-@admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
-    list_display = ("person", "platform", "handle", "followers")
+class SocialAccountInline(admin.TabularInline):
+    model = SocialAccount
+    extra = 0
 
-    def get_queryset(self, request):
-        people = Person.objects.restrict(request.user, "view")
-        return super().get_queryset(request).filter(person__in=people)
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    form = PersonAdminForm
+    list_display = ("name_hi", "name_en", "mobile", "home_unit")
+    search_fields = ("name_hi", "name_en", "mobile")
+    raw_id_fields = ("home_unit",)
+    list_select_related = ("home_unit",)
+    inlines = [SocialAccountInline]
+
+    def save_model(self, request, obj, form, change):
+        saved = form.call_service()
+        obj.pk = saved.pk
+        form.instance = saved
 
 
 @admin.register(Appointment)
@@ -143,13 +144,12 @@ class AppointmentAdmin(ScopedAdmin):
 
 
 @admin.register(CommitteeEvent)
-class CommitteeEventAdmin(ScopedAdmin):
+class CommitteeEventAdmin(admin.ModelAdmin):
     list_display = ("unit", "kind", "reason", "appointments_ended", "appointments_made", "by", "at")
     list_select_related = ("unit", "by")
 
     def get_queryset(self, request):
-        units = Unit.objects.restrict(request.user, "view")
-        return admin.ModelAdmin.get_queryset(self, request).filter(unit__in=units)
+        return super().get_queryset(request).filter(unit__in=Unit.objects.restrict(request.user, "view"))
 
     def has_add_permission(self, request):
         return False

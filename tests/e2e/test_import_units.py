@@ -38,9 +38,7 @@ def test_state_admin_imports_a_file_on_a_phone(live_server, phone, cast, tree, t
 
 
 def test_progress_bar_while_a_job_runs(live_server, phone, cast, tree):
-    job = UnitImportJob.objects.create(
-        root=tree.rajasthan, original_name="बूथ.csv", status="running"
-    )
+    job = UnitImportJob.objects.create(root=tree.rajasthan, original_name="बूथ.csv", status="running")
     cache.set(_progress_key(job.pk), {"stage": "write", "done": 31200, "total": 52000})
     page = phone
     page.goto(f"{live_server.url}/login/")

@@ -106,8 +106,33 @@ def test_admin_detail_outside_scope_does_not_leak(client, staff_sibling, tree):
     assert tree.jaipur.name_en == "Jaipur"
 
 
-def test_admin_change_in_scope_goes_through_the_service(client, staff_sibling, tree):
+def test_admin_is_read_only_for_staff_who_are_not_superusers(client, staff_sibling, tree):
     client.force_login(staff_sibling)
+    url = reverse("admin:org_unit_change", args=[tree.ajmer_booth.pk])
+    data = {
+        "name_hi": "x",
+        "name_en": "Renamed",
+        "number": 1,
+        "code": "",
+        "polling_station": "",
+        "parent": tree.kishangarh.pk,
+    }
+    assert client.post(url, data).status_code == 403
+    tree.ajmer_booth.refresh_from_db()
+    assert tree.ajmer_booth.name_en == "Kishangarh Mandi"
+    assert client.get(reverse("admin:org_unit_add")).status_code == 403
+    for name in ["auth_user", "authtoken_tokenproxy", "org_level"]:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_admin_change_goes_through_the_service(superuser_client, tree):
     url = reverse("admin:org_unit_change", args=[tree.ajmer_booth.pk])
     data = {
         "name_hi": "किशनगढ़ मंडी",
@@ -117,7 +142,58 @@ def test_admin_change_in_scope_goes_through_the_service(client, staff_sibling, t
         "polling_station": "",
         "parent": tree.kishangarh.pk,
     }
-    response = client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 302
     tree.ajmer_booth.refresh_from_db()
     assert tree.ajmer_booth.name_en == "Kishangarh Grain Market"
+
+
+def test_admin_add_refused_by_the_service_shows_the_reason_and_saves_nothing(superuser_client, tree):
+    before = Unit.objects.count()
+    data = {
+        "name_hi": "",
+        "name_en": "Second booth one",
+        "level": tree.booth1.level_id,
+        "parent": tree.amer.pk,
+        "number": 1,
+        "code": "",
+        "polling_station": "",
+    }
+    response = superuser_client.post(reverse("admin:org_unit_add"), data)
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert Unit.objects.count() == before
+
+
+def test_admin_add_unit_counts_it_in_coverage(superuser_client, tree):
+    data = {
+        "name_hi": "नया बूथ",
+        "name_en": "New booth",
+        "level": tree.booth1.level_id,
+        "parent": tree.amer.pk,
+        "number": 3,
+        "code": "",
+        "polling_station": "",
+    }
+    assert superuser_client.post(reverse("admin:org_unit_add"), data).status_code == 302
+    from sangathan.org.selectors import coverage_for_unit
+
+    booths = next(row for row in coverage_for_unit(tree.rajasthan) if row.level.code == "booth")
+    assert booths.units_total == 4
+
+
+def test_admin_person_with_a_bad_mobile_is_refused(superuser_client, tree):
+    data = {
+        "name_hi": "",
+        "name_en": "Someone",
+        "mobile": "12345",
+        "email": "",
+        "languages": "[]",
+        "skills": "[]",
+        "social_accounts-TOTAL_FORMS": "0",
+        "social_accounts-INITIAL_FORMS": "0",
+    }
+    response = superuser_client.post(reverse("admin:org_person_add"), data)
+    assert response.status_code == 200
+    assert "valid 10-digit" in response.content.decode()
+    assert not Person.objects.exists()

@@ -1,6 +1,8 @@
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from sangathan.org import coverage, services
 from sangathan.org.errors import OrgError
@@ -17,11 +19,25 @@ def counts(unit):
     return {row.level.code: (row.units_total, row.units_key_filled) for row in coverage_for_unit(unit)}
 
 
+def naive_seats(unit):
+    """Filled seats per position strictly below ``unit``, counted from the appointments."""
+    rows = (
+        Appointment.objects.filter(subtree_q([unit.path], "unit__path"), status="active")
+        .exclude(unit=unit)
+        .values_list("position_id")
+        .annotate(n=Count("id"))
+    )
+    return {position_id: n for position_id, n in rows if n}
+
+
 def assert_counters_match_naive(*units):
     for unit in units:
         unit.refresh_from_db()
-        fast = sorted((row.level.id, row.units_total, row.units_key_filled) for row in coverage_for_unit(unit))
+        rows = coverage_for_unit(unit)
+        fast = sorted((row.level.id, row.units_total, row.units_key_filled) for row in rows)
         assert fast == sorted(naive_coverage(unit)), unit
+        seats = {p.position.id: p.filled for row in rows for p in row.positions if p.filled}
+        assert seats == naive_seats(unit), unit
 
 
 # ------------------------------------------------------------------ paths
@@ -294,3 +310,88 @@ def test_appointment_write_touches_a_bounded_number_of_rows(tree):
     with CaptureQueriesContext(connection) as queries:
         appoint(tree.booth1, "booth", "representative")
     assert len(queries) < 20
+
+
+def test_dissolving_a_subtree_takes_its_own_committee_out_of_the_ancestors(tree):
+    appoint(tree.jaipur, "district", "in_charge")
+    appoint(tree.jaipur, "district", "coordinator")
+    appoint(tree.booth1, "booth", "representative")
+    services.committee_dissolve(unit=tree.jaipur, reason="Rebuild", include_subtree=True)
+    assert_counters_match_naive(tree.india, tree.rajasthan, tree.jaipur)
+    district_row = next(r for r in coverage_for_unit(tree.rajasthan) if r.level.code == "district")
+    assert all(p.filled == 0 for p in district_row.positions)
+
+
+def test_a_person_registered_elsewhere_cannot_be_linked_by_mobile(tree, cast):
+    jaipur_person = PersonFactory(home_unit=tree.booth1)
+    with pytest.raises(OrgError) as error:
+        services.appointment_create_for_mobile(
+            unit=tree.ajmer_booth,
+            position=position("booth", "volunteer"),
+            mobile=jaipur_person.mobile,
+            by=cast.sibling_admin,
+        )
+    assert error.value.code == "person_out_of_scope"
+    assert jaipur_person.name_en not in str(error.value)
+    assert not Appointment.objects.exists()
+    # The state admin, responsible for both districts, may.
+    services.appointment_create_for_mobile(
+        unit=tree.ajmer_booth, position=position("booth", "volunteer"), mobile=jaipur_person.mobile, by=cast.state_admin
+    )
+
+
+def test_key_post_elsewhere_names_the_other_unit_only_to_those_who_may_see_it(tree, cast):
+    person = PersonFactory(home_unit=tree.ajmer_booth)
+    appoint(tree.booth1, "booth", "representative", person=person)
+    with translation.override("en"):
+        with pytest.raises(OrgError) as error:
+            appoint(tree.ajmer_booth, "booth", "representative", person=person, by=cast.sibling_admin)
+        assert "Amer" not in str(error.value) and person.name_en not in str(error.value)
+        with pytest.raises(OrgError) as error:
+            appoint(tree.ajmer_booth, "booth", "representative", person=person, by=cast.state_admin)
+        assert "Amer School" in str(error.value)
+
+
+def test_booth_numbers_are_unique_within_the_assembly_constituency(tree):
+    second_block = make_unit(tree.jaipur_ac, "block", "Sanganer")
+    with pytest.raises(OrgError) as error:
+        make_unit(second_block, "booth", "Clash", number=1)  # booth 1 exists in block Amer of the same AC
+    assert error.value.code == "duplicate_number"
+    make_unit(second_block, "booth", "Fine", number=3)
+    make_unit(tree.kishangarh, "booth", "Other AC", number=2)  # another AC: its own numbering
+
+
+def test_relieving_an_appointment_that_starts_later_ends_it_on_its_start(tree):
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.localdate() + datetime.timedelta(days=30)
+    appointment = appoint(tree.booth1, "booth", "representative", start_date=start)
+    services.appointment_relieve(appointment=appointment, reason="Changed our mind")
+    appointment.refresh_from_db()
+    assert appointment.end_date == start
+
+
+def test_percent_is_floored(tree):
+    from sangathan.org.selectors import LevelCoverage
+
+    assert LevelCoverage(level=level("booth"), units_total=200, units_key_filled=199).percent == 99
+
+
+def test_reconstitute_needs_a_short_reason(tree):
+    with pytest.raises(OrgError):
+        services.committee_reconstitute(
+            unit=tree.jaipur, members=[(position("district", "in_charge"), PersonFactory())], reason="x" * 501
+        )
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["९८२९० १२३४५", "+91 ९८२९०१२३४५"])
+def test_devanagari_digits_are_read(raw):
+    assert normalise_mobile(raw) == "+919829012345"
+
+
+def test_unicode_superscripts_are_not_digits():
+    with pytest.raises(OrgError):
+        normalise_mobile("98290 1234²")

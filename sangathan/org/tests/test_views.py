@@ -208,3 +208,35 @@ def test_pages_are_hindi_even_when_the_phone_asks_for_english(client, cast, tree
     login(client, cast.district_admin)
     html = client.get(reverse("org:unit", args=[tree.jaipur.pk]), HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     assert "समिति" in html
+
+
+@pytest.mark.parametrize(
+    "query", ["²", "\x00", "a\x00b", "٣", "९", "x" * 5000, "' OR 1=1 --", "<script>alert(1)</script>"]
+)
+def test_search_never_fails(client, cast, tree, query):
+    login(client, cast.district_admin)
+    response = client.get(reverse("org:search"), {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_search_by_devanagari_number(client, cast, tree):
+    login(client, cast.district_admin)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("org:search"), {"q": "४५"}).content.decode()
+    assert "Jaipur North" in html
+
+
+def test_dissolve_page_counts_the_committees_below(client, cast, tree, jaipur_rep):
+    login(client, cast.district_admin)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("org:dissolve", args=[tree.jaipur.pk])).content.decode()
+    assert "1 more office-bearer will be relieved" in html
+
+
+def test_person_page_hides_a_home_unit_outside_scope(client, cast, tree):
+    person = PersonFactory(home_unit=tree.ajmer_booth, name_en="Ajmer Person")
+    services.appointment_create(unit=tree.booth1, position=position("booth", "volunteer"), person=person)
+    login(client, cast.district_admin)
+    html = client.get(reverse("org:person", args=[person.pk])).content.decode()
+    assert "Ajmer Person" in html and "Kishangarh" not in html
