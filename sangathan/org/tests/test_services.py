@@ -395,3 +395,14 @@ def test_devanagari_digits_are_read(raw):
 def test_unicode_superscripts_are_not_digits():
     with pytest.raises(OrgError):
         normalise_mobile("98290 1234²")
+
+
+def test_rebuild_coverage_command(tree):
+    from django.core.management import call_command
+
+    appoint(tree.booth1, "booth", "representative")
+    CoverageCounter.objects.update(units_key_filled=0)  # as if something had gone wrong
+    call_command("rebuild_coverage", verbosity=0)
+    assert_counters_match_naive(tree.india, tree.rajasthan, tree.amer)
+    call_command("rebuild_coverage", unit=tree.jaipur.pk, verbosity=0)
+    assert_counters_match_naive(tree.india, tree.jaipur)
