@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("sangathan.core.urls")),
     path("", include("sangathan.org.urls")),
     path("import/", include("sangathan.org.urls_import")),
+    path("a/", include("sangathan.recruitment.urls_public")),
+    path("recruitment/", include("sangathan.recruitment.urls_staff")),
 ]
 
 if settings.DEBUG:  # pragma: no cover

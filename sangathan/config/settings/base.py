@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sangathan.org",
     "sangathan.access",
     "sangathan.notifications",
+    "sangathan.recruitment",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,468 @@
+"""Writes of the recruitment drive: submissions, screening, interview scheduling, scoring and the
+decisions that appoint. Each function is one transaction; messages go through the outbox in it."""
+
+import datetime
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sangathan.notifications.services import message_queue
+from sangathan.org import services as org_services
+from sangathan.org.errors import OrgError
+from sangathan.org.models import Unit
+from sangathan.org.phones import normalise_mobile
+from sangathan.recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Campaign,
+    CampaignPosition,
+    InterviewDay,
+    InterviewSlot,
+    Panel,
+    ScoreSheet,
+    Submission,
+)
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+DISAGREEMENT_POINTS = Decimal(25)  # panel members this far apart (out of 100) are flagged
+
+
+class RecruitmentError(OrgError):
+    """A recruitment rule refused the request; nothing was written."""
+
+
+def _actor(by):
+    return by if by is not None and by.is_authenticated else None
+
+
+def _event(application: Application, kind: str, note: str = "", by=None) -> None:
+    ApplicationEvent.objects.create(application=application, kind=kind, note=note[:500], by=_actor(by))
+
+
+def _notify_applicant(application: Application, *, template: str, key: str, context: dict | None = None) -> None:
+    """Tell the applicant through every configured channel that can reach them (by mobile or email)."""
+    language = "hi" if application.name_hi or not application.name_en else "en"
+    for channel in settings.NOTIFY_DEFAULT_CHANNELS:
+        recipient = application.email if channel == "email" else application.mobile
+        if not recipient or channel == "telegram":
+            continue
+        message_queue(
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            context={"application": application, "campaign": application.campaign, **(context or {})},
+            language=language,
+            idempotency_key=f"recruitment:{key}:{channel}",
+        )
+
+
+def _new_reference(campaign: Campaign) -> str:
+    for length in (4, 4, 4, 5, 5, 6):
+        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
+        reference = f"{campaign.reference_prefix}-{code}"
+        if not Application.objects.filter(reference=reference).exists():
+            return reference
+    raise RecruitmentError(_("Please try again."), code="reference_exhausted")
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    scope_unit: Unit,
+    title_hi: str,
+    title_en: str,
+    slug: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    rubric,
+    positions: list[tuple],
+    reference_prefix: str,
+    notice_hi: str,
+    notice_en: str,
+    parent: Campaign | None = None,
+    by=None,
+) -> Campaign:
+    """A campaign for ``scope_unit``'s subtree; ``positions`` is [(Position, target or None), ...].
+
+    A sub-campaign (``parent`` given) must lie inside its parent's unit and recruit for posts of
+    levels below its own unit or at it.
+    """
+    if closes_at <= opens_at:
+        raise RecruitmentError(_("The closing time must be after the opening time."), code="window")
+    if parent is not None and not scope_unit.is_within(parent.scope_unit):
+        raise RecruitmentError(_("A sub-campaign must be for a unit inside its parent's."), code="outside_parent")
+    if not positions:
+        raise RecruitmentError(_("Choose at least one post to recruit for."), code="no_positions")
+    for position, _target in positions:
+        if position.level.order < scope_unit.level.order:
+            raise RecruitmentError(
+                _("%(post)s is above this unit's level.") % {"post": position.title}, code="position_above"
+            )
+    if Campaign.objects.filter(slug=slug).exists():
+        raise RecruitmentError(_("This short link is already taken."), code="slug_taken")
+    campaign = Campaign.objects.create(
+        scope_unit=scope_unit,
+        parent=parent,
+        title_hi=title_hi.strip(),
+        title_en=title_en.strip(),
+        slug=slug,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        rubric=rubric,
+        reference_prefix=reference_prefix.strip().upper(),
+        notice_hi=notice_hi,
+        notice_en=notice_en,
+        created_by=_actor(by),
+    )
+    CampaignPosition.objects.bulk_create(
+        [CampaignPosition(campaign=campaign, position=position, target=target) for position, target in positions]
+    )
+    return campaign
+
+
+# ---------------------------------------------------------------- the public form
+
+
+APPLICANT_FIELDS = (
+    "name_hi",
+    "name_en",
+    "email",
+    "age",
+    "gender",
+    "occupation",
+    "education",
+    "languages",
+    "social_accounts",
+    "statement",
+    "writing_sample",
+)
+
+
+def application_submit(
+    *, campaign: Campaign, token: str, data: dict, at: datetime.datetime | None = None
+) -> tuple[Application, bool]:
+    """Take one submission of the public form. Returns (application, created).
+
+    ``data`` holds the cleaned form: applied_for (CampaignPosition), home_unit (Unit), mobile and the
+    ``APPLICANT_FIELDS``. The same ``token`` (a retried POST, a double click) returns the first result;
+    the same mobile in the same campaign updates the earlier application and notes it in its history.
+    """
+    at = at or timezone.now()
+    if not campaign.is_open(at):
+        raise RecruitmentError(_("Applications for this campaign are closed."), code="closed")
+    done = Submission.objects.filter(token=token).select_related("application").first()
+    if done is not None:
+        return done.application, False
+    mobile = normalise_mobile(data["mobile"])
+    if data["applied_for"].campaign_id != campaign.pk:
+        raise RecruitmentError(_("Choose a post of this campaign."), code="position")
+    if not data["home_unit"].is_within(campaign.scope_unit):
+        raise RecruitmentError(_("Choose a place inside this campaign's area."), code="home_unit")
+    accounts = data.get("social_accounts") or []
+    fields = {name: data.get(name) for name in APPLICANT_FIELDS if name in data}
+    fields.update(
+        applied_for=data["applied_for"],
+        home_unit=data["home_unit"],
+        followers_total=sum(int(account.get("followers") or 0) for account in accounts),
+        consent_at=at,
+        consent_version=campaign.notice_version,
+    )
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                application, created = _store_application(campaign=campaign, mobile=mobile, fields=fields, at=at)
+                Submission.objects.create(token=token, application=application)
+                key = f"{application.pk}:{'received' if created else 'updated'}:{token}"
+                _notify_applicant(application, template="application_received", key=key)
+                return application, created
+        except IntegrityError:
+            # Two submissions raced: the same token (return the first) or the same mobile (update it).
+            done = Submission.objects.filter(token=token).select_related("application").first()
+            if done is not None:
+                return done.application, False
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store_application(*, campaign: Campaign, mobile: str, fields: dict, at) -> tuple[Application, bool]:
+    existing = Application.objects.select_for_update().filter(campaign=campaign, mobile=mobile).first()
+    if existing is None:
+        application = Application.objects.create(
+            campaign=campaign, mobile=mobile, reference=_new_reference(campaign), submitted_at=at, **fields
+        )
+        _event(application, "submitted")
+        return application, True
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    existing.save()
+    _event(existing, "updated", _("Applied again with the same mobile number; details updated."))
+    return existing, False
+
+
+def application_status_lookup(*, reference: str, mobile: str) -> Application | None:
+    """The application with this reference *and* mobile; None otherwise (nothing said about which is wrong)."""
+    try:
+        mobile = normalise_mobile(mobile)
+    except OrgError:
+        return None
+    return (
+        Application.objects.filter(reference=(reference or "").strip().upper(), mobile=mobile)
+        .select_related("campaign", "applied_for__position", "slot__panel__day")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- screening
+
+
+SCREENABLE = {Application.Status.SUBMITTED, Application.Status.SHORTLISTED, Application.Status.REJECTED}
+
+
+@transaction.atomic
+def application_screen(*, application: Application, shortlist: bool, reason: str = "", by=None) -> Application:
+    """Shortlist an application for interview, or reject it with a reason."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in SCREENABLE:
+        raise RecruitmentError(_("This application is past screening."), code="past_screening")
+    reason = (reason or "").strip()
+    if not shortlist and not reason:
+        raise RecruitmentError(_("Give a reason for rejecting."), code="reason_missing")
+    if len(reason) > 500:
+        raise RecruitmentError(_("The reason can be at most 500 characters long."), code="reason_too_long")
+    application.status = Application.Status.SHORTLISTED if shortlist else Application.Status.REJECTED
+    application.decision_reason = "" if shortlist else reason
+    application.save(update_fields=["status", "decision_reason", "updated_at"])
+    _event(application, application.status, reason, by)
+    return application
+
+
+def applications_screen_bulk(*, applications, shortlist: bool, reason: str = "", by=None) -> int:
+    """Screen many at once; those past screening are skipped. Returns how many changed."""
+    changed = 0
+    for application in applications:
+        try:
+            application_screen(application=application, shortlist=shortlist, reason=reason, by=by)
+            changed += 1
+        except RecruitmentError:
+            if not shortlist and not (reason or "").strip():
+                raise
+    return changed
+
+
+# ---------------------------------------------------------------- interviews
+
+
+def _day_times(day: InterviewDay) -> list[datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day.date, day.starts, tzinfo=tz)
+    end = datetime.datetime.combine(day.date, day.ends, tzinfo=tz)
+    step = datetime.timedelta(minutes=day.slot_minutes)
+    times = []
+    while start + step <= end:
+        times.append(start)
+        start += step
+    return times
+
+
+@transaction.atomic
+def interviews_schedule(*, day: InterviewDay, by=None) -> tuple[int, int]:
+    """Put shortlisted applicants without a slot into the day's free slots, panels in parallel,
+    earliest first, in the order they applied. Returns (scheduled, left without a slot)."""
+    InterviewDay.objects.select_for_update().get(pk=day.pk)
+    panels = list(day.panels.all())
+    if not panels:
+        raise RecruitmentError(_("Add at least one panel to this day first."), code="no_panels")
+    taken = set(InterviewSlot.objects.filter(panel__day=day).values_list("panel_id", "starts_at"))
+    free = [(t, panel) for t in _day_times(day) for panel in panels if (panel.pk, t) not in taken]
+    waiting = list(
+        Application.objects.select_for_update()
+        .filter(campaign=day.campaign, status=Application.Status.SHORTLISTED, slot__isnull=True)
+        .order_by("submitted_at", "pk")
+    )
+    scheduled = 0
+    for application, (starts_at, panel) in zip(waiting, free, strict=False):
+        InterviewSlot.objects.create(panel=panel, starts_at=starts_at, application=application)
+        application.status = Application.Status.SCHEDULED
+        application.save(update_fields=["status", "updated_at"])
+        _event(application, "scheduled", f"{panel.name} {timezone.localtime(starts_at):%d/%m/%Y %H:%M}", by)
+        _notify_applicant(
+            application,
+            template="interview_scheduled",
+            key=f"{application.pk}:slot:{panel.pk}:{starts_at.isoformat()}",
+            context={"starts_at": starts_at, "venue": day.venue},
+        )
+        scheduled += 1
+    return scheduled, len(waiting) - scheduled
+
+
+@transaction.atomic
+def slot_move(*, slot: InterviewSlot, panel: Panel, starts_at: datetime.datetime, by=None) -> InterviewSlot:
+    """Reschedule one interview to a free time of a panel of the same day, within the day's window."""
+    slot = InterviewSlot.objects.select_for_update().select_related("panel__day", "application").get(pk=slot.pk)
+    if panel.day_id != slot.panel.day_id or starts_at not in _day_times(panel.day):
+        raise RecruitmentError(_("Choose one of this day's interview times."), code="slot_time")
+    if InterviewSlot.objects.filter(panel=panel, starts_at=starts_at).exclude(pk=slot.pk).exists():
+        raise RecruitmentError(_("That panel already has an interview at that time."), code="slot_taken")
+    slot.panel, slot.starts_at = panel, starts_at
+    try:
+        with transaction.atomic():
+            slot.save(update_fields=["panel", "starts_at"])
+    except IntegrityError:
+        raise RecruitmentError(_("That panel already has an interview at that time."), code="slot_taken") from None
+    _event(slot.application, "rescheduled", f"{panel.name} {timezone.localtime(starts_at):%d/%m/%Y %H:%M}", by)
+    _notify_applicant(
+        slot.application,
+        template="interview_scheduled",
+        key=f"{slot.application_id}:slot:{panel.pk}:{starts_at.isoformat()}",
+        context={"starts_at": starts_at, "venue": panel.day.venue},
+    )
+    return slot
+
+
+@transaction.atomic
+def slot_mark_no_show(*, slot: InterviewSlot, by=None) -> InterviewSlot:
+    slot = InterviewSlot.objects.select_for_update().select_related("application").get(pk=slot.pk)
+    slot.status = InterviewSlot.Status.NO_SHOW
+    slot.save(update_fields=["status"])
+    Application.objects.filter(pk=slot.application_id).update(status=Application.Status.NO_SHOW)
+    _event(slot.application, "no_show", "", by)
+    return slot
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _weighted(sheet_scores: dict[int, int], criteria) -> Decimal:
+    """Weighted mean of the scores as a percentage of the best possible (0–100)."""
+    total_weight = sum(c.weight for c in criteria)
+    value = sum(Decimal(c.weight) * Decimal(sheet_scores[c.pk]) / Decimal(c.scale_max) for c in criteria)
+    return (value * 100 / total_weight).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def score_submit(*, application: Application, member, scores: dict[int, int]) -> ScoreSheet:
+    """One panel member's scores, once. The application's score is the mean of the members' weighted
+    scores; members more than ``DISAGREEMENT_POINTS`` apart are flagged for a second look."""
+    application = (
+        Application.objects.select_for_update().select_related("slot__panel", "campaign").get(pk=application.pk)
+    )
+    slot = getattr(application, "slot", None)
+    if slot is None or not slot.panel.members.filter(pk=member.pk).exists():
+        raise RecruitmentError(_("Only members of this applicant's panel can score them."), code="not_on_panel")
+    if application.status not in (Application.Status.SCHEDULED, Application.Status.INTERVIEWED):
+        raise RecruitmentError(_("This applicant is not waiting for scores."), code="not_scorable")
+    criteria = list(application.campaign.rubric.criteria.all())
+    if set(scores) != {c.pk for c in criteria}:
+        raise RecruitmentError(_("Score every criterion."), code="scores_missing")
+    for criterion in criteria:
+        value = scores[criterion.pk]
+        if not isinstance(value, int) or not 1 <= value <= criterion.scale_max:
+            raise RecruitmentError(
+                _("%(criterion)s takes a score from 1 to %(max)d.")
+                % {"criterion": criterion.name, "max": criterion.scale_max},
+                code="score_range",
+            )
+    if ScoreSheet.objects.filter(application=application, member=member).exists():
+        raise RecruitmentError(_("You have already scored this applicant."), code="already_scored")
+    sheet = ScoreSheet.objects.create(
+        application=application,
+        member=member,
+        scores={str(k): v for k, v in scores.items()},
+        weighted=_weighted(scores, criteria),
+    )
+    values = list(ScoreSheet.objects.filter(application=application).values_list("weighted", flat=True))
+    application.score = (sum(values) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    application.score_disagreement = max(values) - min(values) > DISAGREEMENT_POINTS
+    application.status = Application.Status.INTERVIEWED
+    application.save(update_fields=["score", "score_disagreement", "status", "updated_at"])
+    InterviewSlot.objects.filter(pk=slot.pk).update(status=InterviewSlot.Status.DONE)
+    _event(application, "scored", "", member)
+    return sheet
+
+
+def score_sheets_visible_to(*, application: Application, member) -> list[ScoreSheet]:
+    """A member sees the others' scores only after submitting their own."""
+    sheets = list(application.score_sheets.select_related("member"))
+    if any(sheet.member_id == member.pk for sheet in sheets):
+        return sheets
+    return []
+
+
+# ---------------------------------------------------------------- decisions
+
+
+DECIDABLE = {Application.Status.INTERVIEWED, Application.Status.WAITLISTED}
+
+
+@transaction.atomic
+def application_decide(*, application: Application, decision: str, reason: str = "", by=None) -> Application:
+    """Select (and so appoint), wait-list or reject an interviewed applicant.
+
+    Selecting appoints the applicant to the post they applied for at the unit of that post's level
+    above (or at) their home, in one transaction with a numbered letter; a full post refuses cleanly.
+    """
+    application = (
+        Application.objects.select_for_update()
+        .select_related("campaign", "applied_for__position__level", "home_unit")
+        .get(pk=application.pk)
+    )
+    if application.status not in DECIDABLE:
+        raise RecruitmentError(_("Only interviewed or wait-listed applicants can be decided."), code="not_decidable")
+    reason = (reason or "").strip()[:500]
+    if decision == "waitlist":
+        application.status = Application.Status.WAITLISTED
+    elif decision == "reject":
+        if not reason:
+            raise RecruitmentError(_("Give a reason for rejecting."), code="reason_missing")
+        application.status = Application.Status.REJECTED
+    elif decision == "select":
+        _appoint(application, by=by)
+    else:
+        raise RecruitmentError(_("Unknown decision."), code="decision")
+    application.decision_reason = reason
+    application.save()
+    _event(application, application.status, reason, by)
+    return application
+
+
+def appointment_unit_for(application: Application) -> Unit:
+    """The unit whose committee has the post applied for: the home unit's ancestor at the post's level."""
+    level = application.applied_for.position.level
+    home = application.home_unit
+    unit = Unit.objects.filter(path__in=home.ancestor_paths(include_self=True), level=level).first()
+    if unit is None:
+        raise RecruitmentError(
+            _("There is no %(level)s above the place this applicant chose.") % {"level": level.name}, code="no_unit"
+        )
+    return unit
+
+
+def _appoint(application: Application, *, by) -> None:
+    unit = appointment_unit_for(application)
+    letter_number = f"{application.campaign.reference_prefix}/{application.reference.rsplit('-', 1)[-1]}"
+    appointment = org_services.appointment_create_for_mobile(
+        unit=unit,
+        position=application.applied_for.position,
+        mobile=application.mobile,
+        name_hi=application.name_hi,
+        name_en=application.name_en,
+        letter_number=letter_number,
+        by=by,
+    )
+    application.status = Application.Status.APPOINTED
+    application.appointment = appointment
+    application.letter_number = letter_number
+    _notify_applicant(
+        application,
+        template="application_appointed",
+        key=f"{application.pk}:appointed",
+        context={"unit": unit, "position": application.applied_for.position, "letter_number": letter_number},
+    )
