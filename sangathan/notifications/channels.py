@@ -19,7 +19,7 @@ import os
 import smtplib
 import urllib.error
 import urllib.request
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -81,6 +81,13 @@ def channel_names() -> list[str]:
 # ---------------------------------------------------------------- HTTP
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A provider that redirects is misconfigured; following would turn the POST into a GET without a body."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
 def post_json(url: str, *, payload: dict, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """POST ``payload`` as JSON and return the decoded JSON answer, or raise a ``ChannelError``."""
     if not url.startswith(("https://", "http://")):
@@ -92,7 +99,7 @@ def post_json(url: str, *, payload: dict, headers: dict[str, str] | None = None)
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.build_opener(_NoRedirects).open(request, timeout=HTTP_TIMEOUT) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         detail = _read_error_body(error)
@@ -125,7 +132,7 @@ def post_json(url: str, *, payload: dict, headers: dict[str, str] | None = None)
 
 def _read_error_body(error: urllib.error.HTTPError) -> str:
     try:
-        return (error.read() or b"")[:ERROR_BODY_CHARS].decode("utf-8", "replace").strip()
+        return (error.read(ERROR_BODY_CHARS) or b"").decode("utf-8", "replace").strip()
     except OSError:
         return ""
     finally:
@@ -215,7 +222,7 @@ class EmailChannel(Channel):
     name = "email"
 
     def send(self, message: OutboxMessage) -> str:
-        message_id = make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or None)
+        message_id = make_msgid(domain=parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or None)
         email = EmailMessage(
             subject=message.subject,
             body=message.body,

@@ -19,9 +19,15 @@ How a message travels, and why nothing is lost:
 
 The trade-off is at-least-once, not exactly-once: if a worker dies after the provider accepted the
 message but before "sent" was written, the sweep cannot tell this from a worker that died before
-calling the provider, and sends it again after ``STUCK_AFTER``. We accept a rare duplicate over a lost
-appointment letter; the idempotency key (and the provider id, when written) identify such duplicates.
-A gateway that takes an idempotency key of its own would close that gap; the generic ones do not.
+calling the provider, and sends it again after ``STUCK_AFTER``. The same holds for a provider that
+times out after it received the request: the retry may be a second copy. We accept a rare duplicate
+over a lost appointment letter; the idempotency key (and the provider id, when written) identify such
+duplicates. A gateway that takes an idempotency key of its own would close that gap; the generic ones
+do not.
+
+Retries are not scheduled on the broker (no ETA tasks held in worker memory): the sweep picks them up,
+so the sweep must run periodically — Celery beat with ``sweep_outbox`` every minute, or
+``sangathan deliver-outbox --loop 60`` (the embedded mode).
 """
 
 import logging
@@ -39,7 +45,7 @@ from django.template.loader import get_template
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sangathan.notifications import channels
+from sangathan.notifications.channels import ChannelError, PermanentChannelError, get_channel
 from sangathan.notifications.errors import NotificationError
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Person
@@ -242,10 +248,10 @@ def message_deliver(*, message_id: int) -> str | None:
     # Our claim is (status sending, this attempt number): the result is written only if it still holds.
     ours = OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING, attempts=message.attempts)
     try:
-        provider_id = channels.get_channel(message.channel).send(message)
-    except channels.PermanentChannelError as error:
+        provider_id = get_channel(message.channel).send(message)
+    except PermanentChannelError as error:
         status, fields = Status.DEAD, {"last_error": str(error)}
-    except channels.ChannelError as error:
+    except ChannelError as error:
         status, fields = _failed(message.attempts, str(error))
     except Exception as error:  # a bug in a channel must not leave the message "sending" for 10 minutes
         logger.exception("Channel %s crashed on outbox message %s", message.channel, message_id)

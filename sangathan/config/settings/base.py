@@ -131,6 +131,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (production): retry due and stuck outbox messages every minute.
+# Embedded mode without beat: `sangathan deliver-outbox --loop 60`.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "sangathan.notifications.tasks.sweep_outbox", "schedule": 60.0},
+}
 
 CACHES = {
     "default": (
@@ -181,6 +186,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The console notification channel writes messages here: visible in the embedded mode.
+    "loggers": {"sangathan.notifications": {"level": env_str("NOTIFY_LOG_LEVEL", "INFO")}},
 }
 
 # Notifications: every message goes through the outbox table and is delivered by a task.

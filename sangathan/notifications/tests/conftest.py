@@ -27,11 +27,11 @@ class Recorded:
 
 class FakeProvider:
     """Records every request and answers with the next canned response (status, JSON body, delay in
-    seconds), or with ``default(request)`` when none is left."""
+    seconds, extra headers), or with ``default(request)`` when none is left."""
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
-        self.responses: deque[tuple[int, object, float]] = deque()
+        self.responses: deque[tuple[int, object, float, dict]] = deque()
         self.lock = threading.Lock()
         self.default = lambda request: (200, {"id": f"fake-{len(self.requests)}"})
         provider = self
@@ -43,9 +43,9 @@ class FakeProvider:
                 with provider.lock:
                     provider.requests.append(recorded)
                     if provider.responses:
-                        status, answer, delay = provider.responses.popleft()
+                        status, answer, delay, headers = provider.responses.popleft()
                     else:
-                        (status, answer), delay = provider.default(recorded), 0.0
+                        (status, answer), delay, headers = provider.default(recorded), 0.0, {}
                 if delay:
                     time.sleep(delay)
                 payload = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
@@ -53,6 +53,8 @@ class FakeProvider:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(payload)
                 except OSError:  # the client gave up (the timeout test)
@@ -75,8 +77,8 @@ class FakeProvider:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def respond(self, status: int, answer: object, delay: float = 0.0) -> None:
-        self.responses.append((status, answer, delay))
+    def respond(self, status: int, answer: object, delay: float = 0.0, headers: dict | None = None) -> None:
+        self.responses.append((status, answer, delay, headers or {}))
 
     def start(self) -> "FakeProvider":
         self.thread.start()

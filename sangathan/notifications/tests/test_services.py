@@ -78,10 +78,13 @@ def test_same_key_returns_the_existing_message_and_queues_nothing(recorder, djan
 
 
 def test_a_rolled_back_transaction_leaves_no_message(recorder, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            queue()
-            raise RuntimeError("the caller failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queue()
+        raise RuntimeError("the caller failed")
     assert callbacks == [] and recorder.sent == []
     assert not OutboxMessage.objects.exists()
 
