@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "sangathan.access",
     "sangathan.notifications",
     "sangathan.recruitment",
+    "sangathan.benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks import org
 from sangathan.org.seeding import SHAPES
 
@@ -151,31 +152,40 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only", default="", help=f"Comma-separated rows to report, of: {', '.join(org.ROW_NAMES)} (default all)."
         )
+        parser.add_argument(
+            "--apply-requests", type=int, default=2000, help="POSTs to each endpoint in the apply row (default 2000)."
+        )
         parser.add_argument("--json", dest="json_path", metavar="PATH", help="Also write the results as JSON here.")
 
-    def handle(self, *args, scale, repeat, baseline_repeat, only, json_path, **options):
+    def handle(self, *args, scale, repeat, baseline_repeat, only, json_path, apply_requests=2000, **options):
         verbosity = options["verbosity"]
         if repeat < 1 or baseline_repeat < 1:
             raise CommandError("--repeat and --baseline-repeat must be at least 1.")
-        names = [name.strip() for name in only.split(",") if name.strip()] or list(org.ROW_NAMES)
-        unknown = sorted(set(names) - set(org.ROW_NAMES))
+        all_rows = (*org.ROW_NAMES, "apply")
+        names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
+        unknown = sorted(set(names) - set(all_rows))
         if unknown:
-            raise CommandError(
-                f"Unknown rows for --only: {', '.join(unknown)}. Choose from {', '.join(org.ROW_NAMES)}."
-            )
+            raise CommandError(f"Unknown rows for --only: {', '.join(unknown)}. Choose from {', '.join(all_rows)}.")
 
         def log(message: str) -> None:
             if verbosity:
                 self.stderr.write(message)
 
+        in_test_database = inside_test_database()
         with throwaway_database(verbosity=verbosity, log=log):
             report = org.run(
                 scale,
                 repeat=repeat,
                 baseline_repeat=min(baseline_repeat, repeat),
-                only=names,
+                only=[name for name in names if name in org.ROW_NAMES],
                 show_progress=verbosity > 0,
             )
+            if "apply" in names:
+                if in_test_database:
+                    report.notes.append("apply: skipped inside a test database (it starts its own server).")
+                else:
+                    log("Public application POST under load (gunicorn, 2 workers) ...")
+                    report.rows += apply_bench.run(requests=apply_requests, log=log)
 
         tree, database, machine = report.tree, report.database, report.machine
         self.stdout.write(

@@ -1,0 +1,322 @@
+"""The public application POST under load, beside a minimal ModelForm POST on the same server.
+
+Starts gunicorn (``sangathan.benchmarks.settings``: the site plus ``/bench/baseline/``) on the
+benchmark's throw-away database, and drives both endpoints from client threads with keep-alive
+connections, the same number of requests each, interleaved in rounds so a noisy machine affects
+both alike. Then it checks the books: applications in the database = 2xx answers, no mobile twice,
+and re-sent POSTs (same one-time tokens) add nothing.
+"""
+
+import datetime
+import http.client
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils import timezone
+
+from sangathan.benchmarks.org import Row, percentile
+from sangathan.org.models import Unit
+from sangathan.recruitment import services
+from sangathan.recruitment.models import Application, Criterion, Rubric
+from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
+
+MIN_RATIO = 0.5
+P99_MS = 150.0
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Load:
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return sum(n for status, n in self.statuses.items() if 200 <= status < 300)
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    user = urllib.parse.quote(s.get("USER") or "")
+    password = f":{urllib.parse.quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _campaign():
+    """A campaign over the seeded state, open now, and the form fields that choose one booth."""
+    rubric = load_default_rubric(Rubric, Criterion)
+    state = Unit.objects.filter(level__code="state").order_by("path").first()
+    booth = Unit.objects.filter(path__startswith=state.path, level__code="booth").order_by("path").first()
+    chain = {
+        unit.level.code: unit for unit in Unit.objects.filter(path__in=booth.ancestor_paths()).select_related("level")
+    }
+    from sangathan.org.models import Position
+
+    now = timezone.now()
+    campaign = services.campaign_create(
+        scope_unit=state,
+        title_hi="बेंचमार्क अभियान",
+        title_en="Benchmark drive",
+        slug=f"bench-{secrets.token_hex(3)}",
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=1),
+        rubric=rubric,
+        positions=[(Position.objects.get(level__code="booth", is_key=True), None)],
+        reference_prefix="BN-2026",
+        notice_hi=DEFAULT_NOTICE_HI,
+        notice_en=DEFAULT_NOTICE_EN,
+    )
+    places = {}
+    for code in ("district", "assembly", "booth"):
+        unit = chain.get(code)
+        if unit is not None:
+            places[code] = str(unit.pk)
+            places[f"{code}_q"] = unit.name_hi
+    return campaign, campaign.positions.get(), places
+
+
+BROKER = "redis://127.0.0.1:6379/14"
+
+
+def _broker() -> str:
+    """Production queues deliveries on Redis; so does the benchmark's server when Redis is there
+    (nothing consumes them: the queue is dropped afterwards). Without Redis, tasks run in-request."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(BROKER)
+        client.ping()
+        client.flushdb()
+        return BROKER
+    except Exception:  # noqa: BLE001 - no Redis: measure the embedded mode instead
+        return ""
+
+
+class Server:
+    def __init__(self, workers: int):
+        self.port = _free_port()
+        self.broker = _broker()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "sangathan.benchmarks.settings",
+            "DATABASE_URL": _database_url(),
+            "DB_CONN_MAX_AGE": "600",
+            "REDIS_URL": self.broker,
+            "NOTIFY_LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, our own arguments
+            [
+                os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+                "sangathan.config.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--keep-alive",
+                "30",
+            ],
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        if self.broker:
+            import redis
+
+            redis.Redis.from_url(self.broker).flushdb()
+
+
+def _csrf(port: int, path: str) -> tuple[str, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookie = response.getheader("Set-Cookie") or ""
+    conn.close()
+    secret = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+    return secret, CSRF_RE.search(body).group(1)
+
+
+def _drive(port: int, bodies: list[tuple[str, bytes]], concurrency: int, cookie: str) -> Load:
+    """POST every (path, body), ``concurrency`` keep-alive connections at once."""
+    load = Load()
+    lock = threading.Lock()
+    queue = list(reversed(bodies))
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie,
+            "Referer": f"http://127.0.0.1:{port}/",
+        }
+        while True:
+            with lock:
+                if not queue:
+                    break
+                path, body = queue.pop()
+            started = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                load.latencies_ms.append(elapsed)
+                load.statuses[status] = load.statuses.get(status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    load.seconds = time.perf_counter() - started
+    return load
+
+
+def _merge(loads: list[Load]) -> Load:
+    total = Load()
+    for load in loads:
+        total.latencies_ms += load.latencies_ms
+        total.seconds += load.seconds
+        for status, n in load.statuses.items():
+            total.statuses[status] = total.statuses.get(status, 0) + n
+    return total
+
+
+def run(*, requests: int = 2000, concurrency: int = 8, workers: int = 2, rounds: int = 2, log=print) -> list[Row]:
+    """Measure and return the rows: the public application POST, judged against the baseline."""
+    campaign, post, places = _campaign()
+    form_path = f"/a/{campaign.slug}/"
+    server = Server(workers)
+    try:
+        secret, token = _csrf(server.port, form_path)
+        cookie = f"csrftoken={secret}; django_language=hi"
+        serial = iter(range(10**6))
+
+        def application_body() -> tuple[str, bytes]:
+            n = next(serial)
+            fields = {
+                "csrfmiddlewaretoken": token,
+                "token": secrets.token_urlsafe(24),
+                "applied_for": str(post.pk),
+                "name_hi": "परीक्षा आवेदक",
+                "name_en": "Load Test",
+                "mobile": f"9{n:09d}",
+                "age": "30",
+                "gender": "",
+                "occupation": "Engineer",
+                "education": "B.Tech",
+                "languages": "hi",
+                "statement": "संगठन के लिए काम करना चाहता हूँ।" * 5,
+                "writing_sample": "हर बूथ हो मजबूत! " * 10,
+                "consent": "on",
+                **places,
+            }
+            return form_path, urllib.parse.urlencode(fields).encode()
+
+        def baseline_body() -> tuple[str, bytes]:
+            n = next(serial)
+            fields = {
+                "csrfmiddlewaretoken": token,
+                "name": "Load Test",
+                "mobile": f"9{n:09d}",
+                "text": "हर बूथ हो मजबूत! " * 10,
+            }
+            return "/bench/baseline/", urllib.parse.urlencode(fields).encode()
+
+        # Warm up both (connections, templates, caches), then measure in interleaved rounds.
+        _drive(server.port, [application_body() for _ in range(50)], concurrency, cookie)
+        _drive(server.port, [baseline_body() for _ in range(50)], concurrency, cookie)
+        warm = Application.objects.filter(campaign=campaign).count()
+        per_round = max(requests // rounds, 1)
+        apply_loads, baseline_loads, sent = [], [], []
+        for index in range(rounds):
+            log(f"  round {index + 1}/{rounds}: baseline, then the application form ({per_round} POSTs each)")
+            baseline_loads.append(_drive(server.port, [baseline_body() for _ in range(per_round)], concurrency, cookie))
+            bodies = [application_body() for _ in range(per_round)]
+            sent += bodies
+            apply_loads.append(_drive(server.port, bodies, concurrency, cookie))
+        apply_load, baseline_load = _merge(apply_loads), _merge(baseline_loads)
+        stored = Application.objects.filter(campaign=campaign).count() - warm
+        # Retried POSTs: the same bodies (same one-time tokens) again.
+        retry = _drive(server.port, sent[:200], concurrency, cookie)
+        after_retry = Application.objects.filter(campaign=campaign).count() - warm
+        distinct_mobiles = Application.objects.filter(campaign=campaign).values("mobile").distinct().count()
+        total = Application.objects.filter(campaign=campaign).count()
+    finally:
+        server.stop()
+
+    ratio = apply_load.per_second / baseline_load.per_second if baseline_load.per_second else 0.0
+    p99 = percentile(apply_load.latencies_ms, 99)
+    row = Row(
+        name="apply",
+        what=(
+            f"public application POST ({apply_load.per_second:,.0f} req/s vs baseline "
+            f"{baseline_load.per_second:,.0f} req/s; p99 {p99:.0f} ms; "
+            f"{'Redis broker' if server.broker else 'tasks in-request'})"
+        ),
+        target=f"≥ {MIN_RATIO:.0%} of baseline req/s, p99 < {P99_MS:.0f} ms, none lost or doubled",
+        p50_ms=percentile(apply_load.latencies_ms, 50),
+        p95_ms=percentile(apply_load.latencies_ms, 95),
+        baseline_p50_ms=percentile(baseline_load.latencies_ms, 50),
+        baseline_p95_ms=percentile(baseline_load.latencies_ms, 95),
+        ratio=ratio,
+        correct=stored == apply_load.ok and after_retry == stored and distinct_mobiles == total,
+    )
+    row.judge(
+        [
+            (ratio >= MIN_RATIO, f"throughput {ratio:.2f}× the baseline (target ≥ {MIN_RATIO})"),
+            (p99 < P99_MS, f"p99 {p99:.0f} ms (target < {P99_MS:.0f} ms)"),
+            (stored == apply_load.ok, f"{apply_load.ok} answered 2xx but {stored} applications stored"),
+            (after_retry == stored, f"re-sent POSTs added {after_retry - stored} applications"),
+            (distinct_mobiles == total, "a mobile number was stored twice"),
+            (not set(apply_load.statuses) - {200}, f"answers other than 200: {apply_load.statuses}"),
+            (retry.ok == len(retry.latencies_ms), f"re-sent POSTs answered {retry.statuses}"),
+        ]
+    )
+    return [row]

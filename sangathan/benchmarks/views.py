@@ -1,0 +1,21 @@
+"""Served only by the benchmark's server (``sangathan.benchmarks.settings``)."""
+
+from django import forms
+from django.http import HttpResponse
+
+from sangathan.benchmarks.models import BaselineEntry
+
+
+class BaselineForm(forms.ModelForm):
+    class Meta:
+        model = BaselineEntry
+        fields = ["name", "mobile", "text"]
+
+
+def baseline(request):
+    """A minimal ModelForm POST + INSERT, behind the same middleware (sessions, CSRF, locale) as the site."""
+    form = BaselineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return HttpResponse("ok", status=201)
+    return HttpResponse("bad", status=400)
