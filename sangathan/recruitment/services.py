@@ -28,7 +28,8 @@ from sangathan.recruitment.models import (
 )
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
-DISAGREEMENT_POINTS = Decimal(25)  # panel members this far apart (out of 100) are flagged
+DISAGREEMENT_POINTS = Decimal(25)
+RESERVED_SLUGS = {"status"}  # /a/status/ is the status page  # panel members this far apart (out of 100) are flagged
 
 
 class RecruitmentError(OrgError):
@@ -43,9 +44,13 @@ def _event(application: Application, kind: str, note: str = "", by=None) -> None
     ApplicationEvent.objects.create(application=application, kind=kind, note=note[:500], by=_actor(by))
 
 
-def _notify_applicant(application: Application, *, template: str, key: str, context: dict | None = None) -> None:
-    """Tell the applicant through every configured channel that can reach them (by mobile or email)."""
-    language = "hi" if application.name_hi or not application.name_en else "en"
+def _notify_applicant(
+    application: Application, *, template: str, key: str, context: dict | None = None, language: str | None = None
+) -> None:
+    """Tell the applicant through every configured channel that can reach them (by mobile or email), in
+    the language of the page they applied on (else Hindi, unless they gave only an English name)."""
+    if language not in ("hi", "en"):
+        language = "hi" if application.name_hi or not application.name_en else "en"
     for channel in settings.NOTIFY_DEFAULT_CHANNELS:
         recipient = application.email if channel == "email" else application.mobile
         if not recipient or channel == "telegram":
@@ -105,7 +110,7 @@ def campaign_create(
             raise RecruitmentError(
                 _("%(post)s is above this unit's level.") % {"post": position.title}, code="position_above"
             )
-    if Campaign.objects.filter(slug=slug).exists():
+    if slug in RESERVED_SLUGS or Campaign.objects.filter(slug=slug).exists():
         raise RecruitmentError(_("This short link is already taken."), code="slug_taken")
     campaign = Campaign.objects.create(
         scope_unit=scope_unit,
@@ -146,7 +151,7 @@ APPLICANT_FIELDS = (
 
 
 def application_submit(
-    *, campaign: Campaign, token: str, data: dict, at: datetime.datetime | None = None
+    *, campaign: Campaign, token: str, data: dict, at: datetime.datetime | None = None, language: str | None = None
 ) -> tuple[Application, bool]:
     """Take one submission of the public form. Returns (application, created).
 
@@ -180,7 +185,7 @@ def application_submit(
                 application, created = _store_application(campaign=campaign, mobile=mobile, fields=fields, at=at)
                 Submission.objects.create(token=token, application=application)
                 key = f"{application.pk}:{'received' if created else 'updated'}:{token}"
-                _notify_applicant(application, template="application_received", key=key)
+                _notify_applicant(application, template="application_received", key=key, language=language)
                 return application, created
         except IntegrityError:
             # Two submissions raced: the same token (return the first) or the same mobile (update it).
@@ -283,7 +288,7 @@ def interviews_schedule(*, day: InterviewDay, by=None) -> tuple[int, int]:
     taken = set(InterviewSlot.objects.filter(panel__day=day).values_list("panel_id", "starts_at"))
     free = [(t, panel) for t in _day_times(day) for panel in panels if (panel.pk, t) not in taken]
     waiting = list(
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .filter(campaign=day.campaign, status=Application.Status.SHORTLISTED, slot__isnull=True)
         .order_by("submitted_at", "pk")
     )
@@ -306,7 +311,11 @@ def interviews_schedule(*, day: InterviewDay, by=None) -> tuple[int, int]:
 @transaction.atomic
 def slot_move(*, slot: InterviewSlot, panel: Panel, starts_at: datetime.datetime, by=None) -> InterviewSlot:
     """Reschedule one interview to a free time of a panel of the same day, within the day's window."""
-    slot = InterviewSlot.objects.select_for_update().select_related("panel__day", "application").get(pk=slot.pk)
+    slot = (
+        InterviewSlot.objects.select_for_update(of=("self",))
+        .select_related("panel__day", "application")
+        .get(pk=slot.pk)
+    )
     if panel.day_id != slot.panel.day_id or starts_at not in _day_times(panel.day):
         raise RecruitmentError(_("Choose one of this day's interview times."), code="slot_time")
     if InterviewSlot.objects.filter(panel=panel, starts_at=starts_at).exclude(pk=slot.pk).exists():
@@ -329,7 +338,7 @@ def slot_move(*, slot: InterviewSlot, panel: Panel, starts_at: datetime.datetime
 
 @transaction.atomic
 def slot_mark_no_show(*, slot: InterviewSlot, by=None) -> InterviewSlot:
-    slot = InterviewSlot.objects.select_for_update().select_related("application").get(pk=slot.pk)
+    slot = InterviewSlot.objects.select_for_update(of=("self",)).select_related("application").get(pk=slot.pk)
     slot.status = InterviewSlot.Status.NO_SHOW
     slot.save(update_fields=["status"])
     Application.objects.filter(pk=slot.application_id).update(status=Application.Status.NO_SHOW)
@@ -352,7 +361,9 @@ def score_submit(*, application: Application, member, scores: dict[int, int]) ->
     """One panel member's scores, once. The application's score is the mean of the members' weighted
     scores; members more than ``DISAGREEMENT_POINTS`` apart are flagged for a second look."""
     application = (
-        Application.objects.select_for_update().select_related("slot__panel", "campaign").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("slot__panel", "campaign")
+        .get(pk=application.pk)
     )
     slot = getattr(application, "slot", None)
     if slot is None or not slot.panel.members.filter(pk=member.pk).exists():
@@ -410,7 +421,7 @@ def application_decide(*, application: Application, decision: str, reason: str =
     above (or at) their home, in one transaction with a numbered letter; a full post refuses cleanly.
     """
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("campaign", "applied_for__position__level", "home_unit")
         .get(pk=application.pk)
     )
@@ -466,3 +477,50 @@ def _appoint(application: Application, *, by) -> None:
         key=f"{application.pk}:appointed",
         context={"unit": unit, "position": application.applied_for.position, "letter_number": letter_number},
     )
+
+
+# ---- added for the staff pages
+
+
+@transaction.atomic
+def interview_day_create(
+    *,
+    campaign: Campaign,
+    date: datetime.date,
+    venue: str,
+    starts: datetime.time = datetime.time(11, 0),
+    ends: datetime.time = datetime.time(17, 0),
+    slot_minutes: int = 15,
+    by=None,
+) -> InterviewDay:
+    """A day of interviews at a venue; slots are cut from ``starts`` to ``ends``."""
+    venue = (venue or "").strip()
+    if not venue:
+        raise RecruitmentError(_("Give the venue."), code="venue_missing")
+    if len(venue) > 200:
+        raise RecruitmentError(_("The venue can be at most 200 characters long."), code="venue_too_long")
+    if ends <= starts:
+        raise RecruitmentError(_("The day must end after it starts."), code="day_window")
+    if not 5 <= slot_minutes <= 240:
+        raise RecruitmentError(_("An interview takes between 5 and 240 minutes."), code="slot_length")
+    return InterviewDay.objects.create(
+        campaign=campaign, date=date, venue=venue, starts=starts, ends=ends, slot_minutes=slot_minutes
+    )
+
+
+@transaction.atomic
+def panel_create(*, day: InterviewDay, name: str, members: list, by=None) -> Panel:
+    """A panel of interviewers for one day; its name is unique within the day."""
+    name = (name or "").strip()
+    if not name:
+        raise RecruitmentError(_("Give the panel a name."), code="panel_name_missing")
+    if len(name) > 80:
+        raise RecruitmentError(_("The panel name can be at most 80 characters long."), code="panel_name_too_long")
+    if not members:
+        raise RecruitmentError(_("A panel needs at least one member."), code="panel_no_members")
+    InterviewDay.objects.select_for_update().get(pk=day.pk)
+    if Panel.objects.filter(day=day, name=name).exists():
+        raise RecruitmentError(_("This day already has a panel with this name."), code="panel_name_taken")
+    panel = Panel.objects.create(day=day, name=name)
+    panel.members.set(members)
+    return panel

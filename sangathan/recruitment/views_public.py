@@ -1,0 +1,273 @@
+"""The public side of a recruitment drive (no login): the application form at /a/<slug>/, its place
+type-ahead, the status page, the QR code and the printable poster.
+
+Thin views: the form checks the input, ``services.application_submit`` writes. What protects the form:
+a one-time token (a double click or a retried POST is one application), a honeypot field (a bot that
+fills it is told "thank you" and nothing is stored), and rate limits per IP and per mobile number
+(django-ratelimit on the shared cache; the rates are settings, see ``_rate``).
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from sangathan.org.models import Unit
+from sangathan.recruitment import services
+from sangathan.recruitment.forms_public import (
+    PLACE_MATCHES,
+    ApplicationForm,
+    StatusForm,
+    place_matches,
+    place_steps,
+)
+from sangathan.recruitment.models import Application, Campaign
+from sangathan.recruitment.poster import poster_pdf, when_text
+from sangathan.recruitment.qr import qr_png, qr_svg
+
+HONEYPOT = "website"
+POSTER_CACHE_SECONDS = 3600
+RATE_DEFAULTS = {
+    # Per IP: people at one venue or behind one mobile carrier's NAT share an address; keep it generous.
+    "RECRUITMENT_APPLY_RATE_IP": "20/h",
+    "RECRUITMENT_APPLY_RATE_MOBILE": "5/h",
+    "RECRUITMENT_STATUS_RATE_IP": "30/h",
+    "RECRUITMENT_PLACES_RATE_IP": "1000/h",
+    "RECRUITMENT_POSTER_RATE_IP": "30/h",
+}
+
+
+def _rate(name: str):
+    def rate(group, request):
+        return getattr(settings, name, RATE_DEFAULTS[name])
+
+    return rate
+
+
+def _over_limit(request, group: str, setting: str, key="ip") -> bool:
+    """Count this request against the limit; True once it is over."""
+    return is_ratelimited(request, group=f"recruitment.{group}", key=key, rate=_rate(setting), increment=True)
+
+
+def _too_many(request, campaign: Campaign | None = None) -> HttpResponse:
+    response = render(request, "recruitment/public/limited.html", {"campaign": campaign}, status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
+def _campaign_or_none(slug: str) -> Campaign | None:
+    return Campaign.objects.select_related("scope_unit__level").filter(slug=slug).first()
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = _campaign_or_none(slug)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _form_url(request, campaign: Campaign) -> str:
+    return request.build_absolute_uri(reverse("apply:form", args=[campaign.slug]))
+
+
+def _page_context(campaign: Campaign) -> dict:
+    return {
+        "campaign": campaign,
+        "opens": when_text(campaign.opens_at),
+        "closes": when_text(campaign.closes_at),
+        "not_yet_open": timezone.now() < campaign.opens_at,
+    }
+
+
+# ---------------------------------------------------------------- the form
+
+
+@never_cache  # every visitor must get a token of their own
+@require_http_methods(["GET", "POST"])
+def apply(request, slug):
+    campaign = _campaign_or_none(slug)
+    if campaign is None:  # a mistyped short link: say so kindly
+        return render(request, "recruitment/public/not_found.html", status=404)
+    if not campaign.is_open():
+        return render(request, "recruitment/public/closed.html", _page_context(campaign))
+    steps = place_steps(campaign)
+    if request.method == "GET":
+        form = ApplicationForm(campaign=campaign, steps=steps, initial=_initial(campaign))
+        return _render_form(request, form, token=secrets.token_urlsafe(24))
+
+    if _over_limit(request, "apply", "RECRUITMENT_APPLY_RATE_IP"):
+        return _too_many(request, campaign)
+    if request.POST.get(HONEYPOT):
+        # A bot filled the field people cannot see: thank it like anyone else, store nothing.
+        code = "".join(secrets.choice(services.REFERENCE_ALPHABET) for _i in range(4))
+        reference = f"{campaign.reference_prefix}-{code}"
+        return _render_done(request, campaign, reference=reference, created=True)
+    form = ApplicationForm(request.POST, campaign=campaign, steps=steps)
+    if not form.is_valid():
+        return _render_form(request, form)
+    data = form.submission()
+
+    def by_mobile(group, request):
+        return data["mobile"]
+
+    if _over_limit(request, "apply-mobile", "RECRUITMENT_APPLY_RATE_MOBILE", key=by_mobile):
+        return _too_many(request, campaign)
+    try:
+        application, created = services.application_submit(
+            campaign=campaign, token=form.cleaned_data["token"], data=data, language=request.LANGUAGE_CODE
+        )
+    except services.RecruitmentError as error:
+        if error.code == "closed":
+            return render(request, "recruitment/public/closed.html", _page_context(campaign))
+        field = {"position": "applied_for", "home_unit": f"{steps[-1].code}_q"}.get(error.code)
+        form.add_error(field if field in form.fields else None, error.messages)
+        return _render_form(request, form)
+    except IntegrityError:
+        form.add_error(None, _("Something went wrong while saving. Please send the form again."))
+        return _render_form(request, form)
+    if not created and application.mobile != data["mobile"]:
+        # The token was used before for another mobile (e.g. "back" and the form sent for someone else):
+        # nothing of this was stored. A new token, and the person sends it again.
+        form.add_error(None, _("This form was already sent once. Check the details and send it again."))
+        return _render_form(request, form, token=secrets.token_urlsafe(24))
+    return _render_done(request, campaign, reference=application.reference, created=created)
+
+
+def _initial(campaign: Campaign) -> dict:
+    positions = list(campaign.positions.values_list("pk", flat=True)[:2])
+    return {"applied_for": positions[0]} if len(positions) == 1 else {}
+
+
+def _render_form(request, form: ApplicationForm, token: str | None = None):
+    if token is None:
+        token = form.cleaned_data.get("token") if hasattr(form, "cleaned_data") else None
+        token = token or secrets.token_urlsafe(24)
+    places, parent, waiting = [], None, False
+    for step in form.steps:
+        picked = form.chosen.get(step.code)
+        if step.choosable:
+            places.append(
+                {
+                    "step": step,
+                    "q": form[f"{step.code}_q"],
+                    "label": form.place_label(step),
+                    "picked": picked,
+                    # Ids as plain strings: a number in a template would come out as "10,50,000".
+                    "picked_id": str(picked.pk) if picked is not None else "",
+                    "parent_id": str(parent.pk) if parent is not None else "",
+                    "disabled": waiting,
+                }
+            )
+            waiting = picked is None
+        else:
+            places.append({"step": step})
+        parent = picked if picked is not None and picked.is_within(form.campaign.scope_unit) else parent
+    context = {
+        **_page_context(form.campaign),
+        "form": form,
+        "token": token,
+        "places": places,
+        "honeypot": HONEYPOT,
+    }
+    return render(request, "recruitment/public/form.html", context)
+
+
+def _render_done(request, campaign: Campaign, *, reference: str, created: bool):
+    context = {**_page_context(campaign), "reference": reference, "created": created}
+    return render(request, "recruitment/public/done.html", context)
+
+
+@require_GET
+def places(request, slug):
+    """The type-ahead: at most 20 units of one level under the chosen parent, inside the campaign."""
+    campaign = _campaign(slug)
+    if _over_limit(request, "places", "RECRUITMENT_PLACES_RATE_IP"):
+        return HttpResponse(status=429)
+    steps = {step.code: step for step in place_steps(campaign) if step.choosable}
+    step = steps.get(request.GET.get("level", ""))
+    if step is None:
+        return render(request, "recruitment/public/partials/places.html", {"units": [], "invalid": True})
+    parent_id = request.GET.get("parent", "")
+    parent = None
+    if parent_id.isascii() and parent_id.isdecimal() and len(parent_id) <= 12:
+        parent = Unit.objects.filter(pk=int(parent_id)).first()
+    query = request.GET.get("q", request.GET.get(f"{step.code}_q", ""))
+    units = place_matches(campaign, level=step.level, query=query, parent=parent)
+    context = {"units": units[:PLACE_MATCHES], "more": len(units) > PLACE_MATCHES, "step": step, "query": query}
+    return render(request, "recruitment/public/partials/places.html", context)
+
+
+# ---------------------------------------------------------------- status
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request):
+    form = StatusForm(request.POST if request.method == "POST" else None)
+    application = None
+    looked_up = False
+    if request.method == "POST":
+        if _over_limit(request, "status", "RECRUITMENT_STATUS_RATE_IP"):
+            return _too_many(request)
+        if form.is_valid():
+            looked_up = True
+            application = services.application_status_lookup(
+                reference=form.cleaned_data["reference"], mobile=form.cleaned_data["mobile"]
+            )
+    context = {"form": form, "application": application, "looked_up": looked_up}
+    if application is not None:
+        slot = getattr(application, "slot", None)
+        context.update(
+            {
+                "slot": slot if application.status == Application.Status.SCHEDULED else None,
+                "slot_when": when_text(slot.starts_at) if slot is not None else "",
+            }
+        )
+    return render(request, "recruitment/public/status.html", context)
+
+
+# ---------------------------------------------------------------- QR code and poster
+
+
+@require_GET
+def qr_code(request, slug, kind):
+    campaign = _campaign(slug)
+    url = _form_url(request, campaign)
+    if kind == "svg":
+        response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(url), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def poster(request, slug):
+    campaign = _campaign(slug)
+    form_url = _form_url(request, campaign)
+    status_url = request.build_absolute_uri(reverse("apply:status"))
+    positions = list(campaign.positions.values_list("position__title_hi", "position__title_en"))
+    fingerprint = repr(
+        (form_url, status_url, campaign.title_hi, campaign.title_en, campaign.closes_at.isoformat(), positions)
+    )
+    key = f"recruitment:poster:{campaign.pk}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        # Drawing a poster takes the better part of a second: draw each version once.
+        if _over_limit(request, "poster", "RECRUITMENT_POSTER_RATE_IP"):
+            return _too_many(request, campaign)
+        pdf = poster_pdf(campaign, form_url=form_url, status_url=status_url.split("://", 1)[-1])
+        cache.set(key, pdf, POSTER_CACHE_SECONDS)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{campaign.slug}-poster.pdf"'
+    return response
