@@ -24,6 +24,8 @@ def home(request):
     units = top_units(request.user)
     if len(units) == 1:
         return redirect("org:unit", pk=units[0].pk)
+    if not units and request.user.panels.exists():
+        return redirect("recruitment:panel")  # an interviewer from outside the tree
     return render(request, "org/home.html", {"units": units})
 
 

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangathan.access.permissions import APPOINT
+from sangathan.access.scope import can
 from sangathan.notifications.services import message_queue
 from sangathan.org import services as org_services
 from sangathan.org.errors import OrgError
@@ -339,6 +341,8 @@ def slot_move(*, slot: InterviewSlot, panel: Panel, starts_at: datetime.datetime
 @transaction.atomic
 def slot_mark_no_show(*, slot: InterviewSlot, by=None) -> InterviewSlot:
     slot = InterviewSlot.objects.select_for_update(of=("self",)).select_related("application").get(pk=slot.pk)
+    if slot.application.score_sheets.exists():
+        raise RecruitmentError(_("This applicant has been interviewed and scored."), code="already_scored")
     slot.status = InterviewSlot.Status.NO_SHOW
     slot.save(update_fields=["status"])
     Application.objects.filter(pk=slot.application_id).update(status=Application.Status.NO_SHOW)
@@ -458,6 +462,10 @@ def appointment_unit_for(application: Application) -> Unit:
 
 def _appoint(application: Application, *, by) -> None:
     unit = appointment_unit_for(application)
+    if by is not None and not can(by, APPOINT, unit):
+        raise RecruitmentError(
+            _("You may not appoint to the committee of %(unit)s.") % {"unit": unit.display_name}, code="not_allowed"
+        )
     letter_number = f"{application.campaign.reference_prefix}/{application.reference.rsplit('-', 1)[-1]}"
     appointment = org_services.appointment_create_for_mobile(
         unit=unit,

@@ -1,0 +1,141 @@
+"""Admin for recruitment. Lists are scoped like the pages; applications are read-only here (screen, score
+and decide on the staff pages, where every rule is checked); configuration is for superusers."""
+
+from django.contrib import admin
+
+from sangathan.core.admin import ScopedAdmin, SuperuserOnlyAdmin
+from sangathan.recruitment.models import (
+    Application,
+    ApplicationEvent,
+    Campaign,
+    CampaignPosition,
+    Criterion,
+    InterviewDay,
+    Panel,
+    Rubric,
+)
+
+
+class ConfigurationAdmin(SuperuserOnlyAdmin):
+    """Seen and changed by superusers only; nothing deleted (campaigns and scores refer to it)."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+@admin.register(Rubric)
+class RubricAdmin(ConfigurationAdmin):
+    list_display = ("name_hi", "name_en")
+    inlines = [CriterionInline]
+
+
+class CampaignPositionInline(admin.TabularInline):
+    model = CampaignPosition
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ScopedAdmin):
+    """Created on the campaign page (through ``services.campaign_create``); superusers may correct the
+    texts and the window here."""
+
+    list_display = ("title_hi", "title_en", "slug", "scope_unit", "parent", "opens_at", "closes_at")
+    list_select_related = ("scope_unit", "parent")
+    search_fields = ("title_hi", "title_en", "slug")
+    readonly_fields = ("scope_unit", "parent", "slug", "reference_prefix", "created_by", "created_at")
+    fields = (
+        "title_hi",
+        "title_en",
+        "slug",
+        "scope_unit",
+        "parent",
+        "opens_at",
+        "closes_at",
+        "rubric",
+        "reference_prefix",
+        "notice_hi",
+        "notice_en",
+        "notice_version",
+        "created_by",
+        "created_at",
+    )
+    inlines = [CampaignPositionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ApplicationEventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    fields = ("kind", "note", "by", "at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ScopedAdmin):
+    """Read-only, and only the applicants whose home unit is in the user's scope."""
+
+    list_display = ("reference", "name_hi", "name_en", "campaign", "applied_for", "home_unit", "status", "score")
+    list_filter = ("status", ("campaign", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("campaign", "applied_for__position__level", "home_unit")
+    search_fields = ("reference", "name_hi", "name_en", "mobile")
+    inlines = [ApplicationEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Application._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PanelInline(admin.TabularInline):
+    model = Panel
+    extra = 0
+    raw_id_fields = ("members",)
+
+
+@admin.register(InterviewDay)
+class InterviewDayAdmin(ConfigurationAdmin):
+    list_display = ("date", "venue", "campaign", "starts", "ends", "slot_minutes")
+    list_select_related = ("campaign",)
+    inlines = [PanelInline]
+
+
+@admin.register(Panel)
+class PanelAdmin(ConfigurationAdmin):
+    list_display = ("name", "day")
+    list_select_related = ("day",)
+    raw_id_fields = ("members",)

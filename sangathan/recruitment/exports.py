@@ -1,0 +1,106 @@
+"""CSV and XLSX exports of the review queue (the filtered list the user sees, never more).
+
+Applicants type what they like into the form, so every text cell that a spreadsheet would read as a
+formula (starting with = + - @, or a tab / carriage return / new line) gets a leading apostrophe.
+"""
+
+import csv
+import io
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value):
+    """A cell value that no spreadsheet runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _accounts(application) -> str:
+    parts = []
+    for account in application.social_accounts or []:
+        if not isinstance(account, dict):
+            continue
+        text = f"{account.get('platform', '')}: {account.get('handle', '')}"
+        if account.get("followers") not in (None, ""):
+            text += f" ({account['followers']})"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def columns(*, hidden_scores: set[int], with_contact: bool):
+    """(header, value of one application) for each exported column."""
+
+    def score(a):
+        return None if a.pk in hidden_scores or a.score is None else float(a.score)
+
+    result = [
+        (_("Reference number"), lambda a: a.reference),
+        (_("Status"), lambda a: a.get_status_display()),
+        (_("Name (Hindi)"), lambda a: a.name_hi),
+        (_("Name (English)"), lambda a: a.name_en),
+    ]
+    if with_contact:
+        result += [(_("Mobile number"), lambda a: a.mobile), (_("Email"), lambda a: a.email)]
+    result += [
+        (_("Age"), lambda a: a.age),
+        (_("Gender"), lambda a: a.get_gender_display()),
+        (_("Occupation"), lambda a: a.occupation),
+        (_("Education"), lambda a: a.education),
+        (_("Languages"), lambda a: ", ".join(str(x) for x in a.languages or [])),
+        (_("Post"), lambda a: a.applied_for.position.title),
+        (_("Where the applicant lives"), lambda a: a.home_unit.display_name),
+        (_("Social media accounts"), _accounts),
+        (_("Followers"), lambda a: a.followers_total),
+        (_("Score"), score),
+        (_("Panel disagrees"), lambda a: _("yes") if a.score_disagreement and a.pk not in hidden_scores else ""),
+        (_("Applied at"), lambda a: timezone.localtime(a.submitted_at).strftime("%d/%m/%Y %H:%M")),
+        (_("Why they want to join"), lambda a: a.statement),
+        (_("A post they would write"), lambda a: a.writing_sample),
+        (_("Reason"), lambda a: a.decision_reason),
+    ]
+    return result
+
+
+def rows(applications, cols):
+    yield [neutralise(str(header)) for header, _get in cols]
+    for application in applications:
+        yield [neutralise(get(application)) for _header, get in cols]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(applications, cols, filename: str) -> StreamingHttpResponse:
+    """Streamed, so a long list never sits in memory; UTF-8 with a BOM so spreadsheets read the Hindi."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"
+        for row in rows(applications, cols):
+            yield writer.writerow(["" if v is None else v for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(applications, cols, filename: str) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Applications")[:31])
+    for row in rows(applications, cols):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
