@@ -240,3 +240,13 @@ def test_person_page_hides_a_home_unit_outside_scope(client, cast, tree):
     login(client, cast.district_admin)
     html = client.get(reverse("org:person", args=[person.pk])).content.decode()
     assert "Ajmer Person" in html and "Kishangarh" not in html
+
+
+def test_csrf_failure_is_a_friendly_page(cast, tree):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.district_admin)
+    response = client.post(reverse("org:relieve", args=[1]), {"reason": "x"})
+    assert response.status_code == 403
+    assert "फिर" in response.content.decode() or "try again" in response.content.decode()
