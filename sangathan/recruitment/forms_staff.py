@@ -163,8 +163,10 @@ class QueueFilterForm(forms.Form):
         }
 
 
-class ScreenForm(forms.Form):
-    action = forms.ChoiceField(choices=[("shortlist", _("Shortlist")), ("reject", _("Reject"))])
+class _ChoiceWithReasonForm(forms.Form):
+    """A choice (``choice_field``) and a reason that becomes required when the choice is "reject"."""
+
+    choice_field = "action"
     reason = forms.CharField(
         label=_("Reason (needed to reject)"),
         required=False,
@@ -174,9 +176,14 @@ class ScreenForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") == "reject" and not (cleaned.get("reason") or "").strip():
+        if cleaned.get(self.choice_field) == "reject" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Give a reason for rejecting."))
         return cleaned
+
+
+class ScreenForm(_ChoiceWithReasonForm):
+    action = forms.ChoiceField(choices=[("shortlist", _("Shortlist")), ("reject", _("Reject"))])
+    field_order = ["action", "reason"]
 
     @property
     def shortlist(self) -> bool:
@@ -204,20 +211,10 @@ class BulkScreenForm(ScreenForm):
 DECISIONS = [("select", _("Select and appoint")), ("waitlist", _("Wait-list")), ("reject", _("Reject"))]
 
 
-class DecideForm(forms.Form):
+class DecideForm(_ChoiceWithReasonForm):
+    choice_field = "decision"
     decision = forms.ChoiceField(choices=DECISIONS, label=_("Decision"))
-    reason = forms.CharField(
-        label=_("Reason (needed to reject)"),
-        required=False,
-        max_length=REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", _("Give a reason for rejecting."))
-        return cleaned
+    field_order = ["decision", "reason"]
 
 
 class InterviewDayForm(forms.Form):
