@@ -11,6 +11,9 @@ class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("national admin")
     STATE_ADMIN = "state_admin", _("state admin")
     UNIT_ADMIN = "unit_admin", _("unit admin (in-charge)")
+    RECRUITER = "recruiter", _("recruiter")
+    INTERVIEWER = "interviewer", _("interviewer")
+    TRAINER = "trainer", _("trainer")
     VIEWER = "viewer", _("viewer")
 
 

@@ -8,12 +8,47 @@ DISSOLVE = "dissolve"  # dissolve and reconstitute committees
 MANAGE_UNITS = "manage_units"  # create, rename, move units
 IMPORT_UNITS = "import_units"  # bulk import of the unit tree
 MANAGE_ROLES = "manage_roles"  # grant roles inside one's scope
+MANAGE_CAMPAIGNS = "manage_campaigns"  # open recruitment drives, screen and schedule applicants
+MANAGE_TRAINING = "manage_training"  # programmes, camps, invitations, attendance
+MANAGE_CHANNELS = "manage_channels"  # register and import a unit's WhatsApp groups and other channels
+MANAGE_PLAN = "manage_plan"  # copy and edit plans and their deadlines
+SEND_MESSAGES = "send_messages"  # draft and send a message down the tree
+APPROVE_MESSAGES = "approve_messages"  # the second pair of eyes on a message before it goes out
 
-ACTIONS = (VIEW, APPOINT, DISSOLVE, MANAGE_UNITS, IMPORT_UNITS, MANAGE_ROLES)
+ACTIONS = (
+    VIEW,
+    APPOINT,
+    DISSOLVE,
+    MANAGE_UNITS,
+    IMPORT_UNITS,
+    MANAGE_ROLES,
+    MANAGE_CAMPAIGNS,
+    MANAGE_TRAINING,
+    MANAGE_CHANNELS,
+    MANAGE_PLAN,
+    SEND_MESSAGES,
+    APPROVE_MESSAGES,
+)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.NATIONAL_ADMIN: frozenset(ACTIONS),
     Role.STATE_ADMIN: frozenset(ACTIONS),
-    Role.UNIT_ADMIN: frozenset({VIEW, APPOINT, DISSOLVE, MANAGE_UNITS}),
+    Role.UNIT_ADMIN: frozenset(
+        {
+            VIEW,
+            APPOINT,
+            DISSOLVE,
+            MANAGE_UNITS,
+            MANAGE_CAMPAIGNS,
+            MANAGE_TRAINING,
+            MANAGE_CHANNELS,
+            MANAGE_PLAN,
+            SEND_MESSAGES,
+            APPROVE_MESSAGES,
+        }
+    ),
+    Role.RECRUITER: frozenset({VIEW, MANAGE_CAMPAIGNS}),
+    Role.INTERVIEWER: frozenset({VIEW}),
+    Role.TRAINER: frozenset({VIEW, MANAGE_TRAINING}),
     Role.VIEWER: frozenset({VIEW}),
 }

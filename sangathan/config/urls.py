@@ -14,6 +14,10 @@ urlpatterns = [
     path("import/", include("sangathan.org.urls_import")),
     path("a/", include("sangathan.recruitment.urls_public")),
     path("recruitment/", include("sangathan.recruitment.urls_staff")),
+    path("channels/", include("sangathan.channels.urls")),
+    path("training/", include("sangathan.training.urls")),
+    path("plan/", include("sangathan.planning.urls")),
+    path("outreach/", include("sangathan.outreach.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover

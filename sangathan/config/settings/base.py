@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "sangathan.access",
     "sangathan.notifications",
     "sangathan.recruitment",
+    "sangathan.channels",
+    "sangathan.training",
+    "sangathan.planning",
+    "sangathan.outreach",
     "sangathan.benchmarks",
 ]
 
