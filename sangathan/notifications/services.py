@@ -163,6 +163,48 @@ def message_queue(
     return message
 
 
+def messages_queue_bulk(messages: Iterable[dict]) -> int:
+    """``message_queue`` for many messages at once (each dict takes its keyword arguments): one INSERT for
+    all, keys already queued skipped, one delivery task per new message after the commit. Returns how many
+    were new. A message that cannot be sent (bad recipient, unknown channel) raises before anything is
+    written, like ``message_queue``."""
+    rows = []
+    for item in messages:
+        key = (item["idempotency_key"] or "").strip()
+        if not key or len(key) > OutboxMessage._meta.get_field("idempotency_key").max_length:
+            raise NotificationError(_("A message needs an idempotency key of at most 200 characters."))
+        channel, language = item["channel"], item.get("language", "hi")
+        if channel not in Channel.values:
+            raise NotificationError(_("There is no channel called %(name)s.") % {"name": channel})
+        if language not in OutboxMessage.Language.values:
+            raise NotificationError(_("Messages can be written in Hindi (hi) or English (en) only."))
+        subject, body = message_render(template=item["template"], context=item["context"], language=language)
+        rows.append(
+            OutboxMessage(
+                channel=channel,
+                recipient=_check_recipient(channel, item["recipient"]),
+                person=item.get("person"),
+                template=item["template"],
+                language=language,
+                subject=subject[:255],
+                body=body,
+                idempotency_key=key,
+            )
+        )
+    if not rows:
+        return 0
+    keys = [row.idempotency_key for row in rows]
+    before = set(OutboxMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    OutboxMessage.objects.bulk_create([row for row in rows if row.idempotency_key not in before], ignore_conflicts=True)
+    new_ids = list(
+        OutboxMessage.objects.filter(idempotency_key__in=[key for key in keys if key not in before]).values_list(
+            "pk", flat=True
+        )
+    )
+    transaction.on_commit(lambda: _enqueue(new_ids), robust=True)
+    return len(new_ids)
+
+
 def person_address(person: Person, channel: str) -> str:
     """Where ``person`` is reached on ``channel``; "" when they cannot be (no email, or no Telegram chat)."""
     if channel in PERSON_ADDRESS:

@@ -6,11 +6,13 @@ keeps what was typed when the form comes back with errors.
 """
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +165,47 @@ def place_steps(campaign: Campaign) -> list[PlaceStep]:
     return steps
 
 
+@dataclass
+class PublicCampaign:
+    """What the public form needs of a campaign, read once and kept by the process for a few seconds."""
+
+    campaign: Campaign
+    steps: list[PlaceStep]
+    positions: list[CampaignPosition]
+
+
+_public_campaigns: dict[str, tuple[float, PublicCampaign]] = {}
+PUBLIC_CACHE_SIZE = 256
+
+
+def public_campaign(slug: str) -> PublicCampaign | None:
+    """The campaign behind a short link, its place steps and posts; None for an unknown link.
+
+    A form under load would otherwise spend more on these reads than on storing the application.
+    Each process keeps a copy for ``RECRUITMENT_PUBLIC_CACHE_SECONDS``: a changed closing time or post
+    reaches the form within that many seconds (the service checks the window again on the copy it has).
+    """
+    ttl = settings.RECRUITMENT_PUBLIC_CACHE_SECONDS
+    now = time.monotonic()
+    if ttl > 0:
+        kept = _public_campaigns.get(slug)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+    campaign = Campaign.objects.select_related("scope_unit__level").filter(slug=slug).first()
+    if campaign is None:
+        return None
+    bundle = PublicCampaign(campaign, place_steps(campaign), campaign_positions(campaign))
+    if ttl > 0:
+        if len(_public_campaigns) >= PUBLIC_CACHE_SIZE:
+            _public_campaigns.clear()
+        _public_campaigns[slug] = (now + ttl, bundle)
+    return bundle
+
+
+def campaign_positions(campaign: Campaign) -> list[CampaignPosition]:
+    return list(campaign.positions.select_related("position__level").order_by("pk"))
+
+
 def place_matches(campaign: Campaign, *, level: Level, query: str, parent: Unit | None, limit: int = PLACE_MATCHES):
     """Units of ``level`` under ``parent`` (or the campaign's unit) by Hindi or English name or number;
     one more than ``limit`` so the page can say there are more. Index-backed: (level, path) range."""
@@ -269,10 +312,8 @@ class ApplicationForm(forms.Form):
     """Everything ``application_submit`` needs; ``submission()`` hands it over."""
 
     token = forms.Field(widget=forms.HiddenInput(attrs={"autocomplete": "off"}), required=False)
-    applied_for = forms.ModelChoiceField(
+    applied_for = forms.TypedChoiceField(
         label=_("The post you are applying for"),
-        queryset=CampaignPosition.objects.none(),
-        empty_label=None,
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Choose the post you are applying for."),
@@ -354,15 +395,27 @@ class ApplicationForm(forms.Form):
         error_messages={"required": _("Tick this box to agree; without it we cannot take your application.")},
     )
 
-    def __init__(self, data=None, *, campaign: Campaign, steps: list[PlaceStep], **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *,
+        campaign: Campaign,
+        steps: list[PlaceStep],
+        positions: list[CampaignPosition] | None = None,
+        **kwargs,
+    ):
         super().__init__(data, **kwargs)
         self.campaign = campaign
         self.steps = steps
         self.home_unit: Unit | None = None
         self.chosen: dict[str, Unit] = {}
-        positions = campaign.positions.select_related("position__level")
-        self.fields["applied_for"].queryset = positions
-        self.fields["applied_for"].label_from_instance = lambda cp: cp.position.title
+        if positions is None:
+            positions = campaign_positions(campaign)
+        self.positions = positions
+        by_id = {str(cp.pk): cp for cp in positions}
+        field = self.fields["applied_for"]
+        field.choices = [(str(cp.pk), cp.position.title) for cp in positions]
+        field.coerce = by_id.__getitem__
         for step in steps:
             if step.choosable:
                 # The chosen unit's id; anything odd in it is reported on the visible box next to it.
@@ -411,7 +464,7 @@ class ApplicationForm(forms.Form):
         """Each chosen place must be of its step's level, inside the campaign's unit and inside the
         place chosen before it. The last step (the booth) is needed only where the post needs it."""
         ids = {step.code: _unit_id(self.cleaned_data.get(step.code)) for step in self.steps if step.choosable}
-        found = Unit.objects.filter(pk__in=[pk for pk in ids.values() if pk]).select_related("level").in_bulk()
+        found = Unit.objects.filter(pk__in=[pk for pk in ids.values() if pk]).in_bulk() if any(ids.values()) else {}
         scope = self.campaign.scope_unit
         parent = home = scope
         for step in self.steps:
@@ -427,6 +480,7 @@ class ApplicationForm(forms.Form):
                 message = _("Type your %(level)s and choose it from the list.") % {"level": step.level.name}
                 self.add_error(f"{step.code}_q", message)
                 return
+            unit.level = step.level  # the same level, already loaded: no query for it later
             self.chosen[step.code] = unit
             parent = home = unit
         self.home_unit = home

@@ -245,11 +245,39 @@ class ApplicationEvent(models.Model):
 
 
 class Submission(models.Model):
-    """The form's one-time token: a double click or a retried POST with the same token is one submission."""
+    """One sent form, stored as it came, before anything else happens: the public form's intake.
+
+    The POST writes only this row (its one-time ``token`` is unique, so a double click or a retried POST
+    is one submission) and answers with the applicant's ``reference`` at once; ``intake.submissions_process``
+    then turns pending submissions, in the order they came, into applications, their history and the
+    applicant's message, many at a time. See docs/adr/0003-application-intake.md.
+    """
 
     token = models.CharField(max_length=64, unique=True)
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions")
+    mobile = models.CharField(max_length=16)
+    # The reference the applicant was shown: their application's, or the one it will get.
+    reference = models.CharField(max_length=24, db_index=True)
+    replaces_earlier = models.BooleanField(default=False)  # the same mobile had applied to this campaign before
+    payload = models.JSONField(default=dict)  # the cleaned form, ids instead of objects
+    language = models.CharField(max_length=2, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # Why it could not be made into an application (kept, left out of the drain, shown in the admin).
+    problem = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "mobile"], name="submission_applicant"),
+            models.Index(fields=["id"], condition=Q(processed_at__isnull=True, problem=""), name="submission_pending"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed_at__isnull=True) | Q(application__isnull=False),
+                name="submission_processed_has_app",
+            )
+        ]
 
 
 class InterviewDay(models.Model):

@@ -2,7 +2,6 @@
 decisions that appoint. Each function is one transaction; messages go through the outbox in it."""
 
 import datetime
-import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -17,6 +16,8 @@ from sangathan.org import services as org_services
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Unit
 from sangathan.org.phones import normalise_mobile
+from sangathan.recruitment.errors import RecruitmentError
+from sangathan.recruitment.intake import REFERENCE_ALPHABET, submission_receive, submissions_process
 from sangathan.recruitment.models import (
     Application,
     ApplicationEvent,
@@ -29,13 +30,10 @@ from sangathan.recruitment.models import (
     Submission,
 )
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+__all__ = ["REFERENCE_ALPHABET", "RecruitmentError"]
+
 DISAGREEMENT_POINTS = Decimal(25)
 RESERVED_SLUGS = {"status"}  # /a/status/ is the status page  # panel members this far apart (out of 100) are flagged
-
-
-class RecruitmentError(OrgError):
-    """A recruitment rule refused the request; nothing was written."""
 
 
 def _actor(by):
@@ -65,15 +63,6 @@ def _notify_applicant(
             language=language,
             idempotency_key=f"recruitment:{key}:{channel}",
         )
-
-
-def _new_reference(campaign: Campaign) -> str:
-    for length in (4, 4, 4, 5, 5, 6):
-        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
-        reference = f"{campaign.reference_prefix}-{code}"
-        if not Application.objects.filter(reference=reference).exists():
-            return reference
-    raise RecruitmentError(_("Please try again."), code="reference_exhausted")
 
 
 # ---------------------------------------------------------------- campaigns
@@ -137,91 +126,36 @@ def campaign_create(
 # ---------------------------------------------------------------- the public form
 
 
-APPLICANT_FIELDS = (
-    "name_hi",
-    "name_en",
-    "email",
-    "age",
-    "gender",
-    "occupation",
-    "education",
-    "languages",
-    "social_accounts",
-    "statement",
-    "writing_sample",
-)
-
-
 def application_submit(
     *, campaign: Campaign, token: str, data: dict, at: datetime.datetime | None = None, language: str | None = None
 ) -> tuple[Application, bool]:
-    """Take one submission of the public form. Returns (application, created).
-
-    ``data`` holds the cleaned form: applied_for (CampaignPosition), home_unit (Unit), mobile and the
-    ``APPLICANT_FIELDS``. The same ``token`` (a retried POST, a double click) returns the first result;
-    the same mobile in the same campaign updates the earlier application and notes it in its history.
-    """
-    at = at or timezone.now()
-    if not campaign.is_open(at):
-        raise RecruitmentError(_("Applications for this campaign are closed."), code="closed")
-    done = Submission.objects.filter(token=token).select_related("application").first()
-    if done is not None:
-        return done.application, False
-    mobile = normalise_mobile(data["mobile"])
-    if data["applied_for"].campaign_id != campaign.pk:
-        raise RecruitmentError(_("Choose a post of this campaign."), code="position")
-    if not data["home_unit"].is_within(campaign.scope_unit):
-        raise RecruitmentError(_("Choose a place inside this campaign's area."), code="home_unit")
-    accounts = data.get("social_accounts") or []
-    fields = {name: data.get(name) for name in APPLICANT_FIELDS if name in data}
-    fields.update(
-        applied_for=data["applied_for"],
-        home_unit=data["home_unit"],
-        followers_total=sum(int(account.get("followers") or 0) for account in accounts),
-        consent_at=at,
-        consent_version=campaign.notice_version,
-    )
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                application, created = _store_application(campaign=campaign, mobile=mobile, fields=fields, at=at)
-                Submission.objects.create(token=token, application=application)
-                key = f"{application.pk}:{'received' if created else 'updated'}:{token}"
-                _notify_applicant(application, template="application_received", key=key, language=language)
-                return application, created
-        except IntegrityError:
-            # Two submissions raced: the same token (return the first) or the same mobile (update it).
-            done = Submission.objects.filter(token=token).select_related("application").first()
-            if done is not None:
-                return done.application, False
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _store_application(*, campaign: Campaign, mobile: str, fields: dict, at) -> tuple[Application, bool]:
-    existing = Application.objects.select_for_update().filter(campaign=campaign, mobile=mobile).first()
-    if existing is None:
-        application = Application.objects.create(
-            campaign=campaign, mobile=mobile, reference=_new_reference(campaign), submitted_at=at, **fields
-        )
-        _event(application, "submitted")
-        return application, True
-    for name, value in fields.items():
-        setattr(existing, name, value)
-    existing.save()
-    _event(existing, "updated", _("Applied again with the same mobile number; details updated."))
-    return existing, False
+    """Take one form and make its application at once (tests, the demo, the embedded mode's callers).
+    Returns (application, created). The public view takes the two steps itself: ``submission_receive``
+    in the request, ``submissions_process`` in a worker (see sangathan.recruitment.intake)."""
+    submission, _new = submission_receive(campaign=campaign, token=token, data=data, language=language, at=at)
+    submissions_process(campaign_id=submission.campaign_id, mobile=submission.mobile)
+    submission.refresh_from_db(fields=["application", "processed_at"])
+    if submission.application_id is None:
+        raise RecruitmentError(_("Please try again."), code="not_processed")
+    return submission.application, not submission.replaces_earlier and _new
 
 
 def application_status_lookup(*, reference: str, mobile: str) -> Application | None:
-    """The application with this reference *and* mobile; None otherwise (nothing said about which is wrong)."""
+    """The application with this reference *and* mobile; None otherwise (nothing said about which is wrong).
+    A form still waiting in the intake is made into its application first, so the answer is never stale."""
     try:
         mobile = normalise_mobile(mobile)
     except OrgError:
         return None
+    reference = (reference or "").strip().upper()
+    submission = Submission.objects.filter(reference=reference, mobile=mobile).order_by("pk").first()
+    if submission is None:
+        return None
+    if submission.application_id is None:
+        submissions_process(campaign_id=submission.campaign_id, mobile=mobile)
+        submission.refresh_from_db(fields=["application"])
     return (
-        Application.objects.filter(reference=(reference or "").strip().upper(), mobile=mobile)
+        Application.objects.filter(pk=submission.application_id)
         .select_related("campaign", "applied_for__position", "slot__panel__day")
         .first()
     )

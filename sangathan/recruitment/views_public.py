@@ -1,7 +1,8 @@
 """The public side of a recruitment drive (no login): the application form at /a/<slug>/, its place
 type-ahead, the status page, the QR code and the printable poster.
 
-Thin views: the form checks the input, ``services.application_submit`` writes. What protects the form:
+Thin views: the form checks the input, ``intake.submission_receive`` stores it (one row) and a worker
+makes the application (``intake.submissions_process``). What protects the form:
 a one-time token (a double click or a retried POST is one application), a honeypot field (a bot that
 fills it is told "thank you" and nothing is stored), and rate limits per IP and per mobile number
 (django-ratelimit on the shared cache; the rates are settings, see ``_rate``).
@@ -24,13 +25,16 @@ from django_ratelimit.core import is_ratelimited
 
 from sangathan.org.models import Unit
 from sangathan.recruitment import services
+from sangathan.recruitment.errors import RecruitmentError
 from sangathan.recruitment.forms_public import (
     PLACE_MATCHES,
     ApplicationForm,
     StatusForm,
     place_matches,
     place_steps,
+    public_campaign,
 )
+from sangathan.recruitment.intake import random_reference, submission_receive, submissions_schedule
 from sangathan.recruitment.models import Application, Campaign
 from sangathan.recruitment.poster import poster_pdf, when_text
 from sangathan.recruitment.qr import qr_png, qr_svg
@@ -95,24 +99,22 @@ def _page_context(campaign: Campaign) -> dict:
 @never_cache  # every visitor must get a token of their own
 @require_http_methods(["GET", "POST"])
 def apply(request, slug):
-    campaign = _campaign_or_none(slug)
-    if campaign is None:  # a mistyped short link: say so kindly
+    public = public_campaign(slug)
+    if public is None:  # a mistyped short link: say so kindly
         return render(request, "recruitment/public/not_found.html", status=404)
+    campaign, steps, positions = public.campaign, public.steps, public.positions
     if not campaign.is_open():
         return render(request, "recruitment/public/closed.html", _page_context(campaign))
-    steps = place_steps(campaign)
     if request.method == "GET":
-        form = ApplicationForm(campaign=campaign, steps=steps, initial=_initial(campaign))
+        form = ApplicationForm(campaign=campaign, steps=steps, positions=positions, initial=_initial(positions))
         return _render_form(request, form, token=secrets.token_urlsafe(24))
 
     if _over_limit(request, "apply", "RECRUITMENT_APPLY_RATE_IP"):
         return _too_many(request, campaign)
     if request.POST.get(HONEYPOT):
         # A bot filled the field people cannot see: thank it like anyone else, store nothing.
-        code = "".join(secrets.choice(services.REFERENCE_ALPHABET) for _i in range(4))
-        reference = f"{campaign.reference_prefix}-{code}"
-        return _render_done(request, campaign, reference=reference, created=True)
-    form = ApplicationForm(request.POST, campaign=campaign, steps=steps)
+        return _render_done(request, campaign, reference=random_reference(campaign), created=True)
+    form = ApplicationForm(request.POST, campaign=campaign, steps=steps, positions=positions)
     if not form.is_valid():
         return _render_form(request, form)
     data = form.submission()
@@ -123,10 +125,10 @@ def apply(request, slug):
     if _over_limit(request, "apply-mobile", "RECRUITMENT_APPLY_RATE_MOBILE", key=by_mobile):
         return _too_many(request, campaign)
     try:
-        application, created = services.application_submit(
+        submission, new = submission_receive(
             campaign=campaign, token=form.cleaned_data["token"], data=data, language=request.LANGUAGE_CODE
         )
-    except services.RecruitmentError as error:
+    except RecruitmentError as error:
         if error.code == "closed":
             return render(request, "recruitment/public/closed.html", _page_context(campaign))
         field = {"position": "applied_for", "home_unit": f"{steps[-1].code}_q"}.get(error.code)
@@ -135,17 +137,18 @@ def apply(request, slug):
     except IntegrityError:
         form.add_error(None, _("Something went wrong while saving. Please send the form again."))
         return _render_form(request, form)
-    if not created and application.mobile != data["mobile"]:
+    if not new and submission.mobile != data["mobile"]:
         # The token was used before for another mobile (e.g. "back" and the form sent for someone else):
         # nothing of this was stored. A new token, and the person sends it again.
         form.add_error(None, _("This form was already sent once. Check the details and send it again."))
         return _render_form(request, form, token=secrets.token_urlsafe(24))
-    return _render_done(request, campaign, reference=application.reference, created=created)
+    if new:
+        submissions_schedule(submission)
+    return _render_done(request, campaign, reference=submission.reference, created=not submission.replaces_earlier)
 
 
-def _initial(campaign: Campaign) -> dict:
-    positions = list(campaign.positions.values_list("pk", flat=True)[:2])
-    return {"applied_for": positions[0]} if len(positions) == 1 else {}
+def _initial(positions) -> dict:
+    return {"applied_for": str(positions[0].pk)} if len(positions) == 1 else {}
 
 
 def _render_form(request, form: ApplicationForm, token: str | None = None):

@@ -140,7 +140,13 @@ CELERY_TIMEZONE = TIME_ZONE
 # Embedded mode without beat: `sangathan deliver-outbox --loop 60`.
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "sangathan.notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # Forms taken while no worker ran (each form also queues a drain within a second).
+    "drain-submissions": {"task": "sangathan.recruitment.tasks.drain_submissions", "schedule": 60.0},
 }
+
+# The public form reads its campaign, posts and place levels from a per-process copy this many seconds
+# old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
+RECRUITMENT_PUBLIC_CACHE_SECONDS = env_int("RECRUITMENT_PUBLIC_CACHE_SECONDS", 15)
 
 CACHES = {
     "default": (

@@ -17,3 +17,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests change campaigns and post the form straight after: no per-process copies.
+RECRUITMENT_PUBLIC_CACHE_SECONDS = 0

@@ -1,0 +1,299 @@
+"""The public form's write path: take a sent form in one INSERT, make applications of it in batches.
+
+Why two steps (docs/adr/0003-application-intake.md): a drive is advertised by a QR code at a rally and
+thousands send the form within minutes. The request therefore does the least that keeps the promise
+"nothing submitted is ever lost, a retried POST is one application": it checks the form, stores it as a
+``Submission`` row (unique one-time token) and answers with the reference. ``submissions_process`` turns
+pending submissions into applications, their history and the applicant's message — in the order they
+came, many per transaction, in a worker (or at once in the embedded mode).
+
+The reference is settled when the form is taken: an applicant who applied before keeps theirs; a new
+one gets a fresh code. Two first-time forms of the same number racing each other get two codes; the
+later one becomes an update of the earlier application, and its code still finds that application on
+the status page (the look-up goes through the submission).
+"""
+
+import datetime
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sangathan.notifications.services import messages_queue_bulk
+from sangathan.org.phones import normalise_mobile
+from sangathan.recruitment.errors import RecruitmentError
+from sangathan.recruitment.models import Application, ApplicationEvent, Campaign, Submission
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+REFERENCE_LENGTHS = (4, 4, 5, 5, 6, 6)
+APPLICANT_FIELDS = (
+    "name_hi",
+    "name_en",
+    "email",
+    "age",
+    "gender",
+    "occupation",
+    "education",
+    "languages",
+    "social_accounts",
+    "statement",
+    "writing_sample",
+)
+BATCH = 500
+DRAIN_KEY = "recruitment:submissions-drain"
+DRAIN_DELAY_SECONDS = 1  # a burst of forms is drained by one task a second, not one task per form
+
+
+def random_reference(campaign: Campaign, length: int = 4) -> str:
+    return f"{campaign.reference_prefix}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))}"
+
+
+def _reference_for(campaign: Campaign, mobile: str) -> tuple[str, bool]:
+    """(reference, applied before): the one this number was given in this campaign, else a free new one.
+    One query in the usual case: the number's earlier submissions and the candidate code's users together."""
+    for length in REFERENCE_LENGTHS:
+        candidate = random_reference(campaign, length)
+        rows = Submission.objects.filter(Q(campaign=campaign, mobile=mobile) | Q(reference=candidate)).values_list(
+            "campaign_id", "mobile", "reference"
+        )[:50]
+        earlier = [
+            reference for campaign_id, number, reference in rows if (campaign_id, number) == (campaign.pk, mobile)
+        ]
+        if earlier:
+            return earlier[0], True
+        if not any(reference == candidate for *_rest, reference in rows):
+            return candidate, False
+    raise RecruitmentError(_("Please try again."), code="reference_exhausted")
+
+
+def _payload(campaign: Campaign, data: dict) -> dict:
+    """The cleaned form as JSON: the chosen post and place by id."""
+    payload = {name: data.get(name) for name in APPLICANT_FIELDS if name in data}
+    payload["applied_for"] = data["applied_for"].pk
+    payload["home_unit"] = data["home_unit"].pk
+    return payload
+
+
+def submission_receive(
+    *, campaign: Campaign, token: str, data: dict, language: str | None = None, at: datetime.datetime | None = None
+) -> tuple[Submission, bool]:
+    """Store one sent form. Returns (submission, new): ``new`` is False when this token came before (a
+    double click, a retried POST), and the submission is then the first one. Checks what the form
+    cannot (the window, the post and place belong to this campaign); writes one row."""
+    at = at or timezone.now()
+    if not campaign.is_open(at):
+        raise RecruitmentError(_("Applications for this campaign are closed."), code="closed")
+    if data["applied_for"].campaign_id != campaign.pk:
+        raise RecruitmentError(_("Choose a post of this campaign."), code="position")
+    if not data["home_unit"].is_within(campaign.scope_unit):
+        raise RecruitmentError(_("Choose a place inside this campaign's area."), code="home_unit")
+    mobile = normalise_mobile(data["mobile"])
+    reference, applied_before = _reference_for(campaign, mobile)
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                token=token,
+                campaign=campaign,
+                mobile=mobile,
+                reference=reference,
+                replaces_earlier=applied_before,
+                payload=_payload(campaign, data),
+                language=language if language in ("hi", "en") else "",
+                at=at,
+            )
+    except IntegrityError:
+        first = Submission.objects.filter(token=token).first()
+        if first is None:
+            raise
+        return first, False
+    return submission, True
+
+
+def submissions_schedule(submission: Submission) -> None:
+    """After a form is taken: in the embedded mode (no broker) make its application at once; with a broker
+    make sure a drain task is on its way within a second, after the commit (one task for a burst of
+    forms, not one per form). A broker that is down loses nothing: the periodic drain finds the row."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        submissions_process(campaign_id=submission.campaign_id, mobile=submission.mobile)
+        return
+
+    def queue_drain():
+        from sangathan.recruitment.tasks import drain_submissions
+
+        try:
+            if cache.add(DRAIN_KEY, 1, timeout=DRAIN_DELAY_SECONDS):
+                drain_submissions.apply_async(countdown=DRAIN_DELAY_SECONDS)
+        except Exception:  # noqa: BLE001 - broker or cache down: the periodic drain picks the rows up
+            logger.exception("Could not queue the submissions drain; the periodic drain will do it.")
+
+    transaction.on_commit(queue_drain)
+
+
+# ---------------------------------------------------------------- making applications
+
+
+def submissions_process(*, campaign_id: int | None = None, mobile: str | None = None, limit: int = BATCH) -> int:
+    """Turn up to ``limit`` pending submissions into applications, oldest first, in one transaction.
+    Returns how many it took. Safe to run in several workers at once (rows are claimed with SKIP LOCKED
+    where the database has it) and again after a crash (nothing is marked done unless its application,
+    history and message are written with it). A submission the database refuses is set aside with its
+    problem, kept, and the rest go on."""
+    with transaction.atomic():
+        pending = Submission.objects.filter(processed_at__isnull=True, problem="")
+        if campaign_id is not None:
+            pending = pending.filter(campaign_id=campaign_id, mobile=mobile)
+        batch = list(
+            pending.select_for_update(skip_locked=True, of=("self",)).select_related("campaign").order_by("pk")[:limit]
+        )
+        if not batch:
+            return 0
+        try:
+            with transaction.atomic():
+                _materialise(batch)
+        except (IntegrityError, DataError, ValueError, KeyError, TypeError):
+            for submission in batch:  # one by one, to find the one that cannot go in
+                try:
+                    with transaction.atomic():
+                        _materialise([submission])
+                except (IntegrityError, DataError, ValueError, KeyError, TypeError) as error:
+                    logger.exception("Submission %s could not be made into an application.", submission.pk)
+                    Submission.objects.filter(pk=submission.pk).update(problem=str(error)[:300] or repr(error)[:300])
+    return len(batch)
+
+
+def submissions_drain(*, limit: int = BATCH) -> int:
+    """Process batches until nothing is pending. Returns the total."""
+    total = 0
+    while True:
+        done = submissions_process(limit=limit)
+        total += done
+        if done < limit:
+            return total
+
+
+def _materialise(batch: list[Submission]) -> None:
+    now = timezone.now()
+    wanted: dict[int, set[str]] = {}
+    for submission in batch:
+        wanted.setdefault(submission.campaign_id, set()).add(submission.mobile)
+    applications: dict[tuple[int, str], Application] = {}
+    for campaign_id, mobiles in wanted.items():
+        for application in Application.objects.select_for_update().filter(campaign_id=campaign_id, mobile__in=mobiles):
+            applications[(campaign_id, application.mobile)] = application
+
+    created: list[Application] = []
+    changed: dict[int, Application] = {}
+    steps: list[tuple[Submission, Application, bool]] = []
+    for submission in batch:
+        key = (submission.campaign_id, submission.mobile)
+        fields = _application_fields(submission)
+        application = applications.get(key)
+        if application is None:
+            application = Application(
+                campaign=submission.campaign,
+                mobile=submission.mobile,
+                reference=submission.reference,
+                submitted_at=submission.at,
+                **fields,
+            )
+            applications[key] = application
+            created.append(application)
+            steps.append((submission, application, True))
+        else:
+            for name, value in fields.items():
+                setattr(application, name, value)
+            if application.pk is not None:
+                changed[application.pk] = application
+            steps.append((submission, application, False))
+
+    _free_references(created)
+    Application.objects.bulk_create(created)
+    if changed:
+        Application.objects.bulk_update(
+            list(changed.values()), [*APPLICANT_FIELD_COLUMNS, "updated_at"], batch_size=BATCH
+        )
+    note = _("Applied again with the same mobile number; details updated.")
+    ApplicationEvent.objects.bulk_create(
+        [
+            ApplicationEvent(
+                application=application,
+                kind="submitted" if first else "updated",
+                note="" if first else note,
+                at=submission.at,
+            )
+            for submission, application, first in steps
+        ]
+    )
+    for submission, application, _first in steps:
+        submission.application = application
+        submission.processed_at = now
+    Submission.objects.bulk_update([submission for submission, *_rest in steps], ["application", "processed_at"])
+    messages_queue_bulk(
+        message
+        for submission, application, first in steps
+        for message in _applicant_messages(submission, application, first)
+    )
+
+
+APPLICANT_FIELD_COLUMNS = (
+    *APPLICANT_FIELDS,
+    "applied_for",
+    "home_unit",
+    "followers_total",
+    "consent_at",
+    "consent_version",
+)
+
+
+def _application_fields(submission: Submission) -> dict:
+    payload = submission.payload
+    fields = {name: payload[name] for name in APPLICANT_FIELDS if name in payload}
+    accounts = payload.get("social_accounts") or []
+    fields.update(
+        applied_for_id=payload["applied_for"],
+        home_unit_id=payload["home_unit"],
+        followers_total=sum(int(account.get("followers") or 0) for account in accounts),
+        consent_at=submission.at,
+        consent_version=submission.campaign.notice_version,
+        updated_at=timezone.now(),
+    )
+    return fields
+
+
+def _free_references(created: list[Application]) -> None:
+    """Two new applicants given the same code at the same moment (a one-in-a-million race): the later one
+    gets another code for the application; their submission keeps the code they saw, which still finds it."""
+    taken = set(
+        Application.objects.filter(reference__in=[a.reference for a in created]).values_list("reference", flat=True)
+    )
+    for application in created:
+        while application.reference in taken:
+            application.reference = random_reference(application.campaign, 6)
+        taken.add(application.reference)
+
+
+def _applicant_messages(submission: Submission, application: Application, first: bool):
+    """The applicant's "we have your application" message, on every channel that reaches them."""
+    language = submission.language
+    if language not in ("hi", "en"):
+        language = "hi" if application.name_hi or not application.name_en else "en"
+    key = f"{application.pk}:{'received' if first else 'updated'}:{submission.token}"
+    for channel in settings.NOTIFY_DEFAULT_CHANNELS:
+        recipient = application.email if channel == "email" else application.mobile
+        if not recipient or channel == "telegram":
+            continue
+        yield {
+            "channel": channel,
+            "recipient": recipient,
+            "template": "application_received",
+            "context": {"application": application, "campaign": submission.campaign, "reference": submission.reference},
+            "language": language,
+            "idempotency_key": f"recruitment:{key}:{channel}",
+        }
