@@ -8,7 +8,7 @@ DISSOLVE = "dissolve"  # dissolve and reconstitute committees
 MANAGE_UNITS = "manage_units"  # create, rename, move units
 IMPORT_UNITS = "import_units"  # bulk import of the unit tree
 MANAGE_ROLES = "manage_roles"  # grant roles inside one's scope
-MANAGE_CAMPAIGNS = "manage_campaigns"  # open recruitment drives, screen and schedule applicants
+MANAGE_CAMPAIGNS = "manage_campaigns"  # open a recruitment drive of one's own (in-charges open sub-campaigns)
 MANAGE_TRAINING = "manage_training"  # programmes, camps, invitations, attendance
 MANAGE_CHANNELS = "manage_channels"  # register and import a unit's WhatsApp groups and other channels
 MANAGE_PLAN = "manage_plan"  # copy and edit plans and their deadlines
@@ -39,7 +39,6 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             APPOINT,
             DISSOLVE,
             MANAGE_UNITS,
-            MANAGE_CAMPAIGNS,
             MANAGE_TRAINING,
             MANAGE_CHANNELS,
             MANAGE_PLAN,

@@ -1,5 +1,19 @@
 """Staff pages of the channels app (mounted at /channels/ in sangathan.config.urls)."""
 
+from django.urls import path
+
+from sangathan.channels import views
+
 app_name = "channels"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("units/<int:pk>/", views.unit_channels, name="unit"),
+    path("units/<int:pk>/area/", views.area, name="area"),
+    path("units/<int:pk>/register/", views.register, name="register"),
+    path("units/<int:pk>/import/", views.import_upload, name="import"),
+    path("imports/<int:pk>/", views.import_preview, name="import_preview"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/remove/", views.deactivate, name="deactivate"),
+    path("<int:pk>/verify/", views.verify, name="verify"),
+]

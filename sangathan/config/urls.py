@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("sangathan.org.api.urls")),
+    path("api/v1/channels/", include("sangathan.channels.api_urls")),
     path("", include("sangathan.core.urls")),
     path("", include("sangathan.org.urls")),
     path("import/", include("sangathan.org.urls_import")),

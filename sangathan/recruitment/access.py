@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from sangathan.access.permissions import APPOINT, MANAGE_ROLES, VIEW
+from sangathan.access.permissions import APPOINT, MANAGE_CAMPAIGNS, VIEW
 from sangathan.access.scope import can, require, scope_paths, top_units
 from sangathan.recruitment.models import Application, Campaign, InterviewDay, InterviewSlot, Panel
 
@@ -18,10 +18,10 @@ from sangathan.recruitment.models import Application, Campaign, InterviewDay, In
 # "status" is the public side's (/a/status/).
 RESERVED_SLUGS = frozenset({"new", "panel", "applications", "interviews", "slots", "admin", "status"})
 
-# Starting a campaign of one's own (no parent) is for state and national admins: the permission matrix
-# has no action of its own for it yet, and "manage_roles" is held by exactly those roles. In-charges start
-# sub-campaigns of a campaign they can see, for units where they may appoint.
-START_CAMPAIGN = MANAGE_ROLES
+# Starting a campaign of one's own (no parent) needs "manage_campaigns" at its unit (state and national
+# admins, in-charges, recruiters). In-charges start sub-campaigns of a campaign they can see, for units
+# where they may appoint.
+START_CAMPAIGN = MANAGE_CAMPAIGNS
 SUB_CAMPAIGN = APPOINT
 
 

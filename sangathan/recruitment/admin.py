@@ -1,7 +1,8 @@
 """Admin for recruitment. Lists are scoped like the pages; applications are read-only here (screen, score
 and decide on the staff pages, where every rule is checked); configuration is for superusers."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from sangathan.core.admin import ScopedAdmin, SuperuserOnlyAdmin
 from sangathan.recruitment.models import (
@@ -13,6 +14,7 @@ from sangathan.recruitment.models import (
     InterviewDay,
     Panel,
     Rubric,
+    Submission,
 )
 
 
@@ -139,3 +141,40 @@ class PanelAdmin(ConfigurationAdmin):
     list_display = ("name", "day")
     list_select_related = ("day",)
     raw_id_fields = ("members",)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SuperuserOnlyAdmin):
+    """The public form's intake, for superusers: forms still waiting for the worker, and any the database
+    refused (kept with the reason). Read-only; "try again" puts refused ones back in the queue."""
+
+    list_display = ("reference", "campaign", "mobile", "at", "processed_at", "problem")
+    list_filter = (("campaign", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("campaign",)
+    search_fields = ("reference", "mobile", "token")
+    actions = ["try_again"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Submission._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Try again to make applications of the selected forms"))
+    def try_again(self, request, queryset):
+        from sangathan.recruitment.intake import submissions_drain
+
+        queryset.filter(processed_at__isnull=True).update(problem="")
+        done = submissions_drain()
+        left = queryset.filter(processed_at__isnull=True).exclude(problem="").count()
+        self.message_user(
+            request,
+            _("%(done)d forms made into applications; %(left)d still refused.") % {"done": done, "left": left},
+            messages.SUCCESS if not left else messages.WARNING,
+        )

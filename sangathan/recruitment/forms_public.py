@@ -6,11 +6,11 @@ keeps what was typed when the form comes back with errors.
 """
 
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from cachetools import TTLCache
 from django import forms
 from django.conf import settings
 from django.db.models import F, Q
@@ -28,6 +28,8 @@ PLACE_MATCHES = 20
 SOCIAL_ROWS = 3
 MAX_FOLLOWERS = 500_000_000  # three of these still fit the followers_total column
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Control characters (Unicode category Cc) but tab, newline and NUL (NUL is refused by CharField, not hidden).
+CONTROL_RE = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f]")
 HTML_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
 DEVANAGARI_NAME_RE = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF\u200C\u200D .'-]+")
 LATIN_NAME_RE = re.compile(r"[A-Za-z\u00C0-\u024F .'-]+")
@@ -88,7 +90,7 @@ class PlainTextField(forms.CharField):
     def to_python(self, value):
         if isinstance(value, str):
             value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
-            value = "".join(ch for ch in value if ch in "\n\t\x00" or unicodedata.category(ch) != "Cc")
+            value = CONTROL_RE.sub("", value)
         return super().to_python(value)
 
     def validate(self, value):
@@ -174,32 +176,51 @@ class PublicCampaign:
     positions: list[CampaignPosition]
 
 
-_public_campaigns: dict[str, tuple[float, PublicCampaign]] = {}
-PUBLIC_CACHE_SIZE = 256
+_kept: dict[tuple[str, int], TTLCache] = {}
+KEPT_SIZES = {"campaigns": 256, "places": 200_000}  # a state's booths, assemblies and districts fit
+
+
+def kept(name: str) -> TTLCache | None:
+    """This process's short-lived copy of ``name`` (None when ``RECRUITMENT_PUBLIC_CACHE_SECONDS`` is 0).
+
+    A form under load would otherwise spend more on reading its campaign and places than on storing the
+    application. A changed closing time, post or place reaches the form within that many seconds (the
+    service checks the window again on the copy it has)."""
+    ttl = settings.RECRUITMENT_PUBLIC_CACHE_SECONDS
+    if ttl <= 0:
+        return None
+    cache = _kept.get((name, ttl))
+    if cache is None:
+        cache = _kept[(name, ttl)] = TTLCache(maxsize=KEPT_SIZES[name], ttl=ttl)
+    return cache
 
 
 def public_campaign(slug: str) -> PublicCampaign | None:
-    """The campaign behind a short link, its place steps and posts; None for an unknown link.
-
-    A form under load would otherwise spend more on these reads than on storing the application.
-    Each process keeps a copy for ``RECRUITMENT_PUBLIC_CACHE_SECONDS``: a changed closing time or post
-    reaches the form within that many seconds (the service checks the window again on the copy it has).
-    """
-    ttl = settings.RECRUITMENT_PUBLIC_CACHE_SECONDS
-    now = time.monotonic()
-    if ttl > 0:
-        kept = _public_campaigns.get(slug)
-        if kept is not None and kept[0] > now:
-            return kept[1]
+    """The campaign behind a short link, its place steps and posts; None for an unknown link."""
+    campaigns = kept("campaigns")
+    bundle = campaigns.get(slug) if campaigns is not None else None
+    if bundle is not None:
+        return bundle
     campaign = Campaign.objects.select_related("scope_unit__level").filter(slug=slug).first()
     if campaign is None:
         return None
     bundle = PublicCampaign(campaign, place_steps(campaign), campaign_positions(campaign))
-    if ttl > 0:
-        if len(_public_campaigns) >= PUBLIC_CACHE_SIZE:
-            _public_campaigns.clear()
-        _public_campaigns[slug] = (now + ttl, bundle)
+    if campaigns is not None:
+        campaigns[slug] = bundle
     return bundle
+
+
+def places_by_id(ids: list[int]) -> dict[int, Unit]:
+    """The units chosen on the form, from this process's copy where it has them."""
+    places = kept("places")
+    found = {pk: places[pk] for pk in ids if pk in places} if places is not None else {}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        fetched = Unit.objects.filter(pk__in=missing).in_bulk()
+        found.update(fetched)
+        if places is not None:
+            places.update(fetched)
+    return found
 
 
 def campaign_positions(campaign: Campaign) -> list[CampaignPosition]:
@@ -464,7 +485,7 @@ class ApplicationForm(forms.Form):
         """Each chosen place must be of its step's level, inside the campaign's unit and inside the
         place chosen before it. The last step (the booth) is needed only where the post needs it."""
         ids = {step.code: _unit_id(self.cleaned_data.get(step.code)) for step in self.steps if step.choosable}
-        found = Unit.objects.filter(pk__in=[pk for pk in ids.values() if pk]).in_bulk() if any(ids.values()) else {}
+        found = places_by_id([pk for pk in ids.values() if pk])
         scope = self.campaign.scope_unit
         parent = home = scope
         for step in self.steps:

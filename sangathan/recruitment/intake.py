@@ -1,6 +1,6 @@
 """The public form's write path: take a sent form in one INSERT, make applications of it in batches.
 
-Why two steps (docs/adr/0003-application-intake.md): a drive is advertised by a QR code at a rally and
+Why two steps (docs/adr/0005-application-intake.md): a drive is advertised by a QR code at a rally and
 thousands send the form within minutes. The request therefore does the least that keeps the promise
 "nothing submitted is ever lost, a retried POST is one application": it checks the form, stores it as a
 ``Submission`` row (unique one-time token) and answers with the reference. ``submissions_process`` turns
@@ -15,12 +15,12 @@ the status page (the look-up goes through the submission).
 
 import datetime
 import logging
+import re
 import secrets
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DataError, IntegrityError, transaction
-from django.db.models import Q
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 REFERENCE_LENGTHS = (4, 4, 5, 5, 6, 6)
+E164_RE = re.compile(r"\+91[6-9]\d{9}")
 APPLICANT_FIELDS = (
     "name_hi",
     "name_en",
@@ -55,21 +56,51 @@ def random_reference(campaign: Campaign, length: int = 4) -> str:
     return f"{campaign.reference_prefix}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))}"
 
 
-def _reference_for(campaign: Campaign, mobile: str) -> tuple[str, bool]:
-    """(reference, applied before): the one this number was given in this campaign, else a free new one.
-    One query in the usual case: the number's earlier submissions and the candidate code's users together."""
-    for length in REFERENCE_LENGTHS:
-        candidate = random_reference(campaign, length)
-        rows = Submission.objects.filter(Q(campaign=campaign, mobile=mobile) | Q(reference=candidate)).values_list(
-            "campaign_id", "mobile", "reference"
-        )[:50]
-        earlier = [
-            reference for campaign_id, number, reference in rows if (campaign_id, number) == (campaign.pk, mobile)
-        ]
-        if earlier:
-            return earlier[0], True
-        if not any(reference == candidate for *_rest, reference in rows):
-            return candidate, False
+# One statement for the whole intake: the applicant's earlier reference if any, else the candidate code
+# unless somebody already has it (then nothing is inserted and the caller tries another code). Written
+# as SQL because this is the public form's hot path: one round trip instead of a look-up and an insert.
+_RECEIVE_SQL = """
+WITH earlier AS (
+    SELECT reference FROM {table} WHERE campaign_id = %(campaign)s AND mobile = %(mobile)s ORDER BY id LIMIT 1
+)
+INSERT INTO {table} (token, campaign_id, mobile, reference, replaces_earlier, payload, language, at, problem)
+SELECT %(token)s, %(campaign)s, %(mobile)s, COALESCE((SELECT reference FROM earlier), %(candidate)s),
+       EXISTS (SELECT 1 FROM earlier), %(payload)s, %(language)s, %(at)s, ''
+WHERE EXISTS (SELECT 1 FROM earlier)
+   OR NOT EXISTS (SELECT 1 FROM {table} WHERE reference = %(candidate)s)
+RETURNING id, reference, replaces_earlier
+"""
+
+
+def _insert(*, campaign: Campaign, token: str, mobile: str, payload: dict, language: str, at) -> Submission:
+    """Insert the submission with the applicant's reference; IntegrityError when the token was used."""
+    fields = {field.name: field for field in Submission._meta.concrete_fields}
+    params = {
+        "token": token,
+        "campaign": campaign.pk,
+        "mobile": mobile,
+        "payload": fields["payload"].get_db_prep_value(payload, connection),
+        "language": language,
+        "at": fields["at"].get_db_prep_value(at, connection),
+    }
+    sql = _RECEIVE_SQL.format(table=connection.ops.quote_name(Submission._meta.db_table))
+    with connection.cursor() as cursor:
+        for length in REFERENCE_LENGTHS:
+            cursor.execute(sql, {**params, "candidate": random_reference(campaign, length)})
+            row = cursor.fetchone()
+            if row is not None:
+                pk, reference, replaces_earlier = row
+                return Submission(
+                    pk=pk,
+                    token=token,
+                    campaign=campaign,
+                    mobile=mobile,
+                    reference=reference,
+                    replaces_earlier=bool(replaces_earlier),
+                    payload=payload,
+                    language=language,
+                    at=at,
+                )
     raise RecruitmentError(_("Please try again."), code="reference_exhausted")
 
 
@@ -94,26 +125,27 @@ def submission_receive(
         raise RecruitmentError(_("Choose a post of this campaign."), code="position")
     if not data["home_unit"].is_within(campaign.scope_unit):
         raise RecruitmentError(_("Choose a place inside this campaign's area."), code="home_unit")
-    mobile = normalise_mobile(data["mobile"])
-    reference, applied_before = _reference_for(campaign, mobile)
+    mobile = data["mobile"]
+    if not E164_RE.fullmatch(mobile or ""):  # the form has normalised it already; other callers may not
+        mobile = normalise_mobile(mobile)
+    insert = {
+        "campaign": campaign,
+        "token": token,
+        "mobile": mobile,
+        "payload": _payload(campaign, data),
+        "language": language if language in ("hi", "en") else "",
+        "at": at,
+    }
     try:
-        with transaction.atomic():
-            submission = Submission.objects.create(
-                token=token,
-                campaign=campaign,
-                mobile=mobile,
-                reference=reference,
-                replaces_earlier=applied_before,
-                payload=_payload(campaign, data),
-                language=language if language in ("hi", "en") else "",
-                at=at,
-            )
+        if connection.in_atomic_block:  # a savepoint, so that a used token leaves the caller's transaction usable
+            with transaction.atomic():
+                return _insert(**insert), True
+        return _insert(**insert), True  # one statement: atomic on its own, no BEGIN/COMMIT round trips
     except IntegrityError:
         first = Submission.objects.filter(token=token).first()
         if first is None:
             raise
         return first, False
-    return submission, True
 
 
 def submissions_schedule(submission: Submission) -> None:

@@ -250,7 +250,7 @@ class Submission(models.Model):
     The POST writes only this row (its one-time ``token`` is unique, so a double click or a retried POST
     is one submission) and answers with the applicant's ``reference`` at once; ``intake.submissions_process``
     then turns pending submissions, in the order they came, into applications, their history and the
-    applicant's message, many at a time. See docs/adr/0003-application-intake.md.
+    applicant's message, many at a time. See docs/adr/0005-application-intake.md.
     """
 
     token = models.CharField(max_length=64, unique=True)

@@ -186,7 +186,12 @@ def _render_form(request, form: ApplicationForm, token: str | None = None):
 
 
 def _render_done(request, campaign: Campaign, *, reference: str, created: bool):
-    context = {**_page_context(campaign), "reference": reference, "created": created}
+    context = {
+        **_page_context(campaign),
+        "reference": reference,
+        "created": created,
+        "cache_seconds": settings.RECRUITMENT_PUBLIC_CACHE_SECONDS,
+    }
     return render(request, "recruitment/public/done.html", context)
 
 

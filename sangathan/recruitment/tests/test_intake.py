@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from sangathan.notifications.models import OutboxMessage
 from sangathan.recruitment import intake, services
-from sangathan.recruitment.forms_public import public_campaign
+from sangathan.recruitment.forms_public import places_by_id, public_campaign
 from sangathan.recruitment.models import Application, ApplicationEvent, Submission
 from sangathan.recruitment.tests.conftest import form_data
 from sangathan.recruitment.tests.test_public import form_url, html_of, post_data
@@ -124,12 +124,19 @@ def test_the_embedded_mode_makes_the_application_in_the_request(client, campaign
     assert Application.objects.count() == 1 and Submission.objects.get().application_id
 
 
-def test_the_campaign_is_kept_by_the_process_for_a_few_seconds(campaign, settings, django_assert_num_queries):
+def test_the_campaign_and_places_are_kept_by_the_process_for_a_few_seconds(
+    campaign, tree, settings, django_assert_num_queries
+):
     settings.RECRUITMENT_PUBLIC_CACHE_SECONDS = 15
-    intake_cache = public_campaign.__globals__["_public_campaigns"]
-    intake_cache.clear()
     public_campaign(campaign.slug)
+    places_by_id([tree.booth1.pk, tree.jaipur.pk])
     with django_assert_num_queries(0):
         again = public_campaign(campaign.slug)
+        places = places_by_id([tree.booth1.pk, tree.jaipur.pk])
     assert again.campaign.pk == campaign.pk and [cp.pk for cp in again.positions]
-    intake_cache.clear()
+    assert places[tree.booth1.pk].path == tree.booth1.path
+    with django_assert_num_queries(1):  # only what it has not seen
+        places_by_id([tree.booth1.pk, tree.booth2.pk])
+    settings.RECRUITMENT_PUBLIC_CACHE_SECONDS = 0
+    with django_assert_num_queries(3):  # read every time: the campaign, its place levels, its posts
+        public_campaign(campaign.slug)

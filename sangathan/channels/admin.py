@@ -1,0 +1,49 @@
+"""Admin for the channel registry: lists scoped like the pages; read-only here (channels are registered,
+changed and removed on the staff pages and through the services, where every rule is checked)."""
+
+from django.contrib import admin
+
+from sangathan.channels.models import Channel, ChannelImport
+from sangathan.core.admin import ScopedAdmin
+
+
+@admin.register(Channel)
+class ChannelAdmin(ScopedAdmin):
+    list_display = ("name", "platform", "unit", "link", "member_count", "last_verified_on", "is_active")
+    list_filter = ("platform", "is_active", "unit__level")
+    search_fields = ("name", "link", "owner_mobile")
+    list_select_related = ("unit", "unit__level")
+    raw_id_fields = ("unit", "admins")
+    readonly_fields = [f.name for f in Channel._meta.fields] + ["admins"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ChannelImportQuerySetAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "root", "status", "created_by", "created_at")
+    list_select_related = ("root", "created_by")
+    exclude = ("content",)
+
+    def get_queryset(self, request):
+        from sangathan.access.scope import scope_paths
+        from sangathan.org.paths import subtree_q
+
+        qs = super().get_queryset(request)
+        paths = scope_paths(request.user, "view")
+        return qs if paths is None else qs.filter(subtree_q(paths, "root__path"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(ChannelImport, ChannelImportQuerySetAdmin)

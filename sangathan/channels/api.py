@@ -1,0 +1,188 @@
+"""The channel registry's REST API under /api/v1/channels/ (see sangathan.config.urls).
+
+Same scope rules as the org API: lists start from ``Channel.objects.restrict``; a channel or unit outside
+what the caller may see answers 404; one seen but not manageable answers 403; a refused change (a bad
+link, a taken name) answers 400 with the translated message."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sangathan.access import scope
+from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
+from sangathan.channels import services
+from sangathan.channels.forms import parse_mobiles
+from sangathan.channels.models import Channel, Platform
+from sangathan.org.models import Person, Unit
+from sangathan.org.paths import subtree_q
+
+
+def _units_in_scope(request):
+    return Unit.objects.restrict(request.user, VIEW) if request is not None else Unit.objects.none()
+
+
+class ChannelOutputSerializer(serializers.ModelSerializer):
+    platform_label = serializers.CharField(source="get_platform_display", read_only=True)
+    url = serializers.CharField(read_only=True)
+    admins = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Channel
+        fields = [
+            "id",
+            "unit",
+            "platform",
+            "platform_label",
+            "name",
+            "link",
+            "url",
+            "owner_mobile",
+            "admins",
+            "other_admin_mobiles",
+            "member_count",
+            "created_on",
+            "last_verified_on",
+            "is_active",
+            "deactivated_at",
+            "deactivation_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MobilesField(serializers.ListField):
+    child = serializers.CharField(max_length=25)
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        try:
+            return parse_mobiles(",".join(values))
+        except Exception as error:  # forms.ValidationError with a translated message
+            raise serializers.ValidationError(getattr(error, "messages", [str(error)])) from None
+
+
+class ChannelWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    link = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    owner_mobile = serializers.CharField(max_length=25, required=False, allow_blank=True, default="")
+    admin_mobiles = MobilesField(required=False, default=list)
+    member_count = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
+    created_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ChannelCreateSerializer(ChannelWriteSerializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none())
+    platform = serializers.ChoiceField(choices=Platform.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units_in_scope(self.context.get("request"))
+
+
+class VerifySerializer(serializers.Serializer):
+    member_count = serializers.IntegerField(required=False, allow_null=True, min_value=0, default=None)
+
+
+class DeactivateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class ChannelFilter(filters.FilterSet):
+    within = filters.ModelChoiceFilter(
+        field_name="unit",
+        queryset=_units_in_scope,
+        method="filter_within",
+        label=_("Only channels of this unit and the units below it (a unit id)."),
+    )
+    unit = filters.ModelChoiceFilter(queryset=_units_in_scope, label=_("Only the channels of this unit."))
+    platform = filters.ChoiceFilter(choices=Platform.choices)
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = Channel
+        fields: list[str] = []
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(subtree_q([value.path], "unit__path"))
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _admins(user, mobiles):
+    found = {p.mobile: p for p in Person.objects.restrict(user, VIEW).filter(mobile__in=mobiles)} if mobiles else {}
+    return [found[m] for m in mobiles if m in found], [m for m in mobiles if m not in found]
+
+
+def _get(request, pk) -> Channel:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Channel.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+
+
+class ChannelListCreateApi(generics.ListAPIView):
+    """GET: the channels the caller may see (active and removed; filter with ``is_active``). POST: register."""
+
+    serializer_class = ChannelOutputSerializer
+    filterset_class = ChannelFilter
+
+    def get_queryset(self):
+        return Channel.objects.restrict(self.request.user, VIEW).prefetch_related("admins").order_by("id")
+
+    @extend_schema(request=ChannelCreateSerializer, responses={201: ChannelOutputSerializer})
+    def post(self, request):
+        data = _validated(ChannelCreateSerializer, request)
+        scope.require(request.user, MANAGE_CHANNELS, data["unit"])
+        admins, others = _admins(request.user, data.pop("admin_mobiles"))
+        channel = services.channel_register(**data, admins=admins, other_admin_mobiles=others, by=request.user)
+        return Response(ChannelOutputSerializer(channel).data, status=status.HTTP_201_CREATED)
+
+
+class ChannelDetailApi(APIView):
+    """GET: one channel. PUT: change its name, link, admins and numbers (send them all)."""
+
+    @extend_schema(responses=ChannelOutputSerializer)
+    def get(self, request, pk: int):
+        return Response(ChannelOutputSerializer(_get(request, pk)).data)
+
+    @extend_schema(request=ChannelWriteSerializer, responses=ChannelOutputSerializer)
+    def put(self, request, pk: int):
+        channel = _get(request, pk)
+        scope.require(request.user, MANAGE_CHANNELS, channel.unit)
+        data = _validated(ChannelWriteSerializer, request)
+        admins, others = _admins(request.user, data.pop("admin_mobiles"))
+        channel = services.channel_update(
+            channel=channel, **data, admins=admins, other_admin_mobiles=others, by=request.user
+        )
+        return Response(ChannelOutputSerializer(channel).data)
+
+
+class ChannelVerifyApi(APIView):
+    """Record that the channel was checked today, optionally with its member count."""
+
+    @extend_schema(request=VerifySerializer, responses=ChannelOutputSerializer)
+    def post(self, request, pk: int):
+        channel = _get(request, pk)
+        scope.require(request.user, MANAGE_CHANNELS, channel.unit)
+        data = _validated(VerifySerializer, request)
+        channel = services.channel_verify(channel=channel, member_count=data["member_count"], by=request.user)
+        return Response(ChannelOutputSerializer(channel).data)
+
+
+class ChannelDeactivateApi(APIView):
+    """Remove the channel from the registry (kept as history, with the reason)."""
+
+    @extend_schema(request=DeactivateSerializer, responses=ChannelOutputSerializer)
+    def post(self, request, pk: int):
+        channel = _get(request, pk)
+        scope.require(request.user, MANAGE_CHANNELS, channel.unit)
+        data = _validated(DeactivateSerializer, request)
+        channel = services.channel_deactivate(channel=channel, reason=data["reason"], by=request.user)
+        return Response(ChannelOutputSerializer(channel).data)

@@ -1,0 +1,191 @@
+"""The channel registry: each unit's WhatsApp groups, broadcast lists and social accounts.
+
+A channel belongs to one unit. Removing a channel deactivates it (who, when, why) and keeps the
+row, so the history of a booth's groups survives. Links are stored normalised (see
+``sangathan.channels.links``) so the same group typed two ways is recognised as one.
+The registry feeds the plan's "booth WhatsApp group + broadcast list" milestone through
+``sangathan.channels.selectors.unit_ids_with_platforms``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.org.models import Person, Unit
+from sangathan.org.paths import subtree_q
+
+
+class Platform(models.TextChoices):
+    WHATSAPP_GROUP = "whatsapp_group", _("WhatsApp group")
+    WHATSAPP_BROADCAST = "whatsapp_broadcast", _("WhatsApp broadcast list")
+    TELEGRAM_CHANNEL = "telegram_channel", _("Telegram channel")
+    TELEGRAM_GROUP = "telegram_group", _("Telegram group")
+    FACEBOOK_PAGE = "facebook_page", _("Facebook page")
+    FACEBOOK_GROUP = "facebook_group", _("Facebook group")
+    INSTAGRAM = "instagram", _("Instagram")
+    X = "x", _("X (Twitter)")
+    YOUTUBE = "youtube", _("YouTube")
+
+
+PLATFORM_BADGES = {
+    Platform.WHATSAPP_GROUP: "WA",
+    Platform.WHATSAPP_BROADCAST: "BL",
+    Platform.TELEGRAM_CHANNEL: "TG",
+    Platform.TELEGRAM_GROUP: "TG",
+    Platform.FACEBOOK_PAGE: "FB",
+    Platform.FACEBOOK_GROUP: "FB",
+    Platform.INSTAGRAM: "IG",
+    Platform.X: "X",
+    Platform.YOUTUBE: "YT",
+}
+
+
+class ChannelQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def restrict(self, user, action: str = "view"):
+        """Channels of units in the user's scope for ``action``."""
+        from sangathan.access.scope import scope_paths
+
+        paths = scope_paths(user, action)
+        if paths is None:
+            return self
+        if not paths:
+            return self.none()
+        return self.filter(subtree_q(paths, "unit__path"))
+
+
+class Channel(models.Model):
+    """One communication channel of a unit: a WhatsApp group, a broadcast list, a page, an account."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="channels", verbose_name=_("unit"))
+    platform = models.CharField(_("platform"), max_length=24, choices=Platform.choices)
+    name = models.CharField(_("name"), max_length=150)
+    link = models.CharField(
+        _("link or handle"),
+        max_length=300,
+        blank=True,
+        help_text=_("Invite link, page address or @handle. WhatsApp broadcast lists have none."),
+    )
+    owner_mobile = models.CharField(
+        _("phone it is run from"),
+        max_length=16,
+        blank=True,
+        help_text=_("For a WhatsApp broadcast list: the mobile number that holds the list."),
+    )
+    admins = models.ManyToManyField(Person, blank=True, related_name="channels_admin_of", verbose_name=_("admins"))
+    other_admin_mobiles = models.JSONField(
+        _("other admins' mobile numbers"),
+        default=list,
+        blank=True,
+        help_text=_("Admins who are not yet in the system, by mobile number (+91XXXXXXXXXX)."),
+    )
+    member_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
+    created_on = models.DateField(_("date created"), null=True, blank=True)
+    last_verified_on = models.DateField(_("last verified"), null=True, blank=True)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    deactivated_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deactivation_reason = models.CharField(_("reason for removal"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChannelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__path", "platform", "name", "id"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "link"],
+                condition=Q(is_active=True) & ~Q(link=""),
+                name="channel_one_active_per_link",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "platform", "name"],
+                condition=Q(is_active=True),
+                name="channel_one_active_name_per_unit",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="channel_has_a_name"),
+            models.CheckConstraint(
+                condition=Q(platform="whatsapp_broadcast") | ~Q(link=""),
+                name="channel_link_unless_broadcast",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True, deactivated_at__isnull=True) | Q(is_active=False),
+                name="channel_active_not_deactivated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "platform"], condition=Q(is_active=True), name="channel_active_unit_platform"),
+            models.Index(fields=["platform", "unit"], condition=Q(is_active=True), name="channel_active_platform_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.name}"
+
+    @property
+    def url(self) -> str:
+        """An address to open the channel, or '' (broadcast lists)."""
+        from sangathan.channels.links import channel_url
+
+        return channel_url(self.platform, self.link)
+
+    @property
+    def badge(self) -> str:
+        """Two Latin letters for the platform's round badge (brand names are written in Latin script)."""
+        return PLATFORM_BADGES.get(self.platform, "?")
+
+    @property
+    def short_link(self) -> str:
+        from sangathan.channels.links import short_link
+
+        return short_link(self.link)
+
+    @property
+    def is_stale(self) -> bool:
+        """Not verified in the last 90 days (or never)."""
+        import datetime
+
+        from django.utils import timezone
+
+        checked = self.last_verified_on or self.created_on
+        return checked is None or (timezone.localdate() - checked) > datetime.timedelta(days=90)
+
+
+class ChannelImport(models.Model):
+    """A web upload of a channel sheet: checked (preview), then confirmed. The bytes stay in this row
+    between the two requests, so any web server can show the preview and run the import."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("checked, not confirmed")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("failed")
+
+    root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="channel_imports", verbose_name=_("unit"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    content = models.BinaryField(editable=False)
+    original_name = models.CharField(_("file"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("channel import")
+        verbose_name_plural = _("channel imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} → {self.root}"

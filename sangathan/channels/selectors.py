@@ -1,0 +1,138 @@
+"""Reads of the channel registry. Set-based: nothing here loops over units in Python."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from sangathan.channels.models import Channel, Platform
+from sangathan.org.models import CoverageCounter, Level, Unit
+from sangathan.org.paths import subtree_q
+
+# The two channels every booth must have by the plan's deadline.
+BOOTH_ESSENTIALS = (Platform.WHATSAPP_GROUP, Platform.WHATSAPP_BROADCAST)
+
+
+def unit_ids_with_platforms(platforms: Iterable[str]) -> QuerySet:
+    """Ids of the units that have an *active* channel of *every* platform in ``platforms``.
+
+    One grouped query (``GROUP BY unit_id HAVING COUNT(DISTINCT platform) = n``) usable as a
+    subquery: ``Unit.objects.filter(id__in=unit_ids_with_platforms([...]))``. An empty list
+    matches no unit.
+    """
+    wanted = sorted({str(p) for p in platforms})
+    if not wanted:
+        return Channel.objects.none().values_list("unit_id", flat=True)
+    return (
+        Channel.objects.filter(is_active=True, platform__in=wanted)
+        .order_by()
+        .values("unit_id")
+        .annotate(platforms_present=Count("platform", distinct=True))
+        .filter(platforms_present=len(wanted))
+        .values_list("unit_id", flat=True)
+    )
+
+
+def channels_of_unit(unit: Unit, *, include_inactive: bool = False) -> QuerySet:
+    qs = Channel.objects.filter(unit=unit).prefetch_related("admins").select_related("unit__level")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("-is_active", "platform", "name", "id")
+
+
+def channels_in_subtree(
+    user,
+    unit: Unit,
+    *,
+    level: Level | None = None,
+    platform: str = "",
+    query: str = "",
+    include_inactive: bool = False,
+) -> QuerySet:
+    """The channels of ``unit`` and everything below it that ``user`` may see, filtered."""
+    qs = Channel.objects.restrict(user, "view").filter(subtree_q([unit.path], "unit__path"))
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if level is not None:
+        qs = qs.filter(unit__level=level)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(link__icontains=query))
+    return qs.select_related("unit__level").order_by("unit__path", "platform", "name", "id")
+
+
+@dataclass
+class PlatformCount:
+    platform: str
+    label: str
+    channels: int
+    units: int
+
+
+def platform_counts(unit: Unit, *, level: Level | None = None) -> list[PlatformCount]:
+    """Per platform: active channels and distinct units having one, in ``unit``'s subtree (one query)."""
+    qs = Channel.objects.filter(is_active=True).filter(subtree_q([unit.path], "unit__path"))
+    if level is not None:
+        qs = qs.filter(unit__level=level)
+    rows = {
+        row["platform"]: row
+        for row in qs.order_by()
+        .values("platform")
+        .annotate(channels=Count("id"), units=Count("unit_id", distinct=True))
+    }
+    return [
+        PlatformCount(
+            platform=value,
+            label=label,
+            channels=rows.get(value, {}).get("channels", 0),
+            units=rows.get(value, {}).get("units", 0),
+        )
+        for value, label in Platform.choices
+    ]
+
+
+def units_missing_platforms(unit: Unit, level: Level, platforms: Iterable[str] = BOOTH_ESSENTIALS) -> QuerySet:
+    """Units of ``level`` in ``unit``'s subtree lacking an active channel of any of ``platforms``,
+    each annotated with ``has_<platform>`` booleans (one query with EXISTS subqueries)."""
+    annotations = {
+        f"has_{p}": Exists(Channel.objects.filter(unit_id=OuterRef("pk"), platform=p, is_active=True))
+        for p in platforms
+    }
+    missing = Q()
+    for p in platforms:
+        missing |= Q(**{f"has_{p}": False})
+    return (
+        Unit.objects.subtree(unit)
+        .filter(level=level)
+        .annotate(**annotations)
+        .filter(missing)
+        .select_related("level", "parent")
+        .order_by("path")
+    )
+
+
+def booth_essentials(unit: Unit, level: Level) -> dict:
+    """For the units of ``level`` under ``unit``: how many in all, with a WhatsApp group, with a broadcast
+    list, with both, and missing one or both, with percentages.
+
+    Counted from the channel side (proportional to the channels registered, not to the booths), and the
+    total from the coverage counters the org services keep: three small queries at any scale."""
+    group, broadcast = BOOTH_ESSENTIALS
+    channels = Channel.objects.filter(
+        subtree_q([unit.path], "unit__path"), is_active=True, platform__in=BOOTH_ESSENTIALS, unit__level=level
+    ).order_by()
+    row = channels.aggregate(
+        with_group=Count("unit_id", distinct=True, filter=Q(platform=group)),
+        with_broadcast=Count("unit_id", distinct=True, filter=Q(platform=broadcast)),
+    )
+    row["with_both"] = (
+        channels.values("unit_id").annotate(n=Count("platform", distinct=True)).filter(n=len(BOOTH_ESSENTIALS)).count()
+    )
+    counter = CoverageCounter.objects.filter(unit=unit, level=level).values_list("units_total", flat=True).first()
+    row["total"] = counter if counter is not None else Unit.objects.subtree(unit).filter(level=level).count()
+    total = row["total"]
+    row["missing"] = max(total - row["with_both"], 0)
+    for key in ("with_group", "with_broadcast", "with_both"):
+        row[f"{key}_percent"] = min(round(100 * row[key] / total), 100) if total else 0
+    return row

@@ -1,0 +1,308 @@
+"""Staff pages of the channel registry. Thin: fetch in scope, call a selector or a service, render."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
+from sangathan.access.scope import can, require, top_units
+from sangathan.channels import selectors, services
+from sangathan.channels.forms import AreaFilterForm, ChannelForm, ReasonForm, UploadForm, VerifyForm
+from sangathan.channels.importing import column_help, import_channels
+from sangathan.channels.links import ChannelError
+from sangathan.channels.models import Channel, ChannelImport, Platform
+from sangathan.org.access import get_unit_for_user
+from sangathan.org.models import Level, Person
+from sangathan.org.phones import display_mobile
+from sangathan.org.selectors import unit_ancestors
+
+PER_PAGE = 50
+MISSING_SHOWN = 30
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+def get_channel_for_user(user, pk) -> Channel:
+    return get_object_or_404(Channel.objects.restrict(user, VIEW).select_related("unit", "unit__level"), pk=pk)
+
+
+def _admins_from_mobiles(user, mobiles: list[str]) -> tuple[list[Person], list[str]]:
+    """People the user can see with these numbers, and the numbers of nobody they can see."""
+    found = {p.mobile: p for p in Person.objects.restrict(user, VIEW).filter(mobile__in=mobiles)} if mobiles else {}
+    return [found[m] for m in mobiles if m in found], [m for m in mobiles if m not in found]
+
+
+_ERROR_FIELDS = (
+    ("link", "link"),
+    ("broadcast", "link"),
+    ("owner_mobile", "owner_mobile"),
+    ("name", "name"),
+    ("member_count", "member_count"),
+    ("created_on", "created_on"),
+    ("admin", "admin_mobiles"),
+)
+
+
+def _field_for(code: str | None, form) -> str | None:
+    """The form field a service error is about (shown next to it), or None for the top of the form."""
+    for prefix, field_name in _ERROR_FIELDS:
+        if (code or "").startswith(prefix) and field_name in form.fields:
+            return field_name
+    return None
+
+
+def _crumbs(user, unit):
+    return [a for a in unit_ancestors(unit) if can(user, VIEW, a)]
+
+
+@login_required
+def index(request):
+    units = top_units(request.user)
+    if len(units) == 1:
+        return redirect("channels:area", pk=units[0].pk)
+    return render(request, "channels/index.html", {"units": units})
+
+
+@login_required
+def unit_channels(request, pk):
+    """The channels of one unit, with removed ones as history."""
+    unit = get_unit_for_user(request.user, pk)
+    order = {value: i for i, value in enumerate(Platform.values)}
+    channels = sorted(
+        selectors.channels_of_unit(unit, include_inactive=True), key=lambda c: (order.get(c.platform, 99), c.name)
+    )
+    return render(
+        request,
+        "channels/unit.html",
+        {
+            "unit": unit,
+            "ancestors": _crumbs(request.user, unit),
+            "active": [c for c in channels if c.is_active],
+            "removed": [c for c in channels if not c.is_active],
+            "can_manage": can(request.user, MANAGE_CHANNELS, unit),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def area(request, pk):
+    """Every channel in a unit's subtree, with filters, counts per platform and the booths still missing one."""
+    unit = get_unit_for_user(request.user, pk)
+    form = AreaFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    level = filters.get("level")
+    platform = filters.get("platform", "")
+    channels = selectors.channels_in_subtree(
+        request.user, unit, level=level, platform=platform, query=(filters.get("q") or "").strip()
+    )
+    page = Paginator(channels, PER_PAGE).get_page(request.GET.get("page"))
+    booth = Level.objects.filter(code="booth").first()
+    essentials = None
+    missing = []
+    if booth is not None and booth.order > unit.level.order:
+        essentials = selectors.booth_essentials(unit, booth)
+        if essentials["missing"]:
+            missing = list(selectors.units_missing_platforms(unit, booth)[:MISSING_SHOWN])
+    counts = selectors.platform_counts(unit, level=level)
+    top = max([row.channels for row in counts] + [1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "channels/area.html",
+        {
+            "unit": unit,
+            "ancestors": _crumbs(request.user, unit),
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": [(row, round(100 * row.channels / top)) for row in counts],
+            "essentials": essentials,
+            "booth_level": booth,
+            "missing": missing,
+            "can_manage": can(request.user, MANAGE_CHANNELS, unit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, MANAGE_CHANNELS, unit)
+    initial = {"platform": request.GET.get("platform", "")}
+    form = ChannelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        admins, others = _admins_from_mobiles(request.user, data["admin_mobiles"])
+        try:
+            channel = services.channel_register(
+                unit=unit,
+                platform=data["platform"],
+                name=data["name"],
+                link=data["link"],
+                owner_mobile=data["owner_mobile"],
+                admins=admins,
+                other_admin_mobiles=others,
+                member_count=data["member_count"],
+                created_on=data["created_on"],
+                by=request.user,
+            )
+        except ChannelError as error:
+            form.add_error(_field_for(error.code, form), error)
+        else:
+            messages.success(request, _("%(channel)s registered.") % {"channel": channel})
+            return redirect("channels:unit", pk=unit.pk)
+    return render(
+        request, "channels/form.html", {"unit": unit, "form": form, "title": _("Register a channel"), "channel": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    channel = get_channel_for_user(request.user, pk)
+    require(request.user, MANAGE_CHANNELS, channel.unit)
+    if not channel.is_active:
+        messages.info(request, _("This channel has been removed; it cannot be changed."))
+        return redirect("channels:unit", pk=channel.unit_id)
+    mobiles = [p.mobile for p in channel.admins.all()] + list(channel.other_admin_mobiles)
+    initial = {
+        "name": channel.name,
+        "link": channel.link,
+        "owner_mobile": display_mobile(channel.owner_mobile) if channel.owner_mobile else "",
+        "admin_mobiles": ", ".join(display_mobile(m) for m in mobiles),
+        "member_count": channel.member_count,
+        "created_on": channel.created_on,
+    }
+    form = ChannelForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        admins, others = _admins_from_mobiles(request.user, data["admin_mobiles"])
+        try:
+            services.channel_update(
+                channel=channel,
+                name=data["name"],
+                link=data["link"],
+                owner_mobile=data["owner_mobile"],
+                admins=admins,
+                other_admin_mobiles=others,
+                member_count=data["member_count"],
+                created_on=data["created_on"],
+                by=request.user,
+            )
+        except ChannelError as error:
+            form.add_error(_field_for(error.code, form), error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("channels:unit", pk=channel.unit_id)
+    return render(
+        request,
+        "channels/form.html",
+        {
+            "unit": channel.unit,
+            "form": form,
+            "title": _("Change %(channel)s") % {"channel": channel},
+            "channel": channel,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deactivate(request, pk):
+    channel = get_channel_for_user(request.user, pk)
+    require(request.user, MANAGE_CHANNELS, channel.unit)
+    if not channel.is_active:
+        messages.info(request, _("This channel has already been removed."))
+        return redirect("channels:unit", pk=channel.unit_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.channel_deactivate(channel=channel, reason=form.cleaned_data["reason"], by=request.user)
+        except ChannelError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(request, _("%(channel)s removed. It stays in the history.") % {"channel": channel})
+            return redirect("channels:unit", pk=channel.unit_id)
+    return render(request, "channels/deactivate.html", {"channel": channel, "form": form})
+
+
+@login_required
+@require_POST
+def verify(request, pk):
+    channel = get_channel_for_user(request.user, pk)
+    require(request.user, MANAGE_CHANNELS, channel.unit)
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The member count must be a whole number."))
+    else:
+        try:
+            services.channel_verify(channel=channel, member_count=form.cleaned_data["member_count"], by=request.user)
+        except ChannelError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("%(channel)s marked as checked today.") % {"channel": channel})
+    return redirect("channels:unit", pk=channel.unit_id)
+
+
+# ---------------------------------------------------------------- import
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, MANAGE_CHANNELS, unit)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            form.add_error("file", _("The file is too large. Split it, e.g. one file per assembly constituency."))
+        else:
+            content = upload.read()
+            job = ChannelImport.objects.create(
+                root=unit, created_by=request.user, content=content, original_name=upload.name[:200]
+            )
+            return redirect("channels:import_preview", pk=job.pk)
+    return render(request, "channels/import_upload.html", {"unit": unit, "form": form, "columns": column_help()})
+
+
+def _get_import(request, pk) -> ChannelImport:
+    job = get_object_or_404(ChannelImport.objects.select_related("root", "root__level"), pk=pk, created_by=request.user)
+    require(request.user, MANAGE_CHANNELS, job.root)
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, pk):
+    job = _get_import(request, pk)
+    if job.status == ChannelImport.Status.IMPORTED:
+        return render(request, "channels/import_done.html", {"job": job, "unit": job.root})
+    confirm = request.method == "POST"
+    with transaction.atomic():
+        report = import_channels(
+            file=io.BytesIO(bytes(job.content)), root=job.root, by=request.user, dry_run=not confirm
+        )
+        if confirm and report.imported:
+            job.status = ChannelImport.Status.IMPORTED
+            job.summary = report.summary()
+            job.finished_at = timezone.now()
+            job.content = b""
+            job.save(update_fields=["status", "summary", "finished_at", "content"])
+    if confirm and report.imported:
+        messages.success(
+            request,
+            _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"new": report.new_total, "updated": report.updated_total, "unchanged": report.unchanged_total},
+        )
+        return redirect("channels:area", pk=job.root_id)
+    return render(request, "channels/import_preview.html", {"job": job, "unit": job.root, "report": report})
