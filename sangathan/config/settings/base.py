@@ -1,6 +1,8 @@
 """Settings for every environment. Values come from environment variables (see config/env.py);
 the defaults give the embedded mode: SQLite under var/, eager tasks, console notifications."""
 
+import datetime
+
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "treebeard",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sangathan.core",
     "sangathan.org",
     "sangathan.access",
@@ -49,10 +54,35 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sangathan.access.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the "blocked for a while" page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account or address is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock-out after repeated wrong passwords: per account (from anywhere) and per address (any account).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)  # reverse proxies in front of the app (X-Forwarded-For)
+# Two-factor sign-in (TOTP) is required for admin roles; anyone may turn it on.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Sangathan"
+# Sessions: admin roles 30 minutes idle, 12 hours at most; everyone else a week idle, 30 days at most.
+ADMIN_SESSION_IDLE = datetime.timedelta(minutes=30)
+ADMIN_SESSION_MAX = datetime.timedelta(hours=12)
+SESSION_IDLE = datetime.timedelta(days=7)
+SESSION_MAX = datetime.timedelta(days=30)
+SESSION_COOKIE_AGE = int(SESSION_MAX.total_seconds())
 
 ROOT_URLCONF = "sangathan.config.urls"
 WSGI_APPLICATION = "sangathan.config.wsgi.application"
@@ -186,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "platform" choice: a channel's and a person's social account.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelPlatformEnum": "sangathan.channels.models.Platform",
+        "SocialAccountPlatformEnum": "sangathan.org.models.SocialAccount.Platform",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

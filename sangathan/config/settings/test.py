@@ -19,3 +19,5 @@ STORAGES = {
 }
 # Tests change campaigns and post the form straight after: no per-process copies.
 RECRUITMENT_PUBLIC_CACHE_SECONDS = 0
+# Two-factor sign-in is switched on by the tests about it (the others sign in with force_login).
+REQUIRE_2FA = False

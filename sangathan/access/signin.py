@@ -1,0 +1,34 @@
+"""How long a sign-in lasts and who must prove it with a second factor.
+
+Admin roles (national, state and unit admins, and superusers) hold the keys to thousands of people's
+data: they must confirm every sign-in with a TOTP code from an authenticator app (``REQUIRE_2FA``), and
+their session ends after 30 idle minutes or 12 hours at most. Everyone else may turn on two-factor sign-in
+and keeps a session for longer (a booth volunteer on a shared phone still signs out from the menu).
+"""
+
+import datetime
+
+from django.conf import settings
+
+from sangathan.access.models import Role
+from sangathan.access.scope import _role_paths
+
+ADMIN_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.STATE_ADMIN, Role.UNIT_ADMIN})
+
+
+def is_admin(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(role in ADMIN_ROLES for role, _path in _role_paths(user))
+
+
+def needs_two_factor(user) -> bool:
+    """Must this user confirm sign-in with a TOTP code before using the site?"""
+    return settings.REQUIRE_2FA and is_admin(user)
+
+
+def session_limits(user) -> tuple[datetime.timedelta, datetime.timedelta]:
+    """(idle, absolute) lifetime of this user's session."""
+    if is_admin(user):
+        return settings.ADMIN_SESSION_IDLE, settings.ADMIN_SESSION_MAX
+    return settings.SESSION_IDLE, settings.SESSION_MAX
