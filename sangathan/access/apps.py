@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "sangathan.access"
     label = "access"
     verbose_name = _("Access")
+
+    def ready(self) -> None:
+        from sangathan.access import middleware  # noqa: F401 - connects the sign-in clock to user_logged_in

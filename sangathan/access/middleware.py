@@ -4,6 +4,8 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +17,13 @@ SEEN_AT = "signin_seen_at"
 SEEN_EVERY = 60  # seconds: how often "last seen" is written (not a session write per request)
 # Reachable before the second factor: the pages that ask for it, signing out, the language switch, files.
 OPEN_PREFIXES = ("/account/two-factor/", "/logout/", "/i18n/", "/static/", "/media/", "/a/", "/t/", "/m/")
+
+
+@receiver(user_logged_in)
+def start_the_clock(sender, request, user, **kwargs):
+    """The session's absolute and idle limits count from here (saved with the new session)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = time.time()
 
 
 class SignInPolicyMiddleware:

@@ -19,3 +19,15 @@ def baseline(request):
         form.save()
         return HttpResponse("ok", status=201)
     return HttpResponse("bad", status=400)
+
+
+def ack_baseline(request, pk: int):
+    """The acknowledgement benchmark's baseline: the same one-row UPDATE of a delivery, nothing else."""
+    from django.utils import timezone
+
+    from sangathan.outreach.models import Delivery
+
+    if request.method != "POST":
+        return HttpResponse("bad", status=405)
+    Delivery.objects.filter(pk=pk, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+    return HttpResponse("ok")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("training/", include("sangathan.training.urls")),
     path("plan/", include("sangathan.planning.urls")),
     path("outreach/", include("sangathan.outreach.urls")),
+    path("m/", include("sangathan.outreach.urls_public")),
 ]
 
 if settings.DEBUG:  # pragma: no cover

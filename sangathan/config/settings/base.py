@@ -172,6 +172,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "sangathan.notifications.tasks.sweep_outbox", "schedule": 60.0},
     # Forms taken while no worker ran (each form also queues a drain within a second).
     "drain-submissions": {"task": "sangathan.recruitment.tasks.drain_submissions", "schedule": 60.0},
+    # Message cascade: reminders to silent units, escalation of urgent messages, resuming stopped sends.
+    # Embedded mode without beat: `sangathan outreach_remind --loop 900`.
+    "outreach-remind": {"task": "sangathan.outreach.tasks.remind_and_escalate", "schedule": 900.0},
 }
 
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds

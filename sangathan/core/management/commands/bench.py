@@ -20,6 +20,7 @@ from django.db import connection
 
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks import org
+from sangathan.benchmarks import outreach as outreach_bench
 from sangathan.org.seeding import SHAPES
 
 
@@ -161,7 +162,7 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         if repeat < 1 or baseline_repeat < 1:
             raise CommandError("--repeat and --baseline-repeat must be at least 1.")
-        all_rows = (*org.ROW_NAMES, "apply")
+        all_rows = (*org.ROW_NAMES, "apply", *outreach_bench.ROW_NAMES)
         names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
         unknown = sorted(set(names) - set(all_rows))
         if unknown:
@@ -186,6 +187,11 @@ class Command(BaseCommand):
                 else:
                     log("Public application POST under load (gunicorn, 2 workers) ...")
                     report.rows += apply_bench.run(requests=apply_requests, log=log)
+            outreach_rows = [name for name in names if name in outreach_bench.ROW_NAMES]
+            if outreach_rows:
+                rows, notes = outreach_bench.run(only=outreach_rows, log=log, in_test_database=in_test_database)
+                report.rows += rows
+                report.notes += notes
 
         tree, database, machine = report.tree, report.database, report.machine
         self.stdout.write(

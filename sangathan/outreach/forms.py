@@ -1,0 +1,74 @@
+"""Forms of the staff pages. Validation that matters lives in the services; these shape the input."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.org.models import Level, Unit
+from sangathan.outreach.models import Message
+
+FIELDS = (
+    "title",
+    "body_hi",
+    "body_en",
+    "text_whatsapp",
+    "text_x",
+    "text_facebook",
+    "text_telegram",
+    "hashtags",
+    "call_to_action",
+    "priority",
+    "media_url",
+    "ack_within_hours",
+    "expires_at",
+)
+DEEPEST_SENDER_LEVEL = "block"
+
+
+class MessageForm(forms.ModelForm):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Send to the area of"))
+    target_level = forms.ModelChoiceField(queryset=Level.objects.none(), label=_("Down to"))
+    image = forms.FileField(label=_("Picture (JPEG, PNG or WebP, at most 5 MB)"), required=False)
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    class Meta:
+        model = Message
+        fields = FIELDS
+        widgets = {
+            "body_hi": forms.Textarea(attrs={"rows": 4, "lang": "hi"}),
+            "body_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+            "text_whatsapp": forms.Textarea(attrs={"rows": 3}),
+            "text_x": forms.Textarea(attrs={"rows": 2, "data-x-limit": "280"}),
+            "text_facebook": forms.Textarea(attrs={"rows": 2}),
+            "text_telegram": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    field_order = ["unit", "target_level", "title", "priority"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        deepest = Level.objects.filter(code=DEEPEST_SENDER_LEVEL).values_list("order", flat=True).first() or 99
+        self.fields["unit"].queryset = (
+            Unit.objects.restrict(user, "send_messages").filter(level__order__lt=deepest).select_related("level")
+        )
+        self.fields["unit"].label_from_instance = lambda u: f"{u.level.name}: {u.display_name}"
+        self.fields["target_level"].queryset = Level.objects.exclude(code="national")
+        if self.instance.pk:
+            self.initial.setdefault("unit", self.instance.unit_id)
+            self.initial.setdefault("target_level", self.instance.target_level_id)
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in FIELDS}
+
+
+class RuleForm(forms.Form):
+    four_eyes = forms.BooleanField(label=_("A second person must approve every message"), required=False)
+
+
+class ExportForm(forms.Form):
+    FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF"))
+    fmt = forms.ChoiceField(choices=FORMATS)

@@ -1,0 +1,273 @@
+"""The message cascade: a message drafted at one unit, optionally approved by a second person, sent down
+the subtree to a chosen level, and tracked unit by unit (reached, acknowledged, shared).
+
+Sending writes one ``Delivery`` per target unit set-based (one INSERT … SELECT per chunk: a child of the
+message's unit with its whole subtree), and a ``Rollup`` row per (unit, level) inside each chunk with the
+counts the tracking page shows, so that page reads a handful of rows even for 1.05 million deliveries
+(see docs/adr/0004-message-cascade.md).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.org.models import Level, Unit
+from sangathan.org.paths import subtree_q
+
+
+def _scope(user, action: str):
+    from sangathan.access.scope import scope_paths
+
+    return scope_paths(user, action)
+
+
+def ancestor_prefixes(paths, steplen: int = Unit.steplen) -> list[str]:
+    """Every ancestor-or-self path of each path: the units a user inside those subtrees belongs under."""
+    prefixes: set[str] = set()
+    for path in paths:
+        prefixes.update(path[:i] for i in range(steplen, len(path) + 1, steplen))
+    return sorted(prefixes)
+
+
+class MessageQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        """Messages whose unit lies in the user's scope for ``action``; to view, also the sent messages that
+        came down to the user's area from above (the tracking shows only the user's part)."""
+        paths = _scope(user, action)
+        if paths is None:
+            return self
+        if not paths:
+            return self.none()
+        inside = subtree_q(paths, "unit__path")
+        if action != "view":
+            return self.filter(inside)
+        from_above = Q(unit__path__in=ancestor_prefixes(paths)) & Q(status__in=["sending", "sent"])
+        return self.filter(inside | from_above)
+
+
+class ApprovalRule(models.Model):
+    """Whether messages of a unit's subtree need a second person's approval (four-eyes) before they go out.
+
+    The nearest rule at or above a message's unit applies; without any rule, no approval is needed.
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    four_eyes = models.BooleanField(_("a second person must approve"), default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.four_eyes}"
+
+
+class Message(models.Model):
+    """One message of the cascade, from draft to sent. ``unit`` is the root of the subtree it goes to
+    (the sender's unit or one below it); deliveries go to every unit under it down to ``target_level``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_APPROVAL = "awaiting", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    class Priority(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        URGENT = "urgent", _("Urgent")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("send to the area of"))
+    target_level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", verbose_name=_("down to"))
+    title = models.CharField(_("title"), max_length=150)
+    body_hi = models.TextField(_("message (Hindi)"), blank=True, max_length=4000)
+    body_en = models.TextField(_("message (English)"), blank=True, max_length=4000)
+    text_whatsapp = models.TextField(_("WhatsApp text"), blank=True, max_length=4000)
+    text_x = models.TextField(_("X post"), blank=True, max_length=1000)
+    text_facebook = models.TextField(_("Facebook / Instagram caption"), blank=True, max_length=4000)
+    text_telegram = models.TextField(_("Telegram text"), blank=True, max_length=4000)
+    hashtags = models.CharField(_("hashtags"), max_length=300, blank=True)
+    call_to_action = models.CharField(_("call to action"), max_length=200, blank=True)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    image = models.ImageField(_("image"), upload_to="outreach/%Y/%m/", blank=True)
+    media_url = models.URLField(_("link to a picture, PDF or video"), blank=True, max_length=500)
+    ack_within_hours = models.PositiveSmallIntegerField(
+        _("acknowledge within (hours)"), default=24, help_text=_("Units that acknowledge later count as late.")
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deliveries_total = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("created_by")),
+                name="outreach_message_approver_is_not_author",
+            ),
+            models.CheckConstraint(condition=~Q(body_hi="", body_en=""), name="outreach_message_has_body"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "awaiting", "approved", "sending", "sent"]),
+                name="outreach_message_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "awaiting", "approved"]) | Q(sent_at__isnull=False),
+                name="outreach_message_sent_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "sent_at"], name="outreach_msg_status_sent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status in (self.Status.SENDING, self.Status.SENT)
+
+    def variants(self) -> list[tuple[str, str, str]]:
+        """(code, label, text) of each platform's text that is filled in; the body when none is."""
+        hashtags = self.hashtags.strip()
+        items = [
+            ("whatsapp", "WhatsApp", self.text_whatsapp),
+            ("x", "X", self.text_x),
+            ("facebook", "Facebook / Instagram", self.text_facebook),
+            ("telegram", "Telegram", self.text_telegram),
+        ]
+        result = [(code, label, text) for code, label, text in items if text.strip()]
+        if not result:
+            body = self.body_hi or self.body_en
+            if hashtags and hashtags not in body:
+                body = f"{body}\n\n{hashtags}"
+            result = [("whatsapp", "WhatsApp", body)]
+        return result
+
+
+class SendChunk(models.Model):
+    """One piece of a send: a child of the message's unit with its subtree. ``pending`` → ``written``
+    (deliveries and roll-ups committed in one transaction) → ``done`` (notifications queued). A re-run
+    skips what is done, so a worker dying mid-send loses and duplicates nothing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        WRITTEN = "written", _("Deliveries written")
+        DONE = "done", _("Done")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="chunks")
+    root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    deliveries = models.PositiveIntegerField(default=0)
+    notifications = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "root"], name="outreach_chunk_unique")]
+
+
+class Delivery(models.Model):
+    """The message at one unit: what the unit did with it. ``path``, ``depth`` and ``level`` are copied from
+    the unit when the delivery is written, so subtree counts need no join."""
+
+    # No database FK constraints on these three: the rows are written only by INSERT … SELECT from the unit
+    # table (valid by construction), and PostgreSQL's per-row FK triggers would cost more than the insert
+    # itself at a million rows. Django still applies on_delete (CASCADE / PROTECT) itself.
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    created_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    cannot_at = models.DateTimeField(null=True, blank=True)
+    ack_seconds = models.PositiveIntegerField(null=True, blank=True)
+    share_seconds = models.PositiveIntegerField(null=True, blank=True)
+    share_url = models.URLField(max_length=500, blank=True)
+    share_note = models.CharField(max_length=300, blank=True)
+    cannot_reason = models.CharField(max_length=300, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            # (unit, message): also serves a unit's history, so no separate index on unit.
+            models.UniqueConstraint(fields=["unit", "message"], name="outreach_delivery_one_per_unit"),
+            models.CheckConstraint(
+                condition=Q(shared_at__isnull=True) | Q(acknowledged_at__isnull=False),
+                name="outreach_delivery_shared_is_acknowledged",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["message", "path"], name="outreach_delivery_msg_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.unit_id}"
+
+    @property
+    def status(self) -> str:
+        if self.shared_at:
+            return "shared"
+        if self.cannot_at:
+            return "cannot"
+        if self.acknowledged_at:
+            return "acknowledged"
+        if self.opened_at:
+            return "opened"
+        return "silent"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "shared": _("shared"),
+            "cannot": _("cannot share"),
+            "acknowledged": _("received"),
+            "opened": _("opened"),
+            "silent": _("silent"),
+        }[self.status]
+
+
+class Rollup(models.Model):
+    """For one message, one unit (by path) and one level: how many units of that level in the unit's subtree
+    (the unit itself included) got the message, opened it, acknowledged, shared, or could not share.
+
+    Written set-based with the deliveries of each chunk and kept true by the acknowledgement service in the
+    same transaction. Rows exist only from the chunk roots (children of the message's unit) down, so two
+    chunks never write the same row; the message's own unit is the sum of its children's rows."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    path = models.CharField(max_length=255)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    total = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    shared = models.PositiveIntegerField(default=0)
+    cannot = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "path", "level"], name="outreach_rollup_unique")]

@@ -1,0 +1,85 @@
+"""The recipient's page: opened from the link in the notification, no login. The signed token names one
+delivery (one message at one unit); it expires after ``OUTREACH_LINK_MAX_AGE_DAYS``. Answers are POSTed
+to the same address and redirected back (303), so a reload never answers twice."""
+
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from sangathan.outreach import services
+from sangathan.outreach.errors import OutreachError
+from sangathan.outreach.models import Delivery
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def open_message(request, token: str):
+    delivery_id, problem = services.delivery_from_token(token)
+    if delivery_id is None:
+        status = 410 if problem == "expired" else 404
+        return render(request, "outreach/public/invalid.html", {"problem": problem}, status=status)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.delivery_respond(
+                delivery_id=delivery_id,
+                action=request.POST.get("action", ""),
+                share_url=request.POST.get("share_url", "")[:600],
+                note=request.POST.get("note", "")[:400],
+                reason=request.POST.get("reason", "")[:400],
+            )
+        except OutreachError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return _see_other(request.path)
+    delivery = Delivery.objects.filter(pk=delivery_id).select_related("message", "unit").first()
+    if delivery is None:
+        return render(request, "outreach/public/invalid.html", {"problem": "bad"}, status=404)
+    message = delivery.message
+    expired = bool(message.expires_at and message.expires_at <= timezone.now())
+    if request.method == "GET" and delivery.opened_at is None:
+        delivery = services.delivery_respond(delivery_id=delivery_id, action=services.Action.OPEN)
+        delivery.message, delivery.unit = message, delivery.unit
+    whatsapp_group = _whatsapp_group(delivery.unit_id)
+    return render(
+        request,
+        "outreach/public/message.html",
+        {
+            "delivery": delivery,
+            "message": message,
+            "unit": delivery.unit,
+            "variants": message.variants(),
+            "expired": expired,
+            "error": error,
+            "posted": request.POST if error else {},
+            "whatsapp_group": whatsapp_group,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _see_other(path: str) -> HttpResponseRedirect:
+    """303 to the page itself (not ``redirect()``: it first tries the path as a URL name, which costs)."""
+    response = HttpResponseRedirect(path)
+    response.status_code = 303
+    return response
+
+
+def _whatsapp_group(unit_id: int) -> str:
+    """The unit's WhatsApp group link from the channel registry, when that app has one."""
+    try:
+        from sangathan.channels.models import Channel
+    except ImportError:
+        return ""
+    try:
+        channel = (
+            Channel.objects.filter(unit_id=unit_id, platform="whatsapp_group", is_active=True)
+            .exclude(link="")
+            .values_list("link", flat=True)
+            .first()
+        )
+    except Exception:  # noqa: BLE001 - the registry's schema is not ours; the page works without it
+        return ""
+    return channel or ""
