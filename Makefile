@@ -34,8 +34,9 @@ demo: install
 	$(BIN)/sangathan demo
 	@echo ""
 	@echo "Sangathan is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API: http://$(HOST):$(PORT)/api/docs/)"
+	@echo "Two-factor sign-in for admins is off in the demo; start it with REQUIRE_2FA=1 make demo to try it."
 	@echo "Stop it with Ctrl+C."
-	$(BIN)/gunicorn sangathan.config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	REQUIRE_2FA=$${REQUIRE_2FA:-0} $(BIN)/gunicorn sangathan.config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

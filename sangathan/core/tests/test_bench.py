@@ -38,7 +38,9 @@ def test_demo_bench_prints_every_row_and_the_fast_rollup_equals_naive(tmp_path):
     report = json.loads(path.read_text(encoding="utf-8"))
     assert report["scale"] == "demo"
     assert report["correct"] is True
-    assert [row["name"] for row in report["rows"]] == list(org.ROW_NAMES)
+    names = [row["name"] for row in report["rows"]]
+    assert names[: len(org.ROW_NAMES)] == list(org.ROW_NAMES)  # then the other apps' rows that run in-process
+    assert all(row["correct"] is not False for row in report["rows"])
     rows = {row["name"]: row for row in report["rows"]}
     assert rows["seed"]["target"] == "n/a"  # the seeding target is for the national tree
     for name in ("country", "state", "children"):

@@ -3,9 +3,11 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from sangathan.access.models import Role, RoleAssignment
+from sangathan.channels.demo import demo_channels
 from sangathan.config.env import env_str
 from sangathan.org.models import Unit
 from sangathan.org.seeding import SHAPES, seed
+from sangathan.outreach.demo import demo_outreach
 from sangathan.recruitment.demo import demo_campaign
 
 DEMO_USERS = [
@@ -43,6 +45,8 @@ class Command(BaseCommand):
             lines.append(f"  {username:<10} {about}")
         state = Unit.objects.get(code="RJ")
         campaign = demo_campaign(state=state, by=made["rajasthan"], panel_members=[made["panel1"], made["panel2"]])
+        demo_channels(state=state, stdout=self.stdout)
+        demo_outreach(state=state, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"Logins (password for all: {password}):")
         self.stdout.write("\n".join(lines))
