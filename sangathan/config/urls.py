@@ -17,6 +17,7 @@ urlpatterns = [
     path("recruitment/", include("sangathan.recruitment.urls_staff")),
     path("channels/", include("sangathan.channels.urls")),
     path("training/", include("sangathan.training.urls")),
+    path("t/", include("sangathan.training.urls_public")),
     path("plan/", include("sangathan.planning.urls")),
     path("outreach/", include("sangathan.outreach.urls")),
     path("m/", include("sangathan.outreach.urls_public")),

@@ -6,3 +6,13 @@ class TrainingConfig(AppConfig):
     name = "sangathan.training"
     label = "training"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        # The daily run (``sangathan run-daily`` / Celery beat) reminds the invitees of tomorrow's camps.
+        try:
+            from sangathan.planning.daily import register
+        except ImportError:  # pragma: no cover - the planning app is optional
+            return
+        from sangathan.training.services import reminders_send_due
+
+        register("training-reminders", reminders_send_due, order=60)

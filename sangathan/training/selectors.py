@@ -1,0 +1,191 @@
+"""Reads of the training app. Lists are scoped through ``Camp.objects.restrict``; the counts for the
+plan dashboard are set-based (one query per question, never one per unit)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+
+from sangathan.access.permissions import VIEW
+from sangathan.org.models import Appointment, Level, Person, Unit
+from sangathan.org.paths import subtree_q
+from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme
+from sangathan.training.template import DEFAULT_PROGRAMME
+
+
+def trained_person_ids(*, programme: Programme | int | None = None):
+    """Ids of the people who completed ``programme`` (any programme if None), as a subquery:
+    ``Appointment.objects.filter(person_id__in=trained_person_ids(programme=p))``."""
+    completions = Completion.objects.all()
+    if programme is not None:
+        completions = completions.filter(programme=programme)
+    return completions.values("person_id")
+
+
+def untrained_appointees(*, unit: Unit, programme: Programme | int | None = None):
+    """People with an active post in ``unit``'s subtree who have not completed ``programme`` (any, if None)."""
+    appointed = Appointment.objects.filter(person=OuterRef("pk"), status=Appointment.Status.ACTIVE).filter(
+        subtree_q([unit.path], "unit__path")
+    )
+    return Person.objects.filter(Exists(appointed)).exclude(pk__in=trained_person_ids(programme=programme))
+
+
+def default_programme() -> Programme | None:
+    """The programme pages start with: the shipped default, else the oldest one."""
+    return (
+        Programme.objects.filter(code=DEFAULT_PROGRAMME["code"]).first()
+        or Programme.objects.order_by("created_at", "id").first()
+    )
+
+
+# ---------------------------------------------------------------- camps in scope
+
+
+def camps_for_user(user, action: str = VIEW):
+    return Camp.objects.restrict(user, action)
+
+
+def get_camp_for_user(user, pk) -> Camp:
+    """A camp hosted in the user's scope, or 404."""
+    return get_object_or_404(camps_for_user(user).select_related("programme", "host_unit__level", "created_by"), pk=pk)
+
+
+@dataclass
+class RosterRow:
+    person: Person
+    invited: bool
+    attendance: Attendance | None
+    completion: Completion | None = None
+    post: str = ""  # the person's current post and unit, e.g. "बूथ प्रतिनिधि · 1 · आमेर विद्यालय"
+
+    @property
+    def present(self) -> bool:
+        return self.attendance is not None
+
+    @property
+    def trained(self) -> bool:
+        return self.completion is not None
+
+
+def camp_roster(camp: Camp) -> list[RosterRow]:
+    """Everyone invited to or present at the camp, with attendance, completion and current post: four queries."""
+    invitations = {
+        inv.person_id: inv for inv in Invitation.objects.filter(camp=camp).select_related("person__home_unit")
+    }
+    attendances = {
+        att.person_id: att for att in Attendance.objects.filter(camp=camp).select_related("person__home_unit")
+    }
+    completions = {
+        c.person_id: c
+        for c in Completion.objects.filter(programme_id=camp.programme_id, person_id__in=[*invitations, *attendances])
+    }
+    people = {pid: inv.person for pid, inv in invitations.items()}
+    for pid, att in attendances.items():
+        people.setdefault(pid, att.person)
+    posts = current_posts(list(people))
+    rows = [
+        RosterRow(
+            person=person,
+            invited=pid in invitations,
+            attendance=attendances.get(pid),
+            completion=completions.get(pid),
+            post=posts.get(pid) or (person.home_unit.display_name if person.home_unit_id else ""),
+        )
+        for pid, person in people.items()
+    ]
+    rows.sort(key=lambda row: (row.person.name_hi or row.person.name_en, row.person.pk))
+    return rows
+
+
+def current_posts(person_ids: list[int]) -> dict[int, str]:
+    """Each person's current post (the highest if several) as "post · unit": one query."""
+    posts: dict[int, str] = {}
+    appointments = (
+        Appointment.objects.filter(person_id__in=person_ids, status=Appointment.Status.ACTIVE)
+        .select_related("position", "unit")
+        .order_by("unit__depth", "id")
+    )
+    for appointment in appointments:
+        posts.setdefault(appointment.person_id, f"{appointment.position.title} · {appointment.unit.display_name}")
+    return posts
+
+
+def camp_counts(camps) -> dict[int, tuple[int, int]]:
+    """(invited, present) per camp id, two queries whatever the number of camps."""
+    ids = [camp.pk for camp in camps]
+    invited = dict(
+        Invitation.objects.filter(camp_id__in=ids).values("camp_id").annotate(n=Count("id")).values_list("camp_id", "n")
+    )
+    present = dict(
+        Attendance.objects.filter(camp_id__in=ids).values("camp_id").annotate(n=Count("id")).values_list("camp_id", "n")
+    )
+    return {pk: (invited.get(pk, 0), present.get(pk, 0)) for pk in ids}
+
+
+def completions_for_user(user):
+    """Completions of people the user can see."""
+    return Completion.objects.filter(person__in=Person.objects.restrict(user, VIEW))
+
+
+# ---------------------------------------------------------------- coverage for the plan dashboard
+
+
+@dataclass
+class LevelTraining:
+    level: Level
+    appointed: int
+    trained: int
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.trained // self.appointed if self.appointed else 0
+
+    @property
+    def untrained(self) -> int:
+        return self.appointed - self.trained
+
+
+def _appointees(paths: list[str], programme: Programme | int | None):
+    completed = Completion.objects.filter(person_id=OuterRef("person_id"))
+    if programme is not None:
+        completed = completed.filter(programme=programme)
+    return (
+        Appointment.objects.filter(subtree_q(paths, "unit__path"), status=Appointment.Status.ACTIVE)
+        .annotate(is_trained=Exists(completed))
+        .order_by()
+    )
+
+
+def _counts():
+    return {
+        "appointed": Count("person_id", distinct=True),
+        "trained": Count("person_id", distinct=True, filter=Q(is_trained=True)),
+    }
+
+
+def training_coverage(unit: Unit, *, programme: Programme | int | None = None) -> list[LevelTraining]:
+    """For each level in ``unit``'s subtree (the unit's own level included): how many people hold an
+    active post at that level, and how many of them completed ``programme`` (any programme if None).
+    One GROUP BY query over the subtree's appointments; a person with posts at two levels counts at both."""
+    rows = _appointees([unit.path], programme).values("unit__level_id").annotate(**_counts())
+    levels = {level.pk: level for level in Level.objects.all()}
+    result = [LevelTraining(levels[row["unit__level_id"]], row["appointed"], row["trained"]) for row in rows]
+    result.sort(key=lambda row: row.level.order)
+    return result
+
+
+def training_by_child(unit: Unit, *, programme: Programme | int | None = None) -> dict[int, tuple[int, int]]:
+    """(appointed, trained) in the subtree of each child of ``unit``, keyed by child id: one query,
+    grouped by the first step of the path below ``unit``."""
+    width = len(unit.path) + Unit.steplen
+    rows = (
+        _appointees([unit.path], programme)
+        .filter(unit__depth__gt=unit.depth)
+        .annotate(branch=Substr("unit__path", 1, width))
+        .values("branch")
+        .annotate(**_counts())
+    )
+    by_path = {row["branch"]: (row["appointed"], row["trained"]) for row in rows}
+    children = Unit.objects.filter(parent=unit).values_list("pk", "path")
+    return {pk: by_path.get(path, (0, 0)) for pk, path in children}

@@ -1,0 +1,457 @@
+"""Staff pages of training (/training/): camps in scope, a new camp, the bulk plan, a camp's page with
+its QR code and roster, the trainer's roll call (htmx, works at 360 px) and certificates.
+
+Thin: fetch in scope (``selectors.get_camp_for_user`` 404s outside the view scope), check the action
+(``require``: 403 inside the scope without ``MANAGE_TRAINING``), write through ``services``, render.
+"""
+
+import csv
+import datetime
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sangathan.access.permissions import MANAGE_TRAINING, VIEW
+from sangathan.access.scope import can, require, scope_paths, top_units
+from sangathan.org.models import Person, Unit
+from sangathan.org.paths import subtree_q
+from sangathan.org.selectors import unit_ancestors
+from sangathan.recruitment.exports import neutralise
+from sangathan.recruitment.qr import qr_png, qr_svg_data_uri
+from sangathan.training import certificates, poster, selectors, services
+from sangathan.training.forms import BulkPlanForm, CampEditForm, CampForm, InviteForm, WalkInForm
+from sangathan.training.models import Attendance, Camp, Completion, Programme
+
+PAGE_SIZE = 100
+
+
+def _may_manage_somewhere(user) -> bool:
+    paths = scope_paths(user, MANAGE_TRAINING)
+    return paths is None or bool(paths)
+
+
+def check_in_url(request, camp: Camp) -> str:
+    return request.build_absolute_uri(reverse("training_public:check_in", args=[camp.check_in_token]))
+
+
+def _date_param(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
+
+
+@login_required
+def camp_list(request):
+    """Camps hosted in the user's scope: today and ahead first, or the past ones (``?when=past``)."""
+    now = timezone.now()
+    today_starts = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    past = request.GET.get("when") == "past"
+    week = _date_param(request.GET.get("week"))
+    camps = selectors.camps_for_user(request.user).select_related("programme", "host_unit__level")
+    area = None
+    if (request.GET.get("unit") or "").isdecimal():
+        area = get_object_or_404(Unit.objects.restrict(request.user, VIEW), pk=request.GET["unit"])
+        camps = camps.filter(subtree_q([area.path], "host_unit__path"))
+    if week is not None:
+        zone = timezone.get_current_timezone()
+        begins = datetime.datetime.combine(week, datetime.time.min, tzinfo=zone)
+        camps = camps.filter(starts_at__gte=begins, starts_at__lt=begins + datetime.timedelta(days=7))
+        camps = camps.order_by("starts_at", "id")
+    elif past:
+        camps = camps.filter(ends_at__lt=today_starts).order_by("-starts_at", "-id")
+    else:
+        camps = camps.filter(ends_at__gte=today_starts).order_by("starts_at", "id")
+    camps = list(camps[:PAGE_SIZE])
+    counts = selectors.camp_counts(camps)
+    rows = [(camp, *counts[camp.pk]) for camp in camps]
+    return render(
+        request,
+        "training/camp_list.html",
+        {
+            "rows": rows,
+            "past": past,
+            "week": week,
+            "area": area,
+            "now": now,
+            "today": timezone.localdate(),
+            "can_manage": _may_manage_somewhere(request.user),
+            "page_size": PAGE_SIZE,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def camp_create(request):
+    if not _may_manage_somewhere(request.user):
+        raise Http404
+    programme = selectors.default_programme()
+    initial = {"programme": programme, "day": timezone.localdate() + datetime.timedelta(days=7)}
+    initial.update({"start": datetime.time(10), "end": datetime.time(16), "invite_appointees": True})
+    form = CampForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(request.user, MANAGE_TRAINING, data["host_unit"])
+        try:
+            camp = services.camp_create(
+                programme=data["programme"],
+                host_unit=data["host_unit"],
+                venue=data["venue"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                modules=data["modules"],
+                trainers=data["trainers"],
+                capacity=data["capacity"],
+                allow_walk_ins=data["allow_walk_ins"],
+                by=request.user,
+            )
+            invited = services.invitations_generate(camp=camp, by=request.user) if data["invite_appointees"] else 0
+        except services.TrainingError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The camp is scheduled; %(count)d people were invited.") % {"count": invited})
+            return redirect("training:camp", pk=camp.pk)
+    return render(request, "training/camp_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def camp_plan(request):
+    """Bulk planning: one camp in every block (or other level) of an area, in a given week."""
+    if not _may_manage_somewhere(request.user):
+        raise Http404
+    today = timezone.localdate()
+    next_monday = today + datetime.timedelta(days=7 - today.weekday())
+    initial = {"programme": selectors.default_programme(), "week_start": next_monday}
+    form = BulkPlanForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        require(request.user, MANAGE_TRAINING, data["parent"])
+        try:
+            result = services.camps_bulk_create(
+                programme=data["programme"],
+                parent=data["parent"],
+                level=data["level"],
+                week_start=data["week_start"],
+                start_time=data["start"],
+                duration_minutes=int(data["hours"] * 60),
+                days=data["days"],
+                venue=data["venue"],
+                capacity=data["capacity"],
+                allow_walk_ins=data["allow_walk_ins"],
+                trainers=data["trainers"],
+                invite_appointees=data["invite_appointees"],
+                by=request.user,
+            )
+        except services.TrainingError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("%(created)d camps scheduled, %(invited)d people invited.")
+                % {"created": len(result.created), "invited": result.invited},
+            )
+            if result.skipped:
+                messages.warning(
+                    request,
+                    _("%(count)d units already had a camp of this programme in that week and were left as they were.")
+                    % {"count": len(result.skipped)},
+                )
+            return redirect(reverse("training:camps") + f"?week={data['week_start'].isoformat()}")
+    return render(request, "training/camp_plan.html", {"form": form})
+
+
+def _camp_context(request, camp: Camp) -> dict:
+    url = check_in_url(request, camp)
+    roster = selectors.camp_roster(camp)
+    return {
+        "camp": camp,
+        "roster": roster,
+        "invited": sum(1 for row in roster if row.invited),
+        "present": sum(1 for row in roster if row.present),
+        "check_in_url": url,
+        "qr": qr_svg_data_uri(url),
+        "can_manage": can(request.user, MANAGE_TRAINING, camp.host_unit),
+        "modules": list(camp.modules.all()) or list(camp.programme.modules.all()),
+        "trainers": list(camp.trainers.all()),
+        "check_in_open": camp.check_in_open(),
+        "invite_form": InviteForm(),
+    }
+
+
+@login_required
+def camp_detail(request, pk):
+    camp = selectors.get_camp_for_user(request.user, pk)
+    return render(request, "training/camp_detail.html", _camp_context(request, camp))
+
+
+@login_required
+def camp_qr(request, pk):
+    """The check-in QR code as a PNG to print or show on a projector."""
+    camp = selectors.get_camp_for_user(request.user, pk)
+    response = HttpResponse(qr_png(check_in_url(request, camp), scale=12), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="camp-{camp.pk}-qr.png"'
+    return response
+
+
+@login_required
+def camp_poster(request, pk):
+    """The A4 check-in poster to print and put up at the venue."""
+    camp = selectors.get_camp_for_user(request.user, pk)
+    language = request.GET.get("lang") or request.LANGUAGE_CODE
+    pdf = poster.poster_pdf(camp, url=check_in_url(request, camp), language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="camp-{camp.pk}-check-in.pdf"'
+    return response
+
+
+@login_required
+def camp_export(request, pk):
+    """The camp's roster as CSV (opens in Excel with Hindi intact: UTF-8 with a BOM); formula-safe cells.
+    Mobile numbers only for those who may manage the camp."""
+    camp = selectors.get_camp_for_user(request.user, pk)
+    with_mobile = can(request.user, MANAGE_TRAINING, camp.host_unit)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    header = [_("Name (Hindi)"), _("Name (English)")]
+    header += [_("Mobile number")] if with_mobile else []
+    header += [_("Post"), _("Invited"), _("Present"), _("How"), _("Certificate")]
+    writer.writerow(header)
+    for row in selectors.camp_roster(camp):
+        cells = [row.person.name_hi, row.person.name_en] + ([row.person.mobile] if with_mobile else [])
+        cells += [
+            row.post,
+            _("yes") if row.invited else _("no"),
+            timezone.localtime(row.attendance.checked_in_at).strftime("%d/%m/%Y %H:%M") if row.present else "",
+            row.attendance.get_method_display() if row.present else "",
+            row.completion.certificate_number if row.completion else "",
+        ]
+        writer.writerow([neutralise(cell) for cell in cells])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="camp-{camp.pk}-attendance.csv"'
+    return response
+
+
+def _managed_camp(request, pk) -> Camp:
+    camp = selectors.get_camp_for_user(request.user, pk)
+    require(request.user, MANAGE_TRAINING, camp.host_unit)
+    return camp
+
+
+@login_required
+@require_POST
+def camp_invite(request, pk):
+    """Invite the untrained appointees (``generate``) or one person by mobile."""
+    camp = _managed_camp(request, pk)
+    try:
+        if "mobile" in request.POST:
+            form = InviteForm(request.POST)
+            if not form.is_valid():
+                raise services.TrainingError(_("Enter a mobile number."), code="mobile_missing")
+            invitation = services.invitation_add(camp=camp, mobile=form.cleaned_data["mobile"], by=request.user)
+            messages.success(request, _("%(person)s is invited.") % {"person": invitation.person.name})
+        else:
+            count = services.invitations_generate(camp=camp, by=request.user)
+            messages.success(request, _("%(count)d people were invited.") % {"count": count})
+    except services.TrainingError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("training:camp", pk=camp.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def camp_edit(request, pk):
+    """Change the venue, time, capacity or trainers; the invitees are told of a new time or venue."""
+    camp = _managed_camp(request, pk)
+    form = CampEditForm(request.POST or None, initial=CampEditForm.initial_for(camp))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.camp_update(
+                camp=camp,
+                venue=data["venue"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                capacity=data["capacity"],
+                trainers=data["trainers"],
+                by=request.user,
+            )
+        except services.TrainingError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The camp is changed."))
+            return redirect("training:camp", pk=camp.pk)
+    return render(request, "training/camp_edit.html", {"camp": camp, "form": form})
+
+
+@login_required
+@require_POST
+def camp_remind(request, pk):
+    camp = _managed_camp(request, pk)
+    try:
+        count = services.invitations_remind(camp=camp, by=request.user)
+    except services.TrainingError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("A reminder was sent to %(count)d people.") % {"count": count})
+    return redirect("training:camp", pk=camp.pk)
+
+
+@login_required
+@require_POST
+def camp_walk_ins(request, pk):
+    camp = _managed_camp(request, pk)
+    allow = request.POST.get("allow") == "1"
+    services.camp_set_walk_ins(camp=camp, allow=allow, by=request.user)
+    messages.success(request, _("Walk-ins are now allowed.") if allow else _("Walk-ins are now refused."))
+    if request.POST.get("next") == "roll":
+        return redirect("training:roll_call", pk=camp.pk)
+    return redirect("training:camp", pk=camp.pk)
+
+
+@login_required
+@require_POST
+def camp_cancel(request, pk):
+    camp = _managed_camp(request, pk)
+    try:
+        services.camp_cancel(camp=camp, by=request.user)
+    except services.TrainingError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The camp is cancelled and the invitees are told."))
+    return redirect("training:camp", pk=camp.pk)
+
+
+@login_required
+def programmes(request):
+    """The programmes and their modules with expected durations (edited as data in the admin)."""
+    rows = list(Programme.objects.prefetch_related("modules").order_by("created_at", "id"))
+    return render(
+        request,
+        "training/programmes.html",
+        {"programmes": [(p, list(p.modules.all()), sum(m.expected_minutes for m in p.modules.all())) for p in rows]},
+    )
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@login_required
+def coverage(request):
+    """Trained / appointed per level below a unit, and per child unit (drill down). The camp list loads
+    it with htmx after the page, so the list stays fast however big the subtree."""
+    tops = top_units(request.user)
+    pk = request.GET.get("unit", "")
+    if pk:
+        unit = get_object_or_404(
+            Unit.objects.restrict(request.user, VIEW).select_related("level"), pk=pk if pk.isdecimal() else 0
+        )
+    elif tops:
+        unit = tops[0]
+    else:
+        raise Http404
+    programme = selectors.default_programme()
+    levels = selectors.training_coverage(unit, programme=programme)
+    by_child = selectors.training_by_child(unit, programme=programme)
+    children = Unit.objects.filter(pk__in=list(by_child)).select_related("level").order_by("path")
+    rows = [(child, *by_child[child.pk]) for child in children if by_child[child.pk][0]]
+    context = {
+        "unit": unit,
+        "programme": programme,
+        "levels": levels,
+        "children": [(child, appointed, trained, 100 * trained // appointed) for child, appointed, trained in rows],
+        "ancestors": [a for a in unit_ancestors(unit) if can(request.user, VIEW, a)],
+    }
+    template = "training/partials/coverage.html" if request.htmx else "training/coverage.html"
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------- roll call
+
+
+@login_required
+def roll_call(request, pk):
+    """The trainer's phone screen: every invitee with a big tick box; ticks save at once (htmx)."""
+    camp = _managed_camp(request, pk)
+    roster = selectors.camp_roster(camp)
+    return render(
+        request,
+        "training/roll_call.html",
+        {
+            "camp": camp,
+            "roster": roster,
+            "present": sum(1 for row in roster if row.present),
+            "started": timezone.now() >= camp.check_in_opens_at(),
+            "walk_in_form": WalkInForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def roll_call_walk_in(request, pk):
+    """The trainer adds someone who came without an invitation, and marks them present."""
+    camp = _managed_camp(request, pk)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a mobile number."))
+        return redirect("training:roll_call", pk=camp.pk)
+    try:
+        result = services.attendance_add_walk_in(
+            camp=camp, mobile=form.cleaned_data["mobile"], name=form.cleaned_data["name"], by=request.user
+        )
+    except services.TrainingError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(person)s is marked present.") % {"person": result.attendance.person.name})
+    return redirect("training:roll_call", pk=camp.pk)
+
+
+@login_required
+@require_POST
+def roll_call_mark(request, pk, person_pk):
+    camp = _managed_camp(request, pk)
+    person = get_object_or_404(Person, pk=person_pk, training_invitations__camp=camp)
+    present = request.POST.get("present") == "1"
+    error = ""
+    try:
+        services.attendance_mark(camp=camp, person=person, present=present, by=request.user)
+    except services.TrainingError as exc:
+        error = " ".join(exc.messages)
+    attendance = Attendance.objects.filter(camp=camp, person=person).first()
+    completion = Completion.objects.filter(person=person, programme_id=camp.programme_id).first()
+    post = selectors.current_posts([person.pk]).get(person.pk, "")
+    row = selectors.RosterRow(person=person, invited=True, attendance=attendance, completion=completion, post=post)
+    context = {"camp": camp, "row": row, "error": error}
+    if request.htmx:
+        return render(request, "training/partials/roll_row.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("training:roll_call", pk=camp.pk)
+
+
+# ---------------------------------------------------------------- certificates
+
+
+@login_required
+def certificate(request, pk):
+    """A completion's certificate, for those who can see the person."""
+    completion = get_object_or_404(
+        selectors.completions_for_user(request.user).select_related("person", "programme", "camp__host_unit__level"),
+        pk=pk,
+    )
+    language = request.GET.get("lang", "hi")
+    pdf = certificates.certificate_pdf(completion, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    number = completion.certificate_number or completion.pk
+    response["Content-Disposition"] = f'inline; filename="certificate-{number}.pdf"'
+    return response
