@@ -9,6 +9,7 @@ from sangathan.org.models import Unit
 from sangathan.org.seeding import SHAPES, seed
 from sangathan.outreach.demo import demo_outreach
 from sangathan.recruitment.demo import demo_campaign
+from sangathan.training.demo import demo_training
 
 DEMO_USERS = [
     # username, role, unit code or English name, is_superuser, what to say about them
@@ -47,8 +48,13 @@ class Command(BaseCommand):
         campaign = demo_campaign(state=state, by=made["rajasthan"], panel_members=[made["panel1"], made["panel2"]])
         demo_channels(state=state, stdout=self.stdout)
         demo_outreach(state=state, stdout=self.stdout)
+        camp = demo_training(state=state, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"Logins (password for all: {password}):")
         self.stdout.write("\n".join(lines))
         if campaign is not None:
             self.stdout.write("Recruitment drive: the public form is at /a/rj-2026/ (QR: /a/rj-2026/qr.png).")
+        if camp is not None:
+            self.stdout.write(
+                f"Training camp running today: check in at /t/{camp.check_in_token}/ (roll-call: /training/)."
+            )
