@@ -14,6 +14,7 @@ from cachetools import TTLCache
 from django import forms
 from django.conf import settings
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.org.errors import OrgError
@@ -446,10 +447,28 @@ class ApplicationForm(forms.Form):
             # A client that leaves out the social rows (e.g. a script) gets three empty ones.
             data = data.copy()
             data.update({"social-TOTAL_FORMS": str(SOCIAL_ROWS), "social-INITIAL_FORMS": "0"})
-        self.social = SocialFormSet(data, prefix="social")
+        self._social_data = data
+
+    @cached_property
+    def social(self):
+        """The social-account rows, built when needed: most people leave them empty."""
+        return SocialFormSet(self._social_data, prefix="social")
+
+    def _social_rows_empty(self) -> bool:
+        """Nothing typed in any social row (the management fields aside): nothing to check or keep."""
+        data = self._social_data
+        return data is not None and not any(
+            value.strip()
+            for key in data
+            if key.startswith("social-")
+            and not key.startswith(("social-TOTAL", "social-INITIAL", "social-MIN", "social-MAX"))
+            for value in data.getlist(key)
+        )
 
     def is_valid(self) -> bool:
         form_ok = super().is_valid()
+        if self._social_rows_empty() and self._social_data.get("social-TOTAL_FORMS", "").strip().isdecimal():
+            return form_ok
         social_ok = self.social.is_valid()
         return form_ok and social_ok
 
@@ -525,7 +544,8 @@ class ApplicationForm(forms.Form):
         """The cleaned data in the shape ``application_submit`` takes."""
         data = self.cleaned_data
         accounts, seen = [], set()
-        for row in self.social.cleaned_data:
+        rows = [] if "social" not in self.__dict__ or not self.social.is_bound else self.social.cleaned_data
+        for row in rows:
             if not row or not row.get("platform"):
                 continue
             key = (row["platform"], row["handle"].lower())
