@@ -6,3 +6,8 @@ class PlanningConfig(AppConfig):
     name = "sangathan.planning"
     label = "planning"
     verbose_name = _("Plan and deadlines")
+
+    def ready(self):
+        from sangathan.planning.daily import register_plan_jobs
+
+        register_plan_jobs()

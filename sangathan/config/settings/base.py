@@ -4,6 +4,7 @@ the defaults give the embedded mode: SQLite under var/, eager tasks, console not
 import datetime
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.config.env import BASE_DIR, env_bool, env_int, env_list, env_str
@@ -170,12 +171,22 @@ CELERY_TIMEZONE = TIME_ZONE
 # Embedded mode without beat: `sangathan deliver-outbox --loop 60`.
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "sangathan.notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # The daily jobs (plan progress, snapshot, escalation digests; see sangathan/planning/daily.py) at 06:00 IST.
+    # Embedded mode without beat: `sangathan run-daily` from cron.
+    "plan-daily": {
+        "task": "sangathan.planning.tasks.run_daily_jobs",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Forms taken while no worker ran (each form also queues a drain within a second).
     "drain-submissions": {"task": "sangathan.recruitment.tasks.drain_submissions", "schedule": 60.0},
     # Message cascade: reminders to silent units, escalation of urgent messages, resuming stopped sends.
     # Embedded mode without beat: `sangathan outreach_remind --loop 900`.
     "outreach-remind": {"task": "sangathan.outreach.tasks.remind_and_escalate", "schedule": 900.0},
 }
+
+# Plan escalation: warn in-charges this many days before a deadline; snapshots kept per unit down to this level.
+PLAN_ESCALATION_DAYS = env_int("PLAN_ESCALATION_DAYS", 7)
+PLAN_SNAPSHOT_LEVEL = env_str("PLAN_SNAPSHOT_LEVEL", "assembly")
 
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.

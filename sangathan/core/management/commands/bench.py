@@ -21,6 +21,7 @@ from django.db import connection
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks import org
 from sangathan.benchmarks import outreach as outreach_bench
+from sangathan.benchmarks import planning as planning_bench
 from sangathan.org.seeding import SHAPES
 
 
@@ -162,7 +163,7 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         if repeat < 1 or baseline_repeat < 1:
             raise CommandError("--repeat and --baseline-repeat must be at least 1.")
-        all_rows = (*org.ROW_NAMES, "apply", *outreach_bench.ROW_NAMES)
+        all_rows = (*org.ROW_NAMES, "apply", *planning_bench.ROW_NAMES, *outreach_bench.ROW_NAMES)
         names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
         unknown = sorted(set(names) - set(all_rows))
         if unknown:
@@ -187,6 +188,18 @@ class Command(BaseCommand):
                 else:
                     log("Public application POST under load (gunicorn, 2 workers) ...")
                     report.rows += apply_bench.run(requests=apply_requests, log=log)
+            plan_rows = [name for name in names if name in planning_bench.ROW_NAMES]
+            if plan_rows:
+                rows, notes = planning_bench.run(
+                    scale=scale,
+                    only=plan_rows,
+                    repeat=repeat,
+                    baseline_repeat=min(baseline_repeat, repeat),
+                    show_progress=verbosity > 0,
+                    log=log,
+                )
+                report.rows += rows
+                report.notes += notes
             outreach_rows = [name for name in names if name in outreach_bench.ROW_NAMES]
             if outreach_rows:
                 rows, notes = outreach_bench.run(only=outreach_rows, log=log, in_test_database=in_test_database)
