@@ -14,6 +14,7 @@ MANAGE_CHANNELS = "manage_channels"  # register and import a unit's WhatsApp gro
 MANAGE_PLAN = "manage_plan"  # copy and edit plans and their deadlines
 SEND_MESSAGES = "send_messages"  # draft and send a message down the tree
 APPROVE_MESSAGES = "approve_messages"  # the second pair of eyes on a message before it goes out
+VIEW_PERSONAL = "view_personal"  # see mobile numbers, e-mail and age in full (others see them masked)
 
 ACTIONS = (
     VIEW,
@@ -28,6 +29,7 @@ ACTIONS = (
     MANAGE_PLAN,
     SEND_MESSAGES,
     APPROVE_MESSAGES,
+    VIEW_PERSONAL,
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -44,10 +46,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             MANAGE_PLAN,
             SEND_MESSAGES,
             APPROVE_MESSAGES,
+            VIEW_PERSONAL,
         }
     ),
-    Role.RECRUITER: frozenset({VIEW, MANAGE_CAMPAIGNS}),
+    Role.RECRUITER: frozenset({VIEW, MANAGE_CAMPAIGNS, VIEW_PERSONAL}),
     Role.INTERVIEWER: frozenset({VIEW}),
-    Role.TRAINER: frozenset({VIEW, MANAGE_TRAINING}),
+    Role.TRAINER: frozenset({VIEW, MANAGE_TRAINING, VIEW_PERSONAL}),
     Role.VIEWER: frozenset({VIEW}),
 }
