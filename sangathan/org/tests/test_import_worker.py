@@ -29,7 +29,10 @@ def wait_for(job_id: int, timeout: float = 30.0) -> UnitImportJob:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_confirmed_import_runs_on_the_worker(client, cast, tree, celery_redis_worker):
+def test_confirmed_import_runs_on_the_worker(client, cast, tree, celery_redis_worker, settings):
+    # The worker runs in a thread on the same in-memory SQLite database, whose table locks do not wait:
+    # a session row saved while the task writes would fail. Keep this test's session in a cookie.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     rajasthan = tree.rajasthan
     client.force_login(cast.state_admin)
     file = io.BytesIO(CSV)
