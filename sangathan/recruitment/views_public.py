@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -84,11 +85,15 @@ def _form_url(request, campaign: Campaign) -> str:
     return request.build_absolute_uri(reverse("apply:form", args=[campaign.slug]))
 
 
+lazy_when_text = lazy(when_text, str)
+
+
 def _page_context(campaign: Campaign) -> dict:
+    # The dates are written out only if the page shows them (the thank-you page keeps them rendered).
     return {
         "campaign": campaign,
-        "opens": when_text(campaign.opens_at),
-        "closes": when_text(campaign.closes_at),
+        "opens": lazy_when_text(campaign.opens_at),
+        "closes": lazy_when_text(campaign.closes_at),
         "not_yet_open": timezone.now() < campaign.opens_at,
     }
 
