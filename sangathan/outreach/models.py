@@ -271,3 +271,21 @@ class Rollup(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "path", "level"], name="outreach_rollup_unique")]
+
+
+class RollupDelta(models.Model):
+    """An answer not yet counted in the roll-ups: +1 (or -1) per counter, for the answering unit's path and
+    level. Answers only append here (no two answers wait for the same row), and ``rollups_fold`` adds the
+    deltas of a message to its ``Rollup`` rows set-based and deletes them in one transaction, before any
+    read of the roll-ups; so the counts a page shows are always exact."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    path = models.CharField(max_length=255)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    opened = models.SmallIntegerField(default=0)
+    acknowledged = models.SmallIntegerField(default=0)
+    shared = models.SmallIntegerField(default=0)
+    cannot = models.SmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["message"], name="outreach_delta_message")]

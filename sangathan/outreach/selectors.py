@@ -1,6 +1,7 @@
 """Reads of the message cascade: what the tracking page, the unit history and the exports show.
 
-Counts come from the ``Rollup`` rows (a handful per page, whatever the size of the tree); times to
+Counts come from the ``Rollup`` rows (a handful per page, whatever the size of the tree), after folding in
+the answers not yet counted (``services.rollups_fold``); times to
 acknowledge and share are percentiles over the subtree's deliveries, read with the (message, path) index
 and cached for a short while (see docs/adr/0004-message-cascade.md)."""
 
@@ -14,7 +15,7 @@ from sangathan.access.scope import can, scope_paths
 from sangathan.org.models import Appointment, Level, Unit
 from sangathan.org.paths import outermost_paths
 from sangathan.outreach.models import Delivery, Message, Rollup, SendChunk
-from sangathan.outreach.services import deliveries_in
+from sangathan.outreach.services import deliveries_in, rollups_fold
 
 COUNTERS = ("total", "opened", "acknowledged", "shared", "cannot")
 PERCENTILE_CACHE_SECONDS = 30
@@ -91,6 +92,7 @@ def _chunk_paths(message: Message) -> list[str]:
 
 def level_counts(message: Message, unit: Unit) -> list[tuple[Level, Counts]]:
     """For each level below ``unit`` that the message went to: units reached / acknowledged / shared."""
+    rollups_fold(message_ids=[message.pk])
     if unit.pk == message.unit_id:
         rows = Rollup.objects.filter(message=message, path__in=_chunk_paths(message))
     else:
@@ -107,6 +109,7 @@ def child_rows(message: Message, unit: Unit) -> list[dict]:
     if not children:
         return []
     paths = [child.path for child in children]
+    rollups_fold(message_ids=[message.pk])
     rollups = {
         row.path: row
         for row in Rollup.objects.filter(message=message, path__in=paths, level_id=message.target_level_id)
@@ -199,6 +202,7 @@ def message_totals(messages) -> dict[int, Counts]:
     ids = [m.pk for m in messages if m.is_sent]
     if not ids:
         return {}
+    rollups_fold(message_ids=ids)
     roots: dict[int, list[str]] = {}
     for message_id, path in SendChunk.objects.filter(message_id__in=ids).values_list("message_id", "root__path"):
         roots.setdefault(message_id, []).append(path)

@@ -15,6 +15,7 @@ How a send works and why nothing is lost or doubled (docs/adr/0004-message-casca
 """
 
 import datetime
+import itertools
 import logging
 from collections.abc import Callable, Iterable
 
@@ -30,13 +31,13 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import APPROVE_MESSAGES, SEND_MESSAGES
 from sangathan.access.scope import can
-from sangathan.notifications.models import OutboxMessage
-from sangathan.notifications.services import _enqueue, message_render, person_address
+from sangathan.notifications.errors import NotificationError
+from sangathan.notifications.services import messages_queue_bulk, person_address
 from sangathan.org.models import Appointment, Level, Unit
 from sangathan.org.paths import path_upper_bound
 from sangathan.outreach import media
 from sangathan.outreach.errors import OutreachError
-from sangathan.outreach.models import ApprovalRule, Delivery, Message, Rollup, SendChunk
+from sangathan.outreach.models import ApprovalRule, Delivery, Message, Rollup, RollupDelta, SendChunk
 
 logger = logging.getLogger(__name__)
 
@@ -331,7 +332,9 @@ def chunk_process(*, chunk_id: int) -> int:
 def chunk_write(*, chunk_id: int) -> int:
     with transaction.atomic():
         chunk = (
-            SendChunk.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+            SendChunk.objects.select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+            )
             .filter(pk=chunk_id, status=SendChunk.Status.PENDING)
             .select_related("root", "message__unit__level", "message__target_level")
             .first()
@@ -394,7 +397,9 @@ def chunk_notify(*, chunk_id: int, queue_messages: bool = True) -> int:
     """Queue the message to the key office-bearer of every unit of a written chunk; mark it done."""
     with transaction.atomic():
         chunk = (
-            SendChunk.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+            SendChunk.objects.select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+            )
             .filter(pk=chunk_id, status=SendChunk.Status.WRITTEN)
             .select_related("root", "message")
             .first()
@@ -461,73 +466,54 @@ def message_context(message: Message) -> dict:
     }
 
 
-PLACEHOLDER = "\ue000{name}\ue001"  # private-use characters: never whitespace, never typed
+NOTIFY_BATCH = 500  # messages per call of messages_queue_bulk: bounded IN lists and memory
 
 
 def notify_bulk(*, template: str, context: dict, items: list[tuple[str, object, dict]], language: str = "hi") -> int:
-    """Put many messages in the outbox at once: (idempotency key prefix, person, per-person values) each.
-
-    The template is rendered once with placeholders for the per-person values, which are then filled in,
-    and the rows are inserted in batches; keys already in the outbox are skipped, so a re-run queues
-    nothing twice. Deliveries are queued after the commit. Returns how many rows were new."""
-    if not items:
-        return 0
-    names = sorted(items[0][2])
-    subject, body = message_render(
-        template=template,
-        context={**context, **{name: PLACEHOLDER.format(name=name) for name in names}},
-        language=language,
-    )
+    """Put many messages in the outbox at once: (idempotency key prefix, person, per-person values) each,
+    on every default channel the person can be reached on, through
+    ``notifications.services.messages_queue_bulk`` in batches (one INSERT per batch; keys already in the
+    outbox are skipped, so a re-run queues nothing twice; deliveries are queued after the commit). Returns
+    how many rows were new."""
     channels = list(dict.fromkeys(settings.NOTIFY_DEFAULT_CHANNELS))
-    rows = []
-    for key, person, values in items:
-        text, title = body, subject
-        for name in names:
-            text = text.replace(PLACEHOLDER.format(name=name), str(values[name]))
-            title = title.replace(PLACEHOLDER.format(name=name), str(values[name]))
-        for channel in channels:
-            recipient = person_address(person, channel)
-            if not recipient:
-                continue
-            rows.append(
-                OutboxMessage(
-                    channel=channel,
-                    recipient=recipient,
-                    person=person,
-                    template=template,
-                    language=language,
-                    subject=title[:255],
-                    body=text,
-                    idempotency_key=f"{key}:{channel}"[:200],
-                )
-            )
-    keys = [row.idempotency_key for row in rows]
-    existing = set()
-    for start in range(0, len(keys), 500):
-        existing.update(
-            OutboxMessage.objects.filter(idempotency_key__in=keys[start : start + 500]).values_list(
-                "idempotency_key", flat=True
-            )
-        )
-    new = [row for row in rows if row.idempotency_key not in existing]
-    OutboxMessage.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    new_keys = [row.idempotency_key for row in new]
-    ids: list[int] = []
-    for start in range(0, len(new_keys), 500):
-        ids += OutboxMessage.objects.filter(
-            idempotency_key__in=new_keys[start : start + 500], status=OutboxMessage.Status.PENDING
-        ).values_list("pk", flat=True)
-    transaction.on_commit(lambda: _enqueue(ids), robust=True)
-    return len(new)
+    messages = (
+        {
+            "channel": channel,
+            "recipient": recipient,
+            "person": person,
+            "template": template,
+            "context": {**context, **values},
+            "language": language,
+            "idempotency_key": f"{key}:{channel}"[:200],
+        }
+        for key, person, values in items
+        for channel in channels
+        if (recipient := person_address(person, channel))
+    )
+    new = 0
+    while batch := list(itertools.islice(messages, NOTIFY_BATCH)):
+        try:
+            new += messages_queue_bulk(batch)
+        except NotificationError:
+            # One unusable address refuses the whole batch (before anything is written): queue the rest one
+            # by one, so a bad mobile number does not hold back the notifications of a whole chunk.
+            for item in batch:
+                try:
+                    new += messages_queue_bulk([item])
+                except NotificationError as exc:
+                    logger.warning("Outreach notification to %s not queued: %s", item["idempotency_key"], exc)
+    return new
 
 
 def outreach_sweep(*, stale_after: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
-    """Queue again the chunks of sends that stopped (a worker or the broker died); returns how many."""
+    """Queue again the chunks of sends that stopped (a worker or the broker died), and fold the answers of
+    messages nobody has looked at lately into their roll-ups; returns how many chunks were queued."""
     stale = SendChunk.objects.filter(
         message__status=Status.SENDING, updated_at__lt=timezone.now() - stale_after
     ).exclude(status=SendChunk.Status.DONE)
     ids = list(stale.values_list("pk", flat=True))
     _queue_chunks(ids)
+    rollups_fold(message_ids=RollupDelta.objects.values_list("message_id", flat=True).distinct())
     return len(ids)
 
 
@@ -566,6 +552,8 @@ def delivery_respond(
         if len(reason) > 300:
             raise OutreachError(_("The reason can be at most 300 characters long."), code="too_long")
     now = timezone.now()
+    if action in (Action.OPEN, Action.RECEIVED):
+        return _open_or_acknowledge(delivery_id=delivery_id, acknowledge=action == Action.RECEIVED, now=now)
     # Read without a lock and write with conditional UPDATEs: the write transaction stays short (SQLite
     # serialises writers), and each counter moves only if its own UPDATE changed the row.
     delivery = Delivery.objects.select_related("message").filter(pk=delivery_id).first()
@@ -618,11 +606,160 @@ def delivery_respond(
                     setattr(delivery, name, value)
                 for name, value in moves.items():
                     counters[name] = counters.get(name, 0) + value
-        moved = {name: F(name) + value for name, value in counters.items() if value}
-        if moved:
-            prefixes = [delivery.path[:i] for i in range(Unit.steplen, len(delivery.path) + 1, Unit.steplen)]
-            Rollup.objects.filter(message_id=message.pk, level_id=delivery.level_id, path__in=prefixes).update(**moved)
+        if any(counters.values()) and not deltas_by_trigger():
+            RollupDelta.objects.create(
+                message_id=message.pk, path=delivery.path, level_id=delivery.level_id, **counters
+            )
     return delivery
+
+
+def deltas_by_trigger() -> bool:
+    """On SQLite a trigger appends the ``RollupDelta`` of every change of a delivery's stamps (migration
+    0002), so an answer is one statement in autocommit; on PostgreSQL the services append it themselves."""
+    return connection.vendor == "sqlite"
+
+
+def _seconds_since_sent_sql(placeholder: str) -> str:
+    """SQL for whole seconds from the delivery's ``created_at`` (= the message's ``sent_at``) to the time in
+    ``placeholder``, never negative."""
+    if connection.vendor == "postgresql":
+        return f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ({placeholder} - created_at)))::integer)"
+    return f"MAX(0, CAST((julianday({placeholder}) - julianday(created_at)) * 86400 AS INTEGER))"
+
+
+DELIVERY_STATE = ("opened_at", "acknowledged_at", "shared_at", "cannot_at", "share_url", "share_note", "cannot_reason")
+
+
+def _open_or_acknowledge(*, delivery_id: int, acknowledge: bool, now: datetime.datetime) -> Delivery:
+    """The hot path of the recipient's page: "opened" (GET) and "received" (POST), without reading first.
+
+    One UPDATE … RETURNING sets ``opened_at`` (and ``acknowledged_at``/``ack_seconds``) where they are still
+    empty, refuses an expired message in its WHERE clause, and returns the delivery's state and whether each
+    stamp is new (it equals this call's ``now``); only if one is, one ``RollupDelta`` row is appended in the
+    same statement (a data-modifying CTE on PostgreSQL, the trigger on SQLite): no explicit transaction.
+    A repeat changes nothing and counts nothing. No roll-up row is written here: concurrent answers from one
+    state would all wait for its row."""
+    delivery, message, deltas = Delivery._meta.db_table, Message._meta.db_table, RollupDelta._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    if acknowledge:
+        sets = (
+            f"opened_at = COALESCE(opened_at, %s), acknowledged_at = COALESCE(acknowledged_at, %s),"
+            f" ack_seconds = CASE WHEN acknowledged_at IS NULL THEN {_seconds_since_sent_sql('%s')} ELSE ack_seconds END"
+        )
+        params = [stamp, stamp, stamp]
+        where = (
+            f" AND NOT EXISTS (SELECT 1 FROM {message} m WHERE m.id = {delivery}.message_id"
+            " AND m.expires_at IS NOT NULL AND m.expires_at <= %s)"
+        )
+        where_params = [stamp]
+    else:
+        sets, params, where, where_params = "opened_at = COALESCE(opened_at, %s)", [stamp], "", []
+    returning = ", ".join(DELIVERY_STATE)
+    update = (
+        f"UPDATE {delivery} SET {sets} WHERE id = %s{where} RETURNING message_id, unit_id, path, level_id,"  # noqa: S608
+        f" opened_at IS NOT DISTINCT FROM %s AS opened_new, acknowledged_at IS NOT DISTINCT FROM %s AS ack_new,"
+        f" {returning}"
+    )
+    update_params = [*params, delivery_id, *where_params, stamp, stamp]
+    if connection.vendor == "postgresql":
+        # One statement, so one round trip and no BEGIN/COMMIT: the delta row is made from the delivery
+        # UPDATE's RETURNING row, and PostgreSQL runs both atomically.
+        update = (
+            f"WITH d AS ({update}), j AS (INSERT INTO {deltas} (message_id, path, level_id, opened, acknowledged,"  # noqa: S608
+            " shared, cannot) SELECT message_id, path, level_id, opened_new::integer, (ack_new AND %s)::integer, 0, 0"
+            " FROM d WHERE opened_new OR (ack_new AND %s)) SELECT * FROM d"
+        )
+        update_params += [acknowledge, acknowledge]
+    elif connection.vendor == "sqlite":
+        update = update.replace("IS NOT DISTINCT FROM", "IS")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            row = _execute_prepared(cursor, update, update_params)
+        else:
+            cursor.execute(update, update_params)
+            row = cursor.fetchone()
+        if row is None:
+            if Delivery.objects.filter(pk=delivery_id).exists():
+                raise OutreachError(_("This message has expired."), code="expired")
+            raise OutreachError(_("This link is not valid."), code="not_found")
+        message_id, unit_id, path, level_id = row[:4]
+    result = Delivery(pk=delivery_id, message_id=message_id, unit_id=unit_id, path=path, level_id=level_id)
+    for name, value in zip(DELIVERY_STATE, row[6:], strict=True):
+        setattr(result, name, _aware(value) if name.endswith("_at") else value)
+    return result
+
+
+def _execute_prepared(cursor, sql: str, params: list):
+    """Run ``sql`` as a server-side prepared statement on the connection of Django's ``cursor`` and return its
+    first row. Django's psycopg cursors bind parameters on the client, so PostgreSQL would plan the
+    statement anew on every answer; prepared once per connection (``DB_CONN_MAX_AGE`` keeps it), its plan
+    is reused. While queries are being logged (DEBUG, query-count tests) it runs as an ordinary query."""
+    if cursor.db.queries_logged:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+    import psycopg
+
+    def run(sql, params, many, context):
+        cursor.db.validate_no_broken_transaction()
+        with cursor.db.wrap_database_errors, psycopg.Cursor(cursor.db.connection) as server_side:
+            server_side.execute(sql, params, prepare=True)
+            return server_side.fetchone()
+
+    return cursor._execute_with_wrappers(sql, params, many=False, executor=run)
+
+
+def _aware(value):
+    """A datetime read back by a raw cursor as the ORM would give it: SQLite's (stored in UTC) come back
+    as text or naive datetimes."""
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value)
+    if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+ROLLUP_COUNTERS = ("opened", "acknowledged", "shared", "cannot")
+
+
+def rollups_fold(*, message_ids: Iterable[int]) -> int:
+    """Add the pending answers (``RollupDelta``) of these messages to their roll-up rows and delete them, in
+    one transaction: DELETE … RETURNING claims each delta exactly once even when two folds run at once, and
+    one UPDATE … FROM (VALUES …) per 500 (message, path, level) keys moves the counters of every ancestor
+    path. Called before every read of the roll-ups; returns how many deltas it folded."""
+    ids = [int(pk) for pk in message_ids]
+    if not ids:
+        return 0
+    deltas, rollup = RollupDelta._meta.db_table, Rollup._meta.db_table
+    step = Unit.steplen
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {deltas} WHERE message_id IN ({', '.join(['%s'] * len(ids))})"  # noqa: S608
+            f" RETURNING message_id, path, level_id, {', '.join(ROLLUP_COUNTERS)}",
+            ids,
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return 0
+        sums: dict[tuple, list[int]] = {}
+        for message_id, path, level_id, *counts in rows:
+            for end in range(step, len(path) + 1, step):
+                total = sums.setdefault((message_id, path[:end], level_id), [0] * len(ROLLUP_COUNTERS))
+                for index, value in enumerate(counts):
+                    total[index] += value
+        items = [(*key, *counts) for key, counts in sums.items() if any(counts)]
+        sets = ", ".join(f"{name} = {rollup}.{name} + v.column{4 + i}" for i, name in enumerate(ROLLUP_COUNTERS))
+        for start in range(0, len(items), 500):
+            batch = items[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"UPDATE {rollup} SET {sets} FROM (VALUES {values}) AS v"  # noqa: S608
+                f" WHERE {rollup}.message_id = v.column1 AND {rollup}.path = v.column2"
+                f" AND {rollup}.level_id = v.column3",
+                [value for item in batch for value in item],
+            )
+    return len(rows)
 
 
 # ---------------------------------------------------------------- reminders and escalation

@@ -1,10 +1,14 @@
 """The recipient's page: opened from the link in the notification, no login. The signed token names one
 delivery (one message at one unit); it expires after ``OUTREACH_LINK_MAX_AGE_DAYS``. Answers are POSTed
-to the same address and redirected back (303), so a reload never answers twice."""
+to the same address: the page's script sends them with ``X-Requested-With: fetch`` and swaps in the answer card
+it gets back (one small response); without JavaScript the POST is redirected back (303), so a reload never
+answers twice."""
 
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -22,8 +26,9 @@ def open_message(request, token: str):
         return render(request, "outreach/public/invalid.html", {"problem": problem}, status=status)
     error = ""
     if request.method == "POST":
+        inline = request.headers.get("X-Requested-With") == "fetch"
         try:
-            services.delivery_respond(
+            answered = services.delivery_respond(
                 delivery_id=delivery_id,
                 action=request.POST.get("action", ""),
                 share_url=request.POST.get("share_url", "")[:600],
@@ -32,16 +37,25 @@ def open_message(request, token: str):
             )
         except OutreachError as exc:
             error = " ".join(exc.messages)
+            if exc.code == "not_found":
+                return render(request, "outreach/public/invalid.html", {"problem": "bad"}, status=404)
+            if inline:
+                delivery = Delivery.objects.filter(pk=delivery_id).first()
+                context = {"delivery": delivery, "error": error, "posted": request.POST, "inline": True}
+                return HttpResponse(render_to_string(ANSWER_CARD, context, request), status=400)
         else:
+            if inline:
+                # The page's script swaps in this card: one small response, no second request.
+                return HttpResponse(_answer_card(answered))
             return _see_other(request.path)
-    delivery = Delivery.objects.filter(pk=delivery_id).select_related("message", "unit").first()
+    delivery = Delivery.objects.filter(pk=delivery_id).select_related("message", "unit__level").first()
     if delivery is None:
         return render(request, "outreach/public/invalid.html", {"problem": "bad"}, status=404)
     message = delivery.message
     expired = bool(message.expires_at and message.expires_at <= timezone.now())
     if request.method == "GET" and delivery.opened_at is None:
-        delivery = services.delivery_respond(delivery_id=delivery_id, action=services.Action.OPEN)
-        delivery.message, delivery.unit = message, delivery.unit
+        opened = services.delivery_respond(delivery_id=delivery_id, action=services.Action.OPEN)
+        delivery.opened_at = opened.opened_at
     whatsapp_group = _whatsapp_group(delivery.unit_id)
     return render(
         request,
@@ -58,6 +72,24 @@ def open_message(request, token: str):
         },
         status=400 if error else 200,
     )
+
+
+ANSWER_CARD = "outreach/public/_answer.html"
+_cards: dict[tuple, str] = {}
+
+
+def _answer_card(delivery: Delivery) -> str:
+    """The answer card after an inline answer. Without a link, note or reason in it, it is the same for every
+    delivery in the same state and language (its forms carry no CSRF token: the page's script adds the
+    page's), so it is rendered once per process and state."""
+    personal = delivery.share_url or delivery.share_note or delivery.cannot_reason
+    key = (get_language(), bool(delivery.acknowledged_at), bool(delivery.shared_at), bool(delivery.cannot_at))
+    if not personal and key in _cards:
+        return _cards[key]
+    html = render_to_string(ANSWER_CARD, {"delivery": delivery, "posted": {}, "inline": True})
+    if not personal:
+        _cards[key] = html
+    return html
 
 
 def _see_other(path: str) -> HttpResponseRedirect:

@@ -66,8 +66,10 @@ def test_state_admin_sends_to_the_booths_of_a_district_and_a_booth_shares_it(
     screenshot(phone, "outreach-recipient-360")
     phone.click("button.copy[data-target=v-whatsapp]")
     assert phone.evaluate("navigator.clipboard.readText()") == WHATSAPP
+    phone.evaluate("window.notReloaded = true")
     phone.click("button[value=received]")
-    phone.wait_for_load_state()
+    phone.wait_for_selector("#done.done")  # the page's script swapped in the answer card
+    assert phone.evaluate("window.notReloaded === true")  # one small response, no reload of the page
     phone.fill("#share_url", "https://www.facebook.com/booth1/posts/42")
     phone.click("button[value=shared]")
     phone.wait_for_selector('a[href="https://www.facebook.com/booth1/posts/42"]')

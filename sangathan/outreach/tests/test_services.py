@@ -6,7 +6,7 @@ from django.utils import timezone
 from sangathan.notifications.models import OutboxMessage
 from sangathan.outreach import services
 from sangathan.outreach.errors import OutreachError
-from sangathan.outreach.models import ApprovalRule, Delivery, Message, Rollup, SendChunk
+from sangathan.outreach.models import ApprovalRule, Delivery, Message, Rollup, RollupDelta, SendChunk
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,9 @@ def test_acknowledgements_are_idempotent_and_counted_once(tree, cast, in_charges
         _respond(message, tree.ajmer_booth, "shared", share_url="ftp://x")
     with pytest.raises(OutreachError):
         _respond(message, tree.ajmer_booth, "cannot")
+    assert RollupDelta.objects.filter(message=message).exists()  # answers wait to be folded in
+    services.rollups_fold(message_ids=[message.pk])
+    assert not RollupDelta.objects.filter(message=message).exists()
     booth = tree.booth1.level_id
     jaipur = Rollup.objects.get(message=message, path=tree.jaipur.path, level_id=booth)
     assert (jaipur.total, jaipur.opened, jaipur.acknowledged, jaipur.shared, jaipur.cannot) == (2, 2, 2, 2, 0)
@@ -229,3 +232,100 @@ def test_demo(tree, cast, in_charges):
     message = demo_outreach(state=tree.rajasthan)
     assert message.status == "sent" and Delivery.objects.filter(message=message, shared_at__isnull=False).exists()
     assert demo_outreach(state=tree.rajasthan) is None
+
+
+def _naive_rollups(message):
+    """Every roll-up counter recounted from the deliveries themselves."""
+    result = {}
+    for rollup in Rollup.objects.filter(message=message):
+        subtree = Delivery.objects.filter(message=message, level_id=rollup.level_id, path__startswith=rollup.path)
+        result[(rollup.path, rollup.level_id)] = (
+            subtree.count(),
+            subtree.filter(opened_at__isnull=False).count(),
+            subtree.filter(acknowledged_at__isnull=False).count(),
+            subtree.filter(shared_at__isnull=False).count(),
+            subtree.filter(cannot_at__isnull=False).count(),
+        )
+    return result
+
+
+def _rollups(message):
+    services.rollups_fold(message_ids=[message.pk])
+    return {
+        (r.path, r.level_id): (r.total, r.opened, r.acknowledged, r.shared, r.cannot)
+        for r in Rollup.objects.filter(message=message)
+    }
+
+
+def test_rollup_counters_equal_a_naive_count_after_any_answers(tree, cast, in_charges, make_draft, send):
+    message = make_draft(unit=tree.rajasthan, by=cast.state_admin)
+    send(message, cast.state_admin)
+    script = [
+        (tree.booth1, "open", {}),
+        (tree.booth1, "open", {}),
+        (tree.booth1, "received", {}),
+        (tree.booth2, "received", {}),  # acknowledges without opening the page first
+        (tree.booth2, "received", {}),
+        (tree.amer, "cannot", {"reason": "No phone"}),
+        (tree.amer, "received", {}),
+        (tree.amer, "shared", {"note": "block group"}),
+        (tree.jaipur_ac, "shared", {"share_url": "https://x.com/ac/status/2"}),
+        (tree.jaipur_ac, "received", {}),
+        (tree.ajmer_booth, "open", {}),
+        (tree.ajmer, "cannot", {"reason": "Away"}),
+        (tree.ajmer, "cannot", {"reason": "Still away"}),
+    ]
+    for unit, action, kwargs in script:
+        _respond(message, unit, action, **kwargs)
+        assert _rollups(message) == _naive_rollups(message), (unit, action)
+    booth = tree.booth1.level_id
+    assert _rollups(message)[(tree.jaipur.path, booth)] == (2, 2, 2, 0, 0)
+    assert _rollups(message)[(tree.ajmer.path, tree.ajmer.level_id)] == (1, 1, 1, 0, 1)
+
+
+def test_the_fast_answer_returns_the_state_and_counts_once(tree, cast, in_charges, make_draft, send):
+    message = make_draft(unit=tree.jaipur, by=cast.district_admin)
+    send(message, cast.district_admin)
+    first = _respond(message, tree.booth1, "received")
+    again = _respond(message, tree.booth1, "received")
+    stored = Delivery.objects.get(message=message, unit=tree.booth1)
+    assert first.acknowledged_at == again.acknowledged_at == stored.acknowledged_at
+    assert stored.opened_at == stored.acknowledged_at and stored.ack_seconds is not None
+    assert 0 <= stored.ack_seconds <= 60
+    later = _respond(message, tree.booth1, "shared", note="group")
+    assert _respond(message, tree.booth1, "received").shared_at == later.shared_at
+    with pytest.raises(OutreachError) as missing:
+        services.delivery_respond(delivery_id=10**9, action="received")
+    assert missing.value.code == "not_found"
+    assert RollupDelta.objects.filter(message=message).count() == 2  # received, then shared
+    services.outreach_sweep()  # folds what nobody has read yet
+    assert not RollupDelta.objects.exists()
+    assert _rollups(message) == _naive_rollups(message)
+
+
+def test_a_bad_mobile_number_does_not_hold_back_the_chunk(tree, cast, in_charges, make_draft, send, settings):
+    from sangathan.org.models import Person
+
+    settings.NOTIFY_DEFAULT_CHANNELS = ["sms"]
+    Person.objects.filter(pk=in_charges.booth1.pk).update(mobile="12345")
+    message = make_draft(unit=tree.jaipur, by=cast.district_admin)
+    send(message, cast.district_admin)
+    assert Message.objects.get(pk=message.pk).status == "sent"
+    people = set(OutboxMessage.objects.filter(template="outreach_message").values_list("person_id", flat=True))
+    assert people == {in_charges.jaipur_ac.pk, in_charges.amer.pk, in_charges.booth2.pk}
+
+
+def test_claiming_a_chunk_locks_only_the_chunk(tree, cast, in_charges, make_draft):
+    """Two workers claim two chunks of one message at once: the claim must not lock the message (or unit,
+    level) row it joins, or SKIP LOCKED makes the second worker skip its chunk and leave it pending."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    message = make_draft(unit=tree.rajasthan, by=cast.state_admin)
+    services.message_send(message=message, by=cast.state_admin, queue=False)
+    chunk = message.chunks.order_by("pk").first()
+    with CaptureQueriesContext(connection) as queries:
+        assert services.chunk_write(chunk_id=chunk.pk) > 0
+    if connection.features.has_select_for_update:
+        claims = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+        assert claims and all('FOR UPDATE OF "outreach_sendchunk"' in sql for sql in claims), claims

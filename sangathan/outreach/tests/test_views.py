@@ -157,9 +157,31 @@ def test_the_recipient_page(client, tree, sent):
     bad = client.post(url, {"action": "shared", "share_url": "javascript:alert(1)"})
     assert bad.status_code == 400
     client.post(url, {"action": "shared", "share_url": "https://x.com/booth/status/1"})
+    services.rollups_fold(message_ids=[sent.pk])
     roll = Rollup.objects.get(message=sent, path=tree.amer.path, level=tree.booth1.level)
     assert (roll.opened, roll.acknowledged, roll.shared) == (1, 1, 1)
     assert client.get(url).content.count(b"x.com/booth/status/1") == 1
+
+
+def test_inline_answers_get_the_answer_card_back(client, tree, sent):
+    """What the page's script does: POST with ``X-Requested-With: fetch`` and swap in the card it gets."""
+    url = reverse("outreach_public:open", args=[token_for(sent, tree.booth1)])
+    assert b"csrfmiddlewaretoken" in client.get(url).content
+    inline = {"X-Requested-With": "fetch"}
+    first = client.post(url, {"action": "received"}, headers=inline)
+    assert first.status_code == 200 and first.content.startswith(b'<div class="card done" id="done">')
+    assert b"csrfmiddlewaretoken" not in first.content and b'value="shared"' in first.content
+    assert client.post(url, {"action": "received"}, headers=inline).content == first.content
+    bad = client.post(url, {"action": "shared", "share_url": "ftp://x"}, headers=inline)
+    assert bad.status_code == 400 and b'role="alert"' in bad.content and b'id="done"' in bad.content
+    shared = client.post(url, {"action": "shared", "note": "बूथ ग्रुप"}, headers=inline)
+    assert shared.status_code == 200 and "बूथ ग्रुप".encode() in shared.content
+    assert b'value="shared"' not in shared.content
+    services.rollups_fold(message_ids=[sent.pk])
+    roll = Rollup.objects.get(message=sent, path=tree.amer.path, level=tree.booth1.level)
+    assert (roll.opened, roll.acknowledged, roll.shared) == (1, 1, 1)
+    other = reverse("outreach_public:open", args=[token_for(sent, tree.booth2)])
+    assert client.post(other, {"action": "received"}, headers=inline).content == first.content
 
 
 def test_expired_and_tampered_links(client, tree, sent):
