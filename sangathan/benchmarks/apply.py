@@ -15,14 +15,13 @@ import secrets
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
 
+from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, percentile
 from sangathan.org.models import Unit
 from sangathan.recruitment import services
@@ -32,21 +31,6 @@ from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI,
 MIN_RATIO = 0.5
 P99_MS = 150.0
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@dataclass
-class Load:
-    latencies_ms: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> int:
-        return sum(n for status, n in self.statuses.items() if 200 <= status < 300)
-
-    @property
-    def per_second(self) -> float:
-        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
 
 
 def _database_url() -> str:
@@ -201,50 +185,6 @@ def _csrf(port: int, path: str) -> tuple[str, str]:
     return secret, CSRF_RE.search(body).group(1)
 
 
-def _drive(port: int, bodies: list[tuple[str, bytes]], concurrency: int, cookie: str) -> Load:
-    """POST every (path, body), ``concurrency`` keep-alive connections at once."""
-    load = Load()
-    lock = threading.Lock()
-    queue = list(reversed(bodies))
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": cookie,
-            "Referer": f"http://127.0.0.1:{port}/",
-        }
-        while True:
-            with lock:
-                if not queue:
-                    break
-                path, body = queue.pop()
-            started = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = 0
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                load.latencies_ms.append(elapsed)
-                load.statuses[status] = load.statuses.get(status, 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    load.seconds = time.perf_counter() - started
-    return load
-
-
 def _wait_for_drain(campaign, log, timeout: float = 300.0) -> float:
     """Seconds until the worker has made applications of every submission (0 in the embedded mode)."""
     started = time.perf_counter()
@@ -257,16 +197,6 @@ def _wait_for_drain(campaign, log, timeout: float = 300.0) -> float:
     return time.perf_counter() - started
 
 
-def _merge(loads: list[Load]) -> Load:
-    total = Load()
-    for load in loads:
-        total.latencies_ms += load.latencies_ms
-        total.seconds += load.seconds
-        for status, n in load.statuses.items():
-            total.statuses[status] = total.statuses.get(status, 0) + n
-    return total
-
-
 def run(*, requests: int = 2000, concurrency: int = 8, workers: int = 2, rounds: int = 2, log=print) -> list[Row]:
     """Measure and return the rows: the public application POST, judged against the baseline."""
     campaign, post, places = _campaign()
@@ -274,7 +204,11 @@ def run(*, requests: int = 2000, concurrency: int = 8, workers: int = 2, rounds:
     server = Server(workers)
     try:
         secret, token = _csrf(server.port, form_path)
-        cookie = f"csrftoken={secret}; django_language=hi"
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={secret}; django_language=hi",
+            "Referer": f"http://127.0.0.1:{server.port}/",
+        }
         serial = iter(range(10**6))
 
         def application_body() -> tuple[str, bytes]:
@@ -309,23 +243,23 @@ def run(*, requests: int = 2000, concurrency: int = 8, workers: int = 2, rounds:
             return "/bench/baseline/", urllib.parse.urlencode(fields).encode()
 
         # Warm up both (connections, templates, caches), then measure in interleaved rounds.
-        _drive(server.port, [application_body() for _ in range(50)], concurrency, cookie)
-        _drive(server.port, [baseline_body() for _ in range(50)], concurrency, cookie)
+        drive(server.port, [application_body() for _ in range(50)], concurrency, headers)
+        drive(server.port, [baseline_body() for _ in range(50)], concurrency, headers)
         _wait_for_drain(campaign, log)
         warm = Application.objects.filter(campaign=campaign).count()
         per_round = max(requests // rounds, 1)
         apply_loads, baseline_loads, sent = [], [], []
         for index in range(rounds):
             log(f"  round {index + 1}/{rounds}: baseline, then the application form ({per_round} POSTs each)")
-            baseline_loads.append(_drive(server.port, [baseline_body() for _ in range(per_round)], concurrency, cookie))
+            baseline_loads.append(drive(server.port, [baseline_body() for _ in range(per_round)], concurrency, headers))
             bodies = [application_body() for _ in range(per_round)]
             sent += bodies
-            apply_loads.append(_drive(server.port, bodies, concurrency, cookie))
-        apply_load, baseline_load = _merge(apply_loads), _merge(baseline_loads)
+            apply_loads.append(drive(server.port, bodies, concurrency, headers))
+        apply_load, baseline_load = merge(apply_loads), merge(baseline_loads)
         drain_s = _wait_for_drain(campaign, log)
         stored = Application.objects.filter(campaign=campaign).count() - warm
         # Retried POSTs: the same bodies (same one-time tokens) again.
-        retry = _drive(server.port, sent[:200], concurrency, cookie)
+        retry = drive(server.port, sent[:200], concurrency, headers)
         _wait_for_drain(campaign, log)
         after_retry = Application.objects.filter(campaign=campaign).count() - warm
         distinct_mobiles = Application.objects.filter(campaign=campaign).values("mobile").distinct().count()

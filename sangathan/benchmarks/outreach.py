@@ -10,11 +10,9 @@ Notifications are not part of these timings (``OUTREACH_NOTIFY = False`` on the 
 row writes deliveries with ``chunk_write``): they go through the outbox like every other message.
 """
 
-import http.client
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 
@@ -23,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sangathan.benchmarks import apply as apply_bench
+from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, percentile
 from sangathan.org.models import Level, Unit
 from sangathan.org.paths import path_upper_bound
@@ -220,51 +219,6 @@ def _cascade_worker(root: Unit, baseline_s: float, log) -> Row | None:
     return row
 
 
-def _drive(port: int, bodies, concurrency: int, headers: dict, follow: bool = False) -> apply_bench.Load:
-    """POST every (path, body) on ``concurrency`` keep-alive connections; with ``follow``, also GET the page a
-    303 points to (what a browser without JavaScript does) and time the pair as one answer."""
-    load = apply_bench.Load()
-    lock = threading.Lock()
-    queue = list(reversed(bodies))
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                if not queue:
-                    break
-                path, body = queue.pop()
-            started = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-                if follow and status == 303:
-                    conn.request("GET", response.getheader("Location"), headers={"Cookie": headers["Cookie"]})
-                    page = conn.getresponse()
-                    page.read()
-                    status = 303 if page.status == 200 else page.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = 0
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                load.latencies_ms.append(elapsed)
-                load.statuses[status] = load.statuses.get(status, 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    load.seconds = time.perf_counter() - started
-    return load
-
-
 def _ack(message: Message, requests: int, log) -> tuple[Row, str]:
     """ "Received" POSTs to /m/<token>/ as the page's script sends them (``X-Requested-With: fetch``; the
     answer is the updated answer card, 200) against POSTs to the baseline view, interleaved, on fresh
@@ -291,20 +245,20 @@ def _ack(message: Message, requests: int, log) -> tuple[Row, str]:
         ack_bodies = [(f"/m/{services.delivery_token(pk)}/", body) for pk in ours[1:]]
         base_bodies = [(f"/bench/ack-baseline/{pk}/", body) for pk in theirs]
         warm = 100
-        _drive(server.port, ack_bodies[:warm], 8, inline)
-        _drive(server.port, base_bodies[:warm], 8, headers)
+        drive(server.port, ack_bodies[:warm], 8, inline)
+        drive(server.port, base_bodies[:warm], 8, headers)
         ack_bodies, base_bodies = ack_bodies[warm:], base_bodies[warm:]
         half = requests // 2
         ack_loads, base_loads = [], []
         for index in range(2):
             log(f"  round {index + 1}/2: baseline UPDATE, then the acknowledgement ({half} POSTs each)")
-            base_loads.append(_drive(server.port, base_bodies[index * half : (index + 1) * half], 8, headers))
-            ack_loads.append(_drive(server.port, ack_bodies[index * half : (index + 1) * half], 8, inline))
+            base_loads.append(drive(server.port, base_bodies[index * half : (index + 1) * half], 8, headers))
+            ack_loads.append(drive(server.port, ack_bodies[index * half : (index + 1) * half], 8, inline))
         plain_bodies = [(f"/m/{services.delivery_token(pk)}/", body) for pk in plain]
-        plain_load = _drive(server.port, plain_bodies, 8, headers, follow=True)
+        plain_load = drive(server.port, plain_bodies, 8, headers, follow=True)
     finally:
         server.stop()
-    ack, base = apply_bench._merge(ack_loads), apply_bench._merge(base_loads)
+    ack, base = merge(ack_loads), merge(base_loads)
     ratio = ack.per_second / base.per_second if base.per_second else 0.0
     ok = ack.statuses.get(200, 0)
     acked = Delivery.objects.filter(pk__in=ours[1 + warm :], acknowledged_at__isnull=False).count()
