@@ -25,6 +25,9 @@ def _units_in_scope(request):
 
 
 class ChannelOutputSerializer(serializers.ModelSerializer):
+    """A channel; its owner's and other admins' mobile numbers are masked for callers without
+    ``view_personal`` at its unit (pass ``context={"request": request}``)."""
+
     platform_label = serializers.CharField(source="get_platform_display", read_only=True)
     url = serializers.CharField(read_only=True)
     admins = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -52,6 +55,19 @@ class ChannelOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        from sangathan.access.permissions import VIEW_PERSONAL
+        from sangathan.access.scope import can
+        from sangathan.audit.personal import covers_view_scope
+        from sangathan.org.masking import mask_mobile
+
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        if not (covers_view_scope(user) or can(user, VIEW_PERSONAL, instance.unit)):
+            data["owner_mobile"] = mask_mobile(data["owner_mobile"])
+            data["other_admin_mobiles"] = [mask_mobile(m) for m in data["other_admin_mobiles"] or []]
+        return data
 
 
 class MobilesField(serializers.ListField):
@@ -142,7 +158,9 @@ class ChannelListCreateApi(generics.ListAPIView):
         scope.require(request.user, MANAGE_CHANNELS, data["unit"])
         admins, others = _admins(request.user, data.pop("admin_mobiles"))
         channel = services.channel_register(**data, admins=admins, other_admin_mobiles=others, by=request.user)
-        return Response(ChannelOutputSerializer(channel).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ChannelOutputSerializer(channel, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ChannelDetailApi(APIView):
@@ -150,7 +168,7 @@ class ChannelDetailApi(APIView):
 
     @extend_schema(responses=ChannelOutputSerializer)
     def get(self, request, pk: int):
-        return Response(ChannelOutputSerializer(_get(request, pk)).data)
+        return Response(ChannelOutputSerializer(_get(request, pk), context={"request": request}).data)
 
     @extend_schema(request=ChannelWriteSerializer, responses=ChannelOutputSerializer)
     def put(self, request, pk: int):
@@ -161,7 +179,7 @@ class ChannelDetailApi(APIView):
         channel = services.channel_update(
             channel=channel, **data, admins=admins, other_admin_mobiles=others, by=request.user
         )
-        return Response(ChannelOutputSerializer(channel).data)
+        return Response(ChannelOutputSerializer(channel, context={"request": request}).data)
 
 
 class ChannelVerifyApi(APIView):
@@ -173,7 +191,7 @@ class ChannelVerifyApi(APIView):
         scope.require(request.user, MANAGE_CHANNELS, channel.unit)
         data = _validated(VerifySerializer, request)
         channel = services.channel_verify(channel=channel, member_count=data["member_count"], by=request.user)
-        return Response(ChannelOutputSerializer(channel).data)
+        return Response(ChannelOutputSerializer(channel, context={"request": request}).data)
 
 
 class ChannelDeactivateApi(APIView):
@@ -185,4 +203,4 @@ class ChannelDeactivateApi(APIView):
         scope.require(request.user, MANAGE_CHANNELS, channel.unit)
         data = _validated(DeactivateSerializer, request)
         channel = services.channel_deactivate(channel=channel, reason=data["reason"], by=request.user)
-        return Response(ChannelOutputSerializer(channel).data)
+        return Response(ChannelOutputSerializer(channel, context={"request": request}).data)

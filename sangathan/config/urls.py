@@ -21,6 +21,7 @@ urlpatterns = [
     path("plan/", include("sangathan.planning.urls")),
     path("outreach/", include("sangathan.outreach.urls")),
     path("m/", include("sangathan.outreach.urls_public")),
+    path("audit/", include("sangathan.audit.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover

@@ -389,6 +389,13 @@ def _end_appointments(appointments, *, status: str, reason: str, end_date: datet
     Appointment.objects.filter(pk__in=[a.pk for a in rows], status="active").update(
         status=status, end_date=end_date, end_reason=reason, ended_by=_actor(by)
     )
+    from sangathan.audit.services import audit_bulk_update  # a QuerySet.update sends no signals
+
+    audit_bulk_update(
+        objects=rows,
+        changes={"status": ["active", status], "end_date": ["None", str(end_date)], "end_reason": ["", reason]},
+        by=_actor(by),
+    )
     units = {a.unit_id: a.unit for a in rows}
     # Per unit: which positions lost seats, and whether its key post is now empty.
     still_keyed = set(

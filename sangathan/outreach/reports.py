@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Appointment
 from sangathan.outreach import selectors
 from sangathan.outreach.services import deliveries_in
@@ -48,7 +49,7 @@ def headers() -> list[str]:
     ]
 
 
-def rows(message, unit, limit: int | None = None):
+def rows(message, unit, limit: int | None = None, masked: bool = False):
     """Header, then one row per delivery in ``unit``'s area, in tree order, in batches of 2,000."""
     yield [neutralise(h) for h in headers()]
     last_path = ""
@@ -75,7 +76,7 @@ def rows(message, unit, limit: int | None = None):
                     d.unit.number if d.unit.number is not None else "",
                     d.unit.name,
                     person.name if person else "",
-                    person.mobile if person else "",
+                    (mask_mobile(person.mobile) if masked else person.mobile) if person else "",
                     _status(d),
                     _when(d.opened_at),
                     _when(d.acknowledged_at),
@@ -95,13 +96,14 @@ class _Echo:
         return value
 
 
-def response(message, unit, fmt: str):
+def response(message, unit, fmt: str, masked: bool = False):
+    """``masked``: mobile numbers masked, for users without ``view_personal`` at the unit."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"message-{message.pk}-{unit.pk}-{stamp}"
     if fmt == "csv":
         writer = csv.writer(_Echo())
         stream = ("\ufeff" if i == 0 else "" for i in range(1))
-        body = (writer.writerow(row) for row in rows(message, unit))
+        body = (writer.writerow(row) for row in rows(message, unit, masked=masked))
         result = StreamingHttpResponse(
             (part for chunk in (stream, body) for part in chunk), content_type="text/csv; charset=utf-8"
         )
@@ -110,7 +112,7 @@ def response(message, unit, fmt: str):
     if fmt == "xlsx":
         book = Workbook(write_only=True)
         sheet = book.create_sheet(title=_("Deliveries")[:31])
-        for row in rows(message, unit):
+        for row in rows(message, unit, masked=masked):
             sheet.append(row)
         result = HttpResponse(content_type=XLSX_TYPE)
         book.save(result)
@@ -118,7 +120,7 @@ def response(message, unit, fmt: str):
         return result
     from weasyprint import HTML
 
-    table = list(rows(message, unit, limit=PDF_MAX_ROWS))
+    table = list(rows(message, unit, limit=PDF_MAX_ROWS, masked=masked))
     html = render_to_string(
         "outreach/report_pdf.html",
         {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sangathan.access.permissions import APPROVE_MESSAGES, SEND_MESSAGES, VIEW
+from sangathan.access.permissions import APPROVE_MESSAGES, SEND_MESSAGES, VIEW, VIEW_PERSONAL
 from sangathan.access.scope import can, require, scope_paths
 from sangathan.org.models import Unit
 from sangathan.outreach import reports, selectors, services
@@ -200,7 +200,8 @@ def report(request, pk: int, fmt: str):
     if fmt not in ("csv", "xlsx", "pdf"):
         raise Http404
     context = _tracking(request, pk)
-    return reports.response(context["message"], context["unit"], fmt)
+    masked = not can(request.user, VIEW_PERSONAL, context["unit"])
+    return reports.response(context["message"], context["unit"], fmt, masked=masked)
 
 
 @login_required

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from sangathan.org.masking import age_band, mask_email, mask_mobile
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,8 +37,19 @@ def _accounts(application) -> str:
     return "; ".join(parts)
 
 
-def columns(*, hidden_scores: set[int], with_contact: bool):
-    """(header, value of one application) for each exported column."""
+def columns(*, hidden_scores: set[int], with_contact: bool, may_see_personal=None):
+    """(header, value of one application) for each exported column.
+
+    ``may_see_personal(application)``: False masks the mobile, e-mail and age (users without
+    ``view_personal`` where the applicant lives); None shows them to all.
+    """
+
+    def personal(field, mask):
+        def value(a):
+            raw = getattr(a, field)
+            return raw if may_see_personal is None or may_see_personal(a) else mask(raw)
+
+        return value
 
     def score(a):
         return None if a.pk in hidden_scores or a.score is None else float(a.score)
@@ -48,9 +61,9 @@ def columns(*, hidden_scores: set[int], with_contact: bool):
         (_("Name (English)"), lambda a: a.name_en),
     ]
     if with_contact:
-        result += [(_("Mobile number"), lambda a: a.mobile), (_("Email"), lambda a: a.email)]
+        result += [(_("Mobile number"), personal("mobile", mask_mobile)), (_("Email"), personal("email", mask_email))]
     result += [
-        (_("Age"), lambda a: a.age),
+        (_("Age"), personal("age", age_band)),
         (_("Gender"), lambda a: a.get_gender_display()),
         (_("Occupation"), lambda a: a.occupation),
         (_("Education"), lambda a: a.education),

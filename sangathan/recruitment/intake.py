@@ -267,6 +267,9 @@ def _materialise(batch: list[Submission]) -> None:
         submission.application = application
         submission.processed_at = now
     Submission.objects.bulk_update([submission for submission, *_rest in steps], ["application", "processed_at"])
+    from sangathan.audit.services import audit_intake  # bulk writes send no signals: one entry per campaign
+
+    audit_intake(applications=[application for _submission, application, _first in steps])
     messages_queue_bulk(
         message
         for submission, application, first in steps

@@ -330,6 +330,11 @@ def _invite_appointees(camps: list[Camp], *, source_by=None) -> int:
         for person_id, camp in chosen.items()
     ]
     Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
+    from sangathan.audit.services import audit_bulk_action  # bulk_create sends no signals: one entry per camp
+
+    for camp in camps:
+        count = sum(1 for invitation in invitations if invitation.camp is camp)
+        audit_bulk_action(obj=camp, what="invitations_generated", count=count, model=Invitation, by=_actor(source_by))
     if invitations:
         transaction.on_commit(lambda: _queue_invitation_messages(camp_ids), robust=True)
     return len(invitations)

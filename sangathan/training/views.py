@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sangathan.access.permissions import MANAGE_TRAINING, VIEW
+from sangathan.access.permissions import MANAGE_TRAINING, VIEW, VIEW_PERSONAL
 from sangathan.access.scope import can, require, scope_paths, top_units
+from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.selectors import unit_ancestors
@@ -219,6 +220,7 @@ def camp_export(request, pk):
     Mobile numbers only for those who may manage the camp."""
     camp = selectors.get_camp_for_user(request.user, pk)
     with_mobile = can(request.user, MANAGE_TRAINING, camp.host_unit)
+    full_mobile = can(request.user, VIEW_PERSONAL, camp.host_unit)  # others get them masked
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -227,7 +229,8 @@ def camp_export(request, pk):
     header += [_("Post"), _("Invited"), _("Present"), _("How"), _("Certificate")]
     writer.writerow(header)
     for row in selectors.camp_roster(camp):
-        cells = [row.person.name_hi, row.person.name_en] + ([row.person.mobile] if with_mobile else [])
+        mobile = row.person.mobile if full_mobile else mask_mobile(row.person.mobile)
+        cells = [row.person.name_hi, row.person.name_en] + ([mobile] if with_mobile else [])
         cells += [
             row.post,
             _("yes") if row.invited else _("no"),

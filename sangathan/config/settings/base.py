@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "sangathan.planning",
     "sangathan.outreach",
     "sangathan.benchmarks",
+    "auditlog",
+    "sangathan.audit",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "sangathan.audit.middleware.AuditMiddleware",  # who and from where, for the audit trail
     "django.contrib.messages.middleware.MessageMiddleware",
     "sangathan.access.middleware.SignInPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -75,6 +78,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)  # reverse proxies in front of the app (X-Forwarded-For)
+# The audit trail (sangathan.audit, docs/adr/0006-audit-trail.md): django-auditlog with our entry model.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 # Two-factor sign-in (TOTP) is required for admin roles; anyone may turn it on.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Sangathan"

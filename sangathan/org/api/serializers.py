@@ -212,8 +212,19 @@ class SocialAccountOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PersonListOutputSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        from sangathan.audit.personal import personal_visible_ids
+
+        people = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        self.context["personal_ids"] = personal_visible_ids(getattr(request, "user", None), people)
+        return super().to_representation(people)
+
+
 class PersonOutputSerializer(serializers.ModelSerializer):
-    """A person as the API shows them. ``mobile`` and ``email`` are personal data (masking is planned)."""
+    """A person as the API shows them. ``mobile`` and ``email`` are personal data: masked (98•••••210)
+    unless the caller may see them (``view_personal``); pass ``context={"request": request}``."""
 
     social_accounts = SocialAccountOutputSerializer(many=True, read_only=True)
 
@@ -221,6 +232,20 @@ class PersonOutputSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "name_hi", "name_en", "mobile", "email", "home_unit", "languages", "skills", "social_accounts"]
         read_only_fields = fields
+        list_serializer_class = PersonListOutputSerializer
+
+    def to_representation(self, instance):
+        from sangathan.audit.personal import personal_visible_ids
+        from sangathan.org.masking import mask_email, mask_mobile
+
+        data = super().to_representation(instance)
+        allowed = self.context.get("personal_ids", False)
+        if allowed is False:
+            request = self.context.get("request")
+            allowed = personal_visible_ids(getattr(request, "user", None), [instance])
+        if allowed is not None and instance.pk not in allowed:
+            data["mobile"], data["email"] = mask_mobile(data["mobile"]), mask_email(data["email"])
+        return data
 
 
 class PersonCreateInputSerializer(serializers.Serializer):

@@ -246,7 +246,8 @@ class PersonListCreateApi(generics.ListAPIView):
         data = _validated(s.PersonCreateInputSerializer, request)
         scope.require(request.user, APPOINT, data["home_unit"])
         person = services.person_create(**data, by=request.user)
-        return Response(s.PersonOutputSerializer(person).data, status=status.HTTP_201_CREATED)
+        data = s.PersonOutputSerializer(person, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class PersonDetailApi(APIView):
@@ -254,7 +255,8 @@ class PersonDetailApi(APIView):
 
     @extend_schema(responses=s.PersonOutputSerializer)
     def get(self, request, pk: int):
-        return Response(s.PersonOutputSerializer(get_person_for_user(request.user, pk)).data)
+        person = get_person_for_user(request.user, pk)
+        return Response(s.PersonOutputSerializer(person, context={"request": request}).data)
 
     @extend_schema(request=s.PersonUpdateInputSerializer, responses=s.PersonOutputSerializer)
     def patch(self, request, pk: int):
@@ -273,7 +275,7 @@ class PersonDetailApi(APIView):
             "skills": person.skills,
         }
         person = services.person_update(person=person, **{**current, **data}, by=request.user)
-        return Response(s.PersonOutputSerializer(person).data)
+        return Response(s.PersonOutputSerializer(person, context={"request": request}).data)
 
 
 # ---------------------------------------------------------------- appointments

@@ -440,8 +440,9 @@ def test_application_detail_shows_everything(client, cast, jaipur_app):
     response = login(client, cast.district_admin).get(reverse("recruitment:application", args=[jaipur_app.pk]))
     page = html(response)
     assert response.status_code == 200
-    for text in ("Seema Meena", "@seema", "1,500", "हर बूथ हो मजबूत!", jaipur_app.mobile, "Shortlist"):
+    for text in ("Seema Meena", "@seema", "1,500", "हर बूथ हो मजबूत!", "+91 98•••••111", "Shortlist"):
         assert text in page
+    assert jaipur_app.mobile not in page  # masked; one click reveals it (sangathan.audit)
     assert "applied" in page  # the history
 
 

@@ -1,0 +1,84 @@
+"""The models whose every create, change and delete is recorded, registered with django-auditlog.
+
+Called once from ``AuditConfig.ready``. Personal fields (mobile, e-mail, age) are stored masked
+(``sangathan.org.masking.mask_value``): the trail says *that* a number changed and tells two numbers
+apart, but holds no contact details, so erasing a person (DPDP) leaves nothing to scrub from it.
+Bulk writes (``bulk_create``, ``QuerySet.update``) send no signals: the services that make them
+record one entry per action with ``sangathan.audit.services.audit_bulk_action`` where it concerns
+people, applications or appointments (docs/adr/0006-audit-trail.md).
+"""
+
+from auditlog.registry import auditlog
+from django.apps import apps
+
+MASK = "sangathan.org.masking.mask_value"
+
+# label: options for ``auditlog.register``
+MODELS: dict[str, dict] = {
+    # The organisation
+    "org.Level": {},
+    "org.Position": {},
+    "org.Unit": {"exclude_fields": ["path", "depth", "numchild", "key_post_filled"]},  # derived from the parent
+    "org.Person": {"mask_fields": ["mobile", "email"]},
+    "org.SocialAccount": {},
+    "org.Appointment": {},
+    "org.CommitteeEvent": {},
+    # Imports write their rows in bulk; the import job itself (who, which file, outcome) is recorded.
+    "org.UnitImportJob": {"exclude_fields": ["content", "errors"]},
+    # Roles and accounts
+    "access.RoleAssignment": {},
+    "auth.User": {"exclude_fields": ["password", "last_login"], "mask_fields": ["email"]},
+    # Recruitment
+    "recruitment.Rubric": {},
+    "recruitment.Criterion": {},
+    "recruitment.Campaign": {},
+    "recruitment.CampaignPosition": {},
+    "recruitment.Application": {
+        "mask_fields": ["mobile", "email", "age"],
+        "exclude_fields": ["followers_total"],  # derived from the social accounts
+    },
+    "recruitment.ScoreSheet": {},
+    "recruitment.InterviewDay": {},
+    "recruitment.Panel": {"m2m_fields": {"members"}},
+    "recruitment.InterviewSlot": {},
+    # Plans
+    "planning.Plan": {},
+    "planning.Milestone": {},
+    # Training
+    "training.Programme": {},
+    "training.Module": {},
+    "training.Camp": {"m2m_fields": {"trainers", "modules"}},
+    "training.Invitation": {},
+    "training.Attendance": {},
+    "training.Completion": {},
+    # Channels and messages
+    "channels.Channel": {"mask_fields": ["owner_mobile", "other_admin_mobiles"], "m2m_fields": {"admins"}},
+    "channels.ChannelImport": {"exclude_fields": ["content"]},
+    "outreach.Message": {},
+    "outreach.ApprovalRule": {},
+    # Personal-data requests (DPDP): who asked, who resolved; the notice texts people agreed to.
+    "privacy.Notice": {},
+    "privacy.DataRequest": {"mask_fields": ["details"]},
+}
+
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+def register_models() -> None:
+    for label, options in MODELS.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # an optional app that is not installed
+            continue
+        if auditlog.contains(model):
+            continue
+        options = dict(options)
+        if "mask_fields" in options:
+            options["mask_callable"] = MASK
+        # Reverse relations (an appointment's application, a unit's plan) are not the object's own data,
+        # and reading them costs a query per write.
+        reverse = [f.name for f in model._meta.get_fields() if f.is_relation and f.auto_created and not f.concrete]
+        # The entry's own timestamp says when; the row's timestamps would only repeat it.
+        options["exclude_fields"] = [*options.get("exclude_fields", []), *reverse, *TIMESTAMPS]
+        auditlog.register(model, **options)
