@@ -14,3 +14,10 @@ READ_AUDIT = APPOINT
 def may_read_audit(user) -> bool:
     paths = scope_paths(user, READ_AUDIT)
     return paths is None or bool(paths)
+
+
+def audit_context(request) -> dict:
+    """Template context: whether to show the audit log in the sections bar (worked out only if asked)."""
+    from django.utils.functional import SimpleLazyObject
+
+    return {"can_read_audit": SimpleLazyObject(lambda: request.user.is_authenticated and may_read_audit(request.user))}
