@@ -22,6 +22,7 @@ urlpatterns = [
     path("outreach/", include("sangathan.outreach.urls")),
     path("m/", include("sangathan.outreach.urls_public")),
     path("audit/", include("sangathan.audit.urls")),
+    path("privacy/", include("sangathan.privacy.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sangathan.training",
     "sangathan.planning",
     "sangathan.outreach",
+    "sangathan.privacy",
     "sangathan.benchmarks",
     "auditlog",
     "sangathan.audit",

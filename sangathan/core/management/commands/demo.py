@@ -9,6 +9,7 @@ from sangathan.org.models import Unit
 from sangathan.org.seeding import SHAPES, seed
 from sangathan.outreach.demo import demo_outreach
 from sangathan.planning.demo import demo_plan
+from sangathan.privacy.demo import demo_privacy
 from sangathan.recruitment.demo import demo_campaign
 from sangathan.training.demo import demo_training
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         demo_outreach(state=state, stdout=self.stdout)
         camp = demo_training(state=state, stdout=self.stdout)
         demo_plan(state=state, stdout=self.stdout)
+        demo_privacy(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"Logins (password for all: {password}):")
         self.stdout.write("\n".join(lines))

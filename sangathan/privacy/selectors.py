@@ -1,0 +1,166 @@
+"""Reads of the privacy app: the copy of a person's data (DPDP Act s.11, right to information) and the
+request lists of the admin pages.
+
+The copy holds the person's own data and nothing of anybody else: no other applicant, no panel
+member's name or individual scores, no staff account (an event says "the organisation", not who)."""
+
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from sangathan.notifications.models import OutboxMessage
+from sangathan.privacy.models import ConsentRecord, DataRequest
+from sangathan.privacy.services import Subject, consents_sync
+
+
+def _when(value):
+    return timezone.localtime(value).isoformat(timespec="minutes") if value else None
+
+
+def _unit(unit):
+    if unit is None:
+        return None
+    return {"level": unit.level.name, "name": unit.display_name}
+
+
+def subject_data(subject: Subject) -> dict:
+    """Everything held about the subject, as plain JSON-ready data."""
+    from sangathan.recruitment.models import Application
+    from sangathan.recruitment.selectors import _event_labels
+
+    applications = Application.objects.filter(pk__in=subject.application_ids)
+    consents_sync(applications=applications)
+    labels = _event_labels()
+    data: dict = {"generated_at": _when(timezone.now()), "mobile": subject.mobile, "applications": []}
+    for application in subject.applications:
+        slot = getattr(application, "slot", None) if application.pk else None
+        data["applications"].append(
+            {
+                "reference": application.reference,
+                "campaign": application.campaign.title,
+                "post": application.applied_for.position.title,
+                "status": application.get_status_display(),
+                "where_you_live": _unit(application.home_unit),
+                "name_hi": application.name_hi,
+                "name_en": application.name_en,
+                "mobile": application.mobile,
+                "email": application.email,
+                "age": application.age,
+                "gender": application.get_gender_display() if application.gender else "",
+                "occupation": application.occupation,
+                "education": application.education,
+                "languages": list(application.languages or []),
+                "social_accounts": [
+                    {key: account.get(key) for key in ("platform", "handle", "followers")}
+                    for account in (application.social_accounts or [])
+                    if isinstance(account, dict)
+                ],
+                "statement": application.statement,
+                "writing_sample": application.writing_sample,
+                "submitted_at": _when(application.submitted_at),
+                "consent_at": _when(application.consent_at),
+                "consent_version": application.consent_version,
+                "score": str(application.score) if application.score is not None else None,
+                "decision_reason": application.decision_reason,
+                "letter_number": application.letter_number,
+                "interview": (
+                    {"at": _when(slot.starts_at), "venue": slot.panel.day.venue} if slot is not None else None
+                ),
+                "history": [
+                    {"what": str(labels.get(event.kind, event.kind)), "at": _when(event.at), "note": event.note}
+                    for event in application.events.all()
+                ],
+            }
+        )
+    person = subject.person
+    if person is not None:
+        data["person"] = {
+            "name_hi": person.name_hi,
+            "name_en": person.name_en,
+            "mobile": person.mobile,
+            "email": person.email,
+            "home_unit": _unit(person.home_unit) if person.home_unit_id else None,
+            "languages": list(person.languages or []),
+            "skills": list(person.skills or []),
+            "social_accounts": [
+                {"platform": account.get_platform_display(), "handle": account.handle, "followers": account.followers}
+                for account in person.social_accounts.all()
+            ],
+            "appointments": [
+                {
+                    "post": appointment.position.title,
+                    "unit": _unit(appointment.unit),
+                    "status": appointment.get_status_display(),
+                    "from": appointment.start_date.isoformat(),
+                    "until": appointment.end_date.isoformat() if appointment.end_date else None,
+                    "letter_number": appointment.letter_number,
+                }
+                for appointment in person.appointments.select_related("position", "unit__level")
+            ],
+            "training": {
+                "invited_to": [
+                    {"camp": invitation.camp.venue, "starts_at": _when(invitation.camp.starts_at)}
+                    for invitation in person.training_invitations.select_related("camp")
+                ],
+                "attended": [
+                    {"camp": attendance.camp.venue, "checked_in_at": _when(attendance.checked_in_at)}
+                    for attendance in person.training_attendances.select_related("camp")
+                ],
+                "completed": [
+                    {"programme": str(completion.programme), "at": _when(completion.completed_at)}
+                    for completion in person.training_completions.select_related("programme")
+                ],
+            },
+        }
+    consents = ConsentRecord.objects.filter(
+        Q(application_id__in=subject.application_ids) | (Q(person=person) if person is not None else Q(pk__in=[]))
+    ).select_related("notice")
+    data["consents"] = [
+        {
+            "purpose": consent.get_purpose_display(),
+            "notice_version": consent.notice.version,
+            "notice_hi": consent.notice.text_hi,
+            "notice_en": consent.notice.text_en,
+            "given_at": _when(consent.given_at),
+            "withdrawn_at": _when(consent.withdrawn_at),
+        }
+        for consent in consents
+    ]
+    recipients = [value for value in {subject.mobile, *(a.email for a in subject.applications)} if value]
+    message_filter = Q(recipient__in=recipients)
+    if person is not None:
+        message_filter |= Q(person=person)
+    data["messages"] = [
+        {
+            "channel": message.get_channel_display(),
+            "to": message.recipient,
+            "at": _when(message.created_at),
+            "status": message.get_status_display(),
+            "text": message.body,
+        }
+        for message in OutboxMessage.objects.filter(message_filter).order_by("created_at", "pk")
+    ]
+    request_filter = Q(application_id__in=subject.application_ids)
+    if person is not None:
+        request_filter |= Q(person=person)
+    data["requests"] = [
+        {
+            "what": request.get_kind_display(),
+            "status": request.get_status_display(),
+            "at": _when(request.created_at),
+            "details": request.details,
+            "resolved_at": _when(request.resolved_at),
+            "note": request.resolution,
+        }
+        for request in DataRequest.objects.filter(request_filter)
+    ]
+    return data
+
+
+def requests_for(user, *, status: str = ""):
+    requests = DataRequest.objects.restrict(user, "view_personal").select_related(
+        "application", "person", "unit__level", "raised_by", "resolved_by"
+    )
+    if status in DataRequest.Status.values:
+        requests = requests.filter(status=status)
+    open_first = Case(When(status=DataRequest.Status.OPEN, then=Value(0)), default=Value(1))
+    return requests.order_by(open_first, "-created_at", "-id")

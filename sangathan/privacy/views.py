@@ -1,0 +1,320 @@
+"""Pages of the privacy app.
+
+Public (no login): the applicant's status page (``recruitment``) shows their data actions once they have
+given their reference and mobile number; each action posts a signed, short-lived ticket naming their
+application, so the actions need no login and cannot be aimed at anybody else.
+
+Staff: admins see and handle the requests of people in their scope (``view_personal`` to see,
+``appoint`` - the power to edit people - to raise and resolve), at /privacy/.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from sangathan.access.permissions import APPOINT, VIEW_PERSONAL
+from sangathan.access.scope import can, require, scope_paths
+from sangathan.org.errors import OrgError
+from sangathan.org.models import Person
+from sangathan.org.phones import normalise_mobile
+from sangathan.privacy import selectors, services
+from sangathan.privacy.errors import PrivacyError
+from sangathan.privacy.forms import CorrectionForm, ErasureForm, ResolveForm, StaffRequestForm, TicketForm
+from sangathan.privacy.models import DataRequest
+from sangathan.recruitment.models import Application
+
+TICKET_SALT = "sangathan.privacy.subject"
+TICKET_SECONDS = 30 * 60
+RATE_DEFAULT = "30/h"
+REQUESTS_PER_PAGE = 50
+
+
+# ---------------------------------------------------------------- tickets
+
+
+def _mobile_digest(mobile: str) -> str:
+    return hashlib.sha256(mobile.encode()).hexdigest()[:16]
+
+
+def ticket_for(application: Application) -> str:
+    """A signed note "whoever holds this proved reference + mobile of application N", valid 30 minutes."""
+    return signing.dumps({"a": application.pk, "m": _mobile_digest(application.mobile)}, salt=TICKET_SALT)
+
+
+def application_for_ticket(ticket: str) -> Application | None:
+    try:
+        data = signing.loads(ticket or "", salt=TICKET_SALT, max_age=TICKET_SECONDS)
+    except signing.BadSignature:  # also an expired one
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("a"), int):
+        return None
+    application = (
+        Application.objects.filter(pk=data["a"])
+        .select_related("campaign", "home_unit__level", "applied_for__position", "appointment__person")
+        .first()
+    )
+    if application is None or services.is_erased_mobile(application.mobile):
+        return None
+    if _mobile_digest(application.mobile) != data.get("m"):
+        return None
+    return application
+
+
+# ---------------------------------------------------------------- public actions
+
+
+def _over_limit(request) -> bool:
+    rate = getattr(settings, "PRIVACY_REQUEST_RATE_IP", RATE_DEFAULT)
+    return is_ratelimited(request, group="privacy.request", key="ip", rate=rate, increment=True)
+
+
+def _public(request, template: str, context: dict | None = None, status: int = 200):
+    return render(request, f"privacy/public/{template}", context or {}, status=status)
+
+
+def _expired(request):
+    return _public(request, "expired.html", status=400)
+
+
+def _limited(request):
+    response = render(request, "recruitment/public/limited.html", {}, status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
+def _subject_data_response(subject, fmt: str, filename: str) -> HttpResponse:
+    data = selectors.subject_data(subject)
+    if fmt == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+    elif fmt == "pdf":
+        from weasyprint import HTML
+
+        pdf = HTML(string=render_to_string("privacy/data.html", {"data": data, "pdf": True})).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    else:
+        body = render_to_string("privacy/data.html", {"data": data})
+        response = HttpResponse(body, content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.html"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@require_POST
+def my_data(request, fmt):
+    if _over_limit(request):
+        return _limited(request)
+    form = TicketForm(request.POST)
+    application = application_for_ticket(form.data.get("ticket", "")) if form.is_valid() else None
+    if application is None:
+        return _expired(request)
+    services.request_create(kind=DataRequest.Kind.ACCESS, application=application, via=DataRequest.Via.STATUS_PAGE)
+    subject = services.subject_of(application=application)
+    return _subject_data_response(subject, fmt, f"my-data-{application.reference}")
+
+
+@never_cache
+@require_POST
+def correction(request):
+    if _over_limit(request):
+        return _limited(request)
+    application = application_for_ticket(request.POST.get("ticket", ""))
+    if application is None:
+        return _expired(request)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_create(
+                kind=DataRequest.Kind.CORRECTION,
+                application=application,
+                details=form.cleaned_data["details"],
+                via=DataRequest.Via.STATUS_PAGE,
+            )
+        except PrivacyError as error:
+            form.add_error("details", error.messages)
+        else:
+            return _public(request, "done.html", {"kind": "correction", "application": application})
+    return _public(request, "correct.html", {"form": form, "application": application})
+
+
+@never_cache
+@require_POST
+def erasure(request):
+    if _over_limit(request):
+        return _limited(request)
+    application = application_for_ticket(request.POST.get("ticket", ""))
+    if application is None:
+        return _expired(request)
+    form = ErasureForm(request.POST)
+    if request.POST.get("step") == "ask":  # from the status page: show what it means, ask to confirm
+        form = ErasureForm(initial={"ticket": request.POST.get("ticket", "")})
+        return _public(request, "erase.html", {"form": form, "application": application})
+    if form.is_valid():
+        try:
+            data_request = services.request_create(
+                kind=DataRequest.Kind.ERASURE, application=application, via=DataRequest.Via.STATUS_PAGE
+            )
+        except PrivacyError as error:
+            form.add_error(None, error.messages)
+        else:
+            return _public(request, "done.html", {"kind": "erasure", "data_request": data_request})
+    return _public(request, "erase.html", {"form": form, "application": application})
+
+
+# ---------------------------------------------------------------- staff pages
+
+
+def _request_for_user(user, pk) -> DataRequest:
+    return get_object_or_404(
+        DataRequest.objects.restrict(user, VIEW_PERSONAL).select_related(
+            "application__campaign", "person", "unit__level", "raised_by", "resolved_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def request_list(request):
+    status = request.GET.get("status", "")
+    requests = selectors.requests_for(request.user, status=status)
+    page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status if status in DataRequest.Status.values else "",
+        "statuses": DataRequest.Status.choices,
+        "can_raise": scope_paths(request.user, APPOINT) != [],
+    }
+    return render(request, "privacy/list.html", context)
+
+
+def _find_subject(user, text: str):
+    """The application (by reference) or person (by mobile) the user may edit; None when not found in
+    their scope (the same answer as "does not exist": nothing leaks)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        mobile = normalise_mobile(text)
+    except OrgError:
+        mobile = None
+    if mobile is not None:
+        person = Person.objects.restrict(user, APPOINT).filter(mobile=mobile).first()
+        if person is not None:
+            return person
+        return (
+            Application.objects.restrict(user, APPOINT)
+            .filter(mobile=mobile)
+            .select_related("home_unit", "campaign")
+            .order_by("-submitted_at")
+            .first()
+        )
+    return (
+        Application.objects.restrict(user, APPOINT)
+        .filter(reference=text.upper())
+        .exclude(mobile__startswith=services.ERASED_PREFIX)
+        .select_related("home_unit", "campaign")
+        .first()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    person = None
+    if request.GET.get("person"):  # from a person's page
+        person_id = request.GET["person"]
+        if not (person_id.isascii() and person_id.isdecimal() and len(person_id) <= 12):
+            raise Http404
+        person = get_object_or_404(Person.objects.restrict(request.user, APPOINT), pk=int(person_id))
+    if scope_paths(request.user, APPOINT) == []:
+        raise Http404
+    initial = {"subject": person.mobile} if person is not None else {}
+    form = StaffRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        subject = _find_subject(request.user, form.cleaned_data["subject"])
+        if subject is None:
+            form.add_error("subject", _("Nobody with this reference number or mobile number in your area."))
+        else:
+            is_person = isinstance(subject, Person)
+            try:
+                data_request = services.request_create(
+                    kind=form.cleaned_data["kind"],
+                    application=None if is_person else subject,
+                    person=subject if is_person else None,
+                    details=form.cleaned_data["details"],
+                    via=DataRequest.Via.STAFF,
+                    by=request.user,
+                )
+            except PrivacyError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("The request has been recorded."))
+                return redirect("privacy:request", pk=data_request.pk)
+    return render(request, "privacy/new.html", {"form": form, "person": person})
+
+
+@login_required
+@require_GET
+def request_detail(request, pk):
+    data_request = _request_for_user(request.user, pk)
+    subject = services.subject_of(application=data_request.application, person=data_request.person)
+    context = {
+        "req": data_request,
+        "subject": subject,
+        "erased": services.is_erased_mobile(subject.mobile),
+        "form": ResolveForm(),
+        "can_act": can(request.user, APPOINT, data_request.unit),
+    }
+    return render(request, "privacy/detail.html", context)
+
+
+@login_required
+@require_POST
+def request_resolve(request, pk):
+    data_request = _request_for_user(request.user, pk)
+    require(request.user, APPOINT, data_request.unit)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_resolve(
+                request=data_request,
+                done=form.cleaned_data["outcome"] == "done",
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except PrivacyError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The request is closed."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("privacy:request", pk=data_request.pk)
+
+
+@login_required
+@require_GET
+def request_data(request, pk, fmt):
+    """The copy of the person's data, for an admin to hand over (on an access request)."""
+    data_request = _request_for_user(request.user, pk)
+    require(request.user, APPOINT, data_request.unit)
+    if data_request.kind != DataRequest.Kind.ACCESS:
+        raise Http404
+    subject = services.subject_of(application=data_request.application, person=data_request.person)
+    return _subject_data_response(subject, fmt, f"data-request-{data_request.pk}")
