@@ -87,6 +87,7 @@ from sangathan.org.services import NAME_MAX
 logger = logging.getLogger(__name__)
 
 NAME, NAME_HI, NAME_EN, NUMBER, STATION = "name", "name_hi", "name_en", "number", "polling_station"
+HTML_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")  # as the public form refuses
 STATION_MAX = 255
 NUMBER_MAX = 2_147_483_647
 MAX_ERRORS_LISTED = 500
@@ -563,6 +564,10 @@ def _row_steps(row_no: int, cells: list, columns: list[_Column], report: ImportR
             step.number_column = column.header
             continue
         limit = STATION_MAX if column.field == STATION else NAME_MAX
+        if HTML_TAG_RE.search(text):
+            report.add_error(row_no, column.header, _("Write plain text, without HTML tags."))
+            ok = False
+            continue
         if len(text) > limit:
             report.add_error(
                 row_no,

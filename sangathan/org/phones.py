@@ -25,6 +25,9 @@ def normalise_mobile(raw: str) -> str:
         raise OrgError(_("Enter a mobile number."), code="mobile_missing")
     if len(text) > 25:
         raise OrgError(_("This mobile number is too long."), code="mobile_invalid")
+    if any(ch.isalpha() for ch in text):
+        # phonenumbers would read letters as a phone keypad (98290abcde → 9829022233): somebody else's number.
+        raise OrgError(_("Enter a valid 10-digit Indian mobile number."), code="mobile_invalid")
     digits = ascii_digits(text)
     if len(digits) == 12 and digits.startswith("91") and not text.startswith("+"):
         text = "+" + digits

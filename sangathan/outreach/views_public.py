@@ -17,6 +17,11 @@ from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import Delivery
 
 
+def _text(value: str, limit: int) -> str:
+    """What was typed, without NUL and other control characters (a database text cannot hold NUL)."""
+    return "".join(ch for ch in value[:limit] if ch in "\n\t" or ch >= " ")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def open_message(request, token: str):
@@ -31,9 +36,9 @@ def open_message(request, token: str):
             answered = services.delivery_respond(
                 delivery_id=delivery_id,
                 action=request.POST.get("action", ""),
-                share_url=request.POST.get("share_url", "")[:600],
-                note=request.POST.get("note", "")[:400],
-                reason=request.POST.get("reason", "")[:400],
+                share_url=_text(request.POST.get("share_url", ""), 600),
+                note=_text(request.POST.get("note", ""), 400),
+                reason=_text(request.POST.get("reason", ""), 400),
             )
         except OutreachError as exc:
             error = " ".join(exc.messages)

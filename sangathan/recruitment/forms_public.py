@@ -29,8 +29,10 @@ PLACE_MATCHES = 20
 SOCIAL_ROWS = 3
 MAX_FOLLOWERS = 500_000_000  # three of these still fit the followers_total column
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-# Control characters (Unicode category Cc) but tab, newline and NUL (NUL is refused by CharField, not hidden).
-CONTROL_RE = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (Unicode category Cc) but tab, newline and NUL (NUL is refused by CharField, not hidden),
+# and invisible characters that only hide or reorder text: zero-width space, word joiner, byte-order mark, and
+# the bidirectional overrides and isolates. Zero-width (non-)joiners stay: Devanagari spelling needs them.
+CONTROL_RE = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 HTML_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
 DEVANAGARI_NAME_RE = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF\u200C\u200D .'-]+")
 LATIN_NAME_RE = re.compile(r"[A-Za-z\u00C0-\u024F .'-]+")

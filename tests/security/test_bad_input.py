@@ -14,7 +14,6 @@ import re
 import openpyxl
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -148,22 +147,12 @@ def test_application_form_refuses_malformed_mobiles(client, campaign, tree, labe
         assert not Submission.objects.exists() and "error" in html, label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: letters in a mobile are read as a phone keypad (98290abcde becomes +919829022233, somebody "
-    "else's number) by phonenumbers.parse in sangathan/org/phones.py normalise_mobile",
-)
 def test_letters_in_a_mobile_are_refused(client, campaign, tree):
     url = reverse("apply:form", args=[campaign.slug])
     client.post(url, _post_data(campaign, tree, mobile="98290abcde"))
     assert not Application.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: the application form keeps zero-width and bidi-override characters (U+200B, U+202E, U+FEFF) in "
-    "free-text answers (occupation, statement, writing sample): sangathan/recruitment/forms_public.py PlainTextField",
-)
 def test_free_text_drops_invisible_characters(client, campaign, tree):
     url = reverse("apply:form", args=[campaign.slug])
     client.post(url, _post_data(campaign, tree, statement=CORPUS["zero_width"]))
@@ -334,12 +323,6 @@ def test_outreach_answer_corpus(client, delivery):
         )
 
 
-@pytest.mark.xfail(
-    condition=connection.vendor == "postgresql",
-    strict=True,
-    reason="FINDING: a NUL character in the note or reason of /m/<token>/ is a 500 on PostgreSQL (text fields "
-    "cannot hold NUL); sangathan/outreach/views_public.py passes the raw POST to delivery_respond",
-)
 def test_outreach_answer_with_a_nul_character(client, delivery):
     from sangathan.outreach.services import delivery_token
 
@@ -428,11 +411,6 @@ def test_unit_import_formula_and_markup_names(client, cast, tree, django_capture
     assert "<script>alert(1)</script>" not in amer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: the unit import stores markup as a unit name (<script>… as a booth name); it is escaped on "
-    "the pages, but should be refused like the public form does (sangathan/org/importing.py)",
-)
 def test_unit_import_refuses_markup_in_names(client, cast, tree, django_capture_on_commit_callbacks):
     _import_odd_units(client, cast, tree, django_capture_on_commit_callbacks)
     for unit in Unit.objects.filter(parent=tree.amer):
