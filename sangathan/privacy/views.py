@@ -11,7 +11,6 @@ Staff: admins see and handle the requests of people in their scope (``view_perso
 import hashlib
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -22,10 +21,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from sangathan.access.permissions import APPOINT, VIEW_PERSONAL
 from sangathan.access.scope import can, require, scope_paths
+from sangathan.core.ratelimits import over_limit
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person
 from sangathan.org.phones import normalise_mobile
@@ -76,8 +75,7 @@ def application_for_ticket(ticket: str) -> Application | None:
 
 
 def _over_limit(request) -> bool:
-    rate = getattr(settings, "PRIVACY_REQUEST_RATE_IP", RATE_DEFAULT)
-    return is_ratelimited(request, group="privacy.request", key="ip", rate=rate, increment=True)
+    return over_limit(request, group="privacy.request", setting="PRIVACY_REQUEST_RATE_IP", default=RATE_DEFAULT)
 
 
 def _public(request, template: str, context: dict | None = None, status: int = 200):

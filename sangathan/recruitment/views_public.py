@@ -22,8 +22,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
 
+from sangathan.core.ratelimits import over_limit
 from sangathan.org.models import Unit
 from sangathan.recruitment import services
 from sangathan.recruitment.errors import RecruitmentError
@@ -52,16 +52,8 @@ RATE_DEFAULTS = {
 }
 
 
-def _rate(name: str):
-    def rate(group, request):
-        return getattr(settings, name, RATE_DEFAULTS[name])
-
-    return rate
-
-
 def _over_limit(request, group: str, setting: str, key="ip") -> bool:
-    """Count this request against the limit; True once it is over."""
-    return is_ratelimited(request, group=f"recruitment.{group}", key=key, rate=_rate(setting), increment=True)
+    return over_limit(request, group=f"recruitment.{group}", setting=setting, default=RATE_DEFAULTS[setting], key=key)
 
 
 def _too_many(request, campaign: Campaign | None = None) -> HttpResponse:

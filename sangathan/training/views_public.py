@@ -7,7 +7,6 @@ service refuses numbers not invited (unless the trainer allows walk-ins) and che
 camp's time window. Refusals do not say whether a number is known to the organisation.
 """
 
-from django.conf import settings
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -15,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
 
+from sangathan.core.ratelimits import over_limit
 from sangathan.org.errors import OrgError
 from sangathan.org.phones import normalise_mobile
 from sangathan.training import certificates, services
@@ -31,15 +30,8 @@ RATE_DEFAULTS = {
 }
 
 
-def _rate(name: str):
-    def rate(group, request):
-        return getattr(settings, name, RATE_DEFAULTS[name])
-
-    return rate
-
-
 def _over_limit(request, group: str, setting: str, key="ip") -> bool:
-    return is_ratelimited(request, group=f"training.{group}", key=key, rate=_rate(setting), increment=True)
+    return over_limit(request, group=f"training.{group}", setting=setting, default=RATE_DEFAULTS[setting], key=key)
 
 
 def _too_many(request, camp: Camp | None = None) -> HttpResponse:
