@@ -445,16 +445,17 @@ class ApplicationForm(forms.Form):
                 # The chosen unit's id; anything odd in it is reported on the visible box next to it.
                 self.fields[step.code] = forms.Field(required=False, widget=forms.HiddenInput)
                 self.fields[f"{step.code}_q"] = PlainTextField(label=step.level.name, max_length=100)
-        if data is not None and "social-TOTAL_FORMS" not in data:
-            # A client that leaves out the social rows (e.g. a script) gets three empty ones.
-            data = data.copy()
-            data.update({"social-TOTAL_FORMS": str(SOCIAL_ROWS), "social-INITIAL_FORMS": "0"})
         self._social_data = data
 
     @cached_property
     def social(self):
         """The social-account rows, built when needed: most people leave them empty."""
-        return SocialFormSet(self._social_data, prefix="social")
+        data = self._social_data
+        if data is not None and "social-TOTAL_FORMS" not in data:
+            # A client that leaves out the social rows' counts (e.g. a script) gets three rows.
+            data = data.copy()
+            data.update({"social-TOTAL_FORMS": str(SOCIAL_ROWS), "social-INITIAL_FORMS": "0"})
+        return SocialFormSet(data, prefix="social")
 
     def _social_rows_empty(self) -> bool:
         """Nothing typed in any social row (the management fields aside): nothing to check or keep."""
@@ -469,7 +470,8 @@ class ApplicationForm(forms.Form):
 
     def is_valid(self) -> bool:
         form_ok = super().is_valid()
-        if self._social_rows_empty() and self._social_data.get("social-TOTAL_FORMS", "").strip().isdecimal():
+        counts = self._social_data.get("social-TOTAL_FORMS", str(SOCIAL_ROWS))
+        if self._social_rows_empty() and counts.strip().isdecimal():
             return form_ok
         social_ok = self.social.is_valid()
         return form_ok and social_ok

@@ -253,30 +253,39 @@ class Submission(models.Model):
     applicant's message, many at a time. See docs/adr/0005-application-intake.md.
     """
 
-    token = models.CharField(max_length=64, unique=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions")
+    # The public form's hot path inserts these rows, so each index is one the reads need, and none twice:
+    # no "LIKE" twins of the text indexes (PostgreSQL, for unique=True / db_index=True on a CharField), the
+    # campaign's own index is the (campaign, mobile) one, and a row is put in the application index only
+    # once it has one.
+    token = models.CharField(max_length=64)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions", db_index=False)
     mobile = models.CharField(max_length=16)
     # The reference the applicant was shown: their application's, or the one it will get.
-    reference = models.CharField(max_length=24, db_index=True)
+    reference = models.CharField(max_length=24)
     replaces_earlier = models.BooleanField(default=False)  # the same mobile had applied to this campaign before
     payload = models.JSONField(default=dict)  # the cleaned form, ids instead of objects
     language = models.CharField(max_length=2, blank=True)
     at = models.DateTimeField(default=timezone.now)
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
     # Why it could not be made into an application (kept, left out of the drain, shown in the admin).
     problem = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["campaign", "mobile"], name="submission_applicant"),
+            models.Index(fields=["campaign", "mobile", "id"], name="submission_applicant"),
+            models.Index(fields=["reference"], name="submission_reference"),
+            models.Index(fields=["application"], condition=Q(application__isnull=False), name="submission_application"),
             models.Index(fields=["id"], condition=Q(processed_at__isnull=True, problem=""), name="submission_pending"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["token"], name="submission_token_once"),
             models.CheckConstraint(
                 condition=Q(processed_at__isnull=True) | Q(application__isnull=False),
                 name="submission_processed_has_app",
-            )
+            ),
         ]
 
 

@@ -109,13 +109,19 @@ def test_a_submission_the_database_refuses_is_kept_aside_and_the_rest_go_in(camp
 def test_the_drain_is_queued_once_for_a_burst(client, campaign, tree, django_capture_on_commit_callbacks, monkeypatch):
     from sangathan.recruitment.tasks import drain_submissions
 
-    queued = []
+    queued, asked = [], []
     monkeypatch.setattr(drain_submissions, "apply_async", lambda *args, **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(intake, "_drain_asked_at", float("-inf"))  # no earlier test's ask in this process
+    real_add = intake.cache.add
+    monkeypatch.setattr(intake.cache, "add", lambda *args, **kwargs: asked.append(args) or real_add(*args, **kwargs))
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             client.post(form_url(campaign), post_data(campaign, tree, mobile=f"98290{secrets.randbelow(10**5):05d}"))
     assert Submission.objects.count() == 3
     assert len(queued) == 1
+    assert [args[0] for args in asked].count(
+        intake.DRAIN_KEY
+    ) == 1  # the process asked the shared cache once for the burst, not once per form
 
 
 def test_the_embedded_mode_makes_the_application_in_the_request(client, campaign, tree, settings):
