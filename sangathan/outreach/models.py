@@ -189,14 +189,18 @@ class Delivery(models.Model):
     """The message at one unit: what the unit did with it. ``path``, ``depth`` and ``level`` are copied from
     the unit when the delivery is written, so subtree counts need no join."""
 
-    # No database FK constraints on these three: the rows are written only by INSERT … SELECT from the unit
-    # table (valid by construction), and PostgreSQL's per-row FK triggers would cost more than the insert
-    # itself at a million rows. Django still applies on_delete (CASCADE / PROTECT) itself.
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    # No database FK constraints and no FK indexes on these three: the rows are written only by INSERT … SELECT
+    # from the unit table (valid by construction), and at a million rows each per-row FK trigger or index
+    # costs about as much as the insert itself. The two indexes below lead with the message and with the
+    # unit, so they serve the message's pages, a unit's history and Django's on_delete (CASCADE / PROTECT);
+    # a level is deleted rarely enough to scan for.
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False, db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     path = models.CharField(max_length=255)
     depth = models.PositiveSmallIntegerField()
-    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     created_at = models.DateTimeField()
     opened_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -260,9 +264,12 @@ class Rollup(models.Model):
     same transaction. Rows exist only from the chunk roots (children of the message's unit) down, so two
     chunks never write the same row; the message's own unit is the sum of its children's rows."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # Indexed by the unique (message, path, level) below only, for the same reasons as ``Delivery``.
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     path = models.CharField(max_length=255)
-    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     total = models.PositiveIntegerField(default=0)
     opened = models.PositiveIntegerField(default=0)
     acknowledged = models.PositiveIntegerField(default=0)

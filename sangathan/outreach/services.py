@@ -355,15 +355,14 @@ def chunk_write(*, chunk_id: int) -> int:
 
 
 def materialise(*, message_id: int, root_path: str, level_ids: list[int], at: datetime.datetime) -> int:
-    """One INSERT … SELECT of the deliveries of the subtree at ``root_path``, then one INSERT … SELECT … GROUP
-    BY per depth for its roll-up rows. Call inside the transaction that claims the chunk."""
+    """One INSERT … SELECT of the deliveries of the subtree at ``root_path``, then one INSERT … SELECT of all
+    its roll-up rows. Call inside the transaction that claims the chunk."""
     if not level_ids:
         return 0
     low, high = _range(root_path)
-    step = Unit.steplen
     stamp = connection.ops.adapt_datetimefield_value(at)
     levels = ", ".join(str(int(pk)) for pk in level_ids)
-    delivery, unit, rollup = Delivery._meta.db_table, Unit._meta.db_table, Rollup._meta.db_table
+    delivery, unit = Delivery._meta.db_table, Unit._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {delivery} (message_id, unit_id, path, depth, level_id, created_at, share_url, share_note,"  # noqa: S608
@@ -374,23 +373,44 @@ def materialise(*, message_id: int, root_path: str, level_ids: list[int], at: da
         )
         written = cursor.rowcount
         cursor.execute(
-            f"SELECT MAX(depth) FROM {delivery} WHERE message_id = %s AND path >= %s AND path < %s",  # noqa: S608
-            [message_id, low, high],
+            _ROLLUP_SQL.format(rollup=Rollup._meta.db_table, delivery=delivery, step=Unit.steplen),
+            {
+                "message": message_id,
+                "low": low,
+                "high": high,
+                "top": len(root_path) // Unit.steplen,
+            },
         )
-        deepest = cursor.fetchone()[0]
-        if deepest is None:
-            return written
-        top = len(root_path) // step
-        for depth in range(top, deepest):
-            cursor.execute(
-                f"INSERT INTO {rollup} (message_id, path, level_id, total, opened, acknowledged, shared, cannot)"  # noqa: S608
-                f" SELECT %s, SUBSTR(path, 1, {depth * step}), level_id, COUNT(*), 0, 0, 0, 0 FROM {delivery}"
-                " WHERE message_id = %s AND path >= %s AND path < %s AND depth >= %s"
-                f" GROUP BY SUBSTR(path, 1, {depth * step}), level_id"
-                " ON CONFLICT (message_id, path, level_id) DO NOTHING",
-                [message_id, message_id, low, high, depth],
-            )
     return written
+
+
+# The chunk's roll-up rows in one statement, reading its deliveries once. A row (message, ancestor path, level)
+# counts the deliveries of that level in the ancestor's subtree, the ancestor included; rows exist for the
+# chunk's root and every unit below it that is not at the chunk's deepest depth. Each delivery is first
+# counted under its parent ("below": a few thousand groups for tens of thousands of booths), and each such
+# group then adds to the parent and the parent's ancestors up to the chunk's root; a delivery above the
+# deepest depth adds 1 to its own row ("self"). Plain SQL that PostgreSQL and SQLite both run.
+_ROLLUP_SQL = """
+WITH RECURSIVE chunk AS (
+    SELECT path, depth, level_id FROM {delivery}
+    WHERE message_id = %(message)s AND path >= %(low)s AND path < %(high)s
+),
+deepest AS (SELECT MAX(depth) AS depth FROM chunk),
+part (path, level_id, n, from_depth) AS (
+    SELECT SUBSTR(path, 1, (depth - 1) * {step}), level_id, COUNT(*), %(top)s FROM chunk
+    WHERE depth > %(top)s GROUP BY SUBSTR(path, 1, (depth - 1) * {step}), level_id
+    UNION ALL
+    SELECT path, level_id, 1, depth FROM chunk WHERE depth < (SELECT depth FROM deepest)
+),
+depths (depth) AS (
+    SELECT %(top)s UNION ALL SELECT depth + 1 FROM depths WHERE depth + 1 < (SELECT depth FROM deepest)
+)
+INSERT INTO {rollup} (message_id, path, level_id, total, opened, acknowledged, shared, cannot)
+SELECT %(message)s, SUBSTR(part.path, 1, depths.depth * {step}), part.level_id, SUM(part.n), 0, 0, 0, 0
+FROM part JOIN depths ON depths.depth >= part.from_depth AND depths.depth * {step} <= LENGTH(part.path)
+GROUP BY SUBSTR(part.path, 1, depths.depth * {step}), part.level_id
+ON CONFLICT (message_id, path, level_id) DO NOTHING
+"""
 
 
 def chunk_notify(*, chunk_id: int, queue_messages: bool = True) -> int:

@@ -329,3 +329,37 @@ def test_claiming_a_chunk_locks_only_the_chunk(tree, cast, in_charges, make_draf
     if connection.features.has_select_for_update:
         claims = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
         assert claims and all('FOR UPDATE OF "outreach_sendchunk"' in sql for sql in claims), claims
+
+
+def test_rollup_rows_of_a_seeded_state_are_exactly_the_subtree_counts(django_user_model):
+    """The one-statement roll-up against a count made unit by unit in Python, on the demo tree (286 units,
+    booths at the deepest depth and units of every level above): the same rows, the same totals."""
+    from collections import Counter
+
+    from sangathan.org.models import Level, Unit
+    from sangathan.org.seeding import seed
+
+    root = seed("demo")
+    state = Unit.objects.filter(path__startswith=root.path, depth=root.depth + 1).first() if root.depth == 1 else root
+    booth = Level.objects.get(code="booth")
+    author = django_user_model.objects.create_user("author", password="a-long-test-password")
+    message = Message.objects.create(unit=state, target_level=booth, title="t", body_hi="b", created_by=author)
+    message.sent_at = timezone.now()
+    levels = services.target_level_ids(message)
+    chunk_roots = list(Unit.objects.filter(parent=state))
+    for chunk_root in chunk_roots:
+        services.materialise(message_id=message.pk, root_path=chunk_root.path, level_ids=levels, at=message.sent_at)
+
+    expected = Counter()
+    for chunk_root in chunk_roots:
+        units = [u for u in Unit.objects.filter(path__startswith=chunk_root.path) if u.level_id in levels]
+        deepest = max(u.depth for u in units)
+        for unit in units:
+            for depth in range(chunk_root.depth, min(unit.depth, deepest - 1) + 1):
+                expected[(unit.path[: depth * Unit.steplen], unit.level_id)] += 1
+    written = {(r.path, r.level_id): r.total for r in Rollup.objects.filter(message=message)}
+    assert len(chunk_roots) > 1 and len(written) > 50
+    assert written == dict(expected)
+    assert Delivery.objects.filter(message=message).count() == Unit.objects.filter(
+        path__startswith=state.path, level_id__in=levels
+    ).count()
