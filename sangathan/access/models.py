@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     RECRUITER = "recruiter", _("recruiter")
     INTERVIEWER = "interviewer", _("interviewer")
     TRAINER = "trainer", _("trainer")
+    CONTROL_ROOM = "control_room", _("control-room operator")
+    FACT_CHECKER = "fact_checker", _("fact-checker")
     VIEWER = "viewer", _("viewer")
 
 

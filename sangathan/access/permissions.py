@@ -15,6 +15,7 @@ MANAGE_PLAN = "manage_plan"  # copy and edit plans and their deadlines
 SEND_MESSAGES = "send_messages"  # draft and send a message down the tree
 APPROVE_MESSAGES = "approve_messages"  # the second pair of eyes on a message before it goes out
 VIEW_PERSONAL = "view_personal"  # see mobile numbers, e-mail and age in full (others see them masked)
+VIEW_AUDIT = "view_audit"  # read and export the audit trail of one's subtree
 
 ACTIONS = (
     VIEW,
@@ -30,6 +31,7 @@ ACTIONS = (
     SEND_MESSAGES,
     APPROVE_MESSAGES,
     VIEW_PERSONAL,
+    VIEW_AUDIT,
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -47,10 +49,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             SEND_MESSAGES,
             APPROVE_MESSAGES,
             VIEW_PERSONAL,
+            VIEW_AUDIT,
         }
     ),
     Role.RECRUITER: frozenset({VIEW, MANAGE_CAMPAIGNS, VIEW_PERSONAL}),
     Role.INTERVIEWER: frozenset({VIEW}),
     Role.TRAINER: frozenset({VIEW, MANAGE_TRAINING, VIEW_PERSONAL}),
+    # The control room watches the subtree's activity and sends alerts down the cascade; the fact-check desk
+    # sends its rebuttals the same way (the four-eyes rule of the unit applies to both). Their desks' own
+    # actions come with the control-room and fact-check apps.
+    Role.CONTROL_ROOM: frozenset({VIEW, SEND_MESSAGES}),
+    Role.FACT_CHECKER: frozenset({VIEW, SEND_MESSAGES}),
     Role.VIEWER: frozenset({VIEW}),
 }

@@ -1,14 +1,11 @@
-"""Who may read the audit trail: the admins of a unit (national, state and unit admins), for their subtree.
-
-The permission matrix has no action of its own for it (yet); the admins are exactly the holders of
-``appoint``, the power to change people's records, so the trail of a subtree is shown to those who
-may change it. Personal fields are stored masked, so reading the trail reveals no contact details.
+"""Who may read the audit trail: holders of ``view_audit`` (national, state and unit admins), for their
+subtree. Personal fields are stored masked, so reading the trail reveals no contact details.
 """
 
-from sangathan.access.permissions import APPOINT
+from sangathan.access.permissions import VIEW_AUDIT
 from sangathan.access.scope import scope_paths
 
-READ_AUDIT = APPOINT
+READ_AUDIT = VIEW_AUDIT
 
 
 def may_read_audit(user) -> bool:

@@ -113,3 +113,137 @@ def audit_reveal(*, obj: models.Model, field: str, by) -> AuditEntry:
         changes_text=f"revealed {field}",
         additional_data={"revealed": field},
     )
+
+
+# ---------------------------------------------------------------- erasure (DPDP)
+
+REDACTED = "[erased]"
+REDACTED_COLUMNS = ("object_repr", "changes", "changes_text", "serialized_data")
+MIN_WORD = 3  # shorter "names" (initials) would blank unrelated text
+
+
+def audit_redact(*, objects: list[models.Model], words: Iterable[str]) -> int:
+    """Take an erased person's personal data out of the entries written before the erasure; returns how
+    many entries changed.
+
+    ``objects`` are the erased rows (the person, their applications and social accounts): in their own
+    entries every value before and after becomes "[erased]" and the entry is named as the row is named
+    now. ``words`` are what identified them (names, handles, e-mail, as they were before the erasure): in
+    the entries of rows that point to ``objects`` (appointments, score sheets, invitations, channels …)
+    each occurrence is replaced. Who did what, when, from where, to which object and which fields stays:
+    no entry is deleted, and the erasure itself is an entry of its own (``personal_data_erased``). On
+    PostgreSQL the append-only trigger lets exactly these columns change, and only while this runs
+    (audit migration 0004).
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.db.models import Q
+
+    words = sorted({w.strip() for w in words if w and len(w.strip()) >= MIN_WORD}, key=len, reverse=True)
+    own, related = Q(), Q()
+    by_model: dict[type[models.Model], list] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj.pk)
+        own |= Q(content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk))
+    for model, ids in _rows_pointing_to(by_model).items():
+        related |= Q(content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(pk) for pk in ids])
+    if not own and not related:
+        return 0
+    current = {(type(obj), str(obj.pk)): obj for obj in objects}
+    for model, ids in by_model.items():  # their names as they are now, after the erasure
+        for row in model._default_manager.filter(pk__in=ids):
+            current[(model, str(row.pk))] = row
+    changed = 0
+    with transaction.atomic():
+        vendor_pg = connection.vendor == "postgresql"
+        if vendor_pg:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('sangathan.audit_redaction', 'on', true)")
+        try:
+            entries = AuditEntry.objects.filter(own | related).select_related("content_type")
+            for entry in entries.iterator(chunk_size=500):
+                model = entry.content_type.model_class()
+                mine = current.get((model, entry.object_pk))
+                if mine is not None:
+                    values = {
+                        "object_repr": str(mine),
+                        "changes": _redact_values(entry.changes),
+                        "changes_text": _replace_words(entry.changes_text, words),
+                        "serialized_data": None,
+                    }
+                else:
+                    values = {
+                        "object_repr": _replace_words(entry.object_repr, words),
+                        "changes": _replace_in(entry.changes, words),
+                        "changes_text": _replace_words(entry.changes_text, words),
+                        "serialized_data": _replace_in(entry.serialized_data, words),
+                    }
+                if any(values[name] != getattr(entry, name) for name in REDACTED_COLUMNS):
+                    AuditEntry.objects.filter(pk=entry.pk).update(**values)
+                    changed += 1
+        finally:
+            if vendor_pg:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('sangathan.audit_redaction', 'off', true)")
+    return changed
+
+
+def _rows_pointing_to(targets: dict[type[models.Model], list]) -> dict[type[models.Model], set]:
+    """Of every audited model, the rows whose foreign keys or recorded many-to-many fields point to a
+    target row: their entries may name the erased person (an appointment's "Name — post")."""
+    from auditlog.registry import auditlog
+
+    found: dict[type[models.Model], set] = {}
+    for model in auditlog.get_models():
+        for field in model._meta.get_fields():
+            pointing = field.many_to_one or field.one_to_one or field.many_to_many
+            if not pointing or not field.concrete or field.related_model not in targets:
+                continue
+            ids = model._default_manager.filter(**{f"{field.name}__in": targets[field.related_model]})
+            found.setdefault(model, set()).update(ids.values_list("pk", flat=True))
+    return {model: ids for model, ids in found.items() if ids}
+
+
+def _redact_values(changes):
+    """Every recorded value of the erased row's own entry, old and new: "[erased]" (empty stays empty)."""
+    if not isinstance(changes, dict):
+        return changes
+
+    def blank(value):
+        return value if value in (None, "", "None") else REDACTED
+
+    redacted = {}
+    for name, change in changes.items():
+        if isinstance(change, list):
+            redacted[name] = [blank(value) for value in change]
+        elif isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
+            redacted[name] = {**change, "objects": [REDACTED for _ in change.get("objects", [])]}
+        else:
+            redacted[name] = blank(change)
+    return redacted
+
+
+def _replace_words(text, words: list[str]):
+    if not isinstance(text, str) or not text:
+        return text
+    for word in words:
+        if word.casefold() in text.casefold():
+            text = _replace_casefold(text, word)
+    return text
+
+
+def _replace_casefold(text: str, word: str) -> str:
+    import re
+
+    return re.sub(re.escape(word), REDACTED, text, flags=re.IGNORECASE)
+
+
+def _replace_in(value, words: list[str]):
+    """``value`` (JSON: dicts, lists, strings) with every occurrence of ``words`` in its strings replaced."""
+    if isinstance(value, str):
+        return _replace_words(value, words)
+    if isinstance(value, list):
+        return [_replace_in(item, words) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_in(item, words) for key, item in value.items()}
+    return value

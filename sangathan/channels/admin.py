@@ -4,11 +4,17 @@ changed and removed on the staff pages and through the services, where every rul
 from django.contrib import admin
 
 from sangathan.channels.models import Channel, ChannelImport
-from sangathan.core.admin import ScopedAdmin
+from sangathan.core.admin import PersonalDataAdmin
+from sangathan.org.masking import mask_mobile
+
+
+def _mask_mobiles(mobiles) -> str:
+    return ", ".join(mask_mobile(mobile) for mobile in mobiles or [])
 
 
 @admin.register(Channel)
-class ChannelAdmin(ScopedAdmin):
+class ChannelAdmin(PersonalDataAdmin):
+    personal_fields = {"owner_mobile": mask_mobile, "other_admin_mobiles": _mask_mobiles}
     list_display = ("name", "platform", "unit", "link", "member_count", "last_verified_on", "is_active")
     list_filter = ("platform", "is_active", "unit__level")
     search_fields = ("name", "link", "owner_mobile")

@@ -24,6 +24,55 @@ class ScopedAdmin(admin.ModelAdmin):
         return False
 
 
+class PersonalDataAdmin(ScopedAdmin):
+    """A scoped admin for rows holding personal data (``personal_fields``: field name → mask function).
+
+    Lists show the masked value to everyone: a list of full numbers is what a leak looks like, and a
+    single number is revealed on the person's page, where each reveal is an audit entry. Detail pages show
+    it in full to superusers only (they are the ones who edit here). Searching by those fields is for
+    superusers only: a search that finds a full number tells whose it is.
+    """
+
+    personal_fields: dict = {}
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for name, mask in self.personal_fields.items():
+            setattr(self, f"{name}_masked", self._masked_column(name, mask))
+
+    def _masked_column(self, name: str, mask):
+        def column(obj):
+            return mask(getattr(obj, name))
+
+        column.short_description = self.model._meta.get_field(name).verbose_name
+        column.admin_order_field = name
+        return column
+
+    def _is_personal(self, field: str) -> bool:
+        return field.rsplit("__", 1)[-1] in self.personal_fields or any(
+            field.endswith(f"__{name}") for name in ("mobile", "email")
+        )
+
+    def get_list_display(self, request):
+        return [f"{f}_masked" if f in self.personal_fields else f for f in super().get_list_display(request)]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if request.user.is_superuser else [f for f in fields if not self._is_personal(f)]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return [f"{f}_masked" if f in self.personal_fields else f for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        return [f for f in fields if f not in self.personal_fields] + [f"{f}_masked" for f in self.personal_fields]
+
+
 class SuperuserOnlyAdmin(admin.ModelAdmin):
     """Configuration and accounts: seen and changed by superusers only."""
 

@@ -4,8 +4,9 @@ lists are scoped to the user's units."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.core.admin import ScopedAdmin, ServiceAdminForm, SuperuserOnlyAdmin
+from sangathan.core.admin import PersonalDataAdmin, ScopedAdmin, ServiceAdminForm, SuperuserOnlyAdmin
 from sangathan.org import services
+from sangathan.org.masking import mask_email, mask_mobile
 from sangathan.org.models import (
     Appointment,
     CommitteeEvent,
@@ -113,7 +114,8 @@ class SocialAccountInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(PersonalDataAdmin):
+    personal_fields = {"mobile": mask_mobile, "email": mask_email}
     form = PersonAdminForm
     list_display = ("name_hi", "name_en", "mobile", "home_unit")
     search_fields = ("name_hi", "name_en", "mobile")
@@ -128,7 +130,7 @@ class PersonAdmin(ScopedAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ScopedAdmin):
+class AppointmentAdmin(PersonalDataAdmin):
     """Read-only here: appoint and relieve from the unit page or the API, where the rules are checked."""
 
     list_display = ("person", "position", "unit", "status", "start_date", "end_date")

@@ -35,14 +35,15 @@ class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
 
 class PersonQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
-        """To view: people whose home unit, or any appointment (past or present), is in the user's scope.
-        To change (or to appoint elsewhere): only people whose home unit is in the user's scope."""
+        """To view (and to see their personal data): people whose home unit, or any appointment (past or
+        present), is in the user's scope. To change (or to appoint elsewhere): only people whose home unit
+        is in the user's scope."""
         paths = _scope(user, action)
         if paths is None:
             return self
         if not paths:
             return self.none()
-        if action != "view":
+        if action not in ("view", "view_personal"):
             return self.filter(subtree_q(paths, "home_unit__path"))
         from sangathan.org.models import Appointment
 

@@ -147,18 +147,24 @@ def unit_search(units, query: str, limit: int = 25):
     return units.filter(condition).select_related("level", "parent").order_by("depth", "path")[:limit]
 
 
-def person_search(people, query: str, limit: int = 25):
-    """People by name or mobile number, within the given queryset."""
+def person_search(people, query: str, limit: int = 25, *, by_mobile=None):
+    """People by name, within the given queryset, and by mobile number among ``by_mobile`` only: the
+    people whose numbers the searcher may see (``Person.objects.restrict(user, VIEW_PERSONAL)``). Without
+    it a search by number would tell anybody whether a number belongs to somebody in their area, which
+    the masked number on the pages hides."""
     query = clean_query(query)
     if not query:
         return people.none()
     condition = Q(name_en__icontains=query) | Q(name_hi__icontains=query)
     digits = ascii_digits(query)
+    number = None
     if len(digits) >= 10:
         with contextlib.suppress(OrgError):  # not a phone number: search by name only
-            condition |= Q(mobile=normalise_mobile(query))
+            number = Q(mobile=normalise_mobile(query))
     elif len(digits) >= 4 and len(digits) == len(query.replace(" ", "")):
-        condition |= Q(mobile__contains=digits)
+        number = Q(mobile__contains=digits)
+    if number is not None and by_mobile is not None:
+        condition |= number & Q(pk__in=by_mobile.values("pk"))
     return people.filter(condition).select_related("home_unit")[:limit]
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from sangathan.access.permissions import APPOINT, DISSOLVE, IMPORT_UNITS
+from sangathan.access.permissions import APPOINT, DISSOLVE, IMPORT_UNITS, VIEW_PERSONAL
 from sangathan.access.scope import can, require, top_units
 from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
@@ -215,7 +215,9 @@ def person_detail(request, pk):
 def search(request):
     query = selectors.clean_query(request.GET.get("q", ""))
     units = list(selectors.unit_search(Unit.objects.restrict(request.user), query))
-    people = selectors.person_search(Person.objects.restrict(request.user), query)
+    people = selectors.person_search(
+        Person.objects.restrict(request.user), query, by_mobile=Person.objects.restrict(request.user, VIEW_PERSONAL)
+    )
     # A unit's parent is named only where the user may see it (not above their own top unit).
     results = [
         (unit, unit.parent if unit.parent and can(request.user, "view", unit.parent) else None) for unit in units

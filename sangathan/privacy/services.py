@@ -345,6 +345,7 @@ def subject_erase(*, subject: Subject, request: DataRequest | None = None, by=No
             _("This person still holds a post. Relieve them first, then erase their data."), code="appointed"
         )
     ids = subject.application_ids
+    words = _identifying_words(subject)
     consent_withdraw(applications=Application.objects.filter(pk__in=ids))
     counts = _anonymise_applications(ids)
     # Any other message to the number or address (e.g. sent before the person existed as a Person).
@@ -365,8 +366,35 @@ def subject_erase(*, subject: Subject, request: DataRequest | None = None, by=No
             defaults={"reason": reason, "request": request, "by": _actor(by), "counts": person_counts},
         )
         counts.update({key: counts.get(key, 0) + value for key, value in person_counts.items()})
+    counts["audit_entries"] = _redact_audit(subject, words)
+    if subject.person is not None:
         _audit(Person, [subject.person.pk], by)
     return counts
+
+
+def _identifying_words(subject: Subject) -> set[str]:
+    """What named the person before the erasure, to take out of old audit entries: names, e-mail, social
+    handles and the mobile number (as stored and as ten digits)."""
+    words = {subject.mobile, subject.mobile[-10:]}
+    for application in subject.applications:
+        words |= {application.name_hi, application.name_en, application.email}
+        words |= {str(account.get("handle", "")) for account in application.social_accounts or []}
+    if subject.person is not None:
+        person = subject.person
+        words |= {person.name_hi, person.name_en, person.email, person.mobile, person.mobile[-10:]}
+        words |= set(SocialAccount.objects.filter(person=person).values_list("handle", flat=True))
+    return {word for word in words if word and not word.startswith(ERASED_PREFIX)}
+
+
+def _redact_audit(subject: Subject, words: set[str]) -> int:
+    try:
+        from sangathan.audit.services import audit_redact
+    except ImportError:  # pragma: no cover - the audit app is optional
+        return 0
+    objects = list(Application.objects.filter(pk__in=subject.application_ids))
+    if subject.person is not None:
+        objects += [subject.person, *SocialAccount.objects.filter(person=subject.person)]
+    return audit_redact(objects=objects, words=words)
 
 
 def _audit(model, ids: list[int], by) -> None:
@@ -384,8 +412,10 @@ def _audit(model, ids: list[int], by) -> None:
 def application_anonymise(*, application: Application, by=None) -> dict[str, int]:
     """Anonymise one application (its form, history notes and messages), not the person: used by the
     retention rule, where the same person may hold a post or have applied elsewhere."""
+    words = _identifying_words(Subject(mobile=application.mobile, applications=[application]))
     consent_withdraw(applications=Application.objects.filter(pk=application.pk))
     counts = _anonymise_applications([application.pk])
+    counts["audit_entries"] = _redact_audit(Subject(mobile=application.mobile, applications=[application]), words)
     _audit(Application, [application.pk], by)
     Erasure.objects.get_or_create(
         application=application, defaults={"reason": Erasure.Reason.RETENTION, "by": _actor(by), "counts": counts}

@@ -4,7 +4,8 @@ and decide on the staff pages, where every rule is checked); configuration is fo
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.core.admin import ScopedAdmin, SuperuserOnlyAdmin
+from sangathan.core.admin import PersonalDataAdmin, ScopedAdmin, SuperuserOnlyAdmin
+from sangathan.org.masking import age_band, mask_email, mask_mobile
 from sangathan.recruitment.models import (
     Application,
     ApplicationEvent,
@@ -104,8 +105,10 @@ class ApplicationEventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ScopedAdmin):
+class ApplicationAdmin(PersonalDataAdmin):
     """Read-only, and only the applicants whose home unit is in the user's scope."""
+
+    personal_fields = {"mobile": mask_mobile, "email": mask_email, "age": age_band}
 
     list_display = ("reference", "name_hi", "name_en", "campaign", "applied_for", "home_unit", "status", "score")
     list_filter = ("status", ("campaign", admin.RelatedOnlyFieldListFilter))
@@ -113,8 +116,7 @@ class ApplicationAdmin(ScopedAdmin):
     search_fields = ("reference", "name_hi", "name_en", "mobile")
     inlines = [ApplicationEventInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Application._meta.fields]
+    readonly_fields = [field.name for field in Application._meta.fields]
 
     def has_add_permission(self, request):
         return False

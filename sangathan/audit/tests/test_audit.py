@@ -181,6 +181,28 @@ def test_database_refuses_update_and_delete_of_entries(cast, jaipur_person):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_only_an_erasure_may_take_personal_data_out_and_nothing_else(cast, jaipur_person):
+    entry = entries_for(jaipur_person).get()
+    redact = "SELECT set_config('sangathan.audit_redaction', 'on', true)"
+    for sql in (
+        "UPDATE audit_auditentry SET action = 2 WHERE id = %s",  # what was done
+        "UPDATE audit_auditentry SET object_repr = '[erased]', timestamp = now() WHERE id = %s",  # when
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(redact)
+            cursor.execute(sql, [entry.pk])
+    assert audit_services.audit_redact(objects=[jaipur_person], words=["Sunil Sharma"]) == 1
+    entry.refresh_from_db()
+    assert entry.object_repr == "Sunil Sharma"  # the person is not erased here: named as they are now
+    assert "Sunil" not in repr(entry.changes) and entry.action == 0
+    # After the erasure the switch is off again for the rest of the transaction.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        audit_services.audit_redact(objects=[jaipur_person], words=[])
+        cursor.execute("UPDATE audit_auditentry SET object_repr = 'forged' WHERE id = %s", [entry.pk])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 def test_deleting_a_user_keeps_their_entries(cast, jaipur_person):
     actor = UserFactory(username="leaver", email="leaver@example.com")
     entry = audit_services.audit_reveal(obj=jaipur_person, field="mobile", by=actor)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sangathan.access import scope
-from sangathan.access.permissions import APPOINT, DISSOLVE, MANAGE_UNITS, VIEW
+from sangathan.access.permissions import APPOINT, DISSOLVE, MANAGE_UNITS, VIEW, VIEW_PERSONAL
 from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
 from sangathan.org.api import serializers as s
@@ -101,7 +101,10 @@ class PersonFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset, name, value: str):
-        return selectors.person_search(queryset, value, limit=SEARCH_LIMIT)
+        user = self.request.user
+        return selectors.person_search(
+            queryset, value, limit=SEARCH_LIMIT, by_mobile=Person.objects.restrict(user, VIEW_PERSONAL)
+        )
 
 
 class AppointmentFilter(filters.FilterSet):

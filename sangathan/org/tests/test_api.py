@@ -644,6 +644,14 @@ def test_people_search(cast, tree, jaipur_resident, ajmer_resident):
     assert ids(client.get(f"{API}/people/", {"q": "9" * 400})) == set()
 
 
+def test_a_number_finds_nobody_for_those_who_see_numbers_masked(cast, tree, jaipur_resident):
+    """A viewer sees numbers masked: searching by one must not tell them whose it is (or that it exists)."""
+    client = api(cast.viewer)
+    assert ids(client.get(f"{API}/people/", {"q": "ramesh"})) == {jaipur_resident.pk}
+    for query in (jaipur_resident.mobile, jaipur_resident.mobile[3:], jaipur_resident.mobile[-4:]):
+        assert ids(client.get(f"{API}/people/", {"q": query})) == set()
+
+
 def test_person_detail_shows_what_is_held(cast, jaipur_resident):
     jaipur_resident.social_accounts.create(platform="x", handle="@ramesh", followers=1200)
     response = api(cast.district_admin).get(f"{API}/people/{jaipur_resident.pk}/")

@@ -220,6 +220,19 @@ def test_search_never_fails(client, cast, tree, query):
     assert "<script>alert(1)</script>" not in response.content.decode()
 
 
+def test_search_by_number_only_for_those_who_see_numbers(client, cast, tree, jaipur_rep):
+    client.cookies["django_language"] = "en"
+    number = jaipur_rep.person.mobile[3:]
+    login(client, cast.viewer)  # Jaipur, numbers masked
+    assert jaipur_rep.person.name_en not in client.get(reverse("org:search"), {"q": number}).content.decode()
+    assert (
+        jaipur_rep.person.name_en
+        in client.get(reverse("org:search"), {"q": jaipur_rep.person.name_en}).content.decode()
+    )
+    login(client, cast.district_admin)
+    assert jaipur_rep.person.name_en in client.get(reverse("org:search"), {"q": number}).content.decode()
+
+
 def test_search_by_devanagari_number(client, cast, tree):
     login(client, cast.district_admin)
     client.cookies["django_language"] = "en"

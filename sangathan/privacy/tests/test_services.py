@@ -153,6 +153,16 @@ def test_erasure_anonymises_everywhere_and_keeps_counts(tree, cast, jaipur_app, 
         appointment=person.appointments.get(), reason="Asked to leave", by=cast.district_admin
     )
     before = _fingerprint()
+    from sangathan.audit.models import AuditEntry
+
+    # Rows that point to the person name them in their entries too (the camp's attendance: "सीमा मीणा @ …").
+    others = AuditEntry.objects.exclude(content_type__model__in=["person", "application", "socialaccount"])
+    assert any("सीमा" in e.object_repr or "Seema" in e.object_repr for e in others)
+    trail_before = {
+        "count": AuditEntry.objects.count(),
+        "ids": list(AuditEntry.objects.values_list("pk", flat=True)),
+        "who": {(e.pk, e.actor_id, e.timestamp, e.action, e.object_pk) for e in AuditEntry.objects.all()},
+    }
     services.request_resolve(request=request, done=True, by=cast.district_admin)
 
     assert _fingerprint() == before
@@ -171,8 +181,6 @@ def test_erasure_anonymises_everywhere_and_keeps_counts(tree, cast, jaipur_app, 
         f"erased-{SocialAccount.objects.get(person=person).pk}"
     ]
     # The audit trail says who erased whom, and holds none of the erased values.
-    from sangathan.audit.models import AuditEntry
-
     trail = repr(list(AuditEntry.objects.values()))
     assert "personal_data_erased" in trail
     entries = AuditEntry.objects.filter(additional_data__bulk="personal_data_erased")
@@ -182,6 +190,17 @@ def test_erasure_anonymises_everywhere_and_keeps_counts(tree, cast, jaipur_app, 
     }
     assert all(e.actor == cast.district_admin for e in entries)
     assert "Seema" not in repr([(e.object_repr, e.changes, e.additional_data) for e in entries])
+    # The entries written before the erasure (the person made, their post, their social account, the
+    # application) stay, with who, when and which fields, but no longer name them anywhere.
+    assert AuditEntry.objects.count() >= trail_before["count"]
+    for entry in AuditEntry.objects.all():
+        text = repr((entry.object_repr, entry.changes, entry.changes_text, entry.serialized_data))
+        for word in ("Seema", "सीमा", "@seema", "seema@example.com", jaipur_app.mobile[-10:]):
+            assert word not in text, (entry.content_type.model, entry.object_repr, entry.changes)
+    kept = AuditEntry.objects.filter(pk__in=trail_before["ids"])
+    assert {(e.pk, e.actor_id, e.timestamp, e.action, e.object_pk) for e in kept} == trail_before["who"]
+    person_made = kept.filter(content_type__model="person", object_pk=str(person.pk), action=0).first()
+    assert person_made is not None and person_made.changes["name_en"] == ["None", "[erased]"]
     submission = Submission.objects.get(application=application)
     assert submission.mobile.startswith("erased-") and set(submission.payload) <= {"applied_for", "home_unit"}
     assert not OutboxMessage.objects.filter(recipient=jaipur_app.mobile).exists()
