@@ -3,8 +3,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from sangathan.access.models import RoleAssignment
 from sangathan.access.permissions import MANAGE_ROLES
@@ -60,8 +58,8 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         forget_roles(obj.user)
 
 
-# Accounts and API keys: superusers only.
-for model in (User, Group, TokenProxy):
+# Accounts: superusers only (API tokens: sangathan/apitokens/admin.py).
+for model in (User, Group):
     admin.site.unregister(model)
 
 
@@ -72,9 +70,4 @@ class SangathanUserAdmin(SuperuserOnlyAdmin, UserAdmin):
 
 @admin.register(Group)
 class SangathanGroupAdmin(SuperuserOnlyAdmin, GroupAdmin):
-    pass
-
-
-@admin.register(TokenProxy)
-class SangathanTokenAdmin(SuperuserOnlyAdmin, TokenAdmin):
     pass

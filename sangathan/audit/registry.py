@@ -59,6 +59,8 @@ MODELS: dict[str, dict] = {
     # Personal-data requests (DPDP): who asked, who resolved; the notice texts people agreed to.
     "privacy.Notice": {},
     "privacy.DataRequest": {"mask_fields": ["details"]},
+    # Made and revoked (the digest is nobody's business; "last used" is written without signals anyway).
+    "apitokens.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
 }
 
 

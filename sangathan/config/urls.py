@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("sangathan.org.api.urls")),
     path("api/v1/channels/", include("sangathan.channels.api_urls")),
     path("", include("sangathan.core.urls")),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("plan/", include("sangathan.planning.urls")),
     path("outreach/", include("sangathan.outreach.urls")),
     path("m/", include("sangathan.outreach.urls_public")),
+    path("account/api-tokens/", include("sangathan.apitokens.urls")),
     path("audit/", include("sangathan.audit.urls")),
     path("privacy/", include("sangathan.privacy.urls")),
 ]

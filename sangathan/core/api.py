@@ -1,16 +1,22 @@
 """API helpers shared by every app."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
-    """Turn a service's ``ValidationError`` into a 400 with its translated messages."""
+    """Turn a service's ``ValidationError`` into a 400 with its translated messages, and say "too many
+    requests" in the user's language (DRF's own message has the number built in, so it has no translation)."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = serializers.ValidationError(detail)
+    elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        wait = exc.wait
+        exc = exceptions.Throttled(detail=_("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": wait})
+        exc.wait = wait  # keeps the Retry-After header
     return drf_exception_handler(exc, context)
 
 

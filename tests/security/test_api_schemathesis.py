@@ -13,10 +13,10 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 
+from sangathan.apitokens.services import api_token_create
 from sangathan.channels.models import Channel
 from sangathan.org import services as org_services
 from sangathan.org.models import Position
@@ -35,7 +35,8 @@ def data(tree, cast):
             unit=unit, position=Position.objects.get(level=unit.level, is_key=True), person=person
         )
         Channel.objects.create(unit=unit, platform="whatsapp_broadcast", name=f"List {unit.pk}")
-    return Token.objects.create(user=cast.state_admin).key
+    _token, secret = api_token_create(user=cast.state_admin, name="schemathesis", days=30)
+    return secret
 
 
 def _operations(schema):

@@ -121,7 +121,7 @@ def test_admin_is_read_only_for_staff_who_are_not_superusers(client, staff_sibli
     tree.ajmer_booth.refresh_from_db()
     assert tree.ajmer_booth.name_en == "Kishangarh Mandi"
     assert client.get(reverse("admin:org_unit_add")).status_code == 403
-    for name in ["auth_user", "authtoken_tokenproxy", "org_level"]:
+    for name in ["auth_user", "apitokens_apitoken", "org_level"]:
         assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
 
 

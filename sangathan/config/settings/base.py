@@ -26,7 +26,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -38,6 +37,7 @@ INSTALLED_APPS = [
     "sangathan.core",
     "sangathan.org",
     "sangathan.access",
+    "sangathan.apitokens",
     "sangathan.notifications",
     "sangathan.recruitment",
     "sangathan.channels",
@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (see the block after SECURE_REFERRER_POLICY)
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sangathan.core.middleware.HindiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -214,9 +216,22 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sangathan@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sangathan.apitokens.authentication.ApiTokenAuthentication",  # personal tokens, /account/api-tokens/
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Rate limits on the shared cache: per user when signed in (a burst and a sustained rate), per address
+    # otherwise (sangathan/apitokens/throttling.py). A rate of None turns that limit off.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "sangathan.apitokens.throttling.UserBurstThrottle",
+        "sangathan.apitokens.throttling.UserSustainedThrottle",
+        "sangathan.apitokens.throttling.AddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user_burst": env_str("API_RATE_USER_BURST", "60/min"),
+        "user_sustained": env_str("API_RATE_USER", "1000/hour"),
+        "anon": env_str("API_RATE_ANON", "100/hour"),
+    },
+    "NUM_PROXIES": env_int("PROXY_COUNT", 0),  # the caller's address for the per-address limit
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sangathan.core.api.Pagination",
     # JSON only: the browsable API would render every unit in scope into <select> filters.
@@ -249,6 +264,44 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp, docs/security.md). Every script is a file of this site: no inline
+# <script> (a test scans the templates; data reaches scripts in data- attributes or json_script), no
+# eval, no CDN, no nonces. Inline styles stay allowed: the coloured bars set their width in a
+# style="width:..%" attribute and a few pages carry a <style> block; CSS cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # data: for the QR code of the two-factor set-up and Swagger UI's icons
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Permissions-Policy (django-permissions-policy): device features no page here uses are off, also for
+# anything injected. The copy buttons need clipboard-write, which stays at its default (this site).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,12 @@ STORAGES = {
 RECRUITMENT_PUBLIC_CACHE_SECONDS = 0
 # Two-factor sign-in is switched on by the tests about it (the others sign in with force_login).
 REQUIRE_2FA = False
+
+from sangathan.config.settings.base import REST_FRAMEWORK  # noqa: E402
+
+# The API's rate limits are off but for the tests about them (sangathan/apitokens/tests/test_throttling.py):
+# the cache outlives each test, so the counts of a whole test process would add up.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"user_burst": None, "user_sustained": None, "anon": None},
+}

@@ -4,10 +4,10 @@ nothing changes on a denied write), bad input (400, never 500), query counts and
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sangathan.access.models import Role, RoleAssignment
+from sangathan.apitokens.services import api_token_create
 from sangathan.org import services
 from sangathan.org.models import Appointment, CommitteeEvent, Person, Unit
 from sangathan.org.tests.factories import PersonFactory, make_unit, position
@@ -97,9 +97,9 @@ def test_anonymous_is_refused(tree):
 
 
 def test_token_auth_works(cast, jaipur_unit_ids):
-    token = Token.objects.create(user=cast.district_admin)
+    _token, secret = api_token_create(user=cast.district_admin, name="test", days=30)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert ids(client.get(f"{API}/units/")) == jaipur_unit_ids
 
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
@@ -107,9 +107,9 @@ def test_token_auth_works(cast, jaipur_unit_ids):
 
 
 def test_token_auth_can_write(cast, tree):
-    token = Token.objects.create(user=cast.district_admin)
+    _token, secret = api_token_create(user=cast.district_admin, name="test", days=30)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     response = client.post(
         f"{API}/units/", {"parent": tree.amer.pk, "level": "booth", "name_en": "Nahargarh", "number": 3}
     )

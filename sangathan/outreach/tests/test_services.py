@@ -360,6 +360,7 @@ def test_rollup_rows_of_a_seeded_state_are_exactly_the_subtree_counts(django_use
     written = {(r.path, r.level_id): r.total for r in Rollup.objects.filter(message=message)}
     assert len(chunk_roots) > 1 and len(written) > 50
     assert written == dict(expected)
-    assert Delivery.objects.filter(message=message).count() == Unit.objects.filter(
-        path__startswith=state.path, level_id__in=levels
-    ).count()
+    assert (
+        Delivery.objects.filter(message=message).count()
+        == Unit.objects.filter(path__startswith=state.path, level_id__in=levels).count()
+    )

@@ -147,8 +147,8 @@ def test_the_recipient_page(client, tree, sent):
     url = reverse("outreach_public:open", args=[token_for(sent, tree.booth1)])
     page = client.get(url)
     assert page.status_code == 200
-    assert "रविवार बैठक!".encode() in page.content and b"navigator.clipboard" in page.content
-    assert b"<script src" not in page.content and len(page.content) < 12_000
+    assert "रविवार बैठक!".encode() in page.content and b'src="/static/outreach/recipient.js" defer' in page.content
+    assert len(page.content) < 12_000
     assert Delivery.objects.get(message=sent, unit=tree.booth1).opened_at is not None
     for _ in range(2):
         assert client.post(url, {"action": "received"}).status_code == 303

@@ -1,0 +1,18 @@
+"""Reads of API tokens. A user sees only their own tokens; anybody else's answer 404."""
+
+from django.shortcuts import get_object_or_404
+
+from sangathan.apitokens.models import ApiToken
+from sangathan.apitokens.services import digest_of
+
+
+def api_tokens_of(*, user):
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_of(*, user, pk: int) -> ApiToken:
+    return get_object_or_404(ApiToken, pk=pk, user=user)
+
+
+def api_token_by_secret(secret: str) -> ApiToken | None:
+    return ApiToken.objects.select_related("user").filter(digest=digest_of(secret)).first()
