@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sangathan.access.signin import needs_two_factor, session_limits
+from sangathan.access.signin import CHOSE_SECOND_FACTOR, has_second_factor, needs_two_factor, session_limits
 
 SIGNED_IN_AT = "signin_at"
 SEEN_AT = "signin_seen_at"
@@ -24,6 +24,7 @@ def start_the_clock(sender, request, user, **kwargs):
     """The session's absolute and idle limits count from here (saved with the new session)."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = time.time()
+        request.session[CHOSE_SECOND_FACTOR] = has_second_factor(user)
 
 
 class SignInPolicyMiddleware:
@@ -36,7 +37,11 @@ class SignInPolicyMiddleware:
             ended = self._session_ended(request, user)
             if ended is not None:
                 return ended
-            if needs_two_factor(user) and not user.is_verified() and not request.path.startswith(OPEN_PREFIXES):
+            if (
+                needs_two_factor(user, request.session)
+                and not user.is_verified()
+                and not request.path.startswith(OPEN_PREFIXES)
+            ):
                 if request.path.startswith("/api/"):
                     # Token clients are checked by the API's own authentication; a browser session is not
                     # enough without the second factor.

@@ -22,9 +22,22 @@ def is_admin(user) -> bool:
     return user.is_superuser or any(role in ADMIN_ROLES for role, _path in _role_paths(user))
 
 
-def needs_two_factor(user) -> bool:
-    """Must this user confirm sign-in with a TOTP code before using the site?"""
-    return settings.REQUIRE_2FA and is_admin(user)
+# In the session: the user had turned two-factor sign-in on when they signed in (read once, at sign-in).
+CHOSE_SECOND_FACTOR = "signin_chose_second_factor"
+
+
+def needs_two_factor(user, session=None) -> bool:
+    """Must this user confirm sign-in with a TOTP code before using the site? Admin roles must
+    (``REQUIRE_2FA``); anyone else who turned it on has chosen to, and is held to it."""
+    if settings.REQUIRE_2FA and is_admin(user):
+        return True
+    return bool(session is not None and session.get(CHOSE_SECOND_FACTOR))
+
+
+def has_second_factor(user) -> bool:
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)
 
 
 def session_limits(user) -> tuple[datetime.timedelta, datetime.timedelta]:

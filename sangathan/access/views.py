@@ -1,4 +1,5 @@
-"""Two-factor sign-in (TOTP, django-otp): set up an authenticator app once, then confirm each sign-in."""
+"""The user's own account: what they may do where, two-factor sign-in (TOTP, django-otp: set up an
+authenticator app once, then confirm each sign-in) and their API tokens."""
 
 import segno
 from django import forms
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sangathan.access.signin import needs_two_factor
+from sangathan.access.signin import CHOSE_SECOND_FACTOR, has_second_factor, is_admin, needs_two_factor
 from sangathan.org.phones import ascii_digits
 
 
@@ -58,6 +59,7 @@ def two_factor(request):
             if setting_up:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                request.session[CHOSE_SECOND_FACTOR] = True
                 messages.success(request, _("Two-factor sign-in is on. Keep the authenticator app on your phone."))
             otp_login(request, device)
             return redirect(_next_url(request))
@@ -70,7 +72,7 @@ def two_factor(request):
     context = {
         "form": form,
         "setting_up": setting_up,
-        "required": needs_two_factor(user),
+        "required": needs_two_factor(user, request.session),
         "next": _next_url(request),
     }
     if setting_up:
@@ -79,3 +81,21 @@ def two_factor(request):
         key = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
         context["secret_groups"] = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
     return render(request, "access/two_factor.html", context)
+
+
+@login_required
+def account(request):
+    """Who I am here: my roles and where, whether my sign-in needs a second factor, my API tokens."""
+    from django.conf import settings
+
+    from sangathan.access.models import RoleAssignment
+    from sangathan.apitokens.selectors import api_tokens_active_count
+
+    user = request.user
+    context = {
+        "roles": RoleAssignment.objects.filter(user=user).select_related("unit__level").order_by("unit__path", "role"),
+        "second_factor_on": has_second_factor(user),
+        "second_factor_required": settings.REQUIRE_2FA and is_admin(user),
+        "tokens_active": api_tokens_active_count(user),
+    }
+    return render(request, "access/account.html", context)

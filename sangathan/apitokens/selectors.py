@@ -16,3 +16,9 @@ def api_token_of(*, user, pk: int) -> ApiToken:
 
 def api_token_by_secret(secret: str) -> ApiToken | None:
     return ApiToken.objects.select_related("user").filter(digest=digest_of(secret)).first()
+
+
+def api_tokens_active_count(user) -> int:
+    from django.utils import timezone
+
+    return api_tokens_of(user=user).filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()

@@ -46,8 +46,9 @@ def api_token_create(*, user, name: str, days: int) -> tuple[ApiToken, str]:
     now = timezone.now()
     # One user's tokens are made one at a time, so two requests at once cannot pass the limit together.
     get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
-    active = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).count()
-    if active >= MAX_ACTIVE_PER_USER:
+    from sangathan.apitokens.selectors import api_tokens_active_count  # selectors import this module
+
+    if api_tokens_active_count(user) >= MAX_ACTIVE_PER_USER:
         raise ValidationError(
             _("You already have %(count)s active tokens. Revoke one you no longer use first.")
             % {"count": MAX_ACTIVE_PER_USER}

@@ -38,3 +38,14 @@ def test_too_many_wrong_passwords_show_the_lock_out_page(live_server, phone, cas
     phone.wait_for_selector("h1")
     assert "30" in phone.locator("main").inner_text()
     screenshot(phone, "locked-out-360")
+
+
+def test_my_account_page_on_a_phone_and_a_desktop(live_server, phone, desktop, cast, tree):
+    for page, width in ((phone, 360), (desktop, 1280)):
+        log_in(page, live_server, "district_admin")
+        page.goto(f"{live_server.url}/account/")
+        page.wait_for_selector("#two-factor")
+        assert "मेरा खाता" in page.locator("h1").inner_text()
+        assert "जयपुर" in page.locator("main").inner_text() or "Jaipur" in page.locator("main").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"account-{width}")

@@ -128,6 +128,39 @@ def test_a_viewer_is_not_asked_for_a_second_factor(client, cast, two_factor_requ
     assert lets_in(client)
 
 
+def test_a_viewer_who_turned_it_on_is_held_to_it(client, cast):
+    """Optional for everyone else: the account page offers it, and once on, every sign-in asks for the code
+    (also where admins need none, as in the demo)."""
+    sign_in(client, "viewer")
+    page = client.get(reverse("account")).content.decode()
+    assert reverse("two_factor") in page and lets_in(client)
+    client.get(reverse("two_factor"))  # sets up a device
+    device = TOTPDevice.objects.get(user=cast.viewer)
+    assert client.post(reverse("two_factor"), {"code": current_code(device)}).status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed and lets_in(client)
+    client.post(reverse("logout"))
+    sign_in(client, "viewer")
+    assert asks_for_code(client)
+    device.refresh_from_db()
+    device.last_t = -1  # a code is good once: let the same 30-second code count again for this test
+    device.save()
+    assert client.post(reverse("two_factor"), {"code": current_code(device)}).status_code == 302
+    assert lets_in(client)
+
+
+def test_the_account_page_shows_my_roles_and_nobody_elses(client, cast, tree):
+    client.cookies["django_language"] = "en"
+    client.force_login(cast.district_admin)
+    page = client.get(reverse("account")).content.decode()
+    assert "unit admin (in-charge)" in page and tree.jaipur.name_en in page
+    assert "Ajmer" not in page and "sibling_admin" not in page
+    assert "You have 0 active tokens." in page
+    client.force_login(cast.sibling_admin)
+    page = client.get(reverse("account")).content.decode()
+    assert tree.jaipur.name_en not in page
+
+
 def test_the_api_refuses_an_admin_session_without_the_second_factor(client, cast, two_factor_required):
     sign_in(client, "state_admin")
     response = client.get("/api/v1/units/")
