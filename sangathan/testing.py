@@ -103,3 +103,31 @@ def _forget_celery_connections(app) -> None:
     """Drop the connection and producer pools made for the previous broker (eager runs make them too)."""
     app._pool = None
     app.amqp._producer_pool = None
+
+
+def open_drive(tree, by, *, posts=(("booth", "representative", 100),), slug="rj-2026"):
+    """The state's recruitment drive as the seeds describe it, open from yesterday for two weeks;
+    ``posts`` are (level, position code, target) triples."""
+    import datetime
+
+    from django.utils import timezone
+
+    from sangathan.recruitment.models import Criterion, Rubric
+    from sangathan.recruitment.services import campaign_create
+    from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
+
+    now = timezone.now()
+    return campaign_create(
+        scope_unit=tree.rajasthan,
+        title_hi="संगठन सृजन अभियान",
+        title_en="Organisation-building drive",
+        slug=slug,
+        opens_at=now - datetime.timedelta(days=1),
+        closes_at=now + datetime.timedelta(days=14),
+        rubric=load_default_rubric(Rubric, Criterion),
+        positions=[(Position.objects.get(level__code=level, code=code), target) for level, code, target in posts],
+        reference_prefix="RJ-2026",
+        notice_hi=DEFAULT_NOTICE_HI,
+        notice_en=DEFAULT_NOTICE_EN,
+        by=by,
+    )

@@ -8,10 +8,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from sangathan.org.models import Position
-from sangathan.recruitment.models import Application, Criterion, Rubric
-from sangathan.recruitment.services import campaign_create
-from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
+from sangathan.recruitment.models import Application
+from sangathan.testing import open_drive
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,24 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def drive(tree, cast):
     cache.clear()  # rate-limit counters of earlier tests
-    now = timezone.now()
-    return campaign_create(
-        scope_unit=tree.rajasthan,
-        title_hi="संगठन सृजन अभियान",
-        title_en="Organisation-building drive",
-        slug="rj-2026",
-        opens_at=now - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=14),
-        rubric=load_default_rubric(Rubric, Criterion),
-        positions=[
-            (Position.objects.get(level__code="booth", code="representative"), 100),
-            (Position.objects.get(level__code="district", code="in_charge"), 2),
-        ],
-        reference_prefix="RJ-2026",
-        notice_hi=DEFAULT_NOTICE_HI,
-        notice_en=DEFAULT_NOTICE_EN,
-        by=cast.state_admin,
-    )
+    return open_drive(tree, cast.state_admin, posts=(("booth", "representative", 100), ("district", "in_charge", 2)))
 
 
 def fits_the_screen(page) -> bool:

@@ -3,13 +3,10 @@ application form and its thank-you page, the recipient's page, the message form)
 two-factor set-up and the admin load without a single refusal in the console, and their scripts still work:
 the place type-ahead, the copy buttons, the inline answer, the X character count, Swagger UI."""
 
-import datetime
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from sangathan.org import services as org_services
@@ -17,9 +14,7 @@ from sangathan.org.models import Level, Position
 from sangathan.org.tests.factories import PersonFactory
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery
-from sangathan.recruitment.models import Criterion, Rubric
-from sangathan.recruitment.services import campaign_create
-from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
+from sangathan.testing import open_drive
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_apply import pick_place
 from tests.e2e.test_org_tree import log_in
@@ -62,21 +57,7 @@ def clipboard_phone(browser):
 @pytest.fixture
 def drive(tree, cast):
     cache.clear()  # rate-limit counters of earlier tests
-    now = timezone.now()
-    return campaign_create(
-        scope_unit=tree.rajasthan,
-        title_hi="संगठन सृजन अभियान",
-        title_en="Organisation-building drive",
-        slug="rj-2026",
-        opens_at=now - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=14),
-        rubric=load_default_rubric(Rubric, Criterion),
-        positions=[(Position.objects.get(level__code="booth", code="representative"), 100)],
-        reference_prefix="RJ-2026",
-        notice_hi=DEFAULT_NOTICE_HI,
-        notice_en=DEFAULT_NOTICE_EN,
-        by=cast.state_admin,
-    )
+    return open_drive(tree, cast.state_admin)
 
 
 def test_the_console_reports_a_refused_inline_script(live_server, phone, drive):

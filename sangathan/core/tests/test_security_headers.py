@@ -1,23 +1,19 @@
 """The security headers on every kind of page (signed-in staff, public form, recipient's page, API docs,
 admin), and the rule that keeps the Content Security Policy strict: no template runs an inline script."""
 
-import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from sangathan.org import services as org_services
 from sangathan.org.models import Level, Position
 from sangathan.org.tests.factories import PersonFactory
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery
-from sangathan.recruitment import services as recruitment_services
-from sangathan.recruitment.models import Criterion, Rubric
-from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
+from sangathan.testing import open_drive
 
 pytestmark = pytest.mark.django_db
 
@@ -63,21 +59,7 @@ def assert_security_headers(response) -> None:
 
 @pytest.fixture
 def campaign(tree, cast):
-    now = timezone.now()
-    return recruitment_services.campaign_create(
-        scope_unit=tree.rajasthan,
-        title_hi="संगठन सृजन अभियान",
-        title_en="Organisation-building drive",
-        slug="rj-2026",
-        opens_at=now - datetime.timedelta(days=1),
-        closes_at=now + datetime.timedelta(days=14),
-        rubric=load_default_rubric(Rubric, Criterion),
-        positions=[(Position.objects.get(level__code="booth", code="representative"), 100)],
-        reference_prefix="RJ-2026",
-        notice_hi=DEFAULT_NOTICE_HI,
-        notice_en=DEFAULT_NOTICE_EN,
-        by=cast.state_admin,
-    )
+    return open_drive(tree, cast.state_admin)
 
 
 @pytest.fixture

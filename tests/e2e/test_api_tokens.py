@@ -1,10 +1,10 @@
-"""The API tokens page in Chromium (tests/e2e fixtures): a district admin makes two tokens on a phone, copies
+"""The API tokens page in Chromium: a district admin makes two tokens on a phone, copies
 the secret shown once, and revokes one; the same page at 1280 px. Screenshots: api-tokens-*-360/1280."""
 
 import pytest
 
 from sangathan.apitokens.models import ApiToken
-from tests.e2e.conftest import browser, desktop, phone, screenshot  # noqa: F401  (fixtures)
+from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
