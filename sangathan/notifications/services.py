@@ -250,19 +250,29 @@ def notify_person(
     return messages
 
 
-def _enqueue(message_ids: Iterable[int]) -> int:
-    """Queue a delivery task per id. A broker that is down loses nothing: the rows are still in the
-    outbox and the sweep queues them again."""
-    from sangathan.notifications.tasks import deliver_message
+DELIVERY_BATCH = 50  # messages per delivery task when many are queued at once
 
+
+def _enqueue(message_ids: Iterable[int]) -> int:
+    """Queue delivery: a task for one message, or a task per ``DELIVERY_BATCH`` messages when many come at
+    once (a drive's intake, a sweep: Celery moves a few hundred tasks a second per core, not thousands).
+    Returns how many messages were queued. A broker that is down loses nothing: the rows are still in the
+    outbox and the sweep queues them again."""
+    from sangathan.notifications.tasks import deliver_message, deliver_messages
+
+    ids = list(message_ids)
     queued = 0
-    for message_id in message_ids:
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        chunk = ids[start : start + DELIVERY_BATCH]
         try:
-            deliver_message.delay(message_id)
+            if len(chunk) == 1:
+                deliver_message.delay(chunk[0])
+            else:
+                deliver_messages.delay(chunk)
         except Exception:
-            logger.exception("Could not queue outbox message %s; the sweep will queue it again.", message_id)
+            logger.exception("Could not queue outbox messages %s; the sweep will queue them again.", chunk)
         else:
-            queued += 1
+            queued += len(chunk)
     return queued
 
 

@@ -12,6 +12,13 @@ def deliver_message(message_id: int) -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def deliver_messages(message_ids: list[int]) -> None:
+    """Many messages, one after the other (each claimed on its own, so a repeated task sends none twice)."""
+    for message_id in message_ids:
+        message_deliver(message_id=message_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def sweep_outbox() -> int:
     """Run every minute or so (Celery beat, or ``sangathan deliver-outbox --loop 60``)."""
     return outbox_sweep()

@@ -22,6 +22,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -272,10 +273,15 @@ def _materialise(batch: list[Submission]) -> None:
             for submission, application, first in steps
         ]
     )
+    # Each submission's application is the one of its campaign and mobile (one per pair): one UPDATE.
+    Submission.objects.filter(pk__in=[submission.pk for submission in batch]).update(
+        processed_at=now,
+        application=Subquery(
+            Application.objects.filter(campaign_id=OuterRef("campaign_id"), mobile=OuterRef("mobile")).values("pk")[:1]
+        ),
+    )
     for submission, application, _first in steps:
-        submission.application = application
-        submission.processed_at = now
-    Submission.objects.bulk_update([submission for submission, *_rest in steps], ["application", "processed_at"])
+        submission.application, submission.processed_at = application, now
     from sangathan.audit.services import audit_intake  # bulk writes send no signals: one entry per campaign
 
     audit_intake(applications=[application for _submission, application, _first in steps])

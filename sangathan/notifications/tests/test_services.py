@@ -99,7 +99,7 @@ def test_a_broker_that_is_down_loses_nothing(recorder, monkeypatch, caplog, djan
         patch.setattr(tasks.deliver_message, "delay", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             message = queue()
-    assert "the sweep will queue it again" in caplog.text
+    assert "the sweep will queue them again" in caplog.text
     message.refresh_from_db()
     assert message.status == "pending"
 
@@ -410,3 +410,27 @@ def test_a_late_result_from_a_released_worker_is_not_written(recorder, django_ca
     message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert (message.status, message.attempts, message.provider_message_id) == ("sent", 2, "second-attempt-id")
+
+
+def test_many_messages_go_out_in_a_few_delivery_tasks(monkeypatch, django_capture_on_commit_callbacks):
+    """A drive's intake queues hundreds of messages at once: one task per 50, each message still claimed
+    on its own."""
+    from sangathan.notifications import services, tasks
+
+    single, batches = [], []
+    monkeypatch.setattr(tasks.deliver_message, "delay", single.append)
+    monkeypatch.setattr(tasks.deliver_messages, "delay", batches.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.messages_queue_bulk(
+            {
+                "channel": "console",
+                "recipient": f"+9198290{n:05d}",
+                "template": "test_message",
+                "context": CONTEXT,
+                "idempotency_key": f"bulk-{n}",
+            }
+            for n in range(120)
+        )
+    assert single == [] and [len(batch) for batch in batches] == [50, 50, 20]
+    tasks.deliver_messages(batches[0])
+    assert OutboxMessage.objects.filter(status="sent").count() == 50
