@@ -14,6 +14,7 @@ from sangathan.access.signin import CHOSE_SECOND_FACTOR, has_second_factor, need
 
 SIGNED_IN_AT = "signin_at"
 SEEN_AT = "signin_seen_at"
+SECOND_FACTOR_CHECKED_AT = "signin_second_factor_checked_at"
 SEEN_EVERY = 60  # seconds: how often "last seen" is written (not a session write per request)
 # Reachable before the second factor: the pages that ask for it, signing out, the language switch, files.
 OPEN_PREFIXES = ("/account/two-factor/", "/logout/", "/i18n/", "/static/", "/media/", "/a/", "/t/", "/m/")
@@ -25,6 +26,7 @@ def start_the_clock(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = time.time()
         request.session[CHOSE_SECOND_FACTOR] = has_second_factor(user)
+        request.session[SECOND_FACTOR_CHECKED_AT] = time.time()
 
 
 class SignInPolicyMiddleware:
@@ -37,6 +39,8 @@ class SignInPolicyMiddleware:
             ended = self._session_ended(request, user)
             if ended is not None:
                 return ended
+            if not user.is_verified():
+                self._recheck_second_factor(request, user)
             if (
                 needs_two_factor(user, request.session)
                 and not user.is_verified()
@@ -52,6 +56,18 @@ class SignInPolicyMiddleware:
                 else:
                     return redirect(f"{reverse('two_factor')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+    @staticmethod
+    def _recheck_second_factor(request, user) -> None:
+        """A session that began before its user turned two-factor sign-in on (on another phone, say) is held
+        to it too: looked up again at most once a minute, not a query per request."""
+        session = request.session
+        if session.get(CHOSE_SECOND_FACTOR):
+            return
+        now = time.time()
+        if now - session.get(SECOND_FACTOR_CHECKED_AT, 0) > SEEN_EVERY:
+            session[SECOND_FACTOR_CHECKED_AT] = now
+            session[CHOSE_SECOND_FACTOR] = has_second_factor(user)
 
     def _session_ended(self, request, user):
         session = request.session

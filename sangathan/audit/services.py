@@ -145,8 +145,19 @@ def audit_redact(*, objects: list[models.Model], words: Iterable[str]) -> int:
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj.pk)
         own |= Q(content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk))
-    for model, ids in _rows_pointing_to(by_model).items():
-        related |= Q(content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(pk) for pk in ids])
+    related_types = set()
+    for model, field, target_ids in _fields_pointing_to(by_model):
+        content_type = ContentType.objects.get_for_model(model)
+        related_types.add(content_type.pk)
+        live = model._default_manager.filter(**{f"{field.name}__in": target_ids}).values_list("pk", flat=True)
+        related |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in live])
+        if not field.many_to_many:  # rows deleted since: their entries still hold the key, before or after
+            keys = [str(pk) for pk in target_ids]
+            related |= Q(content_type=content_type) & (
+                Q(**{f"changes__{field.name}__0__in": keys}) | Q(**{f"changes__{field.name}__1__in": keys})
+            )
+    for word in words:  # and whatever else of those kinds is named after them (a channel's admins)
+        related |= Q(content_type__in=related_types, object_repr__icontains=word)
     if not own and not related:
         return 0
     current = {(type(obj), str(obj.pk)): obj for obj in objects}
@@ -188,20 +199,16 @@ def audit_redact(*, objects: list[models.Model], words: Iterable[str]) -> int:
     return changed
 
 
-def _rows_pointing_to(targets: dict[type[models.Model], list]) -> dict[type[models.Model], set]:
-    """Of every audited model, the rows whose foreign keys or recorded many-to-many fields point to a
-    target row: their entries may name the erased person (an appointment's "Name — post")."""
+def _fields_pointing_to(targets: dict[type[models.Model], list]):
+    """(model, field, target ids) for every foreign key or many-to-many field of an audited model that points
+    to one of the target kinds: their entries may name the erased person (an attendance's "Name @ camp")."""
     from auditlog.registry import auditlog
 
-    found: dict[type[models.Model], set] = {}
     for model in auditlog.get_models():
         for field in model._meta.get_fields():
             pointing = field.many_to_one or field.one_to_one or field.many_to_many
-            if not pointing or not field.concrete or field.related_model not in targets:
-                continue
-            ids = model._default_manager.filter(**{f"{field.name}__in": targets[field.related_model]})
-            found.setdefault(model, set()).update(ids.values_list("pk", flat=True))
-    return {model: ids for model, ids in found.items() if ids}
+            if pointing and field.concrete and field.related_model in targets:
+                yield model, field, targets[field.related_model]
 
 
 def _redact_values(changes):
@@ -233,9 +240,10 @@ def _replace_words(text, words: list[str]):
 
 
 def _replace_casefold(text: str, word: str) -> str:
+    """Whole words only: "Ram" goes, "Rampur" stays."""
     import re
 
-    return re.sub(re.escape(word), REDACTED, text, flags=re.IGNORECASE)
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", REDACTED, text, flags=re.IGNORECASE)
 
 
 def _replace_in(value, words: list[str]):

@@ -45,8 +45,7 @@ class PersonalDataAdmin(ScopedAdmin):
             return mask(getattr(obj, name))
 
         column.short_description = self.model._meta.get_field(name).verbose_name
-        column.admin_order_field = name
-        return column
+        return column  # not sortable: the order of the hidden values would hint at them
 
     def _is_personal(self, field: str) -> bool:
         return field.rsplit("__", 1)[-1] in self.personal_fields or any(
@@ -55,6 +54,15 @@ class PersonalDataAdmin(ScopedAdmin):
 
     def get_list_display(self, request):
         return [f"{f}_masked" if f in self.personal_fields else f for f in super().get_list_display(request)]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No ``?mobile=…`` / ``?mobile__startswith=…`` in the URL either (a row appearing or not would tell
+        the number), but for superusers."""
+        parts = lookup.split("__")
+        personal = any(part in self.personal_fields or part in ("mobile", "email") for part in parts)
+        if personal and not (request is not None and request.user.is_superuser):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_search_fields(self, request):
         fields = super().get_search_fields(request)

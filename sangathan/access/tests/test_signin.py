@@ -149,6 +149,24 @@ def test_a_viewer_who_turned_it_on_is_held_to_it(client, cast):
     assert lets_in(client)
 
 
+def test_a_session_begun_before_it_was_turned_on_is_held_to_it_within_a_minute(client, cast):
+    from django.test import Client
+
+    from sangathan.access.middleware import SECOND_FACTOR_CHECKED_AT
+
+    sign_in(client, "viewer")  # the laptop, signed in with the password only
+    assert lets_in(client)
+    phone = Client()
+    sign_in(phone, "viewer")
+    phone.get(reverse("two_factor"))
+    device = TOTPDevice.objects.get(user=cast.viewer)
+    assert phone.post(reverse("two_factor"), {"code": current_code(device)}).status_code == 302
+    session = client.session
+    session[SECOND_FACTOR_CHECKED_AT] = 0  # a minute later
+    session.save()
+    assert asks_for_code(client)
+
+
 def test_the_account_page_shows_my_roles_and_nobody_elses(client, cast, tree):
     client.cookies["django_language"] = "en"
     client.force_login(cast.district_admin)

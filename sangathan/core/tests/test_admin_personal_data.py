@@ -59,3 +59,16 @@ def test_the_sibling_district_sees_nothing_of_them(client, cast, resident):
     client.force_login(_staff(cast.sibling_admin))
     assert "Kamla Devi" not in client.get(reverse("admin:org_person_changelist")).content.decode()
     assert client.get(reverse("admin:org_person_change", args=[resident.pk])).status_code in (302, 404)
+
+
+def test_url_filters_on_personal_fields_are_refused_but_for_superusers(client, staff_admin, resident):
+    """``?mobile=…`` or ``?mobile__startswith=…`` would tell a number digit by digit by whether the row shows."""
+    client.force_login(staff_admin)
+    for query in ({"mobile": resident.mobile}, {"mobile__startswith": "+9198290"}, {"email": "kamla@example.com"}):
+        response = client.get(reverse("admin:org_person_changelist"), query)
+        assert "Kamla Devi" not in response.content.decode(), query
+    response = client.get(reverse("admin:org_appointment_changelist"), {"person__mobile": resident.mobile})
+    assert response.status_code in (302, 400) or "Kamla Devi" not in response.content.decode()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get(reverse("admin:org_person_changelist"), {"mobile": resident.mobile}).content.decode()
+    assert "Kamla Devi" in html

@@ -218,6 +218,37 @@ def test_erasure_anonymises_everywhere_and_keeps_counts(tree, cast, jaipur_app, 
         services.request_create(kind="erasure", application=application, via="staff")
 
 
+def test_erasure_also_cleans_entries_of_rows_deleted_before(tree, cast, jaipur_app):
+    """An attendance ticked and un-ticked before the erasure: its entries ("सीमा मीणा @ camp", created and
+    deleted) are cleaned too; a place that only contains the name as part of a word keeps it."""
+    from sangathan.audit.models import AuditEntry
+
+    person = org_services.appointment_create_for_mobile(
+        unit=tree.booth1,
+        position=position("booth", "representative"),
+        mobile=jaipur_app.mobile,
+        name_hi="सीमा मीणा",
+        name_en="Seema Meena",
+        by=cast.state_admin,
+    ).person
+    _camp(tree, person).delete()
+    org_services.appointment_relieve(appointment=person.appointments.get(), reason="Moved away", by=cast.state_admin)
+    attendance = AuditEntry.objects.filter(content_type__model="attendance")
+    assert attendance.count() == 2 and all("सीमा" in e.object_repr for e in attendance)
+    services.request_create(kind="erasure", application=jaipur_app, via="status_page")
+    for entry in AuditEntry.objects.all():
+        text = repr((entry.object_repr, entry.changes, entry.changes_text, entry.serialized_data))
+        assert "सीमा" not in text and "Seema" not in text, (entry.content_type.model, text)
+    assert AuditEntry.objects.filter(content_type__model="attendance").count() == 2
+
+
+def test_redaction_takes_whole_words_only():
+    from sangathan.audit.services import _replace_words
+
+    assert _replace_words("Ram @ Rampur camp, ram", ["Ram"]) == "[erased] @ Rampur camp, [erased]"
+    assert _replace_words("राम @ रामपुर", ["राम"]) == "[erased] @ रामपुर"
+
+
 def test_erasure_without_a_post_happens_at_once(jaipur_app):
     request = services.request_create(kind="erasure", application=jaipur_app, via="status_page")
     assert request.status == "done" and request.resolved_at is not None

@@ -111,7 +111,7 @@ def test_the_drain_is_queued_once_for_a_burst(client, campaign, tree, django_cap
 
     queued, asked = [], []
     monkeypatch.setattr(drain_submissions, "apply_async", lambda *args, **kwargs: queued.append(kwargs))
-    monkeypatch.setattr(intake, "_drain_asked_at", float("-inf"))  # no earlier test's ask in this process
+    monkeypatch.setattr(intake, "_drain_due_at", 0.0)  # no earlier test's drain in this process
     real_add = intake.cache.add
     monkeypatch.setattr(intake.cache, "add", lambda *args, **kwargs: asked.append(args) or real_add(*args, **kwargs))
     with django_capture_on_commit_callbacks(execute=True):
@@ -122,6 +122,29 @@ def test_the_drain_is_queued_once_for_a_burst(client, campaign, tree, django_cap
     assert [args[0] for args in asked].count(
         intake.DRAIN_KEY
     ) == 1  # the process asked the shared cache once for the burst, not once per form
+
+
+def test_a_form_after_another_process_drain_has_run_asks_again(
+    client, campaign, tree, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Another process queued the drain: this one waits for it only until it is due, then asks again (a
+    form that came after that drain ran must not wait for the minute's periodic drain)."""
+    import time
+
+    from sangathan.recruitment.tasks import drain_submissions
+
+    queued = []
+    monkeypatch.setattr(drain_submissions, "apply_async", lambda *args, **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(intake, "_drain_due_at", 0.0)
+    cache.set(intake.DRAIN_KEY, time.time() + 0.5, timeout=1)  # queued by another process
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form_url(campaign), post_data(campaign, tree, mobile="9829055001"))
+    assert queued == [] and intake._drain_due_at > time.time()
+    cache.delete(intake.DRAIN_KEY)
+    monkeypatch.setattr(intake, "_drain_due_at", time.time() - 1)  # that drain has run
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form_url(campaign), post_data(campaign, tree, mobile="9829055002"))
+    assert len(queued) == 1
 
 
 def test_the_embedded_mode_makes_the_application_in_the_request(client, campaign, tree, settings):
