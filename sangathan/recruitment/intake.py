@@ -52,11 +52,9 @@ APPLICANT_FIELDS = (
 BATCH = 500
 DRAIN_KEY = "recruitment:submissions-drain"
 DRAIN_DELAY_SECONDS = 1  # a burst of forms is drained by one task a second, not one task per form
-# When the drain this process knows of will run (wall-clock seconds, as stored in the shared cache): until
-# then its forms need not ask again, so in a burst each web process asks the cache about once a second,
-# not once per form. A form committed before the drain starts is drained by it.
-_drain_due_at = 0.0
-DRAIN_MARGIN_SECONDS = 0.1  # clocks of several machines, and the task starting a little early
+# When this process last asked for a drain: in a burst each web process asks the shared cache at most once a
+# second, instead of one cache round trip per form.
+_drain_asked_at = float("-inf")
 
 
 def random_reference(campaign: Campaign, length: int = 4) -> str:
@@ -166,17 +164,14 @@ def submissions_schedule(submission: Submission) -> None:
     def queue_drain():
         from sangathan.recruitment.tasks import drain_submissions
 
-        global _drain_due_at
-        now = time.time()
-        if now < _drain_due_at - DRAIN_MARGIN_SECONDS:
-            return  # a drain is due after this commit: it will take this row too
+        global _drain_asked_at
+        now = time.monotonic()
+        if now - _drain_asked_at < DRAIN_DELAY_SECONDS:
+            return  # this process asked within the last second: that drain (or its look after) takes this row
+        _drain_asked_at = now
         try:
-            due = now + DRAIN_DELAY_SECONDS
-            if cache.add(DRAIN_KEY, due, timeout=DRAIN_DELAY_SECONDS):
+            if cache.add(DRAIN_KEY, 1, timeout=DRAIN_DELAY_SECONDS):
                 drain_submissions.apply_async(countdown=DRAIN_DELAY_SECONDS)
-                _drain_due_at = due
-            else:  # another process queued one: when it runs
-                _drain_due_at = float(cache.get(DRAIN_KEY) or 0.0)
         except Exception:  # noqa: BLE001 - broker or cache down: the periodic drain picks the rows up
             logger.exception("Could not queue the submissions drain; the periodic drain will do it.")
 

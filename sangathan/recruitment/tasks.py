@@ -2,10 +2,15 @@
 
 from celery import shared_task
 
-from sangathan.recruitment.intake import submissions_drain
+from sangathan.recruitment.intake import DRAIN_DELAY_SECONDS, submissions_drain
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def drain_submissions() -> int:
-    """Make applications of every form taken so far (queued after a form, and every minute by beat)."""
-    return submissions_drain()
+    """Make applications of every form taken so far (queued after a form, and every minute by beat). A drain
+    that found forms looks once more a second later: a form taken while it ran, whose web process had just
+    asked for a drain and so did not ask again, is not left for the minute's periodic drain."""
+    done = submissions_drain()
+    if done:
+        drain_submissions.apply_async(countdown=DRAIN_DELAY_SECONDS)
+    return done
