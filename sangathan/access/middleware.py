@@ -42,8 +42,8 @@ class SignInPolicyMiddleware:
             if not user.is_verified():
                 self._recheck_second_factor(request, user)
             if (
-                needs_two_factor(user, request.session)
-                and not user.is_verified()
+                not user.is_verified()
+                and needs_two_factor(user, request.session)
                 and not request.path.startswith(OPEN_PREFIXES)
             ):
                 if request.path.startswith("/api/"):

@@ -22,7 +22,8 @@ def is_admin(user) -> bool:
     return user.is_superuser or any(role in ADMIN_ROLES for role, _path in _role_paths(user))
 
 
-# In the session: the user had turned two-factor sign-in on when they signed in (read once, at sign-in).
+# In the session: the user has turned two-factor sign-in on (read at sign-in, and again at most once a minute
+# while the session is not verified: SignInPolicyMiddleware).
 CHOSE_SECOND_FACTOR = "signin_chose_second_factor"
 
 

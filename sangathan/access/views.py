@@ -3,6 +3,7 @@ authenticator app once, then confirm each sign-in) and their API tokens."""
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -12,7 +13,9 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sangathan.access.models import RoleAssignment
 from sangathan.access.signin import CHOSE_SECOND_FACTOR, has_second_factor, is_admin, needs_two_factor
+from sangathan.apitokens.selectors import api_tokens_active_count
 from sangathan.org.phones import ascii_digits
 
 
@@ -86,11 +89,6 @@ def two_factor(request):
 @login_required
 def account(request):
     """Who I am here: my roles and where, whether my sign-in needs a second factor, my API tokens."""
-    from django.conf import settings
-
-    from sangathan.access.models import RoleAssignment
-    from sangathan.apitokens.selectors import api_tokens_active_count
-
     user = request.user
     context = {
         "roles": RoleAssignment.objects.filter(user=user).select_related("unit__level").order_by("unit__path", "role"),

@@ -1,9 +1,15 @@
 """Reads of API tokens. A user sees only their own tokens; anybody else's answer 404."""
 
+import hashlib
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from sangathan.apitokens.models import ApiToken
-from sangathan.apitokens.services import digest_of
+
+
+def digest_of(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def api_tokens_of(*, user):
@@ -19,6 +25,4 @@ def api_token_by_secret(secret: str) -> ApiToken | None:
 
 
 def api_tokens_active_count(user) -> int:
-    from django.utils import timezone
-
     return api_tokens_of(user=user).filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()

@@ -1,7 +1,6 @@
 """Writes of API tokens: make one (the secret is returned once and never stored), revoke one, note its use."""
 
 import datetime
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.apitokens.models import ApiToken
+from sangathan.apitokens.selectors import api_tokens_active_count, digest_of
 
 # The fixed start of every secret (not a secret itself): says where a leaked one came from.
 SECRET_START = "sgn_"  # noqa: S105
@@ -31,10 +31,6 @@ def expiry_choices() -> list[int]:
     return sorted({*EXPIRY_DAYS, default_expiry_days()})
 
 
-def digest_of(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_token_create(*, user, name: str, days: int) -> tuple[ApiToken, str]:
     """A new token for ``user``, valid for ``days``; returns it with its secret, which only the caller sees."""
@@ -46,8 +42,6 @@ def api_token_create(*, user, name: str, days: int) -> tuple[ApiToken, str]:
     now = timezone.now()
     # One user's tokens are made one at a time, so two requests at once cannot pass the limit together.
     get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
-    from sangathan.apitokens.selectors import api_tokens_active_count  # selectors import this module
-
     if api_tokens_active_count(user) >= MAX_ACTIVE_PER_USER:
         raise ValidationError(
             _("You already have %(count)s active tokens. Revoke one you no longer use first.")

@@ -4,9 +4,12 @@ The actor and address come from the request (``AuditMiddleware``) when there is 
 actor explicitly (tasks, commands).
 """
 
+import re
 from collections.abc import Iterable
 
-from django.db import models
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.audit.models import AuditEntry
@@ -135,10 +138,6 @@ def audit_redact(*, objects: list[models.Model], words: Iterable[str]) -> int:
     PostgreSQL the append-only trigger lets exactly these columns change, and only while this runs
     (audit migration 0004).
     """
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection, transaction
-    from django.db.models import Q
-
     words = sorted({w.strip() for w in words if w and len(w.strip()) >= MIN_WORD}, key=len, reverse=True)
     own, related = Q(), Q()
     by_model: dict[type[models.Model], list] = {}
@@ -241,8 +240,6 @@ def _replace_words(text, words: list[str]):
 
 def _replace_casefold(text: str, word: str) -> str:
     """Whole words only: "Ram" goes, "Rampur" stays."""
-    import re
-
     return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", REDACTED, text, flags=re.IGNORECASE)
 
 

@@ -47,10 +47,9 @@ class PersonalDataAdmin(ScopedAdmin):
         column.short_description = self.model._meta.get_field(name).verbose_name
         return column  # not sortable: the order of the hidden values would hint at them
 
-    def _is_personal(self, field: str) -> bool:
-        return field.rsplit("__", 1)[-1] in self.personal_fields or any(
-            field.endswith(f"__{name}") for name in ("mobile", "email")
-        )
+    def _is_personal(self, path: str) -> bool:
+        """A field or lookup path (``mobile``, ``person__mobile__startswith``) that reaches personal data."""
+        return any(part in self.personal_fields or part in ("mobile", "email") for part in path.split("__"))
 
     def get_list_display(self, request):
         return [f"{f}_masked" if f in self.personal_fields else f for f in super().get_list_display(request)]
@@ -58,9 +57,7 @@ class PersonalDataAdmin(ScopedAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         """No ``?mobile=…`` / ``?mobile__startswith=…`` in the URL either (a row appearing or not would tell
         the number), but for superusers."""
-        parts = lookup.split("__")
-        personal = any(part in self.personal_fields or part in ("mobile", "email") for part in parts)
-        if personal and not (request is not None and request.user.is_superuser):
+        if self._is_personal(lookup) and not (request is not None and request.user.is_superuser):
             return False
         return super().lookup_allowed(lookup, value, request)
 
