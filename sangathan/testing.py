@@ -6,14 +6,18 @@ Users: state_admin (Rajasthan), district_admin (Jaipur), sibling_admin (Ajmer), 
 """
 
 import os
+import re
 from types import SimpleNamespace
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from django.urls import reverse
 
 from sangathan.access.models import Role, RoleAssignment
+from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Level, Position
+from sangathan.org.phones import normalise_mobile
 from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory, make_unit
 
@@ -131,3 +135,29 @@ def open_drive(tree, by, *, posts=(("booth", "representative", 100),), slug="rj-
         notice_en=DEFAULT_NOTICE_EN,
         by=by,
     )
+
+
+# ---------------------------------------------------------------- proving a mobile number (verification)
+
+CODE_RE = r"\b(\d{6})\b"
+
+
+def sent_code(mobile: str) -> str:
+    """The last code sent to ``mobile`` (+91…) through the outbox, as the person reads it in the SMS."""
+    message = OutboxMessage.objects.filter(template="mobile_code", recipient=mobile).order_by("-pk").first()
+    assert message is not None, f"no code was sent to {mobile}"
+    return re.search(CODE_RE, message.body).group(1)
+
+
+def status_check(client, *, reference: str, mobile: str, code: str | None = None):
+    """The public status page as the applicant uses it: reference and mobile, then the code from the SMS
+    (read from the outbox unless ``code`` is given; when none was sent, a code that cannot be right).
+    Returns the last response."""
+    first = client.post(reverse("apply:status"), {"step": "lookup", "reference": reference, "mobile": mobile})
+    pending = re.search(r'name="pending" value="([^"]+)"', first.content.decode())
+    if pending is None:
+        return first
+    if code is None:
+        sent = OutboxMessage.objects.filter(template="mobile_code", recipient=normalise_mobile(mobile)).exists()
+        code = sent_code(normalise_mobile(mobile)) if sent else "000000"  # nothing sent: any code fails
+    return client.post(reverse("apply:status"), {"step": "code", "pending": pending.group(1), "code": code})

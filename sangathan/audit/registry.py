@@ -48,8 +48,9 @@ MODELS: dict[str, dict] = {
     "training.Programme": {},
     "training.Module": {},
     "training.Camp": {"m2m_fields": {"trainers", "modules"}},
-    "training.Invitation": {},
+    "training.Invitation": {"exclude_fields": ["check_in_secret"]},  # the check-in code is derived from it
     "training.Attendance": {},
+    "training.WalkInRequest": {"mask_fields": ["mobile"]},
     "training.Completion": {},
     # Channels and messages
     "channels.Channel": {"mask_fields": ["owner_mobile", "other_admin_mobiles"], "m2m_fields": {"admins"}},
@@ -59,6 +60,8 @@ MODELS: dict[str, dict] = {
     # Personal-data requests (DPDP): who asked, who resolved; the notice texts people agreed to.
     "privacy.Notice": {},
     "privacy.DataRequest": {"mask_fields": ["details"]},
+    # Codes sent to prove a mobile number is one's own: sent, tried, confirmed (never the code).
+    "verification.MobileChallenge": {"exclude_fields": ["salt", "code_digest"], "mask_fields": ["mobile"]},
     # Made and revoked (the digest is nobody's business; "last used" is written without signals anyway).
     "apitokens.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
 }

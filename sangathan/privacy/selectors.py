@@ -4,12 +4,15 @@ request lists of the admin pages.
 The copy holds the person's own data and nothing of anybody else: no other applicant, no panel
 member's name or individual scores, no staff account (an event says "the organisation", not who)."""
 
+import re
+
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sangathan.notifications.models import OutboxMessage
 from sangathan.privacy.models import ConsentRecord, DataRequest
-from sangathan.privacy.services import Subject, consents_sync
+from sangathan.privacy.services import Subject
 
 
 def _when(value):
@@ -22,13 +25,22 @@ def _unit(unit):
     return {"level": unit.level.name, "name": unit.display_name}
 
 
-def subject_data(subject: Subject) -> dict:
-    """Everything held about the subject, as plain JSON-ready data."""
-    from sangathan.recruitment.models import Application
+LINK_RE = re.compile(r"https?://\S+|(?<![\w/])/(?:m|t|a|c)/\S+")
+
+
+def _without_links(text: str) -> str:
+    """Message texts without their links: a personal link (a message's answer page, a certificate) opens
+    something as that person, and a copy of one's data is handed over, forwarded and kept."""
+    return LINK_RE.sub(str(_("[link removed]")), text or "")
+
+
+def subject_data(subject: Subject, *, applicant_copy: bool = False) -> dict:
+    """Everything held about the subject, as plain JSON-ready data. ``applicant_copy``: the copy the
+    person downloads from the status page, holding what they gave as an applicant (their applications,
+    consents and the messages about them), not the organisation's records of them in another capacity.
+    The caller records pending consents first (``services.consents_sync``)."""
     from sangathan.recruitment.selectors import _event_labels
 
-    applications = Application.objects.filter(pk__in=subject.application_ids)
-    consents_sync(applications=applications)
     labels = _event_labels()
     data: dict = {"generated_at": _when(timezone.now()), "mobile": subject.mobile, "applications": []}
     for application in subject.applications:
@@ -71,7 +83,7 @@ def subject_data(subject: Subject) -> dict:
                 ],
             }
         )
-    person = subject.person
+    person = None if applicant_copy else subject.person
     if person is not None:
         data["person"] = {
             "name_hi": person.name_hi,
@@ -125,17 +137,22 @@ def subject_data(subject: Subject) -> dict:
         }
         for consent in consents
     ]
-    recipients = [value for value in {subject.mobile, *(a.email for a in subject.applications)} if value]
-    message_filter = Q(recipient__in=recipients)
-    if person is not None:
-        message_filter |= Q(person=person)
+    if applicant_copy:  # the messages about their applications (their keys name the application)
+        message_filter = Q(pk__in=[])
+        for pk in subject.application_ids:
+            message_filter |= Q(idempotency_key__startswith=f"recruitment:{pk}:")
+    else:
+        recipients = [value for value in {subject.mobile, *(a.email for a in subject.applications)} if value]
+        message_filter = Q(recipient__in=recipients)
+        if person is not None:
+            message_filter |= Q(person=person)
     data["messages"] = [
         {
             "channel": message.get_channel_display(),
             "to": message.recipient,
             "at": _when(message.created_at),
             "status": message.get_status_display(),
-            "text": message.body,
+            "text": _without_links(message.body),
         }
         for message in OutboxMessage.objects.filter(message_filter).order_by("created_at", "pk")
     ]

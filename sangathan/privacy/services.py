@@ -135,14 +135,21 @@ class Subject:
         return None
 
 
-def subject_of(*, application: Application | None = None, person: Person | None = None) -> Subject:
+def subject_of(
+    *, application: Application | None = None, person: Person | None = None, as_applicant: bool = False
+) -> Subject:
+    """The data principal of an application or a person. ``as_applicant``: the person asked from the
+    public status page, having proved they hold the application's number; they are the applicant of
+    every application made with it, and the person appointed from one of them, but not whoever else
+    the organisation keeps under that number (a number is reassigned, an office-bearer's record is the
+    organisation's to hand over, through its staff)."""
     if application is None and person is None:
         raise ValueError("a subject needs an application or a person")
     mobile = application.mobile if application is not None else person.mobile
-    if person is None:
+    if person is None and not as_applicant:
         person = Person.objects.filter(mobile=mobile).select_related("home_unit").first()
-        if person is None and application.appointment_id:
-            person = application.appointment.person
+    if person is None and application is not None and application.appointment_id:
+        person = application.appointment.person
     applications = list(
         Application.objects.filter(mobile=mobile)
         .exclude(mobile__startswith=ERASED_PREFIX)
@@ -173,6 +180,7 @@ def request_create(
     details: str = "",
     via: str,
     by=None,
+    as_applicant: bool = False,
 ) -> DataRequest:
     """Record a data request. A copy of the data is handed over at once (recorded as done); a correction
     waits for an admin; erasure withdraws consent at once and erases at once when nothing holds it up
@@ -181,7 +189,7 @@ def request_create(
         raise PrivacyError(_("Choose what you are asking for."), code="kind")
     if via not in DataRequest.Via.values:
         raise PrivacyError(_("Choose what you are asking for."), code="via")
-    subject = subject_of(application=application, person=person)
+    subject = subject_of(application=application, person=person, as_applicant=as_applicant)
     if is_erased_mobile(subject.mobile):
         raise PrivacyError(_("This person's data has already been erased."), code="erased")
     details = _clean_text(details, limit=DETAILS_MAX)

@@ -1,19 +1,21 @@
 """Pages of the privacy app.
 
 Public (no login): the applicant's status page (``recruitment``) shows their data actions once they have
-given their reference and mobile number; each action posts a signed, short-lived ticket naming their
-application, so the actions need no login and cannot be aimed at anybody else.
+given their reference and mobile number and confirmed the code sent to that number; each action posts a
+signed, short-lived ticket naming their application and that code (``privacy.public``), so the actions
+need no login and cannot be aimed at anybody else. The copy they download holds what they gave as an
+applicant (their applications, consents and the messages about them), not the organisation's record of
+them in another capacity nor any personal link; erasure, having proved the number, covers the number's
+person too, and waits while they hold a post.
 
 Staff: admins see and handle the requests of people in their scope (``view_personal`` to see,
 ``appoint`` - the power to edit people - to raise and resolve), at /privacy/.
 """
 
-import hashlib
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,43 +34,11 @@ from sangathan.privacy import selectors, services
 from sangathan.privacy.errors import PrivacyError
 from sangathan.privacy.forms import CorrectionForm, ErasureForm, ResolveForm, StaffRequestForm, TicketForm
 from sangathan.privacy.models import DataRequest
+from sangathan.privacy.public import application_for_ticket
 from sangathan.recruitment.models import Application
 
-TICKET_SALT = "sangathan.privacy.subject"
-TICKET_SECONDS = 30 * 60
 RATE_DEFAULT = "30/h"
 REQUESTS_PER_PAGE = 50
-
-
-# ---------------------------------------------------------------- tickets
-
-
-def _mobile_digest(mobile: str) -> str:
-    return hashlib.sha256(mobile.encode()).hexdigest()[:16]
-
-
-def ticket_for(application: Application) -> str:
-    """A signed note "whoever holds this proved reference + mobile of application N", valid 30 minutes."""
-    return signing.dumps({"a": application.pk, "m": _mobile_digest(application.mobile)}, salt=TICKET_SALT)
-
-
-def application_for_ticket(ticket: str) -> Application | None:
-    try:
-        data = signing.loads(ticket or "", salt=TICKET_SALT, max_age=TICKET_SECONDS)
-    except signing.BadSignature:  # also an expired one
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("a"), int):
-        return None
-    application = (
-        Application.objects.filter(pk=data["a"])
-        .select_related("campaign", "home_unit__level", "applied_for__position", "appointment__person")
-        .first()
-    )
-    if application is None or services.is_erased_mobile(application.mobile):
-        return None
-    if _mobile_digest(application.mobile) != data.get("m"):
-        return None
-    return application
 
 
 # ---------------------------------------------------------------- public actions
@@ -92,8 +62,9 @@ def _limited(request):
     return response
 
 
-def _subject_data_response(subject, fmt: str, filename: str) -> HttpResponse:
-    data = selectors.subject_data(subject)
+def _subject_data_response(subject, fmt: str, filename: str, *, applicant_copy: bool = False) -> HttpResponse:
+    services.consents_sync(applications=Application.objects.filter(pk__in=subject.application_ids))
+    data = selectors.subject_data(subject, applicant_copy=applicant_copy)
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -121,9 +92,11 @@ def my_data(request, fmt):
     application = application_for_ticket(form.data.get("ticket", "")) if form.is_valid() else None
     if application is None:
         return _expired(request)
-    services.request_create(kind=DataRequest.Kind.ACCESS, application=application, via=DataRequest.Via.STATUS_PAGE)
-    subject = services.subject_of(application=application)
-    return _subject_data_response(subject, fmt, f"my-data-{application.reference}")
+    services.request_create(
+        kind=DataRequest.Kind.ACCESS, application=application, via=DataRequest.Via.STATUS_PAGE, as_applicant=True
+    )
+    subject = services.subject_of(application=application, as_applicant=True)
+    return _subject_data_response(subject, fmt, f"my-data-{application.reference}", applicant_copy=True)
 
 
 @never_cache

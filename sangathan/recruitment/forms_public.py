@@ -603,3 +603,23 @@ class StatusForm(forms.Form):
             return normalise_mobile(self.cleaned_data["mobile"])
         except OrgError as error:
             raise forms.ValidationError(error.messages) from None
+
+
+class StatusCodeForm(forms.Form):
+    """The code sent to the applicant's mobile (the second step of the status page)."""
+
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*", "spellcheck": "false"}
+        ),
+        error_messages=_text_errors(required=_("Enter the 6-digit code we sent to your mobile.")),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        code = code.translate(str.maketrans("०१२३४५६७८९", "0123456789"))  # a Hindi keyboard's digits
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("Enter the 6-digit code we sent to your mobile."))
+        return code

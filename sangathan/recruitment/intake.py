@@ -7,10 +7,12 @@ thousands send the form within minutes. The request therefore does the least tha
 pending submissions into applications, their history and the applicant's message — in the order they
 came, many per transaction, in a worker (or at once in the embedded mode).
 
-The reference is settled when the form is taken: an applicant who applied before keeps theirs; a new
-one gets a fresh code. Two first-time forms of the same number racing each other get two codes; the
-later one becomes an update of the earlier application, and its code still finds that application on
-the status page (the look-up goes through the submission).
+The reference is settled when the form is taken, and every form gets a fresh one: a mobile number is
+not proof of who sent the form, so the thank-you page never shows (or hints at) an earlier form's
+reference. A form for a number that already has an application in the campaign is *held*: it changes
+nothing until the number's owner confirms it with a code sent to that number (``submission_confirm``,
+from the status page), and an application past screening is never changed from the public form. The
+owner is told by a message that another form came with their number.
 """
 
 import datetime
@@ -61,18 +63,16 @@ def random_reference(campaign: Campaign, length: int = 4) -> str:
     return f"{campaign.reference_prefix}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))}"
 
 
-# One statement for the whole intake: the applicant's earlier reference if any, else the candidate code
-# unless somebody already has it (then nothing is inserted and the caller tries another code). Written
-# as SQL because this is the public form's hot path: one round trip instead of a look-up and an insert.
+# One statement for the whole intake: the candidate code unless somebody already has it (then nothing is
+# inserted and the caller tries another code), and whether the number sent a form to this campaign
+# before. Written as SQL because this is the public form's hot path: one round trip instead of a look-up
+# and an insert.
 _RECEIVE_SQL = """
-WITH earlier AS (
-    SELECT reference FROM {table} WHERE campaign_id = %(campaign)s AND mobile = %(mobile)s ORDER BY id LIMIT 1
-)
 INSERT INTO {table} (token, campaign_id, mobile, reference, replaces_earlier, payload, language, at, problem)
-SELECT %(token)s, %(campaign)s, %(mobile)s, COALESCE((SELECT reference FROM earlier), %(candidate)s),
-       EXISTS (SELECT 1 FROM earlier), %(payload)s, %(language)s, %(at)s, ''
-WHERE EXISTS (SELECT 1 FROM earlier)
-   OR NOT EXISTS (SELECT 1 FROM {table} WHERE reference = %(candidate)s)
+SELECT %(token)s, %(campaign)s, %(mobile)s, %(candidate)s,
+       EXISTS (SELECT 1 FROM {table} WHERE campaign_id = %(campaign)s AND mobile = %(mobile)s),
+       %(payload)s, %(language)s, %(at)s, ''
+WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE reference = %(candidate)s)
 RETURNING id, reference, replaces_earlier
 """
 
@@ -221,21 +221,21 @@ def submissions_drain(*, limit: int = BATCH) -> int:
 
 
 def _materialise(batch: list[Submission]) -> None:
+    """Make the applications of a batch. The first form of a number makes its application; a later one
+    (from another batch, or later in this one) is held for the number's owner to confirm."""
     now = timezone.now()
     wanted: dict[int, set[str]] = {}
     for submission in batch:
         wanted.setdefault(submission.campaign_id, set()).add(submission.mobile)
     applications: dict[tuple[int, str], Application] = {}
     for campaign_id, mobiles in wanted.items():
-        for application in Application.objects.select_for_update().filter(campaign_id=campaign_id, mobile__in=mobiles):
+        for application in Application.objects.filter(campaign_id=campaign_id, mobile__in=mobiles):
             applications[(campaign_id, application.mobile)] = application
 
     created: list[Application] = []
-    changed: dict[int, Application] = {}
     steps: list[tuple[Submission, Application, bool]] = []
     for submission in batch:
         key = (submission.campaign_id, submission.mobile)
-        fields = _application_fields(submission)
         application = applications.get(key)
         if application is None:
             application = Application(
@@ -243,31 +243,23 @@ def _materialise(batch: list[Submission]) -> None:
                 mobile=submission.mobile,
                 reference=submission.reference,
                 submitted_at=submission.at,
-                **fields,
+                **_application_fields(submission),
             )
             applications[key] = application
             created.append(application)
             steps.append((submission, application, True))
         else:
-            for name, value in fields.items():
-                setattr(application, name, value)
-            if application.pk is not None:
-                changed[application.pk] = application
             steps.append((submission, application, False))
 
     _free_references(created)
     Application.objects.bulk_create(created)
-    if changed:
-        Application.objects.bulk_update(
-            list(changed.values()), [*APPLICANT_FIELD_COLUMNS, "updated_at"], batch_size=BATCH
-        )
-    note = _("Applied again with the same mobile number; details updated.")
+    held_note = _("Another form came with this mobile number. Nothing changes unless the number's owner confirms it.")
     ApplicationEvent.objects.bulk_create(
         [
             ApplicationEvent(
                 application=application,
-                kind="submitted" if first else "updated",
-                note="" if first else note,
+                kind="submitted" if first else "held",
+                note="" if first else held_note,
                 at=submission.at,
             )
             for submission, application, first in steps
@@ -280,26 +272,20 @@ def _materialise(batch: list[Submission]) -> None:
             Application.objects.filter(campaign_id=OuterRef("campaign_id"), mobile=OuterRef("mobile")).values("pk")[:1]
         ),
     )
-    for submission, application, _first in steps:
+    held = [submission.pk for submission, _application, first in steps if not first]
+    if held:
+        Submission.objects.filter(pk__in=held).update(held_at=now)
+    for submission, application, first in steps:
         submission.application, submission.processed_at = application, now
+        submission.held_at = None if first else now
     from sangathan.audit.services import audit_intake  # bulk writes send no signals: one entry per campaign
 
-    audit_intake(applications=[application for _submission, application, _first in steps])
+    audit_intake(applications=[application for _submission, application, first in steps if first])
     messages_queue_bulk(
         message
         for submission, application, first in steps
         for message in _applicant_messages(submission, application, first)
     )
-
-
-APPLICANT_FIELD_COLUMNS = (
-    *APPLICANT_FIELDS,
-    "applied_for",
-    "home_unit",
-    "followers_total",
-    "consent_at",
-    "consent_version",
-)
 
 
 def _application_fields(submission: Submission) -> dict:
@@ -330,20 +316,46 @@ def _free_references(created: list[Application]) -> None:
 
 
 def _applicant_messages(submission: Submission, application: Application, first: bool):
-    """The applicant's "we have your application" message, on every channel that reaches them."""
+    """The message to the number's owner: "we have your application", or, for a held form, "another form
+    came with your number; confirm it with this reference if it was you" (so a stranger's form is noticed
+    by the person it names)."""
     language = submission.language
     if language not in ("hi", "en"):
         language = "hi" if application.name_hi or not application.name_en else "en"
-    key = f"{application.pk}:{'received' if first else 'updated'}:{submission.token}"
+    key = f"{application.pk}:{'received' if first else 'held'}:{submission.token}"
     for channel in settings.NOTIFY_DEFAULT_CHANNELS:
         recipient = application.email if channel == "email" else application.mobile
-        if not recipient or channel == "telegram":
-            continue
+        if not recipient or channel == "telegram" or (channel == "email" and not first):
+            continue  # the held form's message goes to the number only: the e-mail is the earlier form's
         yield {
             "channel": channel,
             "recipient": recipient,
-            "template": "application_received",
+            "template": "application_received" if first else "application_held",
             "context": {"application": application, "campaign": submission.campaign, "reference": submission.reference},
             "language": language,
             "idempotency_key": f"recruitment:{key}:{channel}",
         }
+
+
+# ---------------------------------------------------------------- a held form, confirmed by the number's owner
+
+
+@transaction.atomic
+def submission_confirm(*, submission: Submission, at: datetime.datetime | None = None) -> bool:
+    """Apply a held form to its application, once the number's owner proved the number (a code sent to
+    it). Only an application still waiting to be read changes; past screening nothing changes from the
+    public form. Returns whether the application changed. Safe to call twice."""
+    at = at or timezone.now()
+    submission = Submission.objects.select_for_update().select_related("campaign").get(pk=submission.pk)
+    if submission.held_at is None or submission.confirmed_at is not None or submission.application_id is None:
+        return False
+    application = Application.objects.select_for_update().get(pk=submission.application_id)
+    submission.confirmed_at = at
+    submission.save(update_fields=["confirmed_at"])
+    if application.status != Application.Status.SUBMITTED:
+        return False
+    for name, value in _application_fields(submission).items():
+        setattr(application, name, value)
+    application.save()  # one row, through the model: the audit trail records every changed field
+    ApplicationEvent.objects.create(application=application, kind="confirmed", at=at)
+    return True

@@ -260,9 +260,14 @@ class Submission(models.Model):
     token = models.CharField(max_length=64)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="submissions", db_index=False)
     mobile = models.CharField(max_length=16)
-    # The reference the applicant was shown: their application's, or the one it will get.
+    # The reference the applicant was shown: always this form's own, never an earlier form's (the number
+    # is not proof of who sent the form, so the page must not hand out someone else's reference).
     reference = models.CharField(max_length=24)
     replaces_earlier = models.BooleanField(default=False)  # the same mobile had applied to this campaign before
+    # A later form for a number that has an application already is kept, not applied: it changes the
+    # application only once the number's owner confirms it with a code (``intake.submission_confirm``).
+    held_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     payload = models.JSONField(default=dict)  # the cleaned form, ids instead of objects
     language = models.CharField(max_length=2, blank=True)
     at = models.DateTimeField(default=timezone.now)

@@ -513,6 +513,8 @@ def _event_labels() -> dict:
         **dict(Application.Status.choices),
         "submitted": _("applied"),
         "updated": _("applied again"),
+        "held": _("another form with this number, waiting for the number's owner to confirm it"),
+        "confirmed": _("details changed by the applicant, confirmed with a code"),
         "rescheduled": _("interview moved"),
         "scored": _("scored by a panel member"),
     }

@@ -2,6 +2,7 @@
 decisions that appoint. Each function is one transaction; messages go through the outbox in it."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -17,7 +18,12 @@ from sangathan.org.errors import OrgError
 from sangathan.org.models import Unit
 from sangathan.org.phones import normalise_mobile
 from sangathan.recruitment.errors import RecruitmentError
-from sangathan.recruitment.intake import REFERENCE_ALPHABET, submission_receive, submissions_process
+from sangathan.recruitment.intake import (
+    REFERENCE_ALPHABET,
+    submission_confirm,
+    submission_receive,
+    submissions_process,
+)
 from sangathan.recruitment.models import (
     Application,
     ApplicationEvent,
@@ -29,6 +35,8 @@ from sangathan.recruitment.models import (
     ScoreSheet,
     Submission,
 )
+from sangathan.verification.models import MobileChallenge
+from sangathan.verification.services import challenge_confirm, challenge_send
 
 __all__ = ["REFERENCE_ALPHABET", "RecruitmentError"]
 
@@ -140,25 +148,65 @@ def application_submit(
     return submission.application, not submission.replaces_earlier and _new
 
 
-def application_status_lookup(*, reference: str, mobile: str) -> Application | None:
-    """The application with this reference *and* mobile; None otherwise (nothing said about which is wrong).
-    A form still waiting in the intake is made into its application first, so the answer is never stale."""
+def _status_submission(*, reference: str, mobile: str) -> Submission | None:
     try:
         mobile = normalise_mobile(mobile)
     except OrgError:
         return None
     reference = (reference or "").strip().upper()
-    submission = Submission.objects.filter(reference=reference, mobile=mobile).order_by("pk").first()
+    return Submission.objects.filter(reference=reference, mobile=mobile).order_by("pk").first()
+
+
+def application_status_code_send(
+    *, reference: str, mobile: str, language: str = "hi", requested_from: str | None = None
+) -> MobileChallenge | None:
+    """The first step of the status page: send a code to ``mobile`` if a form with this reference came
+    from it; None otherwise (the page answers the same either way). Raises ``VerificationError`` when
+    the number has had its codes for the hour."""
+    submission = _status_submission(reference=reference, mobile=mobile)
     if submission is None:
         return None
-    if submission.application_id is None:
-        submissions_process(campaign_id=submission.campaign_id, mobile=mobile)
-        submission.refresh_from_db(fields=["application"])
-    return (
-        Application.objects.filter(pk=submission.application_id)
-        .select_related("campaign", "applied_for__position", "slot__panel__day")
-        .first()
+    return challenge_send(
+        mobile=submission.mobile,
+        purpose=MobileChallenge.Purpose.APPLICATION,
+        subject=submission.reference,
+        language=language,
+        requested_from=requested_from,
     )
+
+
+@dataclass
+class StatusAnswer:
+    application: Application
+    challenge: MobileChallenge
+    form_applied: bool  # a held form of this reference changed the application now
+    form_refused: bool  # a held form came too late: the application is past screening
+
+
+def application_status_confirm(*, reference: str, mobile: str, challenge_id: int | None, code: str) -> StatusAnswer:
+    """The second step: the code sent to the number proves whoever asks holds it. Returns the
+    application; a held form with this reference is applied to it now (if it is still waiting to be
+    read). Raises ``VerificationError`` for a wrong, used or expired code."""
+    submission = _status_submission(reference=reference, mobile=mobile)
+    challenge = challenge_confirm(
+        challenge_id=challenge_id if submission is not None else None,
+        mobile=submission.mobile if submission is not None else "",
+        purpose=MobileChallenge.Purpose.APPLICATION,
+        subject=submission.reference if submission is not None else "",
+        code=code,
+    )
+    if submission.application_id is None:  # still in the intake: make its application first
+        submissions_process(campaign_id=submission.campaign_id, mobile=submission.mobile)
+        submission.refresh_from_db()
+    applied = submission_confirm(submission=submission)
+    submission.refresh_from_db()
+    application = (
+        Application.objects.filter(pk=submission.application_id)
+        .select_related("campaign", "applied_for__position", "slot__panel__day", "home_unit__level")
+        .get()
+    )
+    refused = submission.held_at is not None and not applied and application.status != Application.Status.SUBMITTED
+    return StatusAnswer(application=application, challenge=challenge, form_applied=applied, form_refused=refused)
 
 
 # ---------------------------------------------------------------- screening

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
@@ -24,12 +25,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sangathan.core.ratelimits import over_limit
+from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Unit
+from sangathan.privacy.public import privacy_context
 from sangathan.recruitment import services
 from sangathan.recruitment.errors import RecruitmentError
 from sangathan.recruitment.forms_public import (
     PLACE_MATCHES,
     ApplicationForm,
+    StatusCodeForm,
     StatusForm,
     place_matches,
     place_steps,
@@ -39,6 +43,7 @@ from sangathan.recruitment.intake import random_reference, submission_receive, s
 from sangathan.recruitment.models import Application, Campaign
 from sangathan.recruitment.poster import poster_pdf, when_text
 from sangathan.recruitment.qr import qr_png, qr_svg
+from sangathan.verification.errors import VerificationError
 
 HONEYPOT = "website"
 POSTER_CACHE_SECONDS = 3600
@@ -47,6 +52,10 @@ RATE_DEFAULTS = {
     "RECRUITMENT_APPLY_RATE_IP": "20/h",
     "RECRUITMENT_APPLY_RATE_MOBILE": "5/h",
     "RECRUITMENT_STATUS_RATE_IP": "30/h",
+    # Codes asked per number, whether or not the reference matched (so the answer does not tell), and
+    # codes typed per address (each code also allows only 5 tries).
+    "RECRUITMENT_STATUS_CODE_RATE_MOBILE": "3/h",
+    "RECRUITMENT_STATUS_TRIES_RATE_IP": "30/h",
     "RECRUITMENT_PLACES_RATE_IP": "1000/h",
     "RECRUITMENT_POSTER_RATE_IP": "30/h",
 }
@@ -110,7 +119,7 @@ def apply(request, slug):
         return _too_many(request, campaign)
     if request.POST.get(HONEYPOT):
         # A bot filled the field people cannot see: thank it like anyone else, store nothing.
-        return _render_done(request, campaign, reference=random_reference(campaign), created=True)
+        return _render_done(request, campaign, reference=random_reference(campaign))
     form = ApplicationForm(request.POST, campaign=campaign, steps=steps, positions=positions)
     if not form.is_valid():
         return _render_form(request, form)
@@ -141,7 +150,8 @@ def apply(request, slug):
         return _render_form(request, form, token=secrets.token_urlsafe(24))
     if new:
         submissions_schedule(submission)
-    return _render_done(request, campaign, reference=submission.reference, created=not submission.replaces_earlier)
+    # The same page whether or not the number applied before: the page is no oracle of who applied.
+    return _render_done(request, campaign, reference=submission.reference)
 
 
 def _initial(positions) -> dict:
@@ -182,11 +192,10 @@ def _render_form(request, form: ApplicationForm, token: str | None = None):
     return render(request, "recruitment/public/form.html", context)
 
 
-def _render_done(request, campaign: Campaign, *, reference: str, created: bool):
+def _render_done(request, campaign: Campaign, *, reference: str):
     context = {
         **_page_context(campaign),
         "reference": reference,
-        "created": created,
         "cache_seconds": settings.RECRUITMENT_PUBLIC_CACHE_SECONDS,
     }
     return render(request, "recruitment/public/done.html", context)
@@ -215,30 +224,118 @@ def places(request, slug):
 # ---------------------------------------------------------------- status
 
 
+# The status page has two steps: reference + mobile, then the code sent to that mobile. Between them the
+# page carries a signed note of what was asked (never the code), valid for a quarter of an hour.
+STATUS_SALT = "sangathan.recruitment.status-code"
+STATUS_PENDING_SECONDS = 15 * 60
+
+
+def _pending_token(reference: str, mobile: str, challenge_id: int | None) -> str:
+    return signing.dumps({"r": reference, "m": mobile, "c": challenge_id or 0}, salt=STATUS_SALT)
+
+
+def _pending(token: str) -> dict | None:
+    try:
+        data = signing.loads(token or "", salt=STATUS_SALT, max_age=STATUS_PENDING_SECONDS)
+    except signing.BadSignature:  # also an expired one
+        return None
+    if not isinstance(data, dict) or not all(
+        isinstance(data.get(k), t) for k, t in (("r", str), ("m", str), ("c", int))
+    ):
+        return None
+    return data
+
+
+def _status_page(request, context: dict, status: int = 200):
+    return render(request, "recruitment/public/status.html", context, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status(request):
-    form = StatusForm(request.POST if request.method == "POST" else None)
-    application = None
-    looked_up = False
-    if request.method == "POST":
-        if _over_limit(request, "status", "RECRUITMENT_STATUS_RATE_IP"):
-            return _too_many(request)
-        if form.is_valid():
-            looked_up = True
-            application = services.application_status_lookup(
-                reference=form.cleaned_data["reference"], mobile=form.cleaned_data["mobile"]
-            )
-    context = {"form": form, "application": application, "looked_up": looked_up}
-    if application is not None:
-        slot = getattr(application, "slot", None)
-        context.update(
-            {
-                "slot": slot if application.status == Application.Status.SCHEDULED else None,
-                "slot_when": when_text(slot.starts_at) if slot is not None else "",
-            }
+    """Reference and mobile number, then a code sent to that number: only the holder of the number sees
+    the application (a reference is written on paper, a number is known to many)."""
+    if request.method == "GET":
+        return _status_page(request, {"form": StatusForm()})
+    if _over_limit(request, "status", "RECRUITMENT_STATUS_RATE_IP"):
+        return _too_many(request)
+    step = request.POST.get("step", "lookup")
+    if step in ("code", "resend"):
+        pending = _pending(request.POST.get("pending", ""))
+        if pending is None:
+            form = StatusForm()
+            form.add_error(None, _("This page has expired. Please enter your reference and mobile number again."))
+            return _status_page(request, {"form": form})
+        if step == "code":
+            return _status_check_code(request, pending)
+        return _status_send_code(request, reference=pending["r"], mobile=pending["m"])
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _status_page(request, {"form": form})
+    return _status_send_code(request, reference=form.cleaned_data["reference"], mobile=form.cleaned_data["mobile"])
+
+
+def _status_send_code(request, *, reference: str, mobile: str):
+    """Send the code if the pair is known; the page is the same either way, so it tells nobody whether a
+    reference and a number belong together. Codes per number are capped whether or not it matched."""
+
+    def by_mobile(group, request):
+        return mobile
+
+    code_form = StatusCodeForm()
+    challenge = None
+    if _over_limit(request, "status-code-mobile", "RECRUITMENT_STATUS_CODE_RATE_MOBILE", key=by_mobile):
+        code_form.add_error(
+            None, _("Too many codes were sent to this number in the last hour. Please try again after an hour.")
         )
-    return render(request, "recruitment/public/status.html", context)
+    else:
+        try:
+            challenge = services.application_status_code_send(
+                reference=reference,
+                mobile=mobile,
+                language=request.LANGUAGE_CODE,
+                requested_from=request.META.get("REMOTE_ADDR"),
+            )
+        except VerificationError as error:
+            code_form.add_error(None, error.messages)
+    context = {
+        "code_form": code_form,
+        "pending": _pending_token(reference, mobile, challenge.pk if challenge is not None else None),
+        "masked_mobile": mask_mobile(mobile),
+    }
+    return _status_page(request, context)
+
+
+def _status_check_code(request, pending: dict):
+    code_form = StatusCodeForm(request.POST)
+    context = {
+        "code_form": code_form,
+        "pending": request.POST.get("pending", ""),
+        "masked_mobile": mask_mobile(pending["m"]),
+    }
+    if not code_form.is_valid():
+        return _status_page(request, context)
+    if _over_limit(request, "status-code-tries", "RECRUITMENT_STATUS_TRIES_RATE_IP"):
+        return _too_many(request)
+    try:
+        answer = services.application_status_confirm(
+            reference=pending["r"], mobile=pending["m"], challenge_id=pending["c"], code=code_form.cleaned_data["code"]
+        )
+    except VerificationError as error:
+        code_form.add_error("code", error.messages)
+        context["code_spent"] = error.code in ("too_many_tries", "used", "expired")
+        return _status_page(request, context)
+    application = answer.application
+    slot = getattr(application, "slot", None)
+    context = {
+        "application": application,
+        "form_applied": answer.form_applied,
+        "form_refused": answer.form_refused,
+        "slot": slot if application.status == Application.Status.SCHEDULED else None,
+        "slot_when": when_text(slot.starts_at) if slot is not None else "",
+        **privacy_context(application=application, challenge=answer.challenge),
+    }
+    return _status_page(request, context)
 
 
 # ---------------------------------------------------------------- QR code and poster

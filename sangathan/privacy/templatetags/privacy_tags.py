@@ -3,12 +3,6 @@ import datetime
 from django import template
 from django.utils.formats import date_format
 
-from sangathan.privacy import services
-from sangathan.privacy.forms import CorrectionForm
-from sangathan.privacy.models import ConsentRecord, DataRequest
-from sangathan.privacy.views import ticket_for
-from sangathan.recruitment.models import Application
-
 register = template.Library()
 
 
@@ -25,22 +19,7 @@ def readable_time(value: str | None) -> str:
 
 
 @register.inclusion_tag("privacy/partials/my_data.html", takes_context=True)
-def privacy_actions(context, application):
-    """The applicant's data actions on the status page: consent, download, correct, withdraw and erase."""
-    services.consents_sync(applications=Application.objects.filter(pk=application.pk))
-    consent = (
-        ConsentRecord.objects.filter(application=application, notice__version=application.consent_version)
-        .select_related("notice")
-        .first()
-    )
-    ticket = ticket_for(application)
-    return {
-        "application": application,
-        "csrf_token": context.get("csrf_token"),
-        "consent": consent,
-        "ticket": ticket,
-        "erasure_pending": DataRequest.objects.filter(
-            application=application, kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.OPEN
-        ).exists(),
-        "correction_form": CorrectionForm(initial={"ticket": ticket}, auto_id="privacy_%s"),
-    }
+def privacy_actions(context, privacy: dict):
+    """The applicant's data actions on the status page (consent, download, correct, withdraw and erase),
+    from what ``sangathan.privacy.public.privacy_context`` prepared: this tag only draws."""
+    return {**privacy, "csrf_token": context.get("csrf_token")}

@@ -15,6 +15,7 @@ from sangathan.privacy.errors import PrivacyError
 from sangathan.privacy.models import ConsentRecord, DataRequest, Erasure, Notice
 from sangathan.recruitment import services as recruitment_services
 from sangathan.recruitment.models import Application, ApplicationEvent, Submission
+from sangathan.testing import sent_code
 from sangathan.training.models import Attendance, Camp, Programme
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,12 @@ def test_consent_is_recorded_for_each_notice_version_agreed_to(campaign, jaipur_
         token="again",
         data={**_data(campaign, jaipur_app), "mobile": jaipur_app.mobile},
     )
+    # The later form counts (and its consent with it) once the number's owner confirms it with a code.
+    held = Submission.objects.get(held_at__isnull=False)
+    challenge = recruitment_services.application_status_code_send(reference=held.reference, mobile=jaipur_app.mobile)
+    recruitment_services.application_status_confirm(
+        reference=held.reference, mobile=jaipur_app.mobile, challenge_id=challenge.pk, code=sent_code(jaipur_app.mobile)
+    )
     services.consents_sync()
     versions = list(ConsentRecord.objects.filter(application=jaipur_app).values_list("notice__version", flat=True))
     assert versions == [1, 2]
@@ -75,6 +82,7 @@ def test_withdrawing_consent_marks_the_record(jaipur_app):
 
 
 def test_the_copy_holds_the_subjects_data_and_nobody_elses(jaipur_app, ajmer_app):
+    services.consents_sync()
     data = selectors.subject_data(services.subject_of(application=jaipur_app))
     text = repr(data)
     assert "Seema Meena" in text and jaipur_app.mobile in text and jaipur_app.reference in text
@@ -212,7 +220,8 @@ def test_erasure_anonymises_everywhere_and_keeps_counts(tree, cast, jaipur_app, 
     assert (ajmer.name_en, ajmer.mobile) == ("Arjun Rawat", ajmer_app.mobile)
     # The erased cannot be looked up on the status page any more, nor erased twice.
     assert (
-        recruitment_services.application_status_lookup(reference=jaipur_app.reference, mobile=jaipur_app.mobile) is None
+        recruitment_services.application_status_code_send(reference=jaipur_app.reference, mobile=jaipur_app.mobile)
+        is None
     )
     with pytest.raises(PrivacyError):
         services.request_create(kind="erasure", application=application, via="staff")

@@ -16,9 +16,11 @@ from sangathan.org import services as org_services
 from sangathan.org.models import Person
 from sangathan.org.tests.factories import position
 from sangathan.privacy.models import ConsentRecord, DataRequest
-from sangathan.privacy.views import TICKET_SALT, ticket_for
+from sangathan.privacy.public import TICKET_SALT, TICKET_SECONDS, ticket_for
 from sangathan.recruitment import selectors as recruitment_selectors
 from sangathan.recruitment.models import Application
+from sangathan.testing import status_check
+from sangathan.verification.models import MobileChallenge
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,8 @@ def login(client, user, language="en"):
 
 
 def status_page(client, application, mobile):
-    return client.post(reverse("apply:status"), {"reference": application.reference, "mobile": mobile})
+    """The status page after the code sent to ``mobile`` was typed in (the right code, if one came)."""
+    return status_check(client, reference=application.reference, mobile=mobile)
 
 
 def ticket_of(client, application, mobile="98290 11111") -> str:
@@ -98,18 +101,21 @@ def test_a_bad_ticket_is_refused_kindly(client, jaipur_app, ticket):
 
 
 def test_a_ticket_is_for_one_application_and_expires(client, jaipur_app, ajmer_app, settings):
-    # A ticket forged for another application (wrong mobile digest) does not work.
-    forged = signing.dumps({"a": ajmer_app.pk, "m": "0" * 16}, salt=TICKET_SALT)
+    ticket_of(client, jaipur_app)  # the code for Jaipur's number is confirmed
+    challenge = MobileChallenge.objects.get(confirmed_at__isnull=False)
+    # A ticket naming another application with the code confirmed for this number does not work.
+    forged = signing.dumps({"a": ajmer_app.pk, "c": challenge.pk}, salt=TICKET_SALT)
     assert client.post(reverse("privacy:my_json"), {"ticket": forged}).status_code == 400
+    # Nor one naming a code that was never confirmed.
+    unconfirmed = signing.dumps({"a": jaipur_app.pk, "c": challenge.pk + 1000}, salt=TICKET_SALT)
+    assert client.post(reverse("privacy:my_json"), {"ticket": unconfirmed}).status_code == 400
     # An expired one neither.
-    old = ticket_for(jaipur_app)
+    old = ticket_for(jaipur_app, challenge)
     import time
-
-    from sangathan.privacy import views
 
     real = time.time
     try:
-        time.time = lambda: real() + views.TICKET_SECONDS + 5
+        time.time = lambda: real() + TICKET_SECONDS + 5
         assert client.post(reverse("privacy:my_json"), {"ticket": old}).status_code == 400
     finally:
         time.time = real

@@ -11,6 +11,7 @@ from sangathan.recruitment.forms_public import places_by_id, public_campaign
 from sangathan.recruitment.models import Application, ApplicationEvent, Submission
 from sangathan.recruitment.tests.conftest import form_data
 from sangathan.recruitment.tests.test_public import form_url, html_of, post_data
+from sangathan.testing import sent_code
 
 
 @pytest.fixture(autouse=True)
@@ -51,23 +52,32 @@ def test_a_retried_post_is_one_submission_and_one_application(client, campaign, 
     assert OutboxMessage.objects.filter(template="application_received").count() == 1
 
 
-def test_the_same_mobile_again_keeps_its_reference_and_updates_in_order(client, campaign, tree):
+def test_the_same_mobile_again_gets_its_own_reference_and_is_held_not_applied(client, campaign, tree):
     client.post(form_url(campaign), post_data(campaign, tree, occupation="Teacher"))
-    client.post(form_url(campaign), post_data(campaign, tree, occupation="Farmer"))
+    second_page = client.post(form_url(campaign), post_data(campaign, tree, occupation="Farmer"))
     first, second = Submission.objects.order_by("pk")
-    assert second.reference == first.reference and second.replaces_earlier and not first.replaces_earlier
+    assert second.reference != first.reference and second.replaces_earlier and not first.replaces_earlier
+    assert first.reference not in html_of(second_page) and second.reference in html_of(second_page)
     intake.submissions_drain()
     application = Application.objects.get()
-    assert application.occupation == "Farmer"  # the later form wins
-    assert list(application.events.values_list("kind", flat=True)) == ["submitted", "updated"]
+    assert application.occupation == "Teacher"  # nothing changes until the number's owner confirms
+    assert list(application.events.values_list("kind", flat=True)) == ["submitted", "held"]
+    second.refresh_from_db()
+    assert second.application == application and second.held_at is not None and second.confirmed_at is None
+    # The number's owner is told, with the later form's reference, so that a stranger's form is noticed.
+    held = OutboxMessage.objects.get(template="application_held")
+    assert held.recipient == application.mobile and second.reference in held.body
 
 
 def test_the_status_page_finds_a_form_not_yet_processed(campaign, tree):
     submission, new = intake.submission_receive(campaign=campaign, token="t" * 20, data=form_data(campaign, tree))
     assert new and not Application.objects.exists()
-    found = services.application_status_lookup(reference=submission.reference, mobile="98290 55555")
-    assert found is not None and found.reference == submission.reference
-    assert services.application_status_lookup(reference=submission.reference, mobile="98290 55556") is None
+    challenge = services.application_status_code_send(reference=submission.reference, mobile="98290 55555")
+    answer = services.application_status_confirm(
+        reference=submission.reference, mobile="98290 55555", challenge_id=challenge.pk, code=sent_code("+919829055555")
+    )
+    assert answer.application.reference == submission.reference
+    assert services.application_status_code_send(reference=submission.reference, mobile="98290 55556") is None
 
 
 def test_processing_a_batch_costs_the_same_queries_for_3_or_30_forms(campaign, tree, django_assert_num_queries):

@@ -22,12 +22,14 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from sangathan.notifications.models import OutboxMessage
+from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Unit
 from sangathan.org.tests.factories import make_unit, position
 from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, InterviewDay, InterviewSlot, Panel, Submission
 from sangathan.recruitment.poster import clock_text, when_text
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI
+from sangathan.testing import sent_code, status_check
 
 pytestmark = pytest.mark.django_db
 
@@ -212,13 +214,17 @@ def test_same_token_twice_is_one_application(client, campaign, tree):
     assert OutboxMessage.objects.filter(template="application_received").count() == 1
 
 
-def test_same_mobile_again_updates_the_application(client, campaign, tree):
+def test_same_mobile_again_changes_the_application_only_once_its_owner_confirms(client, campaign, tree):
     client.post(form_url(campaign), post_data(campaign, tree))
     response = client.post(form_url(campaign), post_data(campaign, tree, name_en="Seema M", mobile="+91 98290-55555"))
     application = Application.objects.get()
-    assert application.name_en == "Seema M"
-    assert application.reference in html_of(response)
-    assert [e.kind for e in application.events.all()] == ["submitted", "updated"]
+    assert application.name_en == "Seema Meena" and application.reference not in html_of(response)
+    later = Submission.objects.order_by("pk").last()
+    # The owner reads the later form's reference in the SMS and confirms with the code sent to the number.
+    html = html_of(status_check(client, reference=later.reference, mobile="9829055555"))
+    application.refresh_from_db()
+    assert application.name_en == "Seema M" and 'id="status-result"' in html
+    assert [e.kind for e in application.events.all()] == ["submitted", "held", "confirmed"]
 
 
 def test_a_used_token_with_another_mobile_stores_nothing_and_asks_again(client, campaign, tree):
@@ -522,7 +528,8 @@ def test_rate_limit_per_mobile(client, campaign, tree, settings):
         )
     response = client.post(form_url(campaign), post_data(campaign, tree, name_en="Seema Z"), REMOTE_ADDR="10.0.0.9")
     assert response.status_code == 429
-    assert Application.objects.get().name_en == "Seema B"
+    assert Application.objects.get().name_en == "Seema A"  # the later form is held for the owner to confirm
+    assert Submission.objects.count() == 2
     assert OutboxMessage.objects.count() == 2
     # The same number typed differently is the same number.
     response = client.post(
@@ -623,9 +630,7 @@ def test_typeahead_never_fails(client, campaign, q):
 
 def test_status_found(client, campaign, submit):
     application, _ = submit()
-    response = client.post(
-        reverse("apply:status"), {"reference": application.reference.lower(), "mobile": "9829055555"}
-    )
+    response = status_check(client, reference=application.reference.lower(), mobile="9829055555")
     html = html_of(response)
     assert 'id="status-result"' in html and application.reference in html
     assert "बूथ प्रतिनिधि" in html
@@ -642,25 +647,39 @@ def test_status_shows_the_interview(client, campaign, submit):
     )
     Application.objects.filter(pk=application.pk).update(status=Application.Status.SCHEDULED)
     client.cookies["django_language"] = "en"
-    html = html_of(
-        client.post(reverse("apply:status"), {"reference": application.reference, "mobile": "+91 98290 55555"})
-    )
+    html = html_of(status_check(client, reference=application.reference, mobile="+91 98290 55555"))
     assert "Interview scheduled" in html
     assert "3 December 2026, 11 am" in html
     assert "प्रदेश मुख्यालय, जयपुर" in html
 
 
-def test_status_not_found_does_not_say_which_part_is_wrong(client, campaign, submit):
+def test_status_asks_for_the_code_and_says_the_same_whether_or_not_the_pair_matches(client, campaign, submit):
     application, _ = submit()
-    wrong_mobile = html_of(
-        client.post(reverse("apply:status"), {"reference": application.reference, "mobile": "9829066666"})
-    )
-    wrong_reference = html_of(
-        client.post(reverse("apply:status"), {"reference": "RJ-2026-ZZZZ", "mobile": "9829055555"})
-    )
-    assert 'id="status-result"' not in wrong_mobile and 'id="status-result"' not in wrong_reference
-    message = re.compile(r'<div class="errors" role="alert"><p>([^<]+)</p></div>')
-    assert message.search(wrong_mobile).group(1) == message.search(wrong_reference).group(1)
+
+    def first_step(reference, mobile):
+        response = client.post(reverse("apply:status"), {"step": "lookup", "reference": reference, "mobile": mobile})
+        html = html_of(response)
+        assert 'id="status-code"' in html and 'id="status-result"' not in html and application.name not in html
+        return re.sub(r'name="(pending|csrfmiddlewaretoken)" value="[^"]+"', "", html)
+
+    right = first_step(application.reference, "9829055555")
+    wrong_mobile = first_step(application.reference, "9829066666")
+    wrong_reference = first_step("RJ-2026-ZZZZ", "9829055555")
+    assert wrong_reference == right  # the same page, byte for byte
+    assert wrong_mobile.replace(mask_mobile("+919829066666"), "X") == right.replace(mask_mobile("+919829055555"), "X")
+    # Only the matching pair sends a code, and only to the number the application was made with.
+    assert list(OutboxMessage.objects.filter(template="mobile_code").values_list("recipient", flat=True)) == [
+        "+919829055555"
+    ]
+
+
+def test_status_a_wrong_code_shows_nothing(client, campaign, submit):
+    application, _ = submit()
+    response = status_check(client, reference=application.reference, mobile="9829055555", code="000000")
+    if sent_code("+919829055555") == "000000":  # one in a million: the right code
+        return
+    html = html_of(response)
+    assert 'id="status-result"' not in html and application.name not in html and 'class="error"' in html
 
 
 @pytest.mark.parametrize(
@@ -678,6 +697,7 @@ def test_status_is_rate_limited(client, campaign, submit, settings):
         client.post(reverse("apply:status"), {"reference": "RJ-2026-ZZZZ", "mobile": "9829055555"})
     response = client.post(reverse("apply:status"), {"reference": application.reference, "mobile": "9829055555"})
     assert response.status_code == 429 and application.reference not in html_of(response)
+    assert not OutboxMessage.objects.filter(template="mobile_code").exists()
 
 
 # ---------------------------------------------------------------- QR code and poster

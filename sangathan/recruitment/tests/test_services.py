@@ -6,11 +6,14 @@ from django.utils import timezone
 
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Appointment
+from sangathan.org.phones import normalise_mobile
 from sangathan.org.tests.factories import PersonFactory, position
 from sangathan.recruitment import services
-from sangathan.recruitment.models import Application, InterviewDay, InterviewSlot, Panel
+from sangathan.recruitment.models import Application, InterviewDay, InterviewSlot, Panel, Submission
 from sangathan.recruitment.services import RecruitmentError
 from sangathan.recruitment.tests.conftest import form_data
+from sangathan.testing import sent_code
+from sangathan.verification.errors import VerificationError
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +37,38 @@ def test_same_token_twice_is_one_application(submit):
     assert OutboxMessage.objects.count() == 1
 
 
-def test_same_mobile_updates_the_application_with_a_note(submit):
+def test_same_mobile_is_held_until_the_owner_confirms_with_a_code(submit):
     first, _ = submit()
     second, created = submit(name_en="Seema M.", mobile="+91 98290 55555")
     assert first.pk == second.pk and not created
     second.refresh_from_db()
-    assert second.name_en == "Seema M."
-    assert [e.kind for e in second.events.all()] == ["submitted", "updated"]
+    assert second.name_en == "Seema Meena"
+    assert [e.kind for e in second.events.all()] == ["submitted", "held"]
+    held = Submission.objects.get(held_at__isnull=False)
+    answer = _confirm(held.reference, "9829055555")
+    assert answer.form_applied and not answer.form_refused
+    second.refresh_from_db()
+    assert second.name_en == "Seema M." and [e.kind for e in second.events.all()] == ["submitted", "held", "confirmed"]
+    # Confirming again changes nothing more.
+    assert not _confirm(held.reference, "9829055555").form_applied
+
+
+def test_a_held_form_never_changes_an_application_past_screening(submit):
+    first, _ = submit()
+    Application.objects.filter(pk=first.pk).update(status=Application.Status.SHORTLISTED)
+    submit(name_en="Overwritten Name", mobile="+91 98290 55555")
+    held = Submission.objects.get(held_at__isnull=False)
+    answer = _confirm(held.reference, "9829055555")
+    assert not answer.form_applied and answer.form_refused
+    first.refresh_from_db()
+    assert first.name_en == "Seema Meena" and first.status == "shortlisted"
+
+
+def _confirm(reference: str, mobile: str):
+    challenge = services.application_status_code_send(reference=reference, mobile=mobile)
+    return services.application_status_confirm(
+        reference=reference, mobile=mobile, challenge_id=challenge.pk, code=sent_code(normalise_mobile(mobile))
+    )
 
 
 def test_closed_campaign_accepts_nothing(campaign, tree):
@@ -181,11 +209,22 @@ def test_selecting_into_a_full_post_refuses_cleanly(submit, interview_day, campa
     assert Appointment.objects.count() == 1
 
 
-def test_status_lookup_needs_both_reference_and_mobile(submit):
+def test_status_needs_reference_mobile_and_the_code_sent_to_that_mobile(submit):
     application, _ = submit()
-    assert (
-        services.application_status_lookup(reference=application.reference.lower(), mobile="9829055555") == application
+    assert services.application_status_code_send(reference=application.reference, mobile="9829000000") is None
+    assert services.application_status_code_send(reference="RJ-2026-XXXX", mobile="9829055555") is None
+    assert services.application_status_code_send(reference=application.reference, mobile="garbage") is None
+    assert not OutboxMessage.objects.filter(template="mobile_code").exists()
+    challenge = services.application_status_code_send(reference=application.reference.lower(), mobile="9829055555")
+    with pytest.raises(VerificationError):  # the right pair, a wrong code
+        services.application_status_confirm(
+            reference=application.reference, mobile="9829055555", challenge_id=challenge.pk, code="12345x"
+        )
+    with pytest.raises(VerificationError):  # a code confirmed for another pair
+        services.application_status_confirm(
+            reference="RJ-2026-XXXX", mobile="9829055555", challenge_id=challenge.pk, code=sent_code("+919829055555")
+        )
+    answer = services.application_status_confirm(
+        reference=application.reference, mobile="9829055555", challenge_id=challenge.pk, code=sent_code("+919829055555")
     )
-    assert services.application_status_lookup(reference=application.reference, mobile="9829000000") is None
-    assert services.application_status_lookup(reference="RJ-2026-XXXX", mobile="9829055555") is None
-    assert services.application_status_lookup(reference=application.reference, mobile="garbage") is None
+    assert answer.application == application
