@@ -42,26 +42,26 @@ from sangathan.access.scope import can
 from sangathan.channels.links import ChannelError, normalise_link
 from sangathan.channels.models import Channel, Platform
 from sangathan.channels.services import MEMBER_MAX, NAME_MAX
-from sangathan.org.errors import OrgError
-from sangathan.org.importing import (
-    HEADERS,
-    IGNORED_HEADERS,
-    NUMBER,
-    STATION,
-    _cell,
-    _FileProblem,
-    _header_key,
-    _name_key,
-    _parse_number,
-    _read_bytes,
-    _table,
+from sangathan.core.models import bilingual
+from sangathan.core.spreadsheets import (
+    Limits,
+    SpreadsheetError,
+    cell_text,
+    header_key,
+    is_blank,
+    read_table,
+    whole_number,
 )
+from sangathan.org.errors import OrgError
+from sangathan.org.importing import HEADERS, IGNORED_HEADERS, NUMBER, STATION
 from sangathan.org.models import Level, Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
 
 MAX_ERRORS_LISTED = 500
 MAX_ROWS = 100_000
+MAX_BYTES = 10 * 1024 * 1024
+LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)  # 100 MB unpacked at most, see core.spreadsheets
 
 UNIT_ID, UNIT_CODE = "unit_id", "unit_code"
 PLATFORM, CH_NAME, LINK, ADMINS, OWNER, MEMBERS, CREATED, VERIFIED = (
@@ -154,21 +154,21 @@ PLATFORM_WORDS: dict[str, tuple[str, ...]] = {
 
 
 def _platform_table() -> dict[str, str]:
-    table = {_header_key(value): value for value in Platform.values}
+    table = {header_key(value): value for value in Platform.values}
     for value, words in PLATFORM_WORDS.items():
         for word in words:
-            table[_header_key(word)] = value
+            table[header_key(word)] = value
     for language in ("hi", "en"):
         with translation.override(language):
             for value, label in Platform.choices:
-                table.setdefault(_header_key(str(label)), value)
+                table.setdefault(header_key(str(label)), value)
     return table
 
 
 _CHANNEL_HEADERS = {
-    _header_key(header): field_name for field_name, english, hindi in CHANNEL_COLUMNS for header in (*english, *hindi)
+    header_key(header): field_name for field_name, english, hindi in CHANNEL_COLUMNS for header in (*english, *hindi)
 }
-_IGNORED = {_header_key(h) for h in IGNORED_HEADERS}
+_IGNORED = {header_key(h) for h in IGNORED_HEADERS}
 _MOBILE_SEPARATORS = re.compile(r"[,;/|\n]+")
 _DATE_FORMATS = (
     "%d/%m/%Y",
@@ -181,6 +181,10 @@ _DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
 )
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+def _name_key(name: str) -> str:
+    return name.casefold()
 
 
 def column_help() -> list[dict]:
@@ -309,7 +313,7 @@ def _parse_date(value) -> datetime.date:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = _cell(value).translate(_DEVANAGARI_DIGITS)
+    text = cell_text(value).translate(_DEVANAGARI_DIGITS)
     for fmt in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
@@ -330,7 +334,7 @@ def _map_headers(header: list[str], levels: dict[str, Level], report: ImportRepo
     columns: list[_Column] = []
     seen: dict[tuple, str] = {}
     for index, text in enumerate(header):
-        key = _header_key(text)
+        key = header_key(text)
         if not key or key in _IGNORED:
             continue
         if key in _CHANNEL_HEADERS:
@@ -384,7 +388,7 @@ def _read_row(row_no: int, cells: list, columns: list[_Column], platforms: dict,
 
     for column in columns:
         raw = cells[column.index] if column.index < len(cells) else None
-        text = _cell(raw)
+        text = cell_text(raw)
         if not text:
             continue
         if column.level is not None:
@@ -393,7 +397,7 @@ def _read_row(row_no: int, cells: list, columns: list[_Column], platforms: dict,
             step = row.steps.setdefault(column.level.id, {"number": None, "names": [], "column": column.header})
             if column.field == NUMBER:
                 try:
-                    step["number"] = _parse_number(raw)
+                    step["number"] = whole_number(raw)
                 except ValueError:
                     fail(column, _("“%(value)s” is not a whole number. Write numbers like 45.") % {"value": text})
                 step["column"] = column.header
@@ -402,13 +406,13 @@ def _read_row(row_no: int, cells: list, columns: list[_Column], platforms: dict,
             continue
         if column.field == UNIT_ID:
             try:
-                row.unit_id = _parse_number(raw)
+                row.unit_id = whole_number(raw)
             except ValueError:
                 fail(column, _("“%(value)s” is not a unit id; the id is a whole number.") % {"value": text})
         elif column.field == UNIT_CODE:
             row.unit_code = text
         elif column.field == PLATFORM:
-            value = platforms.get(_header_key(text))
+            value = platforms.get(header_key(text))
             if value is None:
                 fail(
                     column,
@@ -444,7 +448,7 @@ def _read_row(row_no: int, cells: list, columns: list[_Column], platforms: dict,
                 row.owner_mobile = mobiles[0]
         elif column.field == MEMBERS:
             try:
-                count = _parse_number(text.replace(",", ""))
+                count = whole_number(text.replace(",", ""))
             except ValueError:
                 fail(column, _("“%(value)s” is not a whole number of members.") % {"value": text})
                 continue
@@ -512,8 +516,6 @@ class _Units:
 
     def label(self, uid: int) -> str:
         _path, _level, number, name_hi, name_en = self.info[uid]
-        from sangathan.core.models import bilingual
-
         name = bilingual(name_hi, name_en)
         return f"{number} · {name}" if number is not None else name
 
@@ -625,28 +627,22 @@ def import_channels(*, file, root: Unit, by=None, dry_run: bool = False) -> Impo
     levels = {level.code: level for level in Level.objects.all()}
     levels_by_id = {level.id: level for level in levels.values()}
     try:
-        report.file_format, header, raw_rows = _table(_read_bytes(file))
-        columns = _map_headers(header, levels, report)
+        table = read_table(file, LIMITS)  # refuses what is over the limits before parsing it
+        report.file_format = table.format
+        columns = _map_headers(table.header, levels, report)
         if report.errors_total:
             return report
         platforms = _platform_table()
         rows: list[_Row] = []
-        for row_no, cells in raw_rows:
-            if not any(_cell(value) for value in cells):
+        for row_no, cells in table.rows:  # at most MAX_ROWS: read_table stops past them
+            if is_blank(cells):
                 continue
             report.rows_total += 1
-            if report.rows_total > MAX_ROWS:
-                report.add_error(
-                    row_no,
-                    "",
-                    _("The file has more than %(max)d rows. Split it, e.g. one per district.") % {"max": MAX_ROWS},
-                )
-                return report
             row = _read_row(row_no, cells, columns, platforms, report)
             if row is not None:
                 rows.append(row)
-    except _FileProblem as problem:
-        report.add_error(None, "", str(problem))
+    except SpreadsheetError as problem:
+        report.add_error(problem.row, "", str(problem))
         return report
     if not report.rows_total:
         report.add_error(None, "", _("The file has a header row but no data rows."))

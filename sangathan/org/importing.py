@@ -56,29 +56,32 @@ subtree are recounted once with ``coverage.rebuild(root)``.
 """
 
 import contextlib
-import csv
-import io
 import logging
 import re
 import time
-import unicodedata
-import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NoReturn
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sangathan.core.bulk import insert_rows, next_id
 from sangathan.core.models import bilingual
+from sangathan.core.spreadsheets import (
+    Limits,
+    SpreadsheetError,
+    cell_text,
+    header_key,
+    is_blank,
+    read_table,
+    whole_number,
+)
 from sangathan.org import coverage
 from sangathan.org.models import UNIT_BULK_COLUMNS, Level, Unit
 from sangathan.org.paths import subtree_q
@@ -93,7 +96,7 @@ NUMBER_MAX = 2_147_483_647
 MAX_ERRORS_LISTED = 500
 MAX_WARNINGS_LISTED = 100
 
-# (level code, field, English headers, Hindi headers). Headers are compared after _header_key().
+# (level code, field, English headers, Hindi headers). Headers are compared after header_key().
 COLUMNS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("state", NAME, ("state", "state name"), ("राज्य", "प्रदेश", "राज्य का नाम", "प्रदेश का नाम")),
     ("division", NAME, ("division", "division name"), ("संभाग", "संभाग का नाम")),
@@ -163,33 +166,24 @@ FIELD_LABELS = {
     STATION: gettext_lazy("polling station"),
 }
 
-_SEPARATORS = re.compile(r"[\s_\-./(),:;#|'\"]+")
-_WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?")
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
 _AMBIGUOUS = 0  # a by-name entry shared by several units (unit ids start at 1, new units are negative)
 _MAX_STEP = len(Unit.alphabet) ** Unit.steplen - 1
 
 Progress = Callable[[str, int, int], None]
 
 
-def _header_key(text) -> str:
-    text = unicodedata.normalize("NFC", str(text or "")).translate(_INVISIBLE).replace("\u093c", "").casefold()
-    return _SEPARATORS.sub("_", text).strip("_")
-
-
 def _build_header_table() -> dict[str, tuple[str, str]]:
     table: dict[str, tuple[str, str]] = {}
     for level_code, field_name, english, hindi in COLUMNS:
         for header in (*english, *hindi):
-            table[_header_key(header)] = (level_code, field_name)
+            table[header_key(header)] = (level_code, field_name)
     return table
 
 
 HEADERS = _build_header_table()
-_IGNORED = {_header_key(h) for h in IGNORED_HEADERS}
-_SUFFIXES = [(field_name, _header_key(s)) for field_name, suffixes in LANGUAGE_SUFFIXES for s in suffixes]
+_IGNORED = {header_key(h) for h in IGNORED_HEADERS}
+_SUFFIXES = [(field_name, header_key(s)) for field_name, suffixes in LANGUAGE_SUFFIXES for s in suffixes]
 
 
 def column_help() -> list[dict]:
@@ -278,10 +272,6 @@ class ImportReport:
         }
 
 
-class _FileProblem(Exception):
-    """The file as a whole cannot be read; the message says why (already translated)."""
-
-
 class _RowFailed(Exception):
     """A row has a problem, already reported; the rest of that row is skipped."""
 
@@ -289,114 +279,9 @@ class _RowFailed(Exception):
 # ---------------------------------------------------------------- reading the file
 
 
-def _read_bytes(file) -> bytes:
-    limit = settings.UNIT_IMPORT_MAX_BYTES
-    too_big = _("The file is larger than %(max)s. Split it into smaller files, e.g. one per district.") % {
-        "max": filesizeformat(limit)
-    }
-    if isinstance(file, str | Path):
-        path = Path(file)
-        if path.stat().st_size > limit:
-            raise _FileProblem(too_big)
-        return path.read_bytes()
-    size = getattr(file, "size", None)
-    if size is not None and size > limit:
-        raise _FileProblem(too_big)
-    with contextlib.suppress(AttributeError, OSError, ValueError):
-        file.seek(0)
-    data = file.read(limit + 1)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if len(data) > limit:
-        raise _FileProblem(too_big)
-    return data
-
-
-def _cell(value) -> str:
-    """A cell as clean text: NFC, no invisible characters, single spaces; whole floats without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return " ".join(text.split())
-
-
-def _table(data: bytes) -> tuple[str, list[str], Iterator[tuple[int, list]]]:
-    """(format, header cells, iterator of (spreadsheet row number, raw cells)) or _FileProblem."""
-    not_a_table = _("This is not a CSV or Excel (.xlsx) file. Save the sheet as “CSV UTF-8” or “Excel workbook”.")
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise _FileProblem(_("The file is empty."))
-    if data.startswith(b"PK\x03\x04"):
-        return _xlsx_table(data, not_a_table)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _FileProblem(_("This is an old Excel (.xls) file. Save it as “Excel workbook (.xlsx)” or “CSV UTF-8”."))
-    if b"\x00" in data:
-        raise _FileProblem(not_a_table)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _FileProblem(
-            _("The file is not in UTF-8. In Excel choose “Save as” → “CSV UTF-8 (comma delimited)”.")
-        ) from None
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text[:65536]):
-        raise _FileProblem(not_a_table)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise _FileProblem(not_a_table) from None
-
-    def rows():
-        try:
-            yield from enumerate(reader, start=2)
-        except csv.Error as error:
-            raise _FileProblem(
-                _("The file could not be read as CSV near row %(row)d: %(error)s")
-                % {"row": reader.line_num, "error": error}
-            ) from None
-
-    return "csv", [_cell(h) for h in header], rows()
-
-
-def _xlsx_table(data: bytes, not_a_table: str):
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise _FileProblem(not_a_table) from None
-    if "xl/workbook.xml" not in names:
-        raise _FileProblem(not_a_table)
-    if unpacked > 20 * settings.UNIT_IMPORT_MAX_BYTES:
-        raise _FileProblem(_("The Excel file is too large once unpacked. Split it into smaller files."))
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        iterator = sheet.iter_rows(values_only=True)
-        header = next(iterator, None)
-    except Exception:  # openpyxl raises many kinds of errors on damaged files
-        raise _FileProblem(_("The Excel file could not be read. Open it in Excel and save it again.")) from None
-    if header is None:
-        workbook.close()
-        raise _FileProblem(_("The file is empty."))
-
-    def rows():
-        try:
-            for index, cells in enumerate(iterator, start=2):
-                yield index, list(cells)
-        except Exception:
-            raise _FileProblem(_("The Excel file could not be read. Open it in Excel and save it again.")) from None
-        finally:
-            workbook.close()
-
-    return "xlsx", [_cell(h) for h in header], rows()
+def unit_import_limits() -> Limits:
+    """The file and row limits of a unit import (settings ``UNIT_IMPORT_MAX_BYTES`` and ``_MAX_ROWS``)."""
+    return Limits(max_bytes=settings.UNIT_IMPORT_MAX_BYTES, max_rows=getattr(settings, "UNIT_IMPORT_MAX_ROWS", 250_000))
 
 
 # ---------------------------------------------------------------- headers and rows
@@ -450,30 +335,11 @@ def _is_hindi(text: str) -> bool:
     return not text.isascii() and _DEVANAGARI.search(text) is not None
 
 
-def _parse_number(value) -> int:
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError
-        number = int(value)
-    else:
-        match = _WHOLE_NUMBER.fullmatch(_cell(value).translate(_DEVANAGARI_DIGITS))
-        if not match:
-            raise ValueError
-        number = int(match.group(1))
-    if number < 0 or number > NUMBER_MAX:
-        raise ValueError
-    return number
-
-
 def _map_headers(header: list[str], levels: dict[str, Level], report: ImportReport) -> list[_Column]:
     columns: list[_Column] = []
     seen: dict[tuple[str, str], str] = {}
     for index, text in enumerate(header):
-        key = _header_key(text)
+        key = header_key(text)
         if not key or key in _IGNORED:
             continue
         target = HEADERS.get(key)
@@ -547,13 +413,13 @@ def _row_steps(row_no: int, cells: list, columns: list[_Column], report: ImportR
     ok = True
     for column in columns:
         raw = cells[column.index] if column.index < len(cells) else None
-        text = _cell(raw)
+        text = cell_text(raw)
         if not text:
             continue
         step = steps.setdefault(column.level.id, _Step(level=column.level))
         if column.field == NUMBER:
             try:
-                step.number = _parse_number(raw)
+                step.number = whole_number(raw, maximum=NUMBER_MAX)
             except ValueError:
                 report.add_error(
                     row_no,
@@ -1050,8 +916,8 @@ def import_units(*, file, root: Unit, by=None, dry_run: bool = False, progress: 
     report = ImportReport(root=root, dry_run=dry_run, level_objects={level.id: level for level in levels.values()})
     try:
         rows = _parse(file=file, root=root, levels=levels, report=report, progress=progress)
-    except _FileProblem as problem:
-        report.add_error(None, "", str(problem))
+    except SpreadsheetError as problem:
+        report.add_error(problem.row, "", str(problem))
         rows = None
     if rows is None:  # the file or its header is unusable: the rows cannot be checked
         report.seconds = time.monotonic() - started
@@ -1099,33 +965,24 @@ def _parse(
     *, file, root: Unit, levels: dict[str, Level], report: ImportReport, progress: Progress | None = None
 ) -> list[tuple[int, list[_Step]]] | None:
     """The rows as steps, the unusable ones reported and left out; None when the header is unusable."""
-    data = _read_bytes(file)
-    report.file_format, header, raw_rows = _table(data)
+    table = read_table(file, unit_import_limits())  # refuses what is over the limits before parsing it
+    report.file_format, header, raw_rows = table.format, table.header, table.rows
     columns = _map_headers(header, levels, report)
-    unnamed = [index for index, text in enumerate(header) if not _header_key(text)]
+    unnamed = [index for index, text in enumerate(header) if not header_key(text)]
     if report.errors_total:
         return None
     _check_structure(columns, levels, root, report)
     if report.errors_total:
         return None
-    max_rows = getattr(settings, "UNIT_IMPORT_MAX_ROWS", 250_000)
     rows: list[tuple[int, list[_Step]]] = []
     flagged_unnamed = False
-    for row_no, cells in raw_rows:
-        if not any(value is not None and (not isinstance(value, str) or value.strip()) for value in cells):
+    for row_no, cells in raw_rows:  # at most the rows the limits allow: read_table stops past them
+        if is_blank(cells):
             continue
         report.rows_total += 1
         if progress and report.rows_total % 2000 == 0:
             progress("read", report.rows_total, 0)
-        if report.rows_total > max_rows:
-            report.add_error(
-                row_no,
-                "",
-                _("The file has more than %(max)d rows. Split it into smaller files, e.g. one per district.")
-                % {"max": max_rows},
-            )
-            return None
-        if not flagged_unnamed and any(index < len(cells) and _cell(cells[index]) for index in unnamed):
+        if not flagged_unnamed and any(index < len(cells) and cell_text(cells[index]) for index in unnamed):
             report.add_error(1, "", _("A column with data has no heading in row 1."))
             flagged_unnamed = True
         steps = _row_steps(row_no, cells, columns, report)
@@ -1140,17 +997,18 @@ def _parse(
 def root_from_file(*, file) -> Unit | None:
     """The state a file is about, when its state column names exactly one existing state; else None."""
     try:
-        _format, header, raw_rows = _table(_read_bytes(file))
-    except _FileProblem:
+        table = read_table(file, unit_import_limits())
+        header, raw_rows = table.header, table.rows
+    except SpreadsheetError:
         return None
-    index = next((i for i, text in enumerate(header) if HEADERS.get(_header_key(text)) == ("state", NAME)), None)
+    index = next((i for i, text in enumerate(header) if HEADERS.get(header_key(text)) == ("state", NAME)), None)
     if index is None:
         return None
     values = set()
-    with contextlib.suppress(_FileProblem):
+    with contextlib.suppress(SpreadsheetError):
         for _row_no, cells in raw_rows:
-            if index < len(cells) and _cell(cells[index]):
-                values.add(_name_key(_cell(cells[index])))
+            if index < len(cells) and cell_text(cells[index]):
+                values.add(_name_key(cell_text(cells[index])))
             if len(values) > 1:
                 return None
     if len(values) != 1:
