@@ -174,20 +174,20 @@ def is_confirmed(*, challenge_id: int | None, mobile: str, purpose: str, subject
     return challenges.exists()
 
 
+def _wipe_messages(messages) -> int:
+    """The code's text leaves the outbox once it is of no use; a copy not yet sent is not sent any more."""
+    unsent = [OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED]
+    messages.filter(status__in=unsent).update(status=OutboxMessage.Status.DEAD, last_error=WIPED_BODY)
+    return messages.update(body=WIPED_BODY)
+
+
 def _wipe_message(challenge: MobileChallenge) -> None:
-    """The code's text leaves the outbox once it is of no use (a message not yet sent keeps it)."""
     if challenge.message_id:
-        OutboxMessage.objects.filter(
-            pk=challenge.message_id, status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD]
-        ).update(body=WIPED_BODY)
+        _wipe_messages(OutboxMessage.objects.filter(pk=challenge.message_id))
 
 
 def challenges_wipe_expired(*, today: datetime.date | None = None) -> dict[str, int]:
-    """The daily job: wipe the text of codes that expired unused (their messages were sent by now)."""
-    expired = MobileChallenge.objects.filter(expires_at__lt=timezone.now(), message__isnull=False).exclude(
-        message__body=WIPED_BODY
-    )
-    wiped = OutboxMessage.objects.filter(
-        pk__in=expired.values("message_id"), status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.DEAD]
-    ).update(body=WIPED_BODY)
-    return {"codes_wiped": wiped}
+    """The daily job: wipe the text of codes that expired unused."""
+    expired = MobileChallenge.objects.filter(expires_at__lt=timezone.now(), message__isnull=False)
+    messages = OutboxMessage.objects.filter(pk__in=expired.values("message_id")).exclude(body=WIPED_BODY)
+    return {"codes_wiped": _wipe_messages(messages)}

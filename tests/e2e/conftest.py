@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from sangathan.testing import sent_code
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -47,3 +49,13 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def enter_sent_code(page, mobile: str) -> str:
+    """The second step of a page that sent a code to ``mobile`` (+91…): read the code from the console
+    outbox, as the person reads it in the SMS, type it in and send. Returns the code."""
+    page.wait_for_selector("input[name=code]")
+    code = sent_code(mobile)
+    page.fill("input[name=code]", code)
+    page.locator("input[name=code]").press("Enter")
+    return code

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from sangathan.recruitment.models import Application
 from sangathan.testing import open_drive
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import enter_sent_code, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -96,6 +96,11 @@ def test_apply_on_a_phone_in_hindi(live_server, phone, drive, tree):
     page.fill("input[name=reference]", reference.lower())
     page.fill("input[name=mobile]", "9829055555")
     page.click("main button[type=submit]")
+    # The reference alone shows nothing: a code goes to the mobile, read here from the console outbox.
+    page.wait_for_selector("#status-code")
+    assert "सीमा" not in page.inner_text("main") and fits_the_screen(page)
+    screenshot(page, "apply-status-code-360-hi")
+    enter_sent_code(page, "+919829055555")
     page.wait_for_selector("#status-result")
     assert reference in page.inner_text("#status-result")
     assert "बूथ प्रतिनिधि" in page.inner_text("#status-result")
@@ -115,7 +120,10 @@ def test_language_switch_and_wrong_status(live_server, phone, drive):
     page.fill("input[name=reference]", "RJ-2026-ZZZZ")
     page.fill("input[name=mobile]", "98290 55555")
     page.click("main button[type=submit]")
-    page.wait_for_selector(".errors")
+    page.wait_for_selector("#status-code")  # the same page as for a real reference: nothing told
+    page.fill("input[name=code]", "000000")
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_selector(".error")
     assert page.locator("#status-result").count() == 0
     screenshot(page, "apply-status-notfound-360-en")
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from sangathan.org.phones import normalise_mobile
 from sangathan.org.tests.factories import position
 from sangathan.privacy.models import ConsentRecord, DataRequest
 from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, Criterion, Rubric
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
-from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.e2e.conftest import ARTIFACTS, enter_sent_code, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +71,7 @@ def look_up(page, live_server, application, mobile):
     page.fill("input[name=reference]", application.reference)
     page.fill("input[name=mobile]", mobile)
     page.click("main button[type=submit]")
+    enter_sent_code(page, normalise_mobile(mobile))
     page.wait_for_selector("#my-data")
 
 
