@@ -213,6 +213,20 @@ def test_status_page_corpus(client, campaign, tree, submit):
         cache.clear()
         response = client.get(url, {"reference": value, "mobile": value})
         assert response.status_code in (200, 400, 404, 405, 429), label
+    # The second step: the code and the signed note of what was asked.
+    cache.clear()
+    first = client.post(url, {"step": "lookup", "reference": application.reference, "mobile": "98290 44444"})
+    pending = re.search(r'name="pending" value="([^"]+)"', first.content.decode()).group(1)
+    for label, value in CORPUS.items():
+        for data in ({"step": "code", "pending": pending, "code": value}, {"step": value, "pending": value}):
+            cache.clear()
+            response = client.post(url, data)
+            where = f"/a/status/ code {label} {list(data)}"
+            assert response.status_code in (200, 400, 429), f"{where}: answered {response.status_code}"
+            html = response.content.decode()
+            assert_no_raw_markup(html, value, where)
+            assert "सीमा मीणा" not in html, f"{where}: shows the applicant"
+    assert Application.objects.get(pk=application.pk).name_hi == "सीमा मीणा"
 
 
 # ---------------------------------------------------------------- the training check-in /t/<token>/
@@ -239,30 +253,36 @@ def open_camp(tree, cast):
 
 
 def test_check_in_corpus(client, open_camp):
-    from sangathan.training.models import Attendance
+    """The QR page's two forms: check in (mobile + personal code) and ask to join (name + mobile)."""
+    from sangathan.training.models import Attendance, WalkInRequest
 
     url = reverse("training_public:check_in", args=[open_camp.check_in_token])
-    values = {**{f"mobile_{k}": ("mobile", v) for k, v in BAD_MOBILES.items()}}
+    join = reverse("training_public:walk_in", args=[open_camp.check_in_token])
+    values = {f"mobile_{k}": ("mobile", v) for k, v in BAD_MOBILES.items()}
     values.update({f"name_{k}": ("name", v) for k, v in CORPUS.items()})
+    values.update({f"code_{k}": ("code", v) for k, v in CORPUS.items()})
     for label, (field, value) in values.items():
-        cache.clear()
-        people, attendances = Person.objects.count(), Attendance.objects.count()
-        data = {"mobile": "98290 33333", "name": "रमेश मीणा"}
-        data[field] = value
-        response = client.post(url, data)
-        where = f"/t/ {label}"
-        assert response.status_code in (200, 400, 413, 429), f"{where}: answered {response.status_code}"
-        html = response.content.decode()
-        assert_no_raw_markup(html, value, where)
-        if field == "mobile" and (Person.objects.count(), Attendance.objects.count()) != (people, attendances):
-            digits = _typed_digits(value)[-10:]
-            assert Person.objects.filter(mobile="+91" + digits).exists(), f"{where}: {value!r} stored wrongly"
-        for person in Person.objects.all():
-            assert MOBILE.match(person.mobile), f"{where}: mobile stored as {person.mobile!r}"
-            assert_clean_text(person.name_hi + person.name_en, where)
-        Attendance.objects.all().delete()
+        for page, data in (
+            (url, {"mobile": "98290 33333", "code": "ABC234"}),
+            (join, {"join-mobile": "98290 33333", "join-name": "रमेश मीणा"}),
+        ):
+            cache.clear()
+            key = field if page == url else f"join-{field}"
+            if key not in data:
+                continue
+            data = {**data, key: value}
+            response = client.post(page, data)
+            where = f"{page} {label}"
+            assert response.status_code in (200, 302, 400, 413, 429), f"{where}: answered {response.status_code}"
+            assert_no_raw_markup(response.content.decode(), value, where)
+            assert not Attendance.objects.exists(), f"{where}: checked somebody in"
+            for request in WalkInRequest.objects.all():
+                assert MOBILE.match(request.mobile), f"{where}: mobile stored as {request.mobile!r}"
+                assert_clean_text(request.name, where)
+            WalkInRequest.objects.all().delete()
     assert client.post(reverse("training_public:check_in", args=["<script>"]), {}).status_code == 404
     assert client.post(reverse("training_public:check_in", args=["x" * 5000]), {}).status_code == 404
+    assert client.post(reverse("training_public:walk_in", args=["<script>"]), {}).status_code == 404
 
 
 # ---------------------------------------------------------------- the outreach recipient page /m/<token>/
@@ -529,7 +549,7 @@ def test_camp_attendance_export_neutralises_formulas(client, cast, tree, open_ca
     for value in FORMULAS:
         person = PersonFactory(name_en=value, name_hi=value, home_unit=tree.booth1)
         with contextlib.suppress(services.TrainingError):
-            services.attendance_check_in(camp=open_camp, mobile=person.mobile, name=value)
+            services.attendance_add_walk_in(camp=open_camp, mobile=person.mobile, by=cast.district_admin)
     client.force_login(cast.district_admin)
     response = client.get(reverse("training:camp_export", args=[open_camp.pk]))
     assert response.status_code == 200
