@@ -3,10 +3,14 @@
 Signed-in callers are counted per user, with a short burst limit and a longer sustained one; anonymous
 callers per address. The rates are ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``, read at each request (DRF's
 own classes read them once at import), so deployments and tests can change them; ``None`` turns one off.
+The caller's address is ``sangathan.core.clientip.client_ip``: the same rule as the sign-in lock-out and the
+public pages' limits (``PROXY_COUNT``), not DRF's own reading of ``X-Forwarded-For``.
 """
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from sangathan.core.clientip import client_ip_for_rate_limits
 
 
 class LiveRateMixin:
@@ -31,3 +35,6 @@ class UserSustainedThrottle(_SignedInThrottle):
 
 class AddressThrottle(LiveRateMixin, AnonRateThrottle):
     scope = "anon"
+
+    def get_ident(self, request):
+        return client_ip_for_rate_limits(request)

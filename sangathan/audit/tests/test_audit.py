@@ -11,8 +11,8 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from sangathan.audit import services as audit_services
-from sangathan.audit.middleware import client_address
 from sangathan.audit.models import AuditEntry
+from sangathan.core.clientip import client_ip
 from sangathan.org import services
 from sangathan.org.models import Appointment, Person
 from sangathan.org.tests.factories import PersonFactory, UserFactory, position
@@ -130,8 +130,8 @@ def test_bulk_action_is_one_entry(cast, tree, jaipur_person):
 )
 def test_client_address_respects_the_proxy_count(count, forwarded, expected):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
-    with override_settings(AXES_IPWARE_PROXY_COUNT=count):
-        assert client_address(request) == expected
+    with override_settings(PROXY_COUNT=count):
+        assert client_ip(request) == expected
 
 
 # ---------------------------------------------------------------- append-only

@@ -80,7 +80,12 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)  # reverse proxies in front of the app (X-Forwarded-For)
+# The client's address behind reverse proxies: PROXY_COUNT is how many proxies of ours stand before the app,
+# each appending to X-Forwarded-For; one rule (sangathan/core/clientip.py) for the lock-out, the rate limits
+# of the public pages and of the API, and the audit trail. 0 (no proxy): the header is ignored.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "sangathan.core.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "sangathan.core.clientip.client_ip_for_rate_limits"  # django-ratelimit's "ip" key
 # The audit trail (sangathan.audit, docs/adr/0006-audit-trail.md): django-auditlog with our entry model.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 # Two-factor sign-in (TOTP) is required for admin roles; anyone may turn it on.
@@ -231,7 +236,6 @@ REST_FRAMEWORK = {
         "user_sustained": env_str("API_RATE_USER", "1000/hour"),
         "anon": env_str("API_RATE_ANON", "100/hour"),
     },
-    "NUM_PROXIES": env_int("PROXY_COUNT", 0),  # the caller's address for the per-address limit
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "sangathan.core.api.Pagination",
     # JSON only: the browsable API would render every unit in scope into <select> filters.
