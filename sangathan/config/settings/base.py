@@ -206,11 +206,18 @@ PLAN_SNAPSHOT_LEVEL = env_str("PLAN_SNAPSHOT_LEVEL", "assembly")
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
 RECRUITMENT_PUBLIC_CACHE_SECONDS = env_int("RECRUITMENT_PUBLIC_CACHE_SECONDS", 15)
 
+# The shared cache (rate-limit counters, import progress, drawn posters) is shared by every web process:
+# Redis in production; in the embedded mode a SQLite file beside the database (sangathan/core/cache.py),
+# as a per-process cache would let each gunicorn worker count its own requests.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "sangathan.core.cache.SQLiteCache",
+            "LOCATION": str(VAR_DIR / "cache.sqlite3"),
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
     ),
     # {% cache %} fragments (e.g. the public form's thank-you page): small, per process, no round trip.
     "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},

@@ -1,6 +1,9 @@
 """Settings for the test suite: fast hashing, in-memory SQLite unless DATABASE_URL says otherwise."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
@@ -22,7 +25,13 @@ RECRUITMENT_PUBLIC_CACHE_SECONDS = 0
 # Two-factor sign-in is switched on by the tests about it (the others sign in with force_login).
 REQUIRE_2FA = False
 
-from sangathan.config.settings.base import REST_FRAMEWORK  # noqa: E402
+from sangathan.config.settings.base import CACHES, REST_FRAMEWORK  # noqa: E402
+
+if CACHES["default"]["BACKEND"] == "sangathan.core.cache.SQLiteCache":
+    # Each test process (pytest-xdist runs two) keeps its counters in a file of its own, removed at its end.
+    _cache_dir = tempfile.mkdtemp(prefix="sangathan-test-cache-")
+    atexit.register(shutil.rmtree, _cache_dir, ignore_errors=True)
+    CACHES = {**CACHES, "default": {**CACHES["default"], "LOCATION": os.path.join(_cache_dir, "cache.sqlite3")}}
 
 # The API's rate limits are off but for the tests about them (sangathan/apitokens/tests/test_throttling.py):
 # the cache outlives each test, so the counts of a whole test process would add up.
