@@ -7,12 +7,14 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.config.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from sangathan.config.env import BASE_DIR, embedded_secret_key, env_bool, env_int, env_list, env_str
 
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
-SECRET_KEY = env_str("SECRET_KEY", "embedded-mode-insecure-key-change-me")
+# From the environment (required in production, see production.py); in the embedded mode made at random on
+# the first run and kept in var/secret_key (mode 0600). A published key would let anyone forge signed links.
+SECRET_KEY = env_str("SECRET_KEY") or embedded_secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

@@ -2,12 +2,15 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from sangathan.config.env import env_bool, env_int, env_str
+from sangathan.config.env import env_bool, env_int, env_str, secret_key_problem
 from sangathan.config.settings.base import *  # noqa: F403
 
 for required in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "REDIS_URL"):
     if not env_str(required):
         raise ImproperlyConfigured(f"{required} must be set in production.")
+# Production signs with its own key from the environment: never the embedded file, a published or a short one.
+if problem := secret_key_problem(env_str("SECRET_KEY")):
+    raise ImproperlyConfigured(problem)
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
