@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sangathan.core.middleware.NoStoreByDefaultMiddleware",  # Cache-Control: private, no-store unless public
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (see the block after SECURE_REFERRER_POLICY)
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
