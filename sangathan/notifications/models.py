@@ -97,4 +97,5 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.recipient} ({self.template}, {self.get_status_display()})"
+        # No recipient: this text is the admin page's title and breadcrumb, shown to staff who see it masked.
+        return f"{self.get_channel_display()} #{self.pk} ({self.template}, {self.get_status_display()})"
