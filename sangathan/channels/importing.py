@@ -282,6 +282,30 @@ class ImportReport:
             "imported": self.imported,
         }
 
+    def digest(self) -> dict:
+        """Everything the pages show, JSON-safe (kept on the job between the worker and the page)."""
+        return {
+            **self.summary(),
+            "file_format": self.file_format,
+            "errors": [[e.row, e.column, e.message] for e in self.errors],
+            "warnings": [[w.row, w.column, w.message] for w in self.warnings],
+        }
+
+    @classmethod
+    def from_digest(cls, *, root: Unit, data: dict, dry_run: bool = True) -> "ImportReport":
+        report = cls(root=root, dry_run=dry_run)
+        report.rows_total = data.get("rows", 0)
+        report.new, report.updated, report.unchanged = (
+            Counter(data.get(k) or {}) for k in ("new", "updated", "unchanged")
+        )
+        report.errors = [RowError(*error) for error in data.get("errors", [])]
+        report.warnings = [RowError(*warning) for warning in data.get("warnings", [])]
+        report.errors_total = data.get("errors_total", len(report.errors))
+        report.warnings_total = data.get("warnings_total", len(report.warnings))
+        report.imported = bool(data.get("imported"))
+        report.file_format = data.get("file_format", "")
+        return report
+
 
 class _RowFailed(Exception):
     pass

@@ -165,11 +165,15 @@ class Channel(models.Model):
 
 
 class ChannelImport(models.Model):
-    """A web upload of a channel sheet: checked (preview), then confirmed. The bytes stay in this row
-    between the two requests, so any web server can show the preview and run the import."""
+    """A web upload of a channel sheet, a job for the worker: checked (a dry run, shown as a preview),
+    confirmed, imported. The web request only stores the bytes; reading the sheet, which can be slow or
+    hostile (a zip bomb), happens in a Celery task. The bytes stay in this row until the import has
+    run, so any web server or worker machine can read them."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("being checked")
         CHECKED = "checked", _("checked, not confirmed")
+        IMPORTING = "importing", _("importing")
         IMPORTED = "imported", _("imported")
         FAILED = "failed", _("failed")
 
@@ -177,7 +181,10 @@ class ChannelImport(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     content = models.BinaryField(editable=False)
     original_name = models.CharField(_("file"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    checked_ok = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, blank=True)  # the uploader's, for the worker's messages
+    report = models.JSONField(default=dict, blank=True)  # the last check's or run's findings, for the page
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -189,3 +196,8 @@ class ChannelImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} → {self.root}"
+
+    @property
+    def busy(self) -> bool:
+        """The worker has it (checking or importing): the page polls."""
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

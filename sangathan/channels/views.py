@@ -1,11 +1,8 @@
 """Staff pages of the channel registry. Thin: fetch in scope, call a selector or a service, render."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,17 +12,19 @@ from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.scope import can, require, top_units
 from sangathan.channels import selectors, services
 from sangathan.channels.forms import AreaFilterForm, ChannelForm, ReasonForm, UploadForm, VerifyForm
-from sangathan.channels.importing import column_help, import_channels
+from sangathan.channels.import_jobs import channel_import_confirm, channel_import_upload
+from sangathan.channels.importing import MAX_BYTES, ImportReport, column_help
 from sangathan.channels.links import ChannelError
 from sangathan.channels.models import Channel, ChannelImport, Platform
 from sangathan.org.access import get_unit_for_user
+from sangathan.org.errors import OrgError
 from sangathan.org.models import Level, Person
 from sangathan.org.phones import display_mobile
 from sangathan.org.selectors import unit_ancestors
 
 PER_PAGE = 50
 MISSING_SHOWN = 30
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_BYTES = MAX_BYTES
 
 
 def get_channel_for_user(user, pk) -> Channel:
@@ -259,6 +258,7 @@ def verify(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request, pk):
+    """Take the file and hand it to the worker: nothing of it is read in the web request."""
     unit = get_unit_for_user(request.user, pk)
     require(request.user, MANAGE_CHANNELS, unit)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -267,15 +267,19 @@ def import_upload(request, pk):
         if upload.size > UPLOAD_MAX_BYTES:
             form.add_error("file", _("The file is too large. Split it, e.g. one file per assembly constituency."))
         else:
-            content = upload.read()
-            job = ChannelImport.objects.create(
-                root=unit, created_by=request.user, content=content, original_name=upload.name[:200]
+            job = channel_import_upload(
+                root=unit,
+                content=upload.read(),
+                original_name=upload.name,
+                by=request.user,
+                language=getattr(request, "LANGUAGE_CODE", ""),
             )
             return redirect("channels:import_preview", pk=job.pk)
     return render(request, "channels/import_upload.html", {"unit": unit, "form": form, "columns": column_help()})
 
 
 def _get_import(request, pk) -> ChannelImport:
+    """An import job: only its uploader sees it, and only while they may still manage channels there."""
     job = get_object_or_404(ChannelImport.objects.select_related("root", "root__level"), pk=pk, created_by=request.user)
     require(request.user, MANAGE_CHANNELS, job.root)
     return job
@@ -284,25 +288,23 @@ def _get_import(request, pk) -> ChannelImport:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, pk):
+    """The job's page: progress while the worker checks or imports (polled), then the preview with the
+    confirm button, then the outcome. POST confirms a checked file."""
     job = _get_import(request, pk)
-    if job.status == ChannelImport.Status.IMPORTED:
+    if request.method == "POST":
+        if job.status == ChannelImport.Status.CHECKED:
+            try:
+                job = channel_import_confirm(job=job, by=request.user)
+            except OrgError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                return redirect("channels:import_preview", pk=job.pk)
+        elif job.status == ChannelImport.Status.IMPORTED:
+            messages.info(request, _("This file has already been imported."))
+    if job.status == ChannelImport.Status.IMPORTED and not request.htmx:
         return render(request, "channels/import_done.html", {"job": job, "unit": job.root})
-    confirm = request.method == "POST"
-    with transaction.atomic():
-        report = import_channels(
-            file=io.BytesIO(bytes(job.content)), root=job.root, by=request.user, dry_run=not confirm
-        )
-        if confirm and report.imported:
-            job.status = ChannelImport.Status.IMPORTED
-            job.summary = report.summary()
-            job.finished_at = timezone.now()
-            job.content = b""
-            job.save(update_fields=["status", "summary", "finished_at", "content"])
-    if confirm and report.imported:
-        messages.success(
-            request,
-            _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
-            % {"new": report.new_total, "updated": report.updated_total, "unchanged": report.unchanged_total},
-        )
-        return redirect("channels:area", pk=job.root_id)
-    return render(request, "channels/import_preview.html", {"job": job, "unit": job.root, "report": report})
+    report = ImportReport.from_digest(root=job.root, data=job.report) if job.report else None
+    context = {"job": job, "unit": job.root, "report": report}
+    if request.htmx:
+        return render(request, "channels/partials/import_job.html", context)
+    return render(request, "channels/import_preview.html", context)

@@ -35,6 +35,7 @@ from pathlib import Path
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 EXCEL_MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 XLSX_MAGIC = b"PK\x03\x04"
@@ -282,6 +283,7 @@ class _XmlScan:
         self.cells = 0
         self.texts = 0
         self.text = 0
+        self.last_column = get_column_letter(limits.max_columns)
 
     def start(self, name: str, attrs: dict) -> None:
         local = name.rpartition(":")[2]
@@ -289,7 +291,11 @@ class _XmlScan:
         if self.sheet:
             if local == "c":
                 self.cells += 1
-                if self.cells > self.limits.max_columns:
+                letters = attrs.get("r", "").rstrip("0123456789")
+                if self.cells > self.limits.max_columns or (
+                    len(letters) > len(self.last_column)
+                    or (len(letters) == len(self.last_column) and letters > self.last_column)
+                ):
                     raise _Refused(_too_many_columns(self.limits))
             elif local == "row":
                 self.rows += 1
@@ -374,19 +380,16 @@ def _xlsx_table(data: bytes, limits: Limits, not_a_table: str) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        # The size a sheet states can be wrong either way (some writers always say "A1"): ignore it, and
-        # read one column past the limit (to notice data there).
+        # The size a sheet states can be wrong either way (some writers always say "A1"): ignore it. No
+        # cell lies past max_columns (the scan saw to it), so no data is cut off here.
         sheet.reset_dimensions()
-        iterator = sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
+        iterator = sheet.iter_rows(values_only=True, max_col=limits.max_columns)
         header = next(iterator, None)
     except Exception:  # openpyxl raises many kinds of errors on damaged files
         raise SpreadsheetError(damaged) from None
     if header is None:
         workbook.close()
         raise SpreadsheetError(_("The file is empty."))
-    if header[-1] is not None and len(header) > limits.max_columns:
-        workbook.close()
-        raise _too_many_columns(limits)
 
     def rows():
         try:
@@ -399,4 +402,4 @@ def _xlsx_table(data: bytes, limits: Limits, not_a_table: str) -> Table:
         finally:
             workbook.close()
 
-    return Table("xlsx", [cell_text(h) for h in header[: limits.max_columns]], _counted(rows(), limits))
+    return Table("xlsx", [cell_text(h) for h in header], _counted(rows(), limits))

@@ -437,8 +437,9 @@ def test_unit_import_refuses_markup_in_names(client, cast, tree, django_capture_
         assert "<script" not in unit.name_hi + unit.name_en + unit.polling_station, unit.name_en
 
 
-def test_channel_import_bad_files(client, cast, tree, monkeypatch):
+def test_channel_import_bad_files(client, cast, tree, monkeypatch, django_capture_on_commit_callbacks):
     from sangathan.channels import views as channel_views
+    from sangathan.core.tests.test_spreadsheets import bomb
 
     monkeypatch.setattr(channel_views, "UPLOAD_MAX_BYTES", 1_000_000)
     client.force_login(cast.district_admin)
@@ -446,14 +447,18 @@ def test_channel_import_bad_files(client, cast, tree, monkeypatch):
     channels = Channel.objects.count()
     files = _bad_files()
     files["too_big"] = ("channels.csv", b"a,b\n" + b"x,y\n" * 400_000)
+    files["zip_bomb"] = ("channels.xlsx", bomb())
     for label, (name, content) in files.items():
-        response = _upload(client, url, name.replace("units", "channels"), content)
+        with django_capture_on_commit_callbacks(execute=True):  # the worker checks the file on commit
+            response = _upload(client, url, name.replace("units", "channels"), content)
         assert response.status_code in (200, 302, 400, 413), f"{label}: upload answered {response.status_code}"
         if response.status_code == 302:
             preview_url = response["Location"]
             preview = client.get(preview_url)
             assert preview.status_code in (200, 400), f"{label}: preview answered {preview.status_code}"
-            confirm = client.post(preview_url)
+            assert ChannelImport.objects.get(pk=preview_url.rstrip("/").rsplit("/", 1)[1]).status == "checked", label
+            with django_capture_on_commit_callbacks(execute=True):
+                confirm = client.post(preview_url)
             assert confirm.status_code in (200, 302, 400), f"{label}: confirm answered {confirm.status_code}"
         else:
             assert "error" in response.content.decode(), f"{label}: refused without saying why"
@@ -461,7 +466,7 @@ def test_channel_import_bad_files(client, cast, tree, monkeypatch):
     assert not ChannelImport.objects.filter(status=ChannelImport.Status.IMPORTED).exists()
 
 
-def test_channel_import_formula_and_markup_names(client, cast, tree):
+def test_channel_import_formula_and_markup_names(client, cast, tree, django_capture_on_commit_callbacks):
     client.force_login(cast.district_admin)
     url = reverse("channels:import", args=[tree.jaipur.pk])
     rows = [
@@ -473,13 +478,15 @@ def test_channel_import_formula_and_markup_names(client, cast, tree):
     ]
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
-    response = _upload(client, url, "channels.csv", buffer.getvalue().encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, url, "channels.csv", buffer.getvalue().encode())
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         preview = client.get(response["Location"])
         assert preview.status_code == 200
         assert "<script>alert(1)</script>" not in preview.content.decode()
-        client.post(response["Location"])
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(response["Location"])
     for channel in Channel.objects.all():
         assert "<script" not in channel.name and not channel.link.startswith("javascript:"), channel.name
         assert channel.owner_mobile == "" or MOBILE.match(channel.owner_mobile), channel.owner_mobile

@@ -186,3 +186,78 @@ def test_management_command(tree, tmp_path, capsys):
     bad.write_text("district,ac_no,booth_no,platform\nJaipur,45,9,X\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_channels", str(bad), "--root", str(tree.jaipur.pk))
+
+
+# ---------------------------------------------------------------- hostile files, and the import as a job
+
+
+def _never_parse(*args, **kwargs):
+    raise AssertionError("openpyxl was asked to parse a file the limits refuse")
+
+
+def test_a_zip_bomb_is_refused_before_parsing(tree, cast, monkeypatch):
+    from sangathan.core import spreadsheets
+    from sangathan.core.tests.test_spreadsheets import bomb
+
+    monkeypatch.setattr(spreadsheets, "load_workbook", _never_parse)
+    with translation.override("en"):
+        report = import_channels(file=io.BytesIO(bomb()), root=tree.jaipur, by=cast.district_admin)
+    assert not report.ok and "too large once unpacked" in report.errors[0].message
+    assert not Channel.objects.exists()
+
+
+def test_too_many_rows_are_refused(tree, cast, monkeypatch):
+    from sangathan.channels import importing
+    from sangathan.core.spreadsheets import Limits
+
+    monkeypatch.setattr(importing, "LIMITS", Limits(max_bytes=1024 * 1024, max_rows=3, blank_rows=0))
+    rows = [["unit id", "platform", "name"]] + [[tree.booth1.pk, "broadcast", f"list {n}"] for n in range(5)]
+    with translation.override("en"):
+        report = import_channels(file=xlsx_file(rows), root=tree.jaipur, by=cast.district_admin)
+        text = "unit id,platform,name\n" + "".join(f"{tree.booth1.pk},broadcast,list {n}\n" for n in range(5))
+        csv_report = import_channels(file=csv_file(text), root=tree.jaipur, by=cast.district_admin)
+    for result in (report, csv_report):
+        assert not result.ok and "more than 3 rows" in result.errors[0].message
+    assert not Channel.objects.exists()
+
+
+def test_the_upload_only_queues_a_job_that_the_worker_completes(
+    client, tree, cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The web request stores the file and answers; the sheet is read only by the task (here the bomb)."""
+    from django.urls import reverse
+
+    from sangathan.channels import importing
+    from sangathan.channels.models import ChannelImport
+    from sangathan.core.tests.test_spreadsheets import bomb
+
+    reader = importing.read_table
+    monkeypatch.setattr(importing, "read_table", _never_parse)
+    client.force_login(cast.district_admin)
+    upload = io.BytesIO(bomb())
+    upload.name = "channels.xlsx"
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("channels:import", args=[tree.jaipur.pk]), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert response.status_code == 302
+    job = ChannelImport.objects.get()
+    assert job.status == ChannelImport.Status.CHECKING and response["Location"].endswith(f"/imports/{job.pk}/")
+    assert "hx-get" in client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Only the uploader's page shows the job; the sibling district's admin gets a 404.
+    other = client.__class__()
+    other.force_login(cast.sibling_admin)
+    assert other.get(response["Location"]).status_code == 404
+
+    monkeypatch.setattr(importing, "read_table", reader)
+    for task in queued:  # the worker (eager mode: on commit)
+        task()
+    queued_again = ChannelImport.objects.get()
+    assert queued_again.status == ChannelImport.Status.CHECKED and not queued_again.checked_ok
+    from sangathan.channels.tasks import check_channel_import
+
+    check_channel_import.apply(args=[job.pk])  # a redelivered task changes nothing
+    assert ChannelImport.objects.get().report == queued_again.report
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "too large once unpacked" in page  # in the uploader's language, though the worker wrote it
+    assert "hx-get" not in page and not Channel.objects.exists()

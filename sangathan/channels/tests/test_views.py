@@ -204,7 +204,7 @@ def test_unit_page_query_count_is_pinned(client, cast, tree, django_assert_num_q
         assert client.get(url).status_code == 200
 
 
-def test_web_import_preview_then_confirm(client, cast, tree):
+def test_web_import_preview_then_confirm(client, cast, tree, django_capture_on_commit_callbacks):
     login(client, cast.district_admin)
     text = (
         "जिला,विधानसभा संख्या,बूथ संख्या,प्लेटफ़ॉर्म,नाम,लिंक\n"
@@ -213,18 +213,27 @@ def test_web_import_preview_then_confirm(client, cast, tree):
     )
     upload = io.BytesIO(("\ufeff" + text).encode())
     upload.name = "channels.csv"
-    response = client.post(reverse("channels:import", args=[tree.jaipur.pk]), {"file": upload})
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverse("channels:import", args=[tree.jaipur.pk]), {"file": upload})
     assert response.status_code == 302
+    job = ChannelImport.objects.get()
+    # The request only stored the file: the worker checks it once the request has committed.
+    assert job.status == ChannelImport.Status.CHECKING and len(queued) == 1
+    waiting = client.get(response["Location"]).content.decode()
+    assert "hx-trigger" in waiting and "will be added" not in waiting
+    queued[0]()  # the worker's turn (in the embedded mode: right after the commit)
     preview = client.get(response["Location"])
     assert preview.status_code == 200 and not Channel.objects.exists()
-    assert "2 channels will be added" in preview.content.decode()
+    html = preview.content.decode()
+    assert "2 channels will be added" in html and "hx-trigger" not in html
     # Another user cannot see or confirm the import.
-    job = ChannelImport.objects.get()
     other = client.__class__()
     other.force_login(cast.sibling_admin)
+    assert other.get(reverse("channels:import_preview", args=[job.pk])).status_code == 404
     assert other.post(reverse("channels:import_preview", args=[job.pk])).status_code == 404
     assert not Channel.objects.exists()
-    response = client.post(reverse("channels:import_preview", args=[job.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("channels:import_preview", args=[job.pk]))
     assert response.status_code == 302
     assert Channel.objects.count() == 2
     job.refresh_from_db()
@@ -234,14 +243,20 @@ def test_web_import_preview_then_confirm(client, cast, tree):
     assert Channel.objects.count() == 2
 
 
-def test_web_import_with_errors_lists_them(client, cast, tree):
+def test_web_import_with_errors_lists_them(client, cast, tree, django_capture_on_commit_callbacks):
     login(client, cast.district_admin)
     upload = io.BytesIO(b"district,ac_no,booth_no,platform,link\nJaipur,45,9,X,@x\n")
     upload.name = "bad.csv"
-    response = client.post(reverse("channels:import", args=[tree.jaipur.pk]), {"file": upload}, follow=True)
-    html = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("channels:import", args=[tree.jaipur.pk]), {"file": upload})
+    html = client.get(response["Location"]).content.decode()
     assert "was not found" in html and "Upload a corrected file" in html
+    job = ChannelImport.objects.get()
+    assert job.status == ChannelImport.Status.CHECKED and not job.checked_ok
+    # A file with problems cannot be confirmed.
+    assert client.post(reverse("channels:import_preview", args=[job.pk])).status_code == 200
     assert not Channel.objects.exists()
+    assert ChannelImport.objects.get().status == ChannelImport.Status.CHECKED
 
 
 def test_admin_lists_are_scoped_and_read_only(client, cast, tree, jaipur_group, ajmer_group):

@@ -1,0 +1,15 @@
+"""Celery tasks of the channels app: thin wrappers that take ids and call a service."""
+
+from celery import shared_task
+
+from sangathan.channels import import_jobs  # the module, not its names: it queues these tasks in turn
+
+
+@shared_task(acks_late=True)
+def check_channel_import(job_id: int) -> None:
+    import_jobs.channel_import_check(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def run_channel_import(job_id: int) -> None:
+    import_jobs.channel_import_run(job_id=job_id)
