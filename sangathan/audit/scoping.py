@@ -52,6 +52,7 @@ RESOLVERS: dict[str, Callable] = {
     "training.camp": _via("host_unit"),
     "training.invitation": _via("camp", "host_unit"),
     "training.attendance": _via("camp", "host_unit"),
+    "training.walkinrequest": _via("camp", "host_unit"),
     "training.completion": _completion,
     "channels.channel": _via("unit"),
     "outreach.message": _via("unit"),

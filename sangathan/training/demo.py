@@ -1,6 +1,8 @@
 """Demo training for `sangathan demo`: the default programme, a camp held three days ago (roll call,
-completions), a camp running now in another block (some checked in by QR, walk-ins allowed) and a
-bulk plan with one camp in every block of a second district next week."""
+completions), a camp running now in another block (some checked in by QR with their personal codes,
+walk-ins allowed, one walk-in request waiting for the trainer) and a bulk plan with one camp in every
+block of a second district next week. The output names an invitee's mobile number and personal code,
+so the check-in page can be tried at once."""
 
 import datetime
 
@@ -61,8 +63,11 @@ def demo_training(*, state: Unit, stdout=None) -> Camp | None:
         allow_walk_ins=True,
     )
     services.invitations_generate(camp=today)
-    for invitation in today.invitations.select_related("person").order_by("id")[:3]:
-        services.attendance_check_in(camp=today, mobile=invitation.person.mobile)
+    invitations = list(today.invitations.select_related("person").order_by("id"))
+    for invitation in invitations[:3]:
+        services.attendance_check_in(camp=today, mobile=invitation.person.mobile, code=invitation.check_in_code)
+    services.walk_in_request_create(camp=today, mobile="9829099001", name="सुनील कुमार")
+    try_it = invitations[3] if len(invitations) > 3 else None
 
     # Next week: one camp in every block of the second district, in one action.
     planned = 0
@@ -83,4 +88,9 @@ def demo_training(*, state: Unit, stdout=None) -> Camp | None:
             f"Training: a camp held 3 days ago at {blocks[0].name_en}, one running now at {blocks[1].name_en} "
             f"(check-in page /t/{today.check_in_token}/), {planned} camps planned next week; see /training/."
         )
+        if try_it is not None:
+            stdout.write(
+                f"  Try the check-in page as an invitee: mobile {try_it.person.mobile[-10:]}, "
+                f"personal code {try_it.check_in_code} (the trainer's roll call shows every code)."
+            )
     return today

@@ -14,6 +14,8 @@ from sangathan.access.permissions import MANAGE_TRAINING
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Level, Person, Unit
 from sangathan.org.phones import normalise_mobile
+from sangathan.recruitment.forms_public import PlainTextField
+from sangathan.training import codes
 from sangathan.training.models import Module, Programme
 
 # Camps are hosted by units down to the block; a select longer than this is cut (with a note).
@@ -218,19 +220,53 @@ class WalkInForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
+    """The QR page: the invitee's mobile number and the personal code from their invitation message."""
+
     mobile = forms.CharField(
         label=_("Your mobile number"),
         max_length=25,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "98XXX XXXXX"}),
     )
-    name = forms.CharField(
-        label=_("Your name (only if you were not invited)"),
-        max_length=120,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    code = forms.CharField(
+        label=_("Your personal check-in code"),
+        max_length=20,
+        help_text=_("6 letters and digits, in your invitation message."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "K7M4QP",
+                "class": "code-input",
+            }
+        ),
     )
 
-    def __init__(self, *args, walk_ins: bool, **kwargs):
+    def clean_code(self) -> str:
+        # Only the shape is checked here; whether it is the right code is the service's answer, the same
+        # for every number.
+        value = self.cleaned_data["code"]
+        if not codes.well_formed(value):
+            raise forms.ValidationError(
+                gettext("Enter the 6-character code from your invitation message (letters and digits)."),
+                code="code_format",
+            )
+        return codes.normalise(value)
+
+
+class WalkInRequestForm(forms.Form):
+    """The QR page of a camp that takes walk-ins: ask the trainer to be let in."""
+
+    # Plain text: invisible and control characters dropped, HTML refused (the trainer reads it on the roll call).
+    name = PlainTextField(
+        label=_("Your name"), max_length=120, required=True, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    mobile = forms.CharField(
+        label=_("Your mobile number"),
+        max_length=25,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "98XXX XXXXX"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "join")
         super().__init__(*args, **kwargs)
-        if not walk_ins:
-            del self.fields["name"]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from sangathan.core.models import bilingual
 from sangathan.org.models import Person, Unit
 from sangathan.org.paths import subtree_q
+from sangathan.training import codes
 
 # Attendees may check in this long before a camp starts (people arrive early), and until it ends.
 CHECK_IN_GRACE_MINUTES = 30
@@ -164,6 +165,12 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     invited_at = models.DateTimeField(default=timezone.now)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The personal check-in code is derived from this secret (``codes.derive``); never shown as such.
+    check_in_secret = models.CharField(max_length=32, default=codes.new_secret, editable=False)
+    # Wrong codes typed for this invitation on the QR page; at ``codes.MAX_FAILURES`` the code is locked
+    # until the trainer sends it again (the trainer can always tick the person present).
+    code_failures = models.PositiveSmallIntegerField(_("wrong check-in codes"), default=0)
+    code_sent_at = models.DateTimeField(_("check-in code sent again at"), null=True, blank=True)
 
     class Meta:
         ordering = ["camp", "id"]
@@ -173,6 +180,15 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.camp}"
+
+    @property
+    def check_in_code(self) -> str:
+        """The personal code that goes out in the invitation and reminder messages."""
+        return codes.derive(self.pk, self.check_in_secret)
+
+    @property
+    def code_locked(self) -> bool:
+        return self.code_failures >= codes.MAX_FAILURES
 
 
 class Attendance(models.Model):
@@ -199,6 +215,40 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.camp}"
+
+
+class WalkInRequest(models.Model):
+    """Somebody at the venue who was not invited (or lost their code) asked on the QR page to join a camp
+    that takes walk-ins. Nothing else happens until the trainer confirms it on the roll call (then the
+    person is found, or registered in the host unit, and marked present) or rejects it. The page answers
+    every request alike, so it tells nobody whether a number is known, invited or from elsewhere."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the trainer")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    camp = models.ForeignKey(Camp, on_delete=models.CASCADE, related_name="walk_in_requests")
+    mobile = models.CharField(_("mobile number"), max_length=16, help_text=_("Stored as +91XXXXXXXXXX."))
+    name = models.CharField(_("name given"), max_length=120)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="training_walk_in_requests"
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["camp", "requested_at", "id"]
+        verbose_name = _("walk-in request")
+        verbose_name_plural = _("walk-in requests")
+        # One request per number and camp: asking again changes nothing (and cannot reopen a rejection).
+        constraints = [models.UniqueConstraint(fields=["camp", "mobile"], name="training_walk_in_request_unique")]
+        indexes = [models.Index(fields=["camp", "status"], name="training_walk_in_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.camp}"
 
 
 class Completion(models.Model):

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from sangathan.access.permissions import VIEW
 from sangathan.org.models import Appointment, Level, Person, Unit
 from sangathan.org.paths import subtree_q
-from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme
+from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme, WalkInRequest
 from sangathan.training.template import DEFAULT_PROGRAMME
 
 
@@ -58,6 +58,7 @@ class RosterRow:
     attendance: Attendance | None
     completion: Completion | None = None
     post: str = ""  # the person's current post and unit, e.g. "बूथ प्रतिनिधि · 1 · आमेर विद्यालय"
+    invitation: Invitation | None = None  # for the personal check-in code shown to the trainer
 
     @property
     def present(self) -> bool:
@@ -91,10 +92,59 @@ def camp_roster(camp: Camp) -> list[RosterRow]:
             attendance=attendances.get(pid),
             completion=completions.get(pid),
             post=posts.get(pid) or (person.home_unit.display_name if person.home_unit_id else ""),
+            invitation=invitations.get(pid),
         )
         for pid, person in people.items()
     ]
     rows.sort(key=lambda row: (row.person.name_hi or row.person.name_en, row.person.pk))
+    return rows
+
+
+@dataclass
+class WalkInRow:
+    """A pending walk-in request as the trainer sees it: what the number is to the organisation."""
+
+    request: WalkInRequest
+    kind: str  # "invited", "area" (registered in the camp's area), "new" (unknown number), "outside"
+    person: Person | None = None
+    post: str = ""
+    mobile: str = ""  # as shown to the trainer: masked unless they may see personal data
+
+
+def pending_walk_ins(camp: Camp) -> list[WalkInRow]:
+    """The camp's walk-in requests waiting for the trainer, oldest first: four queries whatever their number.
+    Only for users who may manage training at the camp (the caller checks)."""
+    requests = list(WalkInRequest.objects.filter(camp=camp, status=WalkInRequest.Status.PENDING).order_by("id"))
+    if not requests:
+        return []
+    people = {
+        person.mobile: person
+        for person in Person.objects.filter(mobile__in=[r.mobile for r in requests]).select_related("home_unit")
+    }
+    ids = [person.pk for person in people.values()]
+    area = [camp.host_unit.path]
+    invited = set(Invitation.objects.filter(camp=camp, person_id__in=ids).values_list("person_id", flat=True))
+    inside = set(
+        Person.objects.filter(pk__in=ids)
+        .filter(
+            subtree_q(area, "home_unit__path")
+            | (Q(appointments__status=Appointment.Status.ACTIVE) & subtree_q(area, "appointments__unit__path"))
+        )
+        .values_list("pk", flat=True)
+    )
+    posts = current_posts(list(inside))
+    rows = []
+    for request in requests:
+        person = people.get(request.mobile)
+        if person is None:
+            rows.append(WalkInRow(request=request, kind="new"))
+        elif person.pk in invited:
+            rows.append(WalkInRow(request=request, kind="invited", person=person, post=posts.get(person.pk, "")))
+        elif person.pk in inside:
+            post = posts.get(person.pk) or (person.home_unit.display_name if person.home_unit_id else "")
+            rows.append(WalkInRow(request=request, kind="area", person=person, post=post))
+        else:
+            rows.append(WalkInRow(request=request, kind="outside"))
     return rows
 
 

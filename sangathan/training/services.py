@@ -9,6 +9,8 @@ Messages go through the notification outbox with idempotency keys, queued after 
 
 import datetime
 import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sangathan.access.permissions import MANAGE_TRAINING, VIEW
 from sangathan.access.scope import can
@@ -25,9 +28,11 @@ from sangathan.org.errors import OrgError
 from sangathan.org.models import Appointment, Level, Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
-from sangathan.training.models import Attendance, Camp, Completion, Invitation, Module, Programme
+from sangathan.training import codes
+from sangathan.training.models import Attendance, Camp, Completion, Invitation, Module, Programme, WalkInRequest
 
 VENUE_MAX = Camp._meta.get_field("venue").max_length
+WALK_IN_NAME_MAX = WalkInRequest._meta.get_field("name").max_length
 MAX_CAMP_HOURS = 24 * 7
 MAX_BULK_CAMPS = 2000
 # Invitations generated for one camp without a capacity: a state-level workshop does not invite the state.
@@ -386,13 +391,52 @@ def invitation_add(*, camp: Camp, mobile: str, by=None) -> Invitation:
     invitation = Invitation.objects.create(
         camp=camp, person=person, source=Invitation.Source.HAND, invited_by=_actor(by)
     )
-    _notify(person, camp, template="training_invitation", key=f"training:invite:{invitation.pk}")
+    invitation_notify(invitation=invitation)
     return invitation
 
 
 def invitation_notify(*, invitation: Invitation) -> None:
-    """Queue the invitation message (idempotent: the key is the invitation)."""
-    _notify(invitation.person, invitation.camp, template="training_invitation", key=f"training:invite:{invitation.pk}")
+    """Queue the invitation message, with the personal check-in code (idempotent: the key is the invitation)."""
+    _notify(
+        invitation.person,
+        invitation.camp,
+        template="training_invitation",
+        key=f"training:invite:{invitation.pk}",
+        code=invitation.check_in_code,
+    )
+
+
+# Sending a code again from the roll call: one message per invitation per this many seconds, so a double
+# tap (or two trainers tapping) sends one message.
+CODE_RESEND_SECONDS = 300
+
+
+@transaction.atomic
+def invitation_code_resend(*, invitation: Invitation, by=None, at: datetime.datetime | None = None) -> Invitation:
+    """The trainer sends an invitee their personal check-in code again (e.g. an invitation made before
+    codes existed, or a lost message) and unlocks a code locked by wrong tries. The code stays the same."""
+    at = at or timezone.now()
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("person", "camp__programme", "camp__host_unit")
+        .get(pk=invitation.pk)
+    )
+    camp = invitation.camp
+    if camp.is_cancelled:
+        raise TrainingError(_("This camp was cancelled."), code="cancelled")
+    if camp.ends_at <= at:
+        raise TrainingError(_("This camp is over."), code="over")
+    invitation.code_failures = 0
+    invitation.code_sent_at = at
+    invitation.save(update_fields=["code_failures", "code_sent_at"])
+    _notify(
+        invitation.person,
+        camp,
+        template="training_check_in_code",
+        key=f"training:code:{invitation.pk}:{int(at.timestamp()) // CODE_RESEND_SECONDS}",
+        code=invitation.check_in_code,
+    )
+    return invitation
 
 
 @transaction.atomic
@@ -407,7 +451,13 @@ def invitations_remind(*, camp: Camp, by=None, on: datetime.date | None = None) 
     present = Attendance.objects.filter(camp=camp).values("person_id")
     pending = list(camp.invitations.exclude(person_id__in=present).select_related("person"))
     for invitation in pending:
-        _notify(invitation.person, camp, template="training_reminder", key=f"training:remind:{invitation.pk}:{day}")
+        _notify(
+            invitation.person,
+            camp,
+            template="training_reminder",
+            key=f"training:remind:{invitation.pk}:{day}",
+            code=invitation.check_in_code,
+        )
     Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(reminded_at=timezone.now())
     return len(pending)
 
@@ -439,7 +489,7 @@ def reminders_send_due(*, today: datetime.date | None = None) -> int:
     return len(camp_ids)
 
 
-def _notify(person: Person, camp: Camp, *, template: str, key: str) -> None:
+def _notify(person: Person, camp: Camp, *, template: str, key: str, code: str = "") -> None:
     from sangathan.notifications.services import notify_person
 
     language = "hi" if person.name_hi or not person.name_en else "en"
@@ -451,6 +501,7 @@ def _notify(person: Person, camp: Camp, *, template: str, key: str) -> None:
         "venue": camp.venue,
         "starts_at": starts,
         "ends_at": timezone.localtime(camp.ends_at),
+        "code": code,
     }
     notify_person(person=person, template=template, context=context, idempotency_key=key, language=language)
 
@@ -465,22 +516,25 @@ class CheckIn:
     completion: Completion | None
 
 
-@transaction.atomic
-def attendance_check_in(
-    *, camp: Camp, mobile: str, name: str = "", at: datetime.datetime | None = None, by=None
-) -> CheckIn:
-    """Check a person in at ``camp`` by mobile number (the QR page; a trainer's walk-in entry).
+# The one answer of the QR page to a number it cannot check in: not invited, unknown, a wrong or locked
+# code all read the same, so the page tells nobody whether a number is on the list.
+NOT_RECOGNISED = _lazy(
+    "This mobile number and code do not match an invitation to this camp. Check the personal code in your "
+    "invitation message, or ask the trainer to mark you present."
+)
+# Walk-in requests waiting for the trainer at one camp: a flood from one link stops here.
+MAX_PENDING_WALK_INS = 200
 
-    Refuses: outside the check-in window (30 minutes before the start until the end), a cancelled
-    camp, a number not invited unless walk-ins are allowed, a walk-in when the camp is full. A second
-    check-in finds the first and creates nothing. A walk-in whose number is unknown is registered with
-    the name they give, living in the host unit.
-    """
-    at = at or timezone.now()
+
+def _mobile(mobile: str) -> str:
     try:
-        mobile = normalise_mobile(mobile)
+        return normalise_mobile(mobile)
     except OrgError as error:
         raise TrainingError(error.messages[0], code="mobile_invalid") from None
+
+
+def _open_camp(camp: Camp, at: datetime.datetime) -> Camp:
+    """The camp, locked, if people may check in at ``at``: the window is 30 minutes before the start to the end."""
     camp = Camp.objects.select_for_update().select_related("programme", "host_unit").get(pk=camp.pk)
     if camp.is_cancelled:
         raise TrainingError(_("This camp was cancelled."), code="cancelled")
@@ -488,36 +542,160 @@ def attendance_check_in(
         raise TrainingError(_("Check-in has not opened yet: it opens 30 minutes before the camp."), code="too_early")
     if at > camp.ends_at:
         raise TrainingError(_("This camp is over; check-in is closed."), code="too_late")
+    return camp
+
+
+def attendance_check_in(*, camp: Camp, mobile: str, code: str, at: datetime.datetime | None = None) -> CheckIn:
+    """The QR page: an invitee checks in with their mobile number and the personal code of their invitation.
+
+    The QR link (hung at the venue) and the window prove presence; the code proves the invitation is
+    theirs. A number that is not invited, unknown, or comes with a wrong code gets ``NOT_RECOGNISED``; a
+    wrong code counts against the invitation, and after ``codes.MAX_FAILURES`` the code is locked (even
+    the right one is refused) until the trainer sends it again. Checking in twice finds the first check-in
+    and creates nothing. Nobody is registered here: people who were not invited ask the trainer
+    (``walk_in_request_create``).
+    """
+    at = at or timezone.now()
+    mobile = _mobile(mobile)
+    with transaction.atomic():
+        camp = _open_camp(camp, at)
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(camp=camp, person__mobile=mobile)
+            .first()
+        )
+        proven = codes.matches(
+            invitation.pk if invitation else None, invitation.check_in_secret if invitation else "", code
+        )
+        if invitation is not None and proven and not invitation.code_locked:
+            existing = Attendance.objects.filter(camp=camp, person=invitation.person).first()
+            if existing is not None:
+                return CheckIn(
+                    attendance=existing, created=False, completion=_completion_of(invitation.person, camp.programme)
+                )
+            return _attend(camp, invitation.person, method=Attendance.Method.QR, at=at, by=None)
+        if invitation is not None and not invitation.code_locked:
+            # Saved (and audited) although the answer is a refusal: the count is what locks a guesser out.
+            invitation.code_failures += 1
+            invitation.save(update_fields=["code_failures"])
+    raise TrainingError(NOT_RECOGNISED, code="not_recognised")
+
+
+# Characters that only hide or reorder text (zero-width space, word joiner, BOM, bidirectional controls)
+# and other control characters; ZWJ/ZWNJ stay, written Hindi needs them.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean_name(name: str) -> str:
+    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", name or "")).split())
+
+
+def walk_in_request_create(*, camp: Camp, mobile: str, name: str, at: datetime.datetime | None = None) -> WalkInRequest:
+    """The QR page of a camp that takes walk-ins: somebody asks the trainer to let them join. Only a
+    request is recorded; the trainer confirms or rejects it on the roll call. Asking again with the same
+    number returns the first request unchanged, whatever became of it."""
+    at = at or timezone.now()
+    mobile = _mobile(mobile)
+    name = _clean_name(name)
+    if not name:
+        raise TrainingError(_("Enter your name."), code="name_missing")
+    if len(name) > WALK_IN_NAME_MAX:
+        raise TrainingError(_("A name can be at most 120 characters long."), code="name_too_long")
+    with transaction.atomic():
+        camp = _open_camp(camp, at)
+        if not camp.allow_walk_ins:
+            raise TrainingError(_("This camp takes invited people only. Please ask the trainer."), code="no_walk_ins")
+        existing = WalkInRequest.objects.filter(camp=camp, mobile=mobile).first()
+        if existing is not None:
+            return existing
+        if WalkInRequest.objects.filter(camp=camp, status=WalkInRequest.Status.PENDING).count() >= MAX_PENDING_WALK_INS:
+            raise TrainingError(
+                _("Many people are waiting for the trainer already. Please go to the trainer directly."),
+                code="too_many_waiting",
+            )
+        try:
+            with transaction.atomic():
+                return WalkInRequest.objects.create(camp=camp, mobile=mobile, name=name, requested_at=at)
+        except IntegrityError:  # the same number from a second phone at the same moment
+            return WalkInRequest.objects.get(camp=camp, mobile=mobile)
+
+
+def in_camp_area(person: Person, camp: Camp) -> bool:
+    """Does ``person`` belong to the camp's area: living in the host unit's subtree, or holding a post there?"""
+    area = [camp.host_unit.path]
+    if person.home_unit_id and Unit.objects.filter(subtree_q(area), pk=person.home_unit_id).exists():
+        return True
+    return Appointment.objects.filter(
+        subtree_q(area, "unit__path"), person=person, status=Appointment.Status.ACTIVE
+    ).exists()
+
+
+def _out_of_area() -> TrainingError:
+    return TrainingError(
+        _(
+            "This number is registered outside the area of this camp, so it cannot join as a walk-in. "
+            "If the person should attend, invite them by hand first."
+        ),
+        code="person_out_of_scope",
+    )
+
+
+def _walk_in(camp: Camp, *, mobile: str, name: str, at: datetime.datetime, by) -> CheckIn:
+    """Mark present somebody the trainer let in (``camp`` locked and open): an invitee is simply ticked; a
+    person of the camp's area is invited by hand and ticked; a new number is registered in the host unit
+    with the name given. Somebody registered outside the camp's area is refused."""
     person = Person.objects.filter(mobile=mobile).first()
     if person is not None:
         existing = Attendance.objects.filter(camp=camp, person=person).first()
         if existing is not None:
             return CheckIn(attendance=existing, created=False, completion=_completion_of(person, camp.programme))
-    invited = person is not None and Invitation.objects.filter(camp=camp, person=person).exists()
-    if not invited:
-        if not camp.allow_walk_ins:
-            raise TrainingError(
-                _("This mobile number is not on the invitation list of this camp. Please ask the trainer."),
-                code="not_invited",
+        if Invitation.objects.filter(camp=camp, person=person).exists():
+            return _attend(camp, person, method=Attendance.Method.ROLL_CALL, at=at, by=by)
+        if not in_camp_area(person, camp):
+            raise _out_of_area()
+    if camp.capacity and Attendance.objects.filter(camp=camp).count() >= camp.capacity:
+        raise TrainingError(_("The camp is full."), code="full")
+    if person is None:
+        name = _clean_name(name)
+        if not name:
+            raise TrainingError(_("Enter the name of the person."), code="name_missing")
+        hindi = any("\u0900" <= ch <= "\u097f" for ch in name)
+        try:
+            person = org_services.person_create(
+                name_hi=name if hindi else "", name_en="" if hindi else name, mobile=mobile, home_unit=camp.host_unit
             )
-        if camp.capacity and Attendance.objects.filter(camp=camp).count() >= camp.capacity:
-            raise TrainingError(_("The camp is full."), code="full")
-        if person is None:
-            name = (name or "").strip()
-            if not name:
-                raise TrainingError(_("Enter your name to check in as a walk-in."), code="name_missing")
-            hindi = any("\u0900" <= ch <= "\u097f" for ch in name)
-            try:
-                person = org_services.person_create(
-                    name_hi=name if hindi else "",
-                    name_en="" if hindi else name,
-                    mobile=mobile,
-                    home_unit=camp.host_unit,
-                )
-            except OrgError as error:
-                raise TrainingError(error.messages[0], code="person_invalid") from None
-    method = Attendance.Method.WALK_IN if not invited else (Attendance.Method.ROLL_CALL if by else Attendance.Method.QR)
-    return _attend(camp, person, method=method, at=at, by=by)
+        except OrgError as error:
+            raise TrainingError(error.messages[0], code="person_invalid") from None
+    Invitation.objects.get_or_create(
+        camp=camp, person=person, defaults={"source": Invitation.Source.HAND, "invited_by": _actor(by)}
+    )
+    return _attend(camp, person, method=Attendance.Method.WALK_IN, at=at, by=by)
+
+
+@transaction.atomic
+def walk_in_request_decide(
+    *, walk_in: WalkInRequest, confirm: bool, by, at: datetime.datetime | None = None
+) -> WalkInRequest:
+    """The trainer confirms (the person is marked present, see ``_walk_in``) or rejects a walk-in request.
+    A request is decided once; the caller checks that ``by`` may manage training at the camp."""
+    at = at or timezone.now()
+    walk_in = WalkInRequest.objects.select_for_update().get(pk=walk_in.pk)
+    if walk_in.status != WalkInRequest.Status.PENDING:
+        raise TrainingError(_("This request was already answered."), code="decided")
+    if confirm:
+        camp = Camp.objects.select_for_update().select_related("programme", "host_unit").get(pk=walk_in.camp_id)
+        if camp.is_cancelled:
+            raise TrainingError(_("This camp was cancelled."), code="cancelled")
+        if at < camp.check_in_opens_at():
+            raise TrainingError(_("The camp has not started yet."), code="too_early")
+        result = _walk_in(camp, mobile=walk_in.mobile, name=walk_in.name, at=at, by=by)
+        walk_in.person = result.attendance.person
+    walk_in.status = WalkInRequest.Status.CONFIRMED if confirm else WalkInRequest.Status.REJECTED
+    walk_in.decided_by = _actor(by)
+    walk_in.decided_at = at
+    walk_in.save(update_fields=["status", "person", "decided_by", "decided_at"])
+    return walk_in
 
 
 def _attend(camp: Camp, person: Person, *, method: str, at: datetime.datetime, by) -> CheckIn:
@@ -570,14 +748,11 @@ def attendance_add_walk_in(
 ) -> CheckIn:
     """The trainer records someone who came without an invitation (e.g. without a smartphone): invited by
     hand and marked present in one step. The trainer's entry is the permission, so this works whether or
-    not the QR page accepts walk-ins. The person must be one ``by`` can see, or a new number (registered
-    with the name given, living in the host unit): a number registered elsewhere is refused without
-    saying whose it is."""
+    not the QR page accepts walk-ins. The person must be one ``by`` can see and of the camp's area, or a
+    new number (registered with the name given, living in the host unit): a number registered elsewhere
+    is refused without saying whose it is."""
     at = at or timezone.now()
-    try:
-        mobile = normalise_mobile(mobile)
-    except OrgError as error:
-        raise TrainingError(error.messages[0], code="mobile_invalid") from None
+    mobile = _mobile(mobile)
     camp = Camp.objects.select_for_update().select_related("programme", "host_unit").get(pk=camp.pk)
     if camp.is_cancelled:
         raise TrainingError(_("This camp was cancelled."), code="cancelled")
@@ -585,31 +760,8 @@ def attendance_add_walk_in(
         raise TrainingError(_("The camp has not started yet."), code="too_early")
     person = Person.objects.filter(mobile=mobile).first()
     if person is not None and not Person.objects.restrict(by, VIEW).filter(pk=person.pk).exists():
-        raise TrainingError(
-            _("This number is registered outside your area. Ask the person to scan the QR code."),
-            code="person_out_of_scope",
-        )
-    if person is not None:
-        existing = Attendance.objects.filter(camp=camp, person=person).first()
-        if existing is not None:
-            return CheckIn(attendance=existing, created=False, completion=_completion_of(person, camp.programme))
-    if camp.capacity and Attendance.objects.filter(camp=camp).count() >= camp.capacity:
-        raise TrainingError(_("The camp is full."), code="full")
-    if person is None:
-        name = (name or "").strip()
-        if not name:
-            raise TrainingError(_("Enter the name of the person."), code="name_missing")
-        hindi = any("\u0900" <= ch <= "\u097f" for ch in name)
-        try:
-            person = org_services.person_create(
-                name_hi=name if hindi else "", name_en="" if hindi else name, mobile=mobile, home_unit=camp.host_unit
-            )
-        except OrgError as error:
-            raise TrainingError(error.messages[0], code="person_invalid") from None
-    Invitation.objects.get_or_create(
-        camp=camp, person=person, defaults={"source": Invitation.Source.HAND, "invited_by": _actor(by)}
-    )
-    return _attend(camp, person, method=Attendance.Method.WALK_IN, at=at, by=by)
+        raise _out_of_area()
+    return _walk_in(camp, mobile=mobile, name=name, at=at, by=by)
 
 
 # ---------------------------------------------------------------- completion

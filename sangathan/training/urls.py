@@ -23,6 +23,8 @@ urlpatterns = [
     path("camps/<int:pk>/cancel/", views.camp_cancel, name="camp_cancel"),
     path("camps/<int:pk>/roll-call/", views.roll_call, name="roll_call"),
     path("camps/<int:pk>/roll-call/walk-in/", views.roll_call_walk_in, name="roll_call_walk_in"),
+    path("camps/<int:pk>/roll-call/requests/", views.roll_call_walk_in_decide, name="roll_call_walk_in_decide"),
+    path("camps/<int:pk>/roll-call/<int:person_pk>/code/", views.roll_call_resend_code, name="roll_call_resend_code"),
     path("camps/<int:pk>/roll-call/<int:person_pk>/", views.roll_call_mark, name="roll_call_mark"),
     path("certificates/<int:pk>.pdf", views.certificate, name="certificate"),
 ]

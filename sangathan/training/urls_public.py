@@ -1,4 +1,5 @@
-"""Public pages of training (no login, mounted at /t/): the QR check-in page and the certificate link."""
+"""Public pages of training (no login, mounted at /t/): the QR check-in page, the walk-in request sent
+from it, and the certificate link."""
 
 from django.urls import path
 
@@ -8,5 +9,6 @@ app_name = "training_public"
 
 urlpatterns = [
     path("c/<str:token>/", views_public.certificate, name="certificate"),
+    path("<str:token>/join/", views_public.walk_in, name="walk_in"),
     path("<str:token>/", views_public.check_in, name="check_in"),
 ]

@@ -28,7 +28,7 @@ from sangathan.recruitment.exports import neutralise
 from sangathan.recruitment.qr import qr_png, qr_svg_data_uri
 from sangathan.training import certificates, poster, selectors, services
 from sangathan.training.forms import BulkPlanForm, CampEditForm, CampForm, InviteForm, WalkInForm
-from sangathan.training.models import Attendance, Camp, Completion, Programme
+from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme, WalkInRequest
 
 PAGE_SIZE = 100
 
@@ -386,6 +386,10 @@ def roll_call(request, pk):
     """The trainer's phone screen: every invitee with a big tick box; ticks save at once (htmx)."""
     camp = _managed_camp(request, pk)
     roster = selectors.camp_roster(camp)
+    walk_ins = selectors.pending_walk_ins(camp)
+    full_mobile = can(request.user, VIEW_PERSONAL, camp.host_unit)
+    for row in walk_ins:
+        row.mobile = row.request.mobile if full_mobile else mask_mobile(row.request.mobile)
     return render(
         request,
         "training/roll_call.html",
@@ -395,8 +399,58 @@ def roll_call(request, pk):
             "present": sum(1 for row in roster if row.present),
             "started": timezone.now() >= camp.check_in_opens_at(),
             "walk_in_form": WalkInForm(),
+            "walk_ins": walk_ins,
+            "over": timezone.now() >= camp.ends_at,
         },
     )
+
+
+@login_required
+@require_POST
+def roll_call_walk_in_decide(request, pk):
+    """The trainer confirms (marks present) or rejects a walk-in request sent from the QR page."""
+    camp = _managed_camp(request, pk)
+    walk_in = WalkInRequest.objects.filter(camp=camp, pk=_int(request.POST.get("request"))).first()
+    decision = request.POST.get("decision")
+    if walk_in is None or decision not in ("confirm", "reject"):
+        messages.error(request, _("This request was not found; it may have been answered already."))
+        return redirect("training:roll_call", pk=camp.pk)
+    try:
+        walk_in = services.walk_in_request_decide(walk_in=walk_in, confirm=decision == "confirm", by=request.user)
+    except services.TrainingError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if walk_in.status == WalkInRequest.Status.CONFIRMED:
+            messages.success(request, _("%(person)s is marked present.") % {"person": walk_in.person.name})
+        else:
+            messages.success(request, _("The request of %(name)s was rejected.") % {"name": walk_in.name})
+    return redirect("training:roll_call", pk=camp.pk)
+
+
+@login_required
+@require_POST
+def roll_call_resend_code(request, pk, person_pk):
+    """Send an invitee their personal check-in code again (and unlock it after wrong tries)."""
+    camp = _managed_camp(request, pk)
+    invitation = get_object_or_404(Invitation.objects.select_related("person"), camp=camp, person_id=person_pk)
+    try:
+        services.invitation_code_resend(invitation=invitation, by=request.user)
+    except services.TrainingError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The check-in code was sent again to %(person)s.") % {"person": invitation.person.name}
+        )
+    return redirect(reverse("training:roll_call", args=[camp.pk]) + "#codes")
+
+
+def _int(value) -> int | None:
+    """A primary key from a form field, or None (also for numbers no database column holds)."""
+    try:
+        number = int(str(value)[:20])
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 @login_required

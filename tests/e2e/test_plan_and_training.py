@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from sangathan.planning.models import Plan
-from sangathan.training.models import Camp
+from sangathan.training.models import Camp, Invitation
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_training import district, log_in  # noqa: F401 - the fixture
 
@@ -53,13 +53,15 @@ def test_plan_camps_check_in_and_the_dashboard_rises(live_server, browser, deskt
     in_charge.wait_for_load_state()
     assert Camp.objects.filter(host_unit__path__startswith=tree.jaipur.path).count() == 3
 
-    # 3. The booth representative scans Amer's QR code and checks in on a 360-px phone.
+    # 3. The booth representative scans Amer's QR code and checks in on a 360-px phone with the personal
+    # code from her invitation message.
     amer_camp = Camp.objects.get(host_unit=tree.amer)
     in_charge.goto(f"{live_server.url}/training/camps/{amer_camp.pk}/")
     [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(in_charge.locator(".qr-box img").screenshot())))
     phone.goto(code.text)
     phone.fill("input[name=mobile]", "98290 22222")
-    phone.click("main button[type=submit]")
+    phone.fill("input[name=code]", Invitation.objects.get(camp=amer_camp, person=district["booth1"]).check_in_code)
+    phone.click("#check-in-form button[type=submit]")
     phone.wait_for_selector("#checked-in")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 

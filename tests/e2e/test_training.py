@@ -1,5 +1,6 @@
 """Training camps in Chromium: a district in-charge plans a camp in every block of the district in one
-action, a trainee checks in on a 360-px phone through the URL in the camp's QR code, and the camp page
+action, a trainee checks in on a 360-px phone through the URL in the camp's QR code with their mobile
+number and the personal code from their invitation (the page never shows their name), and the camp page
 shows them present; the trainer ticks another invitee on the roll call at 360 px. Screenshots at 360 and
 1280 px of every training page."""
 
@@ -13,7 +14,7 @@ from PIL import Image
 
 from sangathan.org import services as org_services
 from sangathan.org.tests.factories import PersonFactory, make_unit, position
-from sangathan.training.models import Attendance, Camp, Module, Programme
+from sangathan.training.models import Attendance, Camp, Invitation, Module, Programme
 from sangathan.training.template import load_default_programme
 from tests.e2e.conftest import screenshot
 
@@ -86,26 +87,33 @@ def test_bulk_plan_check_in_by_qr_on_a_phone_and_roll_call(browser, live_server,
     assert check_in_url == f"{live_server.url}/t/{amer_camp.check_in_token}/"
     screenshot(desktop, "training-camp-1280-hi")
 
-    # 3. A trainee opens that URL on a 360-px phone and checks in with their mobile number.
+    # 3. A trainee opens that URL on a 360-px phone and checks in with their mobile number and the
+    # personal code from their invitation message. The page says "checked in", never whose name.
+    code = Invitation.objects.get(camp=amer_camp, person=district["booth1"]).check_in_code
     phone.goto(check_in_url)
     screenshot(phone, "training-checkin-360-hi")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.fill("input[name=mobile]", "98290 22222")
-    phone.click("main button[type=submit]")
+    phone.fill("input[name=code]", code.lower())
+    phone.click("#check-in-form button[type=submit]")
     phone.wait_for_selector("#checked-in")
-    assert "सीमा शर्मा" in phone.inner_text("#checked-in")
+    assert "सीमा शर्मा" not in phone.inner_text("main")
     screenshot(phone, "training-checked-in-360-hi")
     # Scanning again: friendly, nothing new.
     phone.goto(check_in_url)
     phone.fill("input[name=mobile]", "9829022222")
-    phone.click("main button[type=submit]")
+    phone.fill("input[name=code]", code)
+    phone.click("#check-in-form button[type=submit]")
     phone.wait_for_selector("#checked-in")
     assert Attendance.objects.count() == 1
-    # Someone not invited is refused.
+    # Someone else's number without their code is refused, like a number nobody invited.
     phone.goto(check_in_url)
-    phone.fill("input[name=mobile]", "9829044444")
-    phone.click("main button[type=submit]")
+    phone.fill("input[name=mobile]", "9829033333")
+    phone.fill("input[name=code]", "ABC234" if code != "ABC234" else "ABC235")
+    phone.click("#check-in-form button[type=submit]")
     phone.wait_for_selector("#refusal")
+    assert "अजय सैनी" not in phone.inner_text("main")
+    assert Attendance.objects.count() == 1
     screenshot(phone, "training-checkin-refused-360-hi")
 
     # 4. The camp page shows her present, and the training coverage has risen to 1 of 2 at booth level.
@@ -127,11 +135,11 @@ def test_bulk_plan_check_in_by_qr_on_a_phone_and_roll_call(browser, live_server,
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "training-roll-call-360-hi")
     # Someone without a smartphone came uninvited: the trainer adds and marks him present.
-    phone.click("details.card summary")
-    phone.fill("details.card input[name=mobile]", "98290 55555")
-    phone.fill("details.card input[name=name]", "सुनील कुमार")
+    phone.click("#add-walk-in summary")
+    phone.fill("#add-walk-in input[name=mobile]", "98290 55555")
+    phone.fill("#add-walk-in input[name=name]", "सुनील कुमार")
     screenshot(phone, "training-roll-call-walk-in-360-hi")
-    phone.click("details.card button[type=submit]")
+    phone.click("#add-walk-in button[type=submit]")
     phone.wait_for_selector(".messages")
     assert "सुनील कुमार" in phone.inner_text("#roll")
     assert Attendance.objects.filter(method="walk_in").count() == 1
@@ -173,7 +181,8 @@ def test_bulk_plan_check_in_by_qr_on_a_phone_and_roll_call(browser, live_server,
         english.wait_for_load_state()
         assert "Check in" in english.inner_text("h1")
         english.fill("input[name=mobile]", "+91 98290 22222")
-        english.click("main button[type=submit]")
+        english.fill("input[name=code]", code)
+        english.click("#check-in-form button[type=submit]")
         english.wait_for_selector("#checked-in")
         assert "already checked in" in english.inner_text("#checked-in")
         screenshot(english, "training-checked-in-again-360-en")

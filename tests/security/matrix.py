@@ -256,6 +256,23 @@ WEB = [
         data=_d(present="1"),
         extra_kwargs={"person_pk": lambda world, column: world.invitee[column].pk},
     ),
+    # Walk-in requests come from the public page; a real one per camp is in training's own scope tests.
+    Endpoint(
+        "training.roll_call_walk_in_decide",
+        "training:roll_call_walk_in_decide",
+        "POST",
+        MANAGE_TRAINING,
+        "camp",
+        data=_d(request="1", decision="reject"),
+    ),
+    Endpoint(
+        "training.roll_call_resend_code",
+        "training:roll_call_resend_code",
+        "POST",
+        MANAGE_TRAINING,
+        "camp",
+        extra_kwargs={"person_pk": lambda world, column: world.invitee[column].pk},
+    ),
     Endpoint("training.certificate", "training:certificate", obj="completion"),
     # planning
     Endpoint("planning.home", "planning:home", ok=(200, 302)),

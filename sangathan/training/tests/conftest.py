@@ -4,12 +4,14 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from sangathan.org import services as org_services
 from sangathan.org.tests.factories import PersonFactory, position
 from sangathan.training import services
-from sangathan.training.models import Module, Programme
+from sangathan.training.models import Invitation, Module, Programme
 from sangathan.training.template import load_default_programme
 
 # A fixed moment for the camp windows: tests pass ``at=`` instead of reading the clock.
@@ -18,6 +20,16 @@ MONDAY = datetime.date(2026, 12, 7)
 
 def local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def code_of(camp, person) -> str:
+    """The personal check-in code of ``person``'s invitation to ``camp`` (as in their invitation message)."""
+    return Invitation.objects.get(camp=camp, person=person).check_in_code
+
+
+def url_of(camp) -> str:
+    """The camp's public check-in page (what its QR code opens)."""
+    return reverse("training_public:check_in", args=[camp.check_in_token])
 
 
 @pytest.fixture
@@ -73,4 +85,27 @@ def sibling_camp(tree, cast, programme, people):
         by=cast.sibling_admin,
     )
     services.invitations_generate(camp=camp, by=cast.sibling_admin)
+    return camp
+
+
+@pytest.fixture
+def clear_rate_limits():
+    """The public pages count requests in the cache: every test starts (and leaves) with none counted."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def live_camp(tree, programme, people):
+    """A camp at Amer running now (relative to the clock, so the page's own "now" is inside its window)."""
+    now = timezone.now()
+    camp = services.camp_create(
+        programme=programme,
+        host_unit=tree.amer,
+        venue="ब्लॉक कार्यालय, आमेर",
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=4),
+    )
+    services.invitations_generate(camp=camp)
     return camp

@@ -10,7 +10,7 @@ from sangathan.org.tests.factories import PersonFactory, position
 from sangathan.training import selectors, services
 from sangathan.training.models import Attendance, Camp, Completion, Invitation, Module, Programme
 from sangathan.training.services import TrainingError
-from sangathan.training.tests.conftest import MONDAY, local
+from sangathan.training.tests.conftest import MONDAY, code_of, local
 
 AT_TEN = local(MONDAY, 10, 5)
 
@@ -81,7 +81,9 @@ def test_reminders_once_a_day_to_those_not_checked_in(camp, people, monkeypatch)
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "now", lambda: local(MONDAY, 8))
-    services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=AT_TEN)
+    services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=AT_TEN
+    )
     assert services.invitations_remind(camp=camp, on=MONDAY) == 2
     services.invitations_remind(camp=camp, on=MONDAY)
     reminders = OutboxMessage.objects.filter(template="training_reminder")
@@ -93,15 +95,21 @@ def test_reminders_once_a_day_to_those_not_checked_in(camp, people, monkeypatch)
 
 
 def test_invited_person_checks_in_by_mobile(camp, people):
-    result = services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile[3:], at=AT_TEN)
+    result = services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile[3:], code=code_of(camp, people.booth1_rep), at=AT_TEN
+    )
     assert result.created
     assert result.attendance.method == Attendance.Method.QR
     assert result.attendance.person == people.booth1_rep
 
 
 def test_double_scan_creates_nothing_new(camp, people):
-    first = services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=AT_TEN)
-    second = services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=AT_TEN)
+    first = services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=AT_TEN
+    )
+    second = services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=AT_TEN
+    )
     assert not second.created
     assert second.attendance.pk == first.attendance.pk
     assert Attendance.objects.filter(camp=camp).count() == 1
@@ -109,12 +117,10 @@ def test_double_scan_creates_nothing_new(camp, people):
 
 
 def test_wrong_person_is_refused(camp, people):
-    with pytest.raises(TrainingError) as error:
-        services.attendance_check_in(camp=camp, mobile=people.kishangarh_in_charge.mobile, at=AT_TEN)
-    assert error.value.code == "not_invited"
-    with pytest.raises(TrainingError) as error:
-        services.attendance_check_in(camp=camp, mobile="9876501234", at=AT_TEN)
-    assert error.value.code == "not_invited"
+    for mobile in (people.kishangarh_in_charge.mobile, "9876501234"):
+        with pytest.raises(TrainingError) as error:
+            services.attendance_check_in(camp=camp, mobile=mobile, code="ABC234", at=AT_TEN)
+        assert error.value.code == "not_recognised"
     assert not Attendance.objects.exists()
     assert not Person.objects.filter(mobile="+919876501234").exists()
 
@@ -129,54 +135,32 @@ def test_wrong_person_is_refused(camp, people):
 )
 def test_check_in_outside_the_window_is_refused(camp, people, at, code):
     with pytest.raises(TrainingError) as error:
-        services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=at)
+        services.attendance_check_in(
+            camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=at
+        )
     assert error.value.code == code
     assert not Attendance.objects.exists()
 
 
 @pytest.mark.parametrize("at", [local(MONDAY, 9, 30), local(MONDAY, 17, 0)])
 def test_check_in_window_edges_are_open(camp, people, at):
-    assert services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=at).created
+    assert services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=at
+    ).created
 
 
 def test_invalid_mobile_is_a_clear_error(camp):
     with pytest.raises(TrainingError) as error:
-        services.attendance_check_in(camp=camp, mobile="12", at=AT_TEN)
+        services.attendance_check_in(camp=camp, mobile="12", code="ABC234", at=AT_TEN)
     assert error.value.code == "mobile_invalid"
-
-
-def test_walk_ins_when_the_trainer_allows_them(camp, people):
-    services.camp_set_walk_ins(camp=camp, allow=True)
-    known = services.attendance_check_in(camp=camp, mobile=people.kishangarh_in_charge.mobile, at=AT_TEN)
-    assert known.attendance.method == Attendance.Method.WALK_IN
-    with pytest.raises(TrainingError) as error:
-        services.attendance_check_in(camp=camp, mobile="9876501234", at=AT_TEN)
-    assert error.value.code == "name_missing"
-    new = services.attendance_check_in(camp=camp, mobile="9876501234", name="सुनील कुमार", at=AT_TEN)
-    assert new.attendance.person.name_hi == "सुनील कुमार"
-    assert new.attendance.person.home_unit == camp.host_unit
-
-
-def test_walk_ins_refused_when_full(tree, programme, people):
-    camp = services.camp_create(
-        programme=programme,
-        host_unit=tree.amer,
-        venue="x",
-        starts_at=local(MONDAY, 10),
-        ends_at=local(MONDAY, 12),
-        capacity=1,
-        allow_walk_ins=True,
-    )
-    services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=AT_TEN)
-    with pytest.raises(TrainingError) as error:
-        services.attendance_check_in(camp=camp, mobile=people.booth2_rep.mobile, at=AT_TEN)
-    assert error.value.code == "full"
 
 
 def test_cancelled_camp_refuses_check_in(camp, people):
     services.camp_cancel(camp=camp)
     with pytest.raises(TrainingError) as error:
-        services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=AT_TEN)
+        services.attendance_check_in(
+            camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=AT_TEN
+        )
     assert error.value.code == "cancelled"
     assert OutboxMessage.objects.filter(template="training_camp_cancelled").values("person_id").distinct().count() == 3
 
@@ -222,11 +206,16 @@ def test_completion_needs_every_module(tree, programme, people):
     )
     for camp in (basics, workshop):
         Invitation.objects.create(camp=camp, person=people.booth1_rep)
-    first = services.attendance_check_in(camp=basics, mobile=people.booth1_rep.mobile, at=AT_TEN)
+    first = services.attendance_check_in(
+        camp=basics, mobile=people.booth1_rep.mobile, code=code_of(basics, people.booth1_rep), at=AT_TEN
+    )
     assert first.completion is None
     assert not Completion.objects.exists()
     second = services.attendance_check_in(
-        camp=workshop, mobile=people.booth1_rep.mobile, at=local(MONDAY + datetime.timedelta(days=2), 10)
+        camp=workshop,
+        mobile=people.booth1_rep.mobile,
+        code=code_of(workshop, people.booth1_rep),
+        at=local(MONDAY + datetime.timedelta(days=2), 10),
     )
     assert second.completion is not None
     assert second.completion.camp == workshop
@@ -362,7 +351,9 @@ def test_spread_days():
 
 
 def test_training_coverage_per_level_and_child(tree, programme, people, camp):
-    services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=AT_TEN)
+    services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=AT_TEN
+    )
     by_level = {row.level.code: (row.appointed, row.trained) for row in selectors.training_coverage(tree.rajasthan)}
     assert by_level == {"block": (2, 0), "booth": (2, 1)}
     jaipur = {row.level.code: (row.appointed, row.trained) for row in selectors.training_coverage(tree.jaipur)}
@@ -443,7 +434,9 @@ def test_camp_update_tells_invitees_once_per_change(camp, people, cast):
 
 
 def test_camp_time_is_fixed_once_people_checked_in(camp, people):
-    services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=AT_TEN)
+    services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=AT_TEN
+    )
     with pytest.raises(TrainingError) as error:
         services.camp_update(
             camp=camp, venue=camp.venue, starts_at=local(MONDAY, 12), ends_at=local(MONDAY, 18), capacity=None

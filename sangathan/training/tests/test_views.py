@@ -17,7 +17,7 @@ from sangathan.org.models import Level
 from sangathan.org.tests.factories import UserFactory, make_unit
 from sangathan.training import services
 from sangathan.training.models import Attendance, Camp, Completion, Invitation
-from sangathan.training.tests.conftest import MONDAY, local
+from sangathan.training.tests.conftest import MONDAY, code_of, local
 
 PASSWORD = "a-long-test-password"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -261,7 +261,9 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 
 
 def test_certificate_pdf_in_hindi_reads_back(client, cast, camp, people, tmp_path):
-    result = services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=local(MONDAY, 10))
+    result = services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
+    )
     completion = result.completion
     login(client, cast.district_admin)
     response = client.get(reverse("training:certificate", args=[completion.pk]))
@@ -283,7 +285,7 @@ def test_certificate_pdf_in_hindi_reads_back(client, cast, camp, people, tmp_pat
 
 def test_certificate_outside_scope_is_404(client, cast, camp, people):
     completion = services.attendance_check_in(
-        camp=camp, mobile=people.booth1_rep.mobile, at=local(MONDAY, 10)
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
     ).completion
     login(client, cast.sibling_admin)
     assert client.get(reverse("training:certificate", args=[completion.pk])).status_code == 404
@@ -293,7 +295,9 @@ def test_certificate_outside_scope_is_404(client, cast, camp, people):
 
 
 def test_coverage_partial_and_page(client, cast, camp, people, tree):
-    services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=local(MONDAY, 10))
+    services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
+    )
     login(client, cast.state_admin)
     response = client.get(reverse("training:coverage"), HTTP_HX_REQUEST="true")
     html = response.content.decode()
@@ -417,7 +421,9 @@ def test_roll_call_walk_in(client, cast, camp, monkeypatch):
 def test_attendance_csv_is_formula_safe_and_scoped(client, cast, camp, people):
     Person = people.booth1_rep.__class__
     Person.objects.filter(pk=people.booth2_rep.pk).update(name_en="=HYPERLINK(1)")
-    services.attendance_check_in(camp=camp, mobile=people.booth1_rep.mobile, at=local(MONDAY, 10))
+    services.attendance_check_in(
+        camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
+    )
     login(client, cast.district_admin)
     text = client.get(reverse("training:camp_export", args=[camp.pk])).content.decode("utf-8-sig")
     assert "सीमा शर्मा" in text and people.booth1_rep.mobile in text and "'=HYPERLINK(1)" in text
