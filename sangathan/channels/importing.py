@@ -52,6 +52,7 @@ from sangathan.core.spreadsheets import (
     read_table,
     whole_number,
 )
+from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org.errors import OrgError
 from sangathan.org.importing import HEADERS, IGNORED_HEADERS, NUMBER, STATION
 from sangathan.org.models import Level, Person, Unit
@@ -448,7 +449,9 @@ def _read_row(row_no: int, cells: list, columns: list[_Column], platforms: dict,
             else:
                 row.platform = value
         elif column.field == CH_NAME:
-            if len(text) > NAME_MAX:
+            if has_markup(text):
+                fail(column, str(MARKUP_MESSAGE))
+            elif len(text) > NAME_MAX:
                 fail(column, _("A channel name can be at most %(max)d characters long.") % {"max": NAME_MAX})
             row.name = text
         elif column.field == LINK:

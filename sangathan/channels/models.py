@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.core.validators import validate_plain_text
 from sangathan.org.models import Person, Unit
 from sangathan.org.paths import subtree_q
 
@@ -62,7 +63,7 @@ class Channel(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="channels", verbose_name=_("unit"))
     platform = models.CharField(_("platform"), max_length=24, choices=Platform.choices)
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[validate_plain_text])
     link = models.CharField(
         _("link or handle"),
         max_length=300,

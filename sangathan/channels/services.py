@@ -13,6 +13,7 @@ from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.scope import can
 from sangathan.channels.links import ChannelError, clean_text, normalise_link
 from sangathan.channels.models import Channel, Platform
+from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person, Unit
 from sangathan.org.phones import normalise_mobile
@@ -35,6 +36,8 @@ def _clean_name(name: str) -> str:
     name = " ".join(clean_text(name).split())
     if not name:
         raise ChannelError(_("Give the channel's name, as it shows in the app."), code="name_missing")
+    if has_markup(name):
+        raise ChannelError(str(MARKUP_MESSAGE), code="name_markup")
     if len(name) > NAME_MAX:
         raise ChannelError(
             _("A channel name can be at most %(max)d characters long.") % {"max": NAME_MAX}, code="name_too_long"

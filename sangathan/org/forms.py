@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.core.validators import validate_plain_text
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Position
 from sangathan.org.phones import normalise_mobile
@@ -13,8 +14,10 @@ class AppointForm(forms.Form):
     mobile = forms.CharField(
         label=_("Mobile number"), max_length=25, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    name_hi = forms.CharField(label=_("Name (Hindi)"), max_length=120, required=False)
-    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+    name_hi = forms.CharField(label=_("Name (Hindi)"), max_length=120, required=False, validators=[validate_plain_text])
+    name_en = forms.CharField(
+        label=_("Name (English)"), max_length=120, required=False, validators=[validate_plain_text]
+    )
     start_date = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"]
     )
@@ -42,8 +45,10 @@ class DissolveForm(ReasonForm):
 
 class ReconstituteRowForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile number"), max_length=25, required=False)
-    name_hi = forms.CharField(label=_("Name (Hindi)"), max_length=120, required=False)
-    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+    name_hi = forms.CharField(label=_("Name (Hindi)"), max_length=120, required=False, validators=[validate_plain_text])
+    name_en = forms.CharField(
+        label=_("Name (English)"), max_length=120, required=False, validators=[validate_plain_text]
+    )
 
     def clean_mobile(self):
         raw = self.cleaned_data.get("mobile", "")

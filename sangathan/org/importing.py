@@ -82,6 +82,7 @@ from sangathan.core.spreadsheets import (
     read_table,
     whole_number,
 )
+from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org import coverage
 from sangathan.org.models import UNIT_BULK_COLUMNS, Level, Unit
 from sangathan.org.paths import subtree_q
@@ -90,7 +91,6 @@ from sangathan.org.services import NAME_MAX
 logger = logging.getLogger(__name__)
 
 NAME, NAME_HI, NAME_EN, NUMBER, STATION = "name", "name_hi", "name_en", "number", "polling_station"
-HTML_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")  # as the public form refuses
 STATION_MAX = 255
 NUMBER_MAX = 2_147_483_647
 MAX_ERRORS_LISTED = 500
@@ -430,8 +430,8 @@ def _row_steps(row_no: int, cells: list, columns: list[_Column], report: ImportR
             step.number_column = column.header
             continue
         limit = STATION_MAX if column.field == STATION else NAME_MAX
-        if HTML_TAG_RE.search(text):
-            report.add_error(row_no, column.header, _("Write plain text, without HTML tags."))
+        if has_markup(text):  # the rule of the model fields (core.validators)
+            report.add_error(row_no, column.header, str(MARKUP_MESSAGE))
             ok = False
             continue
         if len(text) > limit:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from sangathan.core.models import TimeStampedModel, bilingual
+from sangathan.core.validators import validate_plain_text, validate_plain_text_items
 from sangathan.org.querysets import AppointmentQuerySet, PersonQuerySet, UnitManager
 
 
@@ -57,8 +58,8 @@ class Unit(MP_Node):
     steplen = 4
     node_order_by = None
 
-    name_hi = models.CharField(_("name (Hindi)"), max_length=150, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=150, blank=True, validators=[validate_plain_text])
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True, validators=[validate_plain_text])
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="units", verbose_name=_("level"))
     parent = models.ForeignKey(
         "self",
@@ -74,11 +75,18 @@ class Unit(MP_Node):
         blank=True,
         help_text=_("E.g. assembly constituency no. 112 or booth no. 45."),
     )
-    code = models.CharField(_("short code"), max_length=16, blank=True, help_text=_("E.g. RJ for Rajasthan."))
+    code = models.CharField(
+        _("short code"),
+        max_length=16,
+        blank=True,
+        help_text=_("E.g. RJ for Rajasthan."),
+        validators=[validate_plain_text],
+    )
     polling_station = models.CharField(
         _("polling station"),
         max_length=255,
         blank=True,
+        validators=[validate_plain_text],
         help_text=_("The building where the booth votes; several booths may share one."),
     )
     key_post_filled = models.BooleanField(_("key post filled"), default=False, editable=False)
@@ -185,8 +193,8 @@ class Position(models.Model):
 class Person(TimeStampedModel):
     """Somebody the organisation knows: an office-bearer, an applicant, a volunteer."""
 
-    name_hi = models.CharField(_("name (Hindi)"), max_length=120, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=120, blank=True, validators=[validate_plain_text])
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True, validators=[validate_plain_text])
     mobile = models.CharField(_("mobile number"), max_length=16, unique=True, help_text=_("Stored as +91XXXXXXXXXX."))
     email = models.EmailField(_("email"), blank=True)
     home_unit = models.ForeignKey(
@@ -197,8 +205,8 @@ class Person(TimeStampedModel):
         related_name="residents",
         verbose_name=_("home unit"),
     )
-    languages = models.JSONField(_("languages"), default=list, blank=True)
-    skills = models.JSONField(_("skills"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True, validators=[validate_plain_text_items])
+    skills = models.JSONField(_("skills"), default=list, blank=True, validators=[validate_plain_text_items])
 
     objects = PersonQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.scope import can
+from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org import coverage
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
@@ -38,8 +39,18 @@ def _clean_reason(reason: str, missing_message: str) -> str:
 # ---------------------------------------------------------------- units
 
 
+def _plain(*values) -> None:
+    """Names, codes, stations, skills are plain text: the rule of the model fields (core.validators), here
+    too because every web form, API call and command writes through these services."""
+    for value in values:
+        items = value if isinstance(value, list | tuple) else [value]
+        if any(has_markup(item) for item in items):
+            raise OrgError(str(MARKUP_MESSAGE), code="markup")
+
+
 def _clean_names(name_hi: str, name_en: str, max_length: int = NAME_MAX) -> tuple[str, str]:
     name_hi, name_en = (name_hi or "").strip(), (name_en or "").strip()
+    _plain(name_hi, name_en)
     if not name_hi and not name_en:
         raise OrgError(_("Give a name in Hindi or in English."), code="name_missing")
     if len(name_hi) > max_length or len(name_en) > max_length:
@@ -105,6 +116,7 @@ def unit_create(
 ) -> Unit:
     """Add a unit under ``parent`` (a root when None) and count it in every ancestor's roll-up."""
     name_hi, name_en = _clean_names(name_hi, name_en)
+    _plain(code, polling_station)
     _check_level_below(parent, level)
     if number is not None and number < 0:
         raise OrgError(_("The number must be positive."), code="number_invalid")
@@ -141,6 +153,7 @@ def unit_update(
 ) -> Unit:
     """Rename or renumber a unit (its place in the tree does not change)."""
     name_hi, name_en = _clean_names(name_hi, name_en)
+    _plain(code, polling_station)
     if number is not None and number < 0:
         raise OrgError(_("The number must be positive."), code="number_invalid")
     coverage.lock_chain(unit)
@@ -204,6 +217,7 @@ def person_create(
     by=None,
 ) -> Person:
     name_hi, name_en = _clean_names(name_hi, name_en, max_length=120)
+    _plain(list(languages or []), list(skills or []))
     mobile = normalise_mobile(mobile)
     if Person.objects.filter(mobile=mobile).exists():
         raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")
@@ -236,6 +250,7 @@ def person_update(
     by=None,
 ) -> Person:
     name_hi, name_en = _clean_names(name_hi, name_en, max_length=120)
+    _plain(list(languages or []), list(skills or []))
     mobile = normalise_mobile(mobile)
     if Person.objects.filter(mobile=mobile).exclude(pk=person.pk).exists():
         raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")

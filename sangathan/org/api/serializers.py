@@ -9,6 +9,7 @@ from django.core.validators import slug_re
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sangathan.core.validators import validate_plain_text
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit
 
 INT_MAX = 2_147_483_647  # the largest value an integer column holds on every database
@@ -44,7 +45,7 @@ class CodeRelatedField(serializers.SlugRelatedField):
 
 def _text_list_field(label, **kwargs):
     return serializers.ListField(
-        child=serializers.CharField(max_length=LIST_ITEM_LENGTH_MAX),
+        child=serializers.CharField(max_length=LIST_ITEM_LENGTH_MAX, validators=[validate_plain_text]),
         max_length=LIST_ITEMS_MAX,
         label=label,
         **kwargs,
@@ -114,27 +115,41 @@ class UnitBriefSerializer(serializers.ModelSerializer):
 class UnitCreateInputSerializer(serializers.Serializer):
     parent = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), label=_("parent unit"))
     level = CodeRelatedField(queryset=Level.objects.all(), label=_("level"))
-    name_hi = serializers.CharField(max_length=150, allow_blank=True, default="", label=_("name (Hindi)"))
-    name_en = serializers.CharField(max_length=150, allow_blank=True, default="", label=_("name (English)"))
+    name_hi = serializers.CharField(
+        validators=[validate_plain_text], max_length=150, allow_blank=True, default="", label=_("name (Hindi)")
+    )
+    name_en = serializers.CharField(
+        validators=[validate_plain_text], max_length=150, allow_blank=True, default="", label=_("name (English)")
+    )
     number = serializers.IntegerField(
         min_value=0, max_value=INT_MAX, allow_null=True, default=None, label=_("official number")
     )
-    code = serializers.CharField(max_length=16, allow_blank=True, default="", label=_("short code"))
-    polling_station = serializers.CharField(max_length=255, allow_blank=True, default="", label=_("polling station"))
+    code = serializers.CharField(
+        validators=[validate_plain_text], max_length=16, allow_blank=True, default="", label=_("short code")
+    )
+    polling_station = serializers.CharField(
+        validators=[validate_plain_text], max_length=255, allow_blank=True, default="", label=_("polling station")
+    )
 
 
 class UnitUpdateInputSerializer(serializers.Serializer):
     """Every field is optional: only what is sent changes. ``parent`` moves the unit."""
 
     parent = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, label=_("new parent unit"))
-    name_hi = serializers.CharField(max_length=150, allow_blank=True, required=False, label=_("name (Hindi)"))
-    name_en = serializers.CharField(max_length=150, allow_blank=True, required=False, label=_("name (English)"))
+    name_hi = serializers.CharField(
+        validators=[validate_plain_text], max_length=150, allow_blank=True, required=False, label=_("name (Hindi)")
+    )
+    name_en = serializers.CharField(
+        validators=[validate_plain_text], max_length=150, allow_blank=True, required=False, label=_("name (English)")
+    )
     number = serializers.IntegerField(
         min_value=0, max_value=INT_MAX, allow_null=True, required=False, label=_("official number")
     )
-    code = serializers.CharField(max_length=16, allow_blank=True, required=False, label=_("short code"))
+    code = serializers.CharField(
+        validators=[validate_plain_text], max_length=16, allow_blank=True, required=False, label=_("short code")
+    )
     polling_station = serializers.CharField(
-        max_length=255, allow_blank=True, required=False, label=_("polling station")
+        validators=[validate_plain_text], max_length=255, allow_blank=True, required=False, label=_("polling station")
     )
 
 
@@ -249,8 +264,12 @@ class PersonOutputSerializer(serializers.ModelSerializer):
 
 
 class PersonCreateInputSerializer(serializers.Serializer):
-    name_hi = serializers.CharField(max_length=120, allow_blank=True, default="", label=_("name (Hindi)"))
-    name_en = serializers.CharField(max_length=120, allow_blank=True, default="", label=_("name (English)"))
+    name_hi = serializers.CharField(
+        validators=[validate_plain_text], max_length=120, allow_blank=True, default="", label=_("name (Hindi)")
+    )
+    name_en = serializers.CharField(
+        validators=[validate_plain_text], max_length=120, allow_blank=True, default="", label=_("name (English)")
+    )
     mobile = serializers.CharField(max_length=25, label=_("mobile number"))
     email = serializers.EmailField(max_length=254, allow_blank=True, default="", label=_("email"))
     home_unit = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), label=_("home unit"))
@@ -261,8 +280,12 @@ class PersonCreateInputSerializer(serializers.Serializer):
 class PersonUpdateInputSerializer(serializers.Serializer):
     """Every field is optional: only what is sent changes."""
 
-    name_hi = serializers.CharField(max_length=120, allow_blank=True, required=False, label=_("name (Hindi)"))
-    name_en = serializers.CharField(max_length=120, allow_blank=True, required=False, label=_("name (English)"))
+    name_hi = serializers.CharField(
+        validators=[validate_plain_text], max_length=120, allow_blank=True, required=False, label=_("name (Hindi)")
+    )
+    name_en = serializers.CharField(
+        validators=[validate_plain_text], max_length=120, allow_blank=True, required=False, label=_("name (English)")
+    )
     mobile = serializers.CharField(max_length=25, required=False, label=_("mobile number"))
     email = serializers.EmailField(max_length=254, allow_blank=True, required=False, label=_("email"))
     home_unit = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, label=_("home unit"))
@@ -304,8 +327,12 @@ class AppointmentCreateInputSerializer(serializers.Serializer):
         queryset=Person.objects.all(), required=False, allow_null=True, label=_("person")
     )
     mobile = serializers.CharField(max_length=25, required=False, allow_blank=True, label=_("mobile number"))
-    name_hi = serializers.CharField(max_length=120, allow_blank=True, default="", label=_("name (Hindi)"))
-    name_en = serializers.CharField(max_length=120, allow_blank=True, default="", label=_("name (English)"))
+    name_hi = serializers.CharField(
+        validators=[validate_plain_text], max_length=120, allow_blank=True, default="", label=_("name (Hindi)")
+    )
+    name_en = serializers.CharField(
+        validators=[validate_plain_text], max_length=120, allow_blank=True, default="", label=_("name (English)")
+    )
     start_date = serializers.DateField(required=False, allow_null=True, label=_("start date"))
     letter_number = serializers.CharField(max_length=60, allow_blank=True, default="", label=_("letter number"))
 
