@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sangathan.core.clientip import client_ip
 from sangathan.core.ratelimits import over_limit
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Unit
@@ -282,24 +283,19 @@ def _status_send_code(request, *, reference: str, mobile: str):
     def by_mobile(group, request):
         return mobile
 
-    code_form = StatusCodeForm()
-    challenge = None
+    challenge, problem = None, None
     if _over_limit(request, "status-code-mobile", "RECRUITMENT_STATUS_CODE_RATE_MOBILE", key=by_mobile):
-        code_form.add_error(
-            None, _("Too many codes were sent to this number in the last hour. Please try again after an hour.")
-        )
+        problem = _("Too many codes were sent to this number in the last hour. Please try again after an hour.")
     else:
         try:
             challenge = services.application_status_code_send(
-                reference=reference,
-                mobile=mobile,
-                language=request.LANGUAGE_CODE,
-                requested_from=request.META.get("REMOTE_ADDR"),
+                reference=reference, mobile=mobile, language=request.LANGUAGE_CODE, requested_from=client_ip(request)
             )
         except VerificationError as error:
-            code_form.add_error(None, error.messages)
+            problem = " ".join(error.messages)
     context = {
-        "code_form": code_form,
+        "code_form": StatusCodeForm(),
+        "problem": problem,
         "pending": _pending_token(reference, mobile, challenge.pk if challenge is not None else None),
         "masked_mobile": mask_mobile(mobile),
     }
@@ -372,4 +368,5 @@ def poster(request, slug):
         cache.set(key, pdf, POSTER_CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{campaign.slug}-poster.pdf"'
+    response["Cache-Control"] = "public, max-age=3600"  # the campaign's public poster: no personal data
     return response

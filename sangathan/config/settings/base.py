@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "sangathan.access",
     "sangathan.apitokens",
     "sangathan.notifications",
+    "sangathan.verification",
     "sangathan.recruitment",
     "sangathan.channels",
     "sangathan.training",

@@ -795,3 +795,12 @@ def test_deadline_in_words():
         assert clock_text(datetime.datetime(2026, 1, 1, 9, 5, tzinfo=INDIA)) == "9:05 am"
     with translation.override("hi"):
         assert when_text(five_pm).startswith("15 नवंबर 2026, ")
+
+
+def test_status_refuses_a_fourth_code_an_hour_for_a_number_kindly(client, campaign, submit):
+    application, _ = submit()
+    for _ in range(3):
+        client.post(reverse("apply:status"), {"reference": application.reference, "mobile": "9829055555"})
+    response = client.post(reverse("apply:status"), {"reference": application.reference, "mobile": "9829055555"})
+    assert response.status_code == 200 and "एक घंटे बाद" in html_of(response)
+    assert OutboxMessage.objects.filter(template="mobile_code").count() == 3
