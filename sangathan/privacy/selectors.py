@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sangathan.notifications.models import OutboxMessage
 from sangathan.privacy.models import ConsentRecord, DataRequest
 from sangathan.privacy.services import Subject
+from sangathan.training.models import WalkInRequest
 
 
 def _when(value):
@@ -123,6 +124,12 @@ def subject_data(subject: Subject, *, applicant_copy: bool = False) -> dict:
                 ],
             },
         }
+    if not applicant_copy:
+        walk_in_filter = Q(mobile=subject.mobile) | (Q(person=person) if person is not None else Q(pk__in=[]))
+        data["training_walk_in_requests"] = [
+            {"camp": walk_in.camp.venue, "name_given": walk_in.name, "at": _when(walk_in.requested_at)}
+            for walk_in in WalkInRequest.objects.filter(walk_in_filter).select_related("camp")
+        ]
     consents = ConsentRecord.objects.filter(
         Q(application_id__in=subject.application_ids) | (Q(person=person) if person is not None else Q(pk__in=[]))
     ).select_related("notice")

@@ -20,6 +20,7 @@ from sangathan.org.models import Appointment, Person, SocialAccount
 from sangathan.privacy.errors import PrivacyError
 from sangathan.privacy.models import ConsentRecord, DataRequest, Erasure, Notice, Purpose
 from sangathan.recruitment.models import Application, ApplicationEvent, Campaign, Submission
+from sangathan.training.models import WalkInRequest
 
 ERASED_PREFIX = "erased-"
 ERASED_NAME_HI = "मिटाया गया"
@@ -28,6 +29,7 @@ ERASED_TEXT = "[erased]"
 DETAILS_MAX = 1000
 NOTE_MAX = 500
 DEFAULT_REJECTED_RETENTION_DAYS = 180
+WALK_IN_RETENTION_DAYS = 30
 
 
 def _actor(by):
@@ -317,6 +319,14 @@ def _anonymise_messages(messages) -> int:
     return messages.update(recipient=ERASED_TEXT, subject="", body=ERASED_TEXT, person=None)
 
 
+def _anonymise_walk_ins(requests) -> int:
+    """A training walk-in request keeps that somebody asked (the roll call's counts), not who."""
+    erased = 0
+    for pk in requests.exclude(mobile__startswith=ERASED_PREFIX).values_list("pk", flat=True):
+        erased += WalkInRequest.objects.filter(pk=pk).update(name=ERASED_NAME_EN, mobile=f"{ERASED_PREFIX}w{pk}")
+    return erased
+
+
 def _anonymise_person(person: Person) -> dict[str, int]:
     counts = {
         "people": Person.objects.filter(pk=person.pk).update(
@@ -360,6 +370,11 @@ def subject_erase(*, subject: Subject, request: DataRequest | None = None, by=No
     mobiles = [value for value in {subject.mobile, *(a.email for a in subject.applications)} if value]
     counts["messages"] = counts.get("messages", 0) + _anonymise_messages(
         OutboxMessage.objects.filter(recipient__in=mobiles)
+    )
+    counts["walk_in_requests"] = _anonymise_walk_ins(
+        WalkInRequest.objects.filter(
+            Q(mobile=subject.mobile) | (Q(person=subject.person) if subject.person is not None else Q(pk__in=[]))
+        )
     )
     reason = Erasure.Reason.REQUEST if request is not None else Erasure.Reason.RETENTION
     _audit(Application, ids, by)
@@ -435,8 +450,9 @@ def application_anonymise(*, application: Application, by=None) -> dict[str, int
 
 
 def retention_run(*, today: datetime.date | None = None) -> dict[str, int]:
-    """The daily job: record consents not yet recorded, and anonymise rejected applications untouched
-    for ``PRIVACY_REJECTED_RETENTION_DAYS`` (default 180) days."""
+    """The daily job: record consents not yet recorded, anonymise rejected applications untouched for
+    ``PRIVACY_REJECTED_RETENTION_DAYS`` (default 180) days and training walk-in requests of camps that
+    ended 30 days ago."""
     today = today or timezone.localdate()
     recorded = consents_sync()
     cutoff = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min)) - datetime.timedelta(
@@ -450,4 +466,7 @@ def retention_run(*, today: datetime.date | None = None) -> dict[str, int]:
     )
     for pk in due:
         application_anonymise(application=Application.objects.get(pk=pk))
-    return {"consents_recorded": recorded, "rejected_anonymised": len(due)}
+    # A walk-in request is of use while its camp runs: 30 days after the camp, who asked is forgotten.
+    walk_in_cutoff = timezone.now() - datetime.timedelta(days=WALK_IN_RETENTION_DAYS)
+    walk_ins = _anonymise_walk_ins(WalkInRequest.objects.filter(camp__ends_at__lt=walk_in_cutoff))
+    return {"consents_recorded": recorded, "rejected_anonymised": len(due), "walk_in_requests_anonymised": walk_ins}

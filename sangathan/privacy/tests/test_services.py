@@ -16,7 +16,7 @@ from sangathan.privacy.models import ConsentRecord, DataRequest, Erasure, Notice
 from sangathan.recruitment import services as recruitment_services
 from sangathan.recruitment.models import Application, ApplicationEvent, Submission
 from sangathan.testing import sent_code
-from sangathan.training.models import Attendance, Camp, Programme
+from sangathan.training.models import Attendance, Camp, Programme, WalkInRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_the_daily_job_records_consents_and_reports(jaipur_app, ajmer_app):
     ConsentRecord.objects.all().delete()
     outcome = {o.name: o for o in run_daily(only=["privacy-retention"])}["privacy-retention"]
     assert outcome.error == ""
-    assert outcome.result == {"consents_recorded": 2, "rejected_anonymised": 0}
+    assert outcome.result == {"consents_recorded": 2, "rejected_anonymised": 0, "walk_in_requests_anonymised": 0}
 
 
 def test_withdrawing_consent_marks_the_record(jaipur_app):
@@ -312,3 +312,31 @@ def test_the_migration_records_existing_notices_and_consents(campaign, jaipur_ap
     notice = Notice.objects.get()
     assert (notice.campaign, notice.version, notice.text_hi) == (campaign, 1, campaign.notice_hi)
     assert set(ConsentRecord.objects.values_list("application_id", flat=True)) == {jaipur_app.pk, ajmer_app.pk}
+
+
+def test_training_walk_in_requests_are_in_the_staff_copy_erased_with_the_person_and_forgotten_after_30_days(
+    tree, jaipur_app
+):
+    programme = Programme.objects.create(code="walkins", name_hi="प्रशिक्षण")
+    now = timezone.now()
+    camp = Camp.objects.create(
+        programme=programme, host_unit=tree.amer, venue="आमेर", starts_at=now, ends_at=now + datetime.timedelta(hours=2)
+    )
+    mine = WalkInRequest.objects.create(camp=camp, mobile=jaipur_app.mobile, name="Seema at the gate")
+    other = WalkInRequest.objects.create(camp=camp, mobile="+919829099999", name="Somebody else")
+    staff_copy = selectors.subject_data(services.subject_of(application=jaipur_app))
+    assert [r["name_given"] for r in staff_copy["training_walk_in_requests"]] == ["Seema at the gate"]
+    applicant_copy = selectors.subject_data(
+        services.subject_of(application=jaipur_app, as_applicant=True), applicant_copy=True
+    )
+    assert "training_walk_in_requests" not in applicant_copy
+    services.request_create(kind="erasure", application=jaipur_app, via="status_page")
+    mine.refresh_from_db()
+    assert mine.name == "Erased" and mine.mobile.startswith("erased-")
+    assert WalkInRequest.objects.get(pk=other.pk).name == "Somebody else"
+    # The daily job forgets who asked 30 days after the camp.
+    Camp.objects.filter(pk=camp.pk).update(
+        starts_at=now - datetime.timedelta(days=40), ends_at=now - datetime.timedelta(days=40, hours=-2)
+    )
+    assert services.retention_run()["walk_in_requests_anonymised"] == 1
+    assert WalkInRequest.objects.get(pk=other.pk).mobile.startswith("erased-")
