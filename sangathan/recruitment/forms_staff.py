@@ -6,8 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.access.permissions import APPOINT
-from sangathan.access.scope import top_units
+from sangathan.access.models import RoleAssignment
+from sangathan.access.permissions import APPOINT, VIEW
+from sangathan.access.scope import scope_paths, top_units
 from sangathan.org.models import SocialAccount, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.recruitment.access import RESERVED_SLUGS
@@ -236,6 +237,20 @@ class InterviewDayForm(forms.Form):
         return cleaned
 
 
+def panel_member_candidates(user):
+    """Active users who may sit on a panel this user forms: those holding a role in the user's area.
+
+    The members field looks names up only among these, so it never tells whether a user name exists
+    elsewhere: an unknown name and a name outside the area get the same answer."""
+    users = get_user_model().objects.filter(is_active=True)
+    paths = scope_paths(user, VIEW)
+    if paths is None:
+        return users
+    if not paths:
+        return users.none()
+    return users.filter(pk__in=RoleAssignment.objects.filter(subtree_q(paths, "unit__path")).values("user_id"))
+
+
 class PanelForm(forms.Form):
     name = forms.CharField(label=_("Panel name"), max_length=80)
     members = forms.CharField(
@@ -244,17 +259,22 @@ class PanelForm(forms.Form):
         help_text=_("Each member signs in with their own account to score."),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_members(self):
         names = [n.strip() for n in self.cleaned_data["members"].replace("\n", ",").split(",") if n.strip()]
         if not names:
             raise forms.ValidationError(_("Give at least one member."))
         if len(names) > 20:
             raise forms.ValidationError(_("A panel can have at most 20 members."))
-        users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+        users = list(panel_member_candidates(self.user).filter(username__in=names))
         missing = sorted(set(names) - {u.username for u in users})
         if missing:
             raise forms.ValidationError(
-                _("No active user is called: %(names)s") % {"names": ", ".join(missing)}, code="unknown_users"
+                _("Nobody with a role in your area has the user name: %(names)s") % {"names": ", ".join(missing)},
+                code="unknown_users",
             )
         return users
 

@@ -107,7 +107,7 @@ def panel_create(request, pk):
     user = request.user
     day = access.get_day_for_user(user, pk)
     access.require_run_interviews(user, day.campaign)
-    form = PanelForm(request.POST)
+    form = PanelForm(request.POST, user=user)
     if form.is_valid():
         try:
             panel = services.panel_create(

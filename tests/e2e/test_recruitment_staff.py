@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from sangathan.access.models import Role, RoleAssignment
 from sangathan.org.models import Appointment
 from sangathan.org.tests.factories import UserFactory, position
 from sangathan.recruitment import services
@@ -68,8 +69,9 @@ def drive(tree, cast):
                 "writing_sample": "हर बूथ हो मजबूत!",
             },
         )
-    for name in ("m1", "m2"):
-        UserFactory(username=name, first_name=name.upper())
+    for name in ("m1", "m2"):  # the state's interviewers: a panel is formed from users with a role in the area
+        member = UserFactory(username=name, first_name=name.upper())
+        RoleAssignment.objects.create(user=member, unit=campaign.scope_unit, role=Role.INTERVIEWER)
     return campaign
 
 

@@ -2,6 +2,7 @@
 and the panel member's own page with the score sheet (the others' scores hidden until one submits)."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,11 @@ pytestmark = pytest.mark.django_db
 # ---------------------------------------------------------------- days and panels
 
 
-def test_state_admin_adds_a_day_and_a_panel(client, cast, campaign, members):
+def test_state_admin_adds_a_day_and_a_panel(client, cast, tree, campaign, members):
+    from sangathan.access.models import Role, RoleAssignment
+
+    for name in ("m1", "m2"):  # office-bearers of the state: a panel is formed from users with a role in the area
+        RoleAssignment.objects.create(user=members[name], unit=tree.jaipur, role=Role.INTERVIEWER)
     login(client, cast.state_admin)
     url = reverse("recruitment:interviews", args=[campaign.slug])
     page = html(client.get(url))
@@ -369,3 +374,30 @@ def test_interviewed_application_shows_scores_to_the_admin(client, cast, day, ja
     application = interview(jaipur_app, day, values=(10, 3))
     page = html(login(client, cast.district_admin).get(reverse("recruitment:application", args=[application.pk])))
     assert "65.00" in page and "The panel disagrees" in page and "m1" in page and "m2" in page
+
+
+def test_panel_members_field_does_not_tell_which_user_names_exist(client, cast, tree, day, members):
+    """A name nobody has and the name of a user outside one's area get the same answer, and neither joins.
+    (Before, the first was "No active user is called ..." and the second joined the panel.)"""
+    from sangathan.access.models import Role, RoleAssignment
+
+    kota_admin = UserFactory(username="kota_interviewer")  # exists, but holds a role only outside Rajasthan
+    elsewhere = tree.india.add_child(name_en="Gujarat", level=tree.rajasthan.level)
+    RoleAssignment.objects.create(user=kota_admin, unit=elsewhere, role=Role.INTERVIEWER)
+    RoleAssignment.objects.create(user=cast.sibling_admin, unit=tree.rajasthan, role=Role.STATE_ADMIN)
+    client.cookies["django_language"] = "en"
+    login(client, cast.sibling_admin)
+    url = reverse("recruitment:panel_create", args=[day.pk])
+    answers = {}
+    for name in ("kota_interviewer", "nobody_has_this_name", "outsider"):
+        response = client.post(url, {"name": "C", "members": f"viewer, {name}"})
+        assert response.status_code == 200
+        page = html(response)
+        answers[name] = re.sub(r'(csrfmiddlewaretoken" value="|CSRFToken": ")[^"]+', "", page.replace(name, "NAME"))
+        assert f"Nobody with a role in your area has the user name: {name}" in page
+    assert answers["kota_interviewer"] == answers["nobody_has_this_name"] == answers["outsider"]
+    assert Panel.objects.filter(day=day).count() == 2
+    # A user with a role in the area joins.
+    assert client.post(url, {"name": "C", "members": "district_admin, viewer"}).status_code == 302
+    members_of_c = sorted(Panel.objects.get(day=day, name="C").members.values_list("username", flat=True))
+    assert members_of_c == ["district_admin", "viewer"]
