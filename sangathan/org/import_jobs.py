@@ -1,16 +1,19 @@
-"""Web imports of the unit tree as jobs: uploaded → checked (a dry run shown as a preview) →
-confirmed → run by a Celery task, followed in the browser through a progress bar. The import
-itself is ``importing.import_units``; the uploaded bytes live in the job row, so any web server
-or worker machine can read them."""
+"""Web imports of the unit tree as jobs: uploaded → checked (a dry run by a Celery task, shown as a
+preview) → confirmed → run by a Celery task, followed in the browser through a progress bar. The
+web request never reads the file: a huge or hostile sheet (a zip bomb) costs a worker some seconds,
+never a web process its memory. The import itself is ``importing.import_units``; the uploaded bytes
+live in the job row, so any web server or worker machine can read them. Tasks take the job's id and
+claim it by its status, so a task delivered twice does its work once."""
 
 import datetime
 import io
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sangathan.org import tasks
 from sangathan.org.errors import OrgError
 from sangathan.org.importing import ImportReport, import_units
 from sangathan.org.models import UnitImportJob
@@ -28,41 +31,66 @@ def job_progress(job: UnitImportJob) -> dict:
     return cache.get(_progress_key(job.pk)) or {"stage": "", "done": 0, "total": 0}
 
 
+PENDING = (UnitImportJob.Status.CHECKING, UnitImportJob.Status.UPLOADED)
+
+
 @transaction.atomic
-def unit_import_job_upload(*, root, content: bytes, original_name: str, by) -> UnitImportJob:
-    """Keep an uploaded file for checking; uploads of ``by`` left unconfirmed for a day are dropped."""
+def unit_import_job_upload(*, root, content: bytes, original_name: str, by, language: str = "") -> UnitImportJob:
+    """Keep an uploaded file and queue its check; uploads of ``by`` left unconfirmed for a day are dropped."""
     UnitImportJob.objects.filter(
-        created_by=by, status=UnitImportJob.Status.UPLOADED, created_at__lt=timezone.now() - ABANDONED_AFTER
+        created_by=by, status__in=PENDING, created_at__lt=timezone.now() - ABANDONED_AFTER
     ).delete()
-    return UnitImportJob.objects.create(
-        root=root, content=content, original_name=(original_name or "")[:200], created_by=by
+    job = UnitImportJob.objects.create(
+        root=root,
+        content=content,
+        original_name=(original_name or "")[:200],
+        created_by=by,
+        status=UnitImportJob.Status.CHECKING,
+        language=(language or "")[:10],
+    )
+    transaction.on_commit(lambda: tasks.check_unit_import.delay(job.pk))
+    return job
+
+
+def unit_import_job_check(*, job_id: int) -> None:
+    """The dry run over an uploaded file (the check task's body): what would be added, and every problem
+    by row, kept on the job for the preview. A job already checked is left alone."""
+    job = (
+        UnitImportJob.objects.select_related("root", "root__level", "created_by")
+        .filter(pk=job_id, status=UnitImportJob.Status.CHECKING)
+        .first()
+    )
+    if job is None:
+        return
+    with translation.override(job.language or None):
+        report = import_units(file=io.BytesIO(bytes(job.content)), root=job.root, by=job.created_by, dry_run=True)
+    UnitImportJob.objects.filter(pk=job_id, status=UnitImportJob.Status.CHECKING).update(
+        status=UnitImportJob.Status.UPLOADED, checked_ok=report.ok, report=report.digest()
     )
 
 
-def unit_import_job_check(*, job: UnitImportJob, by) -> ImportReport:
-    """A dry run over the uploaded file: what would be added, and every problem by row."""
-    report = import_units(file=io.BytesIO(bytes(job.content)), root=job.root, by=by, dry_run=True)
-    UnitImportJob.objects.filter(pk=job.pk).update(checked_ok=report.ok)
-    return report
+def job_report(job: UnitImportJob) -> ImportReport | None:
+    """The check's findings as a report for the preview page; None while the worker checks."""
+    if job.status == UnitImportJob.Status.CHECKING or not job.report:
+        return None
+    return ImportReport.from_digest(root=job.root, data=job.report)
 
 
 @transaction.atomic
 def unit_import_job_confirm(*, job: UnitImportJob, by) -> UnitImportJob:
     """Queue a checked file for import; its task starts once this transaction has committed."""
-    from sangathan.org.tasks import run_unit_import
-
     confirmed = UnitImportJob.objects.filter(pk=job.pk, status=UnitImportJob.Status.UPLOADED, checked_ok=True).update(
         status=UnitImportJob.Status.QUEUED
     )
     if not confirmed:
         raise OrgError(_("This file has problems. Correct them and upload it again."), code="not_checked")
-    transaction.on_commit(lambda: run_unit_import.delay(job.pk))
+    transaction.on_commit(lambda: tasks.run_unit_import.delay(job.pk))
     job.refresh_from_db()
     return job
 
 
 def unit_import_job_cancel(*, job: UnitImportJob) -> None:
-    UnitImportJob.objects.filter(pk=job.pk, status=UnitImportJob.Status.UPLOADED).delete()
+    UnitImportJob.objects.filter(pk=job.pk, status__in=PENDING).delete()
 
 
 def unit_import_job_run(*, job_id: int) -> None:
@@ -78,9 +106,10 @@ def unit_import_job_run(*, job_id: int) -> None:
     def progress(stage: str, done: int, total: int) -> None:
         cache.set(_progress_key(job_id), {"stage": stage, "done": done, "total": total}, PROGRESS_TTL)
 
-    report = import_units(
-        file=io.BytesIO(bytes(job.content)), root=job.root, by=job.created_by, dry_run=False, progress=progress
-    )
+    with translation.override(job.language or None):
+        report = import_units(
+            file=io.BytesIO(bytes(job.content)), root=job.root, by=job.created_by, dry_run=False, progress=progress
+        )
     job.summary = report.summary()
     job.errors = [[error.row, error.column, error.message] for error in report.errors]
     job.status = UnitImportJob.Status.DONE if report.ok else UnitImportJob.Status.FAILED

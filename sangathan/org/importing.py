@@ -271,6 +271,31 @@ class ImportReport:
             "seconds": round(self.seconds, 1),
         }
 
+    def digest(self) -> dict:
+        """Everything the preview shows, JSON-safe (kept on the job between the worker and the page)."""
+        return {
+            **self.summary(),
+            "file_format": self.file_format,
+            "errors": [[e.row, e.column, e.message] for e in self.errors],
+            "errors_total": self.errors_total,
+            "warnings": [[w.row, w.column, w.message] for w in self.warnings],
+            "warnings_total": self.warnings_total,
+        }
+
+    @classmethod
+    def from_digest(cls, *, root: Unit, data: dict, dry_run: bool = True) -> "ImportReport":
+        report = cls(root=root, dry_run=dry_run, level_objects=Level.objects.in_bulk())
+        report.rows_total = data.get("rows", 0)
+        for level_id, new, existing in data.get("levels", []):
+            report.new[level_id], report.existing[level_id] = new, existing
+        report.errors = [RowError(*error) for error in data.get("errors", [])]
+        report.warnings = [RowError(*warning) for warning in data.get("warnings", [])]
+        report.errors_total = data.get("errors_total", len(report.errors))
+        report.warnings_total = data.get("warnings_total", len(report.warnings))
+        report.file_format = data.get("file_format", "")
+        report.seconds = data.get("seconds", 0.0)
+        return report
+
 
 class _RowFailed(Exception):
     """A row has a problem, already reported; the rest of that row is skipped."""

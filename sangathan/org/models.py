@@ -382,7 +382,8 @@ class PositionFillCounter(models.Model):
 
 
 class UnitImportJob(models.Model):
-    """A web import of the unit tree: uploaded, checked (preview), confirmed, then run by a Celery task.
+    """A web import of the unit tree: uploaded, checked (a dry run in a Celery task, shown as the preview),
+    confirmed, then run by a Celery task. The web request never reads the file.
 
     The uploaded bytes live in this row until the task has run, so the web server that took the
     upload, the one that shows the preview and the worker that imports may be different machines.
@@ -391,6 +392,7 @@ class UnitImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("being checked")
         UPLOADED = "uploaded", _("uploaded, not confirmed")
         QUEUED = "queued", _("waiting to start")
         RUNNING = "running", _("importing")
@@ -403,6 +405,8 @@ class UnitImportJob(models.Model):
     original_name = models.CharField(_("file"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
     checked_ok = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, blank=True)  # the uploader's, for the worker's messages
+    report = models.JSONField(default=dict, blank=True)  # the check's findings, for the preview
     summary = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,9 +1,9 @@
 """Importing the unit tree from a file: upload → preview (a dry run, nothing written) → confirm → done.
 
-Between preview and confirm the uploaded bytes wait in the default storage under
-``imports/<random token>``; the session holds the token and the chosen root. The file is deleted
-once it is imported or the user cancels. Every step re-checks that the user may import under
-the root: outside what they can see is a 404, seen but not allowed is a 403.
+The upload only stores the bytes in a job (``UnitImportJob``) and queues its check; the worker reads
+the file, the preview page polls until the check is done and then shows it. The session holds the
+job's id. The file is dropped once it is imported or the user cancels. Every step re-checks that the
+user may import under the root: outside what they can see is a 404, seen but not allowed is a 403.
 """
 
 import csv
@@ -27,9 +27,10 @@ from sangathan.access.scope import require, scope_paths
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.errors import OrgError
 from sangathan.org.import_jobs import (
+    PENDING,
     job_progress,
+    job_report,
     unit_import_job_cancel,
-    unit_import_job_check,
     unit_import_job_confirm,
     unit_import_job_upload,
 )
@@ -104,7 +105,7 @@ def _pending_job(request) -> UnitImportJob | None:
     if not job_id:
         return None
     return (
-        UnitImportJob.objects.filter(pk=job_id, created_by=request.user, status=UnitImportJob.Status.UPLOADED)
+        UnitImportJob.objects.filter(pk=job_id, created_by=request.user, status__in=PENDING)
         .select_related("root")
         .first()
     )
@@ -130,7 +131,13 @@ def upload(request):
         previous = _pending_job(request)
         if previous is not None:
             unit_import_job_cancel(job=previous)
-        job = unit_import_job_upload(root=selected, content=upload_file.read(), original_name=upload_file.name, by=user)
+        job = unit_import_job_upload(
+            root=selected,
+            content=upload_file.read(),
+            original_name=upload_file.name,
+            by=user,
+            language=getattr(request, "LANGUAGE_CODE", ""),
+        )
         request.session[SESSION_KEY] = job.pk
         return redirect("org_import:preview")
     return render(
@@ -147,8 +154,10 @@ def preview(request):
     if job is None:
         return redirect("org_import:upload")
     root = _root_for_user(request.user, job.root_id)
-    report = unit_import_job_check(job=job, by=request.user)
-    return render(request, "org/import_preview.html", {"report": report, "root": root, "job": job})
+    context = {"report": job_report(job), "root": root, "job": job}
+    if request.htmx:
+        return render(request, "org/partials/import_preview.html", context)
+    return render(request, "org/import_preview.html", context)
 
 
 @login_required

@@ -381,19 +381,24 @@ def _upload(client, url, name, content, **fields):
     return client.post(url, {"file": file, **fields})
 
 
-def test_unit_import_bad_files(client, cast, tree, settings):
+def test_unit_import_bad_files(client, cast, tree, settings, django_capture_on_commit_callbacks):
+    from sangathan.core.tests.test_spreadsheets import bomb
+
     settings.UNIT_IMPORT_MAX_BYTES = 1_000_000
     client.force_login(cast.state_admin)
     units = Unit.objects.count()
     files = _bad_files()
     files["too_big"] = ("units.csv", b"state,district\n" + b"Rajasthan,Kota\n" * 100_000)
+    files["zip_bomb"] = ("units.xlsx", bomb())
     for label, (name, content) in files.items():
-        response = _upload(client, reverse("org_import:upload"), name, content, root=tree.rajasthan.pk)
+        with django_capture_on_commit_callbacks(execute=True):  # the worker checks the file on commit
+            response = _upload(client, reverse("org_import:upload"), name, content, root=tree.rajasthan.pk)
         assert response.status_code in (200, 302, 400, 413), f"{label}: upload answered {response.status_code}"
         if response.status_code == 302:
             preview = client.get(reverse("org_import:preview"))
             assert preview.status_code in (200, 400), f"{label}: preview answered {preview.status_code}"
             body = preview.content.decode()
+            assert "hx-trigger" not in body, f"{label}: the file was not checked"
             assert reverse("org_import:confirm") not in body, f"{label}: a bad file is offered for import"
             confirm = client.post(reverse("org_import:confirm"), {"job": client.session.get("unit_import", "")})
             assert confirm.status_code < 500, label
@@ -412,9 +417,10 @@ def _import_odd_units(client, cast, tree, django_capture_on_commit_callbacks):
     ]
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
-    response = _upload(
-        client, reverse("org_import:upload"), "units.csv", buffer.getvalue().encode(), root=tree.rajasthan.pk
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(
+            client, reverse("org_import:upload"), "units.csv", buffer.getvalue().encode(), root=tree.rajasthan.pk
+        )
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         preview = client.get(reverse("org_import:preview"))

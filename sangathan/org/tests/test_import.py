@@ -549,11 +549,19 @@ def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan, django_c
     assert page.status_code == 200
     assert "ac_no" in page.content.decode()
 
-    response = upload(client, rajasthan, csv_bytes(ROWS, bom=True))
+    with django_capture_on_commit_callbacks() as queued:
+        response = upload(client, rajasthan, csv_bytes(ROWS, bom=True))
     assert response.status_code == 302 and response.url == reverse("org_import:preview")
     job = UnitImportJob.objects.get()
-    assert client.session[SESSION_KEY] == job.pk and job.status == "uploaded" and bytes(job.content)
+    # The request only stored the file: the worker checks it once the request has committed.
+    assert client.session[SESSION_KEY] == job.pk and job.status == "checking" and bytes(job.content)
+    assert len(queued) == 1
+    waiting = client.get(reverse("org_import:preview")).content.decode()
+    assert "hx-trigger" in waiting and "new units will be added" not in waiting
     before = snapshot()
+    queued[0]()  # the worker's turn (in the embedded mode: right after the commit)
+    job.refresh_from_db()
+    assert job.status == "uploaded" and job.checked_ok
 
     preview = client.get(reverse("org_import:preview"))
     assert preview.status_code == 200
@@ -578,10 +586,13 @@ def test_web_upload_preview_confirm_done(client, cast, tree, rajasthan, django_c
     assert client.get(reverse("org_import:job", args=[job.pk])).status_code == 404
 
 
-def test_web_preview_lists_the_errors_and_offers_no_import(client, cast, tree, rajasthan):
+def test_web_preview_lists_the_errors_and_offers_no_import(
+    client, cast, tree, rajasthan, django_capture_on_commit_callbacks
+):
     client.force_login(cast.state_admin)
     bad = ROWS + [["Rajasthan", "Jaipur", 46, "Jaipur South", "", "", "x", "Bad", ""]]
-    upload(client, rajasthan, xlsx_bytes(bad), name="units.xlsx")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, rajasthan, xlsx_bytes(bad), name="units.xlsx")
     before = snapshot()
     body = client.get(reverse("org_import:preview")).content.decode()
     assert "is not a whole number" in body and "<td>8</td>" in body
@@ -611,9 +622,10 @@ def test_web_confirm_needs_the_previewed_file_and_cancel_deletes_it(client, cast
     assert snapshot() == before
 
 
-def test_another_user_cannot_confirm_my_upload(client, cast, tree, rajasthan):
+def test_another_user_cannot_confirm_my_upload(client, cast, tree, rajasthan, django_capture_on_commit_callbacks):
     client.force_login(cast.state_admin)
-    upload(client, rajasthan, csv_bytes(ROWS))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, rajasthan, csv_bytes(ROWS))
     client.get(reverse("org_import:preview"))
     job_id = client.session[SESSION_KEY]
     other = type(cast.state_admin).objects.create(username="other_state_admin")

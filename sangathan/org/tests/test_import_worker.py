@@ -16,13 +16,13 @@ CSV = (
 )
 
 
-def wait_for(job_id: int, timeout: float = 30.0) -> UnitImportJob:
+def wait_for(job_id: int, timeout: float = 30.0, until=lambda job: job.finished) -> UnitImportJob:
     import time
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = UnitImportJob.objects.get(pk=job_id)
-        if job.finished:
+        if until(job):
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} did not finish: {job.status}")
@@ -38,8 +38,9 @@ def test_confirmed_import_runs_on_the_worker(client, cast, tree, celery_redis_wo
     file = io.BytesIO(CSV)
     file.name = "kota.csv"
     client.post(reverse("org_import:upload"), {"root": rajasthan.pk, "file": file})
-    client.get(reverse("org_import:preview"))
     job = UnitImportJob.objects.get()
+    wait_for(job.pk, until=lambda job: job.status == "uploaded")  # the worker checks the file
+    assert f'name="job" value="{job.pk}"' in client.get(reverse("org_import:preview")).content.decode()
     response = client.post(reverse("org_import:confirm"), {"job": job.pk})
     assert response.url == reverse("org_import:job", args=[job.pk])
 
@@ -58,11 +59,12 @@ def test_confirmed_import_runs_on_the_worker(client, cast, tree, celery_redis_wo
 
 @pytest.mark.django_db(transaction=True)
 def test_running_the_task_twice_imports_once(cast, tree, celery_redis_worker):
-    from sangathan.org.import_jobs import unit_import_job_check, unit_import_job_confirm, unit_import_job_upload
+    from sangathan.org.import_jobs import unit_import_job_confirm, unit_import_job_upload
     from sangathan.org.tasks import run_unit_import
 
     job = unit_import_job_upload(root=tree.rajasthan, content=CSV, original_name="twice.csv", by=cast.state_admin)
-    assert unit_import_job_check(job=job, by=cast.state_admin).ok
+    job = wait_for(job.pk, until=lambda job: job.status == "uploaded")
+    assert job.checked_ok
     unit_import_job_confirm(job=job, by=cast.state_admin)
     wait_for(job.pk)
     units = Unit.objects.count()
