@@ -81,10 +81,7 @@ def test_web_form_refuses_markup_in_a_name(client, cast, tree, field):
 )
 def test_api_refuses_markup(cast, tree, url, data):
     before = snapshot()
-    if url == "api:unit-list":
-        data = {**data, "parent": tree.amer.pk}
-    else:
-        data = {**data, "home_unit": tree.booth1.pk}
+    data = {**data, "parent": tree.amer.pk} if url == "api:unit-list" else {**data, "home_unit": tree.booth1.pk}
     response = api(cast.district_admin).post(reverse(url), data, format="json")
     assert response.status_code == 400, response.content
     assert "Write plain text, without HTML tags." in response.content.decode()
@@ -101,10 +98,10 @@ def test_api_update_refuses_markup(cast, tree):
 
 def test_import_uses_the_same_rule(tree, cast):
     data = (
-        "state,district,ac_no,ac_name,block,booth_no,booth_name,polling_station\n"
-        "Rajasthan,Jaipur,45,Jaipur North,Amer,3,<svg/onload=alert(1)>,School\n"
-        "Rajasthan,Jaipur,45,Jaipur North,Amer,4,Booth 4,<b>School</b>\n"
-    ).encode()
+        b"state,district,ac_no,ac_name,block,booth_no,booth_name,polling_station\n"
+        b"Rajasthan,Jaipur,45,Jaipur North,Amer,3,<svg/onload=alert(1)>,School\n"
+        b"Rajasthan,Jaipur,45,Jaipur North,Amer,4,Booth 4,<b>School</b>\n"
+    )
     before = snapshot()
     with translation.override("en"):
         report = import_units(file=io.BytesIO(data), root=tree.rajasthan, by=cast.state_admin)
