@@ -56,17 +56,22 @@ def channel_import_check(*, job_id: int) -> None:
     )
 
 
-@transaction.atomic
 def channel_import_confirm(*, job: ChannelImport, by) -> ChannelImport:
-    """Queue a checked sheet for import; its task starts once this transaction has committed."""
+    """Queue a checked sheet for import; its task starts once this transaction has committed (in the
+    embedded mode it has run by the time this returns). Returns the job as it is then."""
+    _confirm(job=job)
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def _confirm(*, job: ChannelImport) -> None:
     confirmed = ChannelImport.objects.filter(pk=job.pk, status=Status.CHECKED, checked_ok=True).update(
         status=Status.IMPORTING
     )
     if not confirmed:
         raise OrgError(_("This file has problems. Correct them and upload it again."), code="not_checked")
     _queue(tasks.run_channel_import, job.pk)
-    job.refresh_from_db()
-    return job
 
 
 def channel_import_run(*, job_id: int) -> None:

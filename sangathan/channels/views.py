@@ -298,6 +298,14 @@ def import_preview(request, pk):
             except OrgError as error:
                 messages.error(request, " ".join(error.messages))
             else:
+                if job.status == ChannelImport.Status.IMPORTED:  # the embedded mode ran it on commit
+                    summary = job.summary
+                    messages.success(
+                        request,
+                        _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                        % {key: sum((summary.get(key) or {}).values()) for key in ("new", "updated", "unchanged")},
+                    )
+                    return redirect("channels:area", pk=job.root_id)
                 return redirect("channels:import_preview", pk=job.pk)
         elif job.status == ChannelImport.Status.IMPORTED:
             messages.info(request, _("This file has already been imported."))

@@ -234,6 +234,7 @@ def test_the_upload_only_queues_a_job_that_the_worker_completes(
     reader = importing.read_table
     monkeypatch.setattr(importing, "read_table", _never_parse)
     client.force_login(cast.district_admin)
+    client.cookies["django_language"] = "en"
     upload = io.BytesIO(bomb())
     upload.name = "channels.xlsx"
     with django_capture_on_commit_callbacks() as queued:
