@@ -7,11 +7,14 @@ Users: state_admin (Rajasthan), district_admin (Jaipur), sibling_admin (Ajmer), 
 
 import os
 import re
+import shutil
+import subprocess
 from types import SimpleNamespace
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.urls import reverse
 
 from sangathan.access.models import Role, RoleAssignment
@@ -73,25 +76,51 @@ def cast(tree):
     )
 
 
+# ---------------------------------------------------------------- what the tests need from the machine
+
+
+def require(what: str, *, present: bool, make_test: str) -> None:
+    """Skip the test when ``what``, a service or program it needs, is missing, and say how to get it
+    (``make_test``: what `make test` does about it); on CI (``CI=true``) fail instead, so that a run there can
+    never pass by skipping."""
+    if present:
+        return
+    message = f"{what} is missing: run `make test` (it {make_test})."
+    if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
+        pytest.fail(f"{message} CI runs every test: none may be skipped.", pytrace=False)
+    pytest.skip(message)
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
 @pytest.fixture
-def celery_redis_worker():
+def redis_broker() -> str:
+    """The Redis database the worker tests use as Celery's broker. The tests that use it, directly or through
+    ``celery_redis_worker``, are marked ``worker`` (see conftest.py)."""
+    require("Redis on 127.0.0.1:6379", present=_redis_answers(CELERY_TEST_BROKER), make_test="starts it")
+    return CELERY_TEST_BROKER
+
+
+@pytest.fixture
+def celery_redis_worker(redis_broker):
     """A real Celery worker (in a thread of this process) on the Redis broker, as in production. Use with
     ``django_db(transaction=True)`` so the worker sees what the test commits."""
     from sangathan.config.celery import app
 
-    try:
-        redis.Redis.from_url(CELERY_TEST_BROKER).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make test` starts it).")
     # A queue of its own, so parallel test processes never take each other's messages.
     queue = f"sangathan-test-{os.getpid()}"
-    redis.Redis.from_url(CELERY_TEST_BROKER).delete(queue)
+    redis.Redis.from_url(redis_broker).delete(queue)
     previous = {
         "broker_url": app.conf.broker_url,
         "task_always_eager": app.conf.task_always_eager,
         "task_default_queue": app.conf.task_default_queue,
     }
-    app.conf.update(broker_url=CELERY_TEST_BROKER, task_always_eager=False, task_default_queue=queue)
+    app.conf.update(broker_url=redis_broker, task_always_eager=False, task_default_queue=queue)
     _forget_celery_connections(app)
     try:
         with start_worker(
@@ -161,3 +190,44 @@ def status_check(client, *, reference: str, mobile: str, code: str | None = None
         sent = OutboxMessage.objects.filter(template="mobile_code", recipient=normalise_mobile(mobile)).exists()
         code = sent_code(normalise_mobile(mobile)) if sent else "000000"  # nothing sent: any code fails
     return client.post(reverse("apply:status"), {"step": "code", "pending": pending.group(1), "code": code})
+
+
+# ---------------------------------------------------------------- signing in
+
+TEST_PASSWORD = "a-long-test-password"  # noqa: S105 - every UserFactory user's (org/tests/factories.py)
+
+
+def log_in(client, user, language: str = "en"):
+    """Sign ``user`` in on Django's test client, reading the pages in ``language`` (the language switch's
+    cookie; "hi" reads them as a first visit does). Returns the client, for ``log_in(client, user).get(...)``."""
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def log_in_browser(page, live_server, username: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in on a Playwright page through the sign-in form, as a person does, and wait until signed in: the
+    page that follows has the top bar's Log out button (so has the second-factor step, when one is asked)."""
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_selector(f"header form[action='{reverse('logout')}']", state="attached")
+
+
+# ---------------------------------------------------------------- reading PDFs
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF as poppler's pdftotext reads it, in reading order (Hindi: compare ``squeeze``d)."""
+    require("pdftotext", present=shutil.which("pdftotext") is not None, make_test="installs poppler-utils")
+    return subprocess.run(  # noqa: S603 - a fixed program reading our own PDF
+        [shutil.which("pdftotext"), "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def squeeze(text: str) -> str:
+    """``text`` without whitespace and without the vowel sign ि, to compare Hindi read back from a PDF: pdftotext
+    puts spaces inside Devanagari words and the ि (drawn before its consonant) wherever the glyph order leaves
+    it, or maps it to more than one glyph of a subset font."""
+    return re.sub(r"[\s\u093f]+", "", text)

@@ -6,16 +6,11 @@ from django.urls import reverse
 from sangathan.channels.models import Channel, ChannelImport, Platform
 from sangathan.channels.services import channel_register
 from sangathan.org.tests.factories import PersonFactory, make_unit
+from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
 
 CODE = "AbCdEf1234567890GhIjK"
-
-
-def login(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture
@@ -38,7 +33,7 @@ def test_anonymous_goes_to_login(client, tree):
 
 
 def test_index_goes_to_the_users_area(client, cast, tree):
-    response = login(client, cast.district_admin).get(reverse("channels:index"))
+    response = log_in(client, cast.district_admin).get(reverse("channels:index"))
     assert response["Location"] == reverse("channels:area", args=[tree.jaipur.pk])
 
 
@@ -48,19 +43,19 @@ def test_unit_page_lists_active_and_removed(client, cast, tree, jaipur_group):
     channel_register(unit=tree.booth1, platform=Platform.X, name="Old X", link="@oldx")
     old = Channel.objects.get(name="Old X")
     channel_deactivate(channel=old, reason="Account closed")
-    html = login(client, cast.district_admin).get(reverse("channels:unit", args=[tree.booth1.pk])).content.decode()
+    html = log_in(client, cast.district_admin).get(reverse("channels:unit", args=[tree.booth1.pk])).content.decode()
     assert "Amer booth 1" in html and f"chat.whatsapp.com/{CODE}1" in html
     assert "Account closed" in html
     assert reverse("channels:edit", args=[jaipur_group.pk]) in html
     # A viewer sees the channels but no buttons.
-    html = login(client, cast.viewer).get(reverse("channels:unit", args=[tree.booth1.pk])).content.decode()
+    html = log_in(client, cast.viewer).get(reverse("channels:unit", args=[tree.booth1.pk])).content.decode()
     assert "Amer booth 1" in html and reverse("channels:edit", args=[jaipur_group.pk]) not in html
 
 
 def test_register_through_the_form(client, cast, tree):
     admin = PersonFactory(home_unit=tree.booth1, mobile="+919829012345")
     url = reverse("channels:register", args=[tree.booth2.pk])
-    response = login(client, cast.district_admin).post(
+    response = log_in(client, cast.district_admin).post(
         url,
         {
             "platform": "whatsapp_group",
@@ -89,7 +84,7 @@ def test_register_through_the_form(client, cast, tree):
 
 
 def test_broadcast_form_without_link(client, cast, tree):
-    response = login(client, cast.district_admin).post(
+    response = log_in(client, cast.district_admin).post(
         reverse("channels:register", args=[tree.booth2.pk]),
         {"platform": "whatsapp_broadcast", "name": "List", "owner_mobile": "9829012345"},
     )
@@ -98,7 +93,7 @@ def test_broadcast_form_without_link(client, cast, tree):
 
 
 def test_edit_verify_remove(client, cast, tree, jaipur_group):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     response = client.get(reverse("channels:edit", args=[jaipur_group.pk]))
     assert response.status_code == 200 and "Amer booth 1" in response.content.decode()
     response = client.post(
@@ -116,7 +111,7 @@ def test_edit_verify_remove(client, cast, tree, jaipur_group):
 
 
 def test_sibling_cannot_see_or_change_jaipur_channels(client, cast, tree, jaipur_group):
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin)
     before = Channel.objects.values().get(pk=jaipur_group.pk)
     for name, args in (
         ("channels:unit", [tree.booth1.pk]),
@@ -143,7 +138,7 @@ def test_sibling_cannot_see_or_change_jaipur_channels(client, cast, tree, jaipur
 
 
 def test_viewer_gets_403_on_changes(client, cast, tree, jaipur_group):
-    login(client, cast.viewer)
+    log_in(client, cast.viewer)
     assert client.get(reverse("channels:register", args=[tree.booth1.pk])).status_code == 403
     assert client.post(reverse("channels:deactivate", args=[jaipur_group.pk]), {"reason": "x"}).status_code == 403
     assert client.post(reverse("channels:verify", args=[jaipur_group.pk])).status_code == 403
@@ -152,7 +147,7 @@ def test_viewer_gets_403_on_changes(client, cast, tree, jaipur_group):
 
 
 def test_area_page_counts_bars_and_missing_booths(client, cast, tree, jaipur_group, ajmer_group):
-    html = login(client, cast.state_admin).get(reverse("channels:area", args=[tree.rajasthan.pk])).content.decode()
+    html = log_in(client, cast.state_admin).get(reverse("channels:area", args=[tree.rajasthan.pk])).content.decode()
     assert "2/3" in html and "0/3" in html  # booths with a WhatsApp group; with a broadcast list
     assert "Kishangarh" in html and "Amer booth 1" in html
     assert 'class="bar"' in html
@@ -164,7 +159,7 @@ def test_area_page_counts_bars_and_missing_booths(client, cast, tree, jaipur_gro
 
 
 def test_area_page_query_count_is_pinned(client, cast, tree, jaipur_group, django_assert_num_queries):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     url = reverse("channels:area", args=[tree.rajasthan.pk])
     client.get(url)  # warm up the session, content types ...
 
@@ -189,7 +184,7 @@ def test_area_page_query_count_is_pinned(client, cast, tree, jaipur_group, djang
 
 
 def test_unit_page_query_count_is_pinned(client, cast, tree, django_assert_num_queries):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     url = reverse("channels:unit", args=[tree.booth1.pk])
     client.get(url)
     for n in range(5):
@@ -205,7 +200,7 @@ def test_unit_page_query_count_is_pinned(client, cast, tree, django_assert_num_q
 
 
 def test_web_import_preview_then_confirm(client, cast, tree, django_capture_on_commit_callbacks):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     text = (
         "जिला,विधानसभा संख्या,बूथ संख्या,प्लेटफ़ॉर्म,नाम,लिंक\n"
         f"जयपुर,45,1,व्हाट्सएप ग्रुप,बूथ 1,https://chat.whatsapp.com/{CODE}1\n"
@@ -244,7 +239,7 @@ def test_web_import_preview_then_confirm(client, cast, tree, django_capture_on_c
 
 
 def test_web_import_with_errors_lists_them(client, cast, tree, django_capture_on_commit_callbacks):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     upload = io.BytesIO(b"district,ac_no,booth_no,platform,link\nJaipur,45,9,X,@x\n")
     upload.name = "bad.csv"
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,6 +5,7 @@ from sangathan.org import services
 from sangathan.org.models import Appointment, CommitteeEvent, Person
 from sangathan.org.selectors import coverage_for_unit
 from sangathan.org.tests.factories import PersonFactory, position
+from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -14,11 +15,6 @@ def jaipur_rep(tree):
     return services.appointment_create(
         unit=tree.booth1, position=position("booth", "representative"), person=PersonFactory(home_unit=tree.booth1)
     )
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def test_login_page_renders_in_hindi_by_default(client):
@@ -34,20 +30,22 @@ def test_anonymous_is_sent_to_login(client, tree):
 
 
 def test_home_goes_to_the_users_unit(client, cast, tree):
-    response = login(client, cast.district_admin).get(reverse("home"))
+    response = log_in(client, cast.district_admin, language="hi").get(reverse("home"))
     assert response["Location"] == reverse("org:unit", args=[tree.jaipur.pk])
 
 
 def test_user_without_role_sees_nothing(client, cast, tree):
-    response = login(client, cast.outsider).get(reverse("home"))
+    response = log_in(client, cast.outsider, language="hi").get(reverse("home"))
     assert response.status_code == 200
     assert "Jaipur" not in response.content.decode()
-    assert login(client, cast.outsider).get(reverse("org:unit", args=[tree.rajasthan.pk])).status_code == 404
+    assert (
+        log_in(client, cast.outsider, language="hi").get(reverse("org:unit", args=[tree.rajasthan.pk])).status_code
+        == 404
+    )
 
 
 def test_unit_page_shows_committee_children_and_bars(client, cast, tree, jaipur_rep):
-    client.cookies["django_language"] = "en"
-    response = login(client, cast.state_admin).get(reverse("org:unit", args=[tree.rajasthan.pk]))
+    response = log_in(client, cast.state_admin).get(reverse("org:unit", args=[tree.rajasthan.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "State chairman" in html or "प्रदेश चेयरमैन" in html
@@ -57,7 +55,7 @@ def test_unit_page_shows_committee_children_and_bars(client, cast, tree, jaipur_
 
 
 def test_unit_page_query_count_does_not_grow_with_children(client, cast, tree, django_assert_max_num_queries):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     with django_assert_max_num_queries(25):
         client.get(reverse("org:unit", args=[tree.amer.pk]))
     for number in range(10, 40):
@@ -67,7 +65,7 @@ def test_unit_page_query_count_does_not_grow_with_children(client, cast, tree, d
 
 
 def test_appoint_with_confirmation(client, cast, tree):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     url = reverse("org:appoint", args=[tree.booth2.pk])
     rep = position("booth", "representative")
     data = {"position": rep.pk, "mobile": "98290 11111", "name_hi": "सीमा मीणा", "name_en": "Seema Meena"}
@@ -89,7 +87,7 @@ def test_appoint_with_confirmation(client, cast, tree):
     [("mobile", "12345"), ("mobile", ""), ("name_hi", "क" * 121), ("position", "999999"), ("position", "abc")],
 )
 def test_appoint_bad_input_changes_nothing(client, cast, tree, field, value):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     data = {"position": position("booth", "representative").pk, "mobile": "9829011111", "name_en": "X", "confirm": "1"}
     data[field] = value
     response = client.post(reverse("org:appoint", args=[tree.booth2.pk]), data)
@@ -100,9 +98,8 @@ def test_appoint_bad_input_changes_nothing(client, cast, tree, field, value):
 
 
 def test_appoint_into_full_seat_shows_the_reason(client, cast, tree, jaipur_rep):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     data = {"position": jaipur_rep.position_id, "mobile": "9829011112", "name_en": "Second", "confirm": "1"}
-    client.cookies["django_language"] = "en"
     response = client.post(reverse("org:appoint", args=[tree.booth1.pk]), data)
     assert response.status_code == 200
     assert "seats" in response.content.decode()
@@ -111,7 +108,7 @@ def test_appoint_into_full_seat_shows_the_reason(client, cast, tree, jaipur_rep)
 
 
 def test_relieve_and_dissolve(client, cast, tree, jaipur_rep):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     response = client.post(reverse("org:relieve", args=[jaipur_rep.pk]), {"reason": "Inactive"})
     assert response.status_code == 302
     jaipur_rep.refresh_from_db()
@@ -126,7 +123,7 @@ def test_relieve_and_dissolve(client, cast, tree, jaipur_rep):
 
 
 def test_reconstitute_page(client, cast, tree):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     url = reverse("org:reconstitute", args=[tree.booth1.pk])
     assert client.get(url).status_code == 200
     rep = position("booth", "representative")
@@ -138,13 +135,12 @@ def test_reconstitute_page(client, cast, tree):
 
 
 def test_search_finds_units_and_people_in_scope_only(client, cast, tree, jaipur_rep):
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     html = client.get(reverse("org:search"), {"q": "Amer"}).content.decode()
     assert "Amer School" not in html
     html = client.get(reverse("org:search"), {"q": jaipur_rep.person.mobile[3:]}).content.decode()
     assert jaipur_rep.person.name_en not in html
-    login(client, cast.district_admin)
-    client.cookies["django_language"] = "en"
+    log_in(client, cast.district_admin)
     html = client.get(reverse("org:search"), {"q": "Amer"}).content.decode()
     assert "Amer School" in html
     html = client.get(reverse("org:search"), {"q": "1"}).content.decode()
@@ -155,7 +151,7 @@ class TestSiblingDistrictIsSealedOff:
     """The sibling district's admin gets 404 for everything of Jaipur, and nothing changes."""
 
     def test_pages_are_not_found(self, client, cast, tree, jaipur_rep):
-        login(client, cast.sibling_admin)
+        log_in(client, cast.sibling_admin, language="hi")
         for url in [
             reverse("org:unit", args=[tree.jaipur.pk]),
             reverse("org:unit", args=[tree.booth1.pk]),
@@ -168,7 +164,7 @@ class TestSiblingDistrictIsSealedOff:
             assert client.get(url).status_code == 404, url
 
     def test_writes_are_not_found_and_change_nothing(self, client, cast, tree, jaipur_rep):
-        login(client, cast.sibling_admin)
+        log_in(client, cast.sibling_admin, language="hi")
         rep = position("booth", "representative")
         assert client.post(reverse("org:relieve", args=[jaipur_rep.pk]), {"reason": "x"}).status_code == 404
         assert client.post(reverse("org:dissolve", args=[tree.jaipur.pk]), {"reason": "x"}).status_code == 404
@@ -180,12 +176,12 @@ class TestSiblingDistrictIsSealedOff:
         assert not CommitteeEvent.objects.exists()
 
     def test_the_parent_state_is_not_visible_either(self, client, cast, tree):
-        login(client, cast.sibling_admin)
+        log_in(client, cast.sibling_admin, language="hi")
         assert client.get(reverse("org:unit", args=[tree.rajasthan.pk])).status_code == 404
 
 
 def test_viewer_may_look_but_not_change(client, cast, tree, jaipur_rep):
-    login(client, cast.viewer)
+    log_in(client, cast.viewer, language="hi")
     assert client.get(reverse("org:unit", args=[tree.jaipur.pk])).status_code == 200
     assert client.get(reverse("org:appoint", args=[tree.booth2.pk])).status_code == 403
     assert client.post(reverse("org:relieve", args=[jaipur_rep.pk]), {"reason": "x"}).status_code == 403
@@ -195,7 +191,7 @@ def test_viewer_may_look_but_not_change(client, cast, tree, jaipur_rep):
 
 
 def test_language_switch_to_english(client, cast, tree):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("org:unit", args=[tree.jaipur.pk])).content.decode()
     assert "Committee" in html
@@ -205,7 +201,7 @@ def test_language_switch_to_english(client, cast, tree):
 
 
 def test_pages_are_hindi_even_when_the_phone_asks_for_english(client, cast, tree):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     html = client.get(reverse("org:unit", args=[tree.jaipur.pk]), HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     assert "समिति" in html
 
@@ -214,35 +210,32 @@ def test_pages_are_hindi_even_when_the_phone_asks_for_english(client, cast, tree
     "query", ["²", "\x00", "a\x00b", "٣", "९", "x" * 5000, "' OR 1=1 --", "<script>alert(1)</script>"]
 )
 def test_search_never_fails(client, cast, tree, query):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     response = client.get(reverse("org:search"), {"q": query})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
 
 
 def test_search_by_number_only_for_those_who_see_numbers(client, cast, tree, jaipur_rep):
-    client.cookies["django_language"] = "en"
     number = jaipur_rep.person.mobile[3:]
-    login(client, cast.viewer)  # Jaipur, numbers masked
+    log_in(client, cast.viewer)  # Jaipur, numbers masked
     assert jaipur_rep.person.name_en not in client.get(reverse("org:search"), {"q": number}).content.decode()
     assert (
         jaipur_rep.person.name_en
         in client.get(reverse("org:search"), {"q": jaipur_rep.person.name_en}).content.decode()
     )
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     assert jaipur_rep.person.name_en in client.get(reverse("org:search"), {"q": number}).content.decode()
 
 
 def test_search_by_devanagari_number(client, cast, tree):
-    login(client, cast.district_admin)
-    client.cookies["django_language"] = "en"
+    log_in(client, cast.district_admin)
     html = client.get(reverse("org:search"), {"q": "४५"}).content.decode()
     assert "Jaipur North" in html
 
 
 def test_dissolve_page_counts_the_committees_below(client, cast, tree, jaipur_rep):
-    login(client, cast.district_admin)
-    client.cookies["django_language"] = "en"
+    log_in(client, cast.district_admin)
     html = client.get(reverse("org:dissolve", args=[tree.jaipur.pk])).content.decode()
     assert "1 more office-bearer will be relieved" in html
 
@@ -250,7 +243,7 @@ def test_dissolve_page_counts_the_committees_below(client, cast, tree, jaipur_re
 def test_person_page_hides_a_home_unit_outside_scope(client, cast, tree):
     person = PersonFactory(home_unit=tree.ajmer_booth, name_en="Ajmer Person")
     services.appointment_create(unit=tree.booth1, position=position("booth", "volunteer"), person=person)
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     html = client.get(reverse("org:person", args=[person.pk])).content.decode()
     assert "Ajmer Person" in html and "Kishangarh" not in html
 

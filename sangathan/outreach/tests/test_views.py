@@ -1,5 +1,4 @@
 import io
-import subprocess
 from datetime import timedelta
 from unittest import mock
 
@@ -12,13 +11,9 @@ from openpyxl import load_workbook
 from sangathan.outreach import services
 from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import Delivery, Message, Rollup
+from sangathan.testing import log_in, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -35,7 +30,7 @@ def token_for(message, unit):
 
 def test_the_sibling_district_sees_nothing_and_changes_nothing(client, tree, cast, sent, make_draft):
     draft = make_draft(unit=tree.jaipur, by=cast.district_admin)
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     for url in (
         reverse("outreach:detail", args=[sent.pk]),
         reverse("outreach:track", args=[sent.pk]),
@@ -60,7 +55,7 @@ def test_the_sibling_district_sees_nothing_and_changes_nothing(client, tree, cas
 def test_a_state_message_is_tracked_by_the_district_for_its_own_area(client, tree, cast, in_charges, make_draft, send):
     message = make_draft(unit=tree.rajasthan, by=cast.state_admin, title="State-wide")
     send(message, cast.state_admin)
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     page = client.get(reverse("outreach:track", args=[message.pk]))
     assert page.status_code == 200
     assert "किशनगढ़".encode() in page.content and "आमेर".encode() not in page.content
@@ -70,7 +65,7 @@ def test_a_state_message_is_tracked_by_the_district_for_its_own_area(client, tre
 
 def test_viewer_cannot_send(client, tree, cast, make_draft):
     draft = make_draft(unit=tree.jaipur, by=cast.district_admin)
-    login(client, cast.viewer)
+    log_in(client, cast.viewer, language="hi")
     assert client.get(reverse("outreach:new")).status_code == 403
     assert client.post(reverse("outreach:step", args=[draft.pk, "send"])).status_code == 403
     assert Message.objects.get(pk=draft.pk).status == "draft"
@@ -78,7 +73,7 @@ def test_viewer_cannot_send(client, tree, cast, make_draft):
 
 def test_draft_approve_and_send_through_the_pages(client, tree, cast, in_charges, django_capture_on_commit_callbacks):
     services.approval_rule_set(unit=tree.rajasthan, four_eyes=True, by=cast.state_admin)
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     form = {
         "unit": tree.jaipur.pk,
         "target_level": tree.booth1.level_id,
@@ -101,7 +96,7 @@ def test_draft_approve_and_send_through_the_pages(client, tree, cast, in_charges
     client.post(reverse("outreach:step", args=[message.pk, "approve"]))
     assert Message.objects.get(pk=message.pk).status == "awaiting"  # not the author
     client.logout()
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     client.post(reverse("outreach:step", args=[message.pk, "approve"]))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("outreach:step", args=[message.pk, "send"]))
@@ -111,7 +106,7 @@ def test_draft_approve_and_send_through_the_pages(client, tree, cast, in_charges
 
 
 def test_bad_image_is_refused(client, tree, cast):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     form = {
@@ -205,7 +200,7 @@ def test_tracking_page_and_exports(client, tree, cast, sent):
     services.delivery_respond(
         delivery_id=Delivery.objects.get(message=sent, unit=tree.booth1).pk, action="shared", note="=HYPERLINK(1)"
     )
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     page = client.get(reverse("outreach:track", args=[sent.pk]))
     assert page.status_code == 200
     text = page.content.decode()
@@ -219,7 +214,7 @@ def test_tracking_page_and_exports(client, tree, cast, sent):
     assert len(rows) == 5 and any("'=HYPERLINK(1)" in (c or "") for row in rows for c in map(str, row))
     pdf = client.get(reverse("outreach:report", args=[sent.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
-    out = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()  # noqa: S607
+    out = pdf_text(pdf.content)
     assert "आमेर" in out and sent.title in out
     history = client.get(reverse("outreach:unit", args=[tree.booth1.pk]))
     assert history.status_code == 200 and b"100%" in history.content
@@ -229,7 +224,7 @@ def test_list_page_query_count(client, tree, cast, in_charges, make_draft, send,
     for n in range(4):
         message = make_draft(unit=tree.jaipur, by=cast.district_admin, title=f"m{n}")
         send(message, cast.district_admin)
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     client.get(reverse("outreach:list"))
     with django_assert_max_num_queries(12):
         assert client.get(reverse("outreach:list")).status_code == 200

@@ -8,13 +8,9 @@ from sangathan.planning import progress, services
 from sangathan.planning.models import Milestone, Plan, PlanSnapshot
 from sangathan.planning.snapshots import snapshot_write
 from sangathan.planning.tests.helpers import D, appoint, train
+from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -23,7 +19,7 @@ def plan(tree, cast):
 
 
 def test_state_admin_copies_the_template(client, tree, cast):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     url = reverse("planning:create", args=[tree.rajasthan.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -37,7 +33,7 @@ def test_state_admin_copies_the_template(client, tree, cast):
 
 
 def test_dashboard_without_plan_offers_the_template(client, tree, cast):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     page = client.get(reverse("planning:dashboard", args=[tree.jaipur.pk]))
     assert page.status_code == 200
     assert reverse("planning:create", args=[tree.jaipur.pk]) in page.content.decode()
@@ -49,7 +45,7 @@ def test_dashboard_with_data_chart_and_late_units(client, tree, cast, plan):
     for day in (D(2026, 4, 1), D(2026, 4, 2), D(2026, 4, 3)):
         progress.refresh(today=day)
         snapshot_write(today=day)
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     page = client.get(reverse("planning:dashboard", args=[tree.rajasthan.pk]))
     html = page.content.decode()
     assert page.status_code == 200
@@ -60,7 +56,7 @@ def test_dashboard_with_data_chart_and_late_units(client, tree, cast, plan):
 
 def test_sibling_cannot_see_jaipur(client, tree, cast, plan):
     jaipur_plan = services.plan_create(scope=tree.jaipur, by=cast.district_admin)
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     for url in (
         reverse("planning:dashboard", args=[tree.jaipur.pk]),
         reverse("planning:late", args=[tree.jaipur.pk]),
@@ -79,7 +75,7 @@ def test_sibling_cannot_see_jaipur(client, tree, cast, plan):
 
 def test_viewer_cannot_edit_or_copy(client, tree, cast, plan):
     jaipur_plan = services.plan_create(scope=tree.jaipur, by=cast.district_admin)
-    login(client, cast.viewer)
+    log_in(client, cast.viewer, language="hi")
     assert client.get(reverse("planning:dashboard", args=[tree.jaipur.pk])).status_code == 200
     milestone = jaipur_plan.milestones.get(level__code="booth", kind="appointed")
     data = {f"m{m.pk}": m.due_date.isoformat() for m in jaipur_plan.milestones.all()}
@@ -91,13 +87,13 @@ def test_viewer_cannot_edit_or_copy(client, tree, cast, plan):
     assert milestone.due_date == D(2026, 5, 31)
     assert not Plan.objects.filter(scope=tree.amer).exists()
     # The district admin cannot edit the state's plan either (seen, not allowed: it is above them).
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     assert client.get(reverse("planning:edit", args=[plan.pk])).status_code == 404
 
 
 def test_loosening_is_refused_with_a_message_and_nothing_changes(client, tree, cast, plan):
     jaipur_plan = services.plan_create(scope=tree.jaipur, by=cast.district_admin)
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     data = {f"m{m.pk}": m.due_date.isoformat() for m in jaipur_plan.milestones.all()}
     tighter = jaipur_plan.milestones.get(level__code="assembly", kind="appointed")
     looser = jaipur_plan.milestones.get(level__code="booth", kind="appointed")
@@ -115,7 +111,7 @@ def test_loosening_is_refused_with_a_message_and_nothing_changes(client, tree, c
 
 
 def test_bad_date_is_a_message_not_a_500(client, tree, cast, plan):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     milestone = plan.milestones.first()
     response = client.post(reverse("planning:edit", args=[plan.pk]), {f"m{milestone.pk}": "31/31/2026"})
     assert response.status_code == 200
@@ -126,7 +122,7 @@ def test_dashboard_query_count_is_pinned(client, tree, cast, plan, django_assert
     for booth in (tree.booth1, tree.booth2, tree.ajmer_booth):
         appoint(booth)
     progress.refresh(today=D(2026, 6, 20))
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     url = reverse("planning:dashboard", args=[tree.rajasthan.pk])
     client.get(url)
     with django_assert_max_num_queries(25) as small:
@@ -147,7 +143,7 @@ def test_count_again_and_dissolution_on_the_dashboard(client, tree, cast, plan, 
 
     head = appoint(tree.jaipur)
     train(head.person)
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("planning:refresh", args=[tree.jaipur.pk]))
     assert response.status_code == 302
@@ -170,7 +166,7 @@ def test_national_dashboard_adds_up_the_state_plans(client, tree, cast, plan):
     progress.refresh(today=D(2026, 6, 20))
     snapshot_write(today=D(2026, 6, 19))
     snapshot_write(today=D(2026, 6, 20))
-    login(client, national)
+    log_in(client, national, language="hi")
     html = client.get(reverse("planning:dashboard", args=[tree.india.pk])).content.decode()
     assert 'id="level-booth"' in html and "<svg" in html
     assert reverse("planning:create", args=[tree.india.pk]) in html
@@ -178,7 +174,7 @@ def test_national_dashboard_adds_up_the_state_plans(client, tree, cast, plan):
 
 def test_late_list_query_count_is_pinned(client, tree, cast, plan, django_assert_max_num_queries):
     progress.refresh(today=D(2026, 6, 20))
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     url = reverse("planning:late", args=[tree.rajasthan.pk])
     client.get(url)
     with django_assert_max_num_queries(20) as few:

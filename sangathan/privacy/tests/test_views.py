@@ -3,8 +3,6 @@
 import io
 import json
 import re
-import shutil
-import subprocess
 
 import pytest
 from django.core import signing
@@ -19,18 +17,12 @@ from sangathan.privacy.models import ConsentRecord, DataRequest
 from sangathan.privacy.public import TICKET_SALT, TICKET_SECONDS, ticket_for
 from sangathan.recruitment import selectors as recruitment_selectors
 from sangathan.recruitment.models import Application
-from sangathan.testing import status_check
+from sangathan.testing import log_in, pdf_text, status_check
 from sangathan.verification.models import MobileChallenge
 
 pytestmark = pytest.mark.django_db
 
 TICKET_RE = re.compile(r'name="ticket" value="([^"]+)"')
-
-
-def login(client, user, language="en"):
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 def status_page(client, application, mobile):
@@ -78,13 +70,6 @@ def test_download_holds_my_data_and_nobody_elses(client, jaipur_app, ajmer_app):
     assert "Seema Meena" in text and jaipur_app.reference in text and "Arjun" not in text
     assert "आवेदन" in text or "Applications" in text
     assert DataRequest.objects.filter(kind="access", application=jaipur_app, status="done").count() == 3
-
-
-def pdf_text(content: bytes) -> str:
-    result = subprocess.run(  # noqa: S603 - a fixed command on our own PDF
-        [shutil.which("pdftotext"), "-", "-"], input=content, capture_output=True, check=True
-    )
-    return result.stdout.decode()
 
 
 @pytest.mark.parametrize(
@@ -151,7 +136,7 @@ def test_correction_request_flow(client, cast, jaipur_app):
     request = DataRequest.objects.get(kind="correction")
     assert request.details == text and request.status == "open" and request.via == "status_page"
 
-    admin = login(client, cast.district_admin)
+    admin = log_in(client, cast.district_admin)
     listing = admin.get(reverse("privacy:requests")).content.decode()
     assert reverse("privacy:request", args=[request.pk]) in listing
     page = admin.get(reverse("privacy:request", args=[request.pk])).content.decode()
@@ -194,7 +179,7 @@ def test_erased_applicant_is_gone_from_every_page_search_export_and_api(client, 
     assert response.status_code == 200 and "मिटा" in response.content.decode()
     assert ConsentRecord.objects.get(application=jaipur_app).withdrawn_at is not None
 
-    staff = login(client, cast.state_admin)
+    staff = log_in(client, cast.state_admin)
     pages = [
         reverse("recruitment:dashboard", args=[campaign.slug]),
         reverse("recruitment:queue", args=[campaign.slug]),
@@ -240,7 +225,7 @@ def test_erased_applicant_is_gone_from_every_page_search_export_and_api(client, 
 
 
 def test_admin_raises_a_request_on_someones_behalf(client, cast, jaipur_app):
-    admin = login(client, cast.district_admin)
+    admin = log_in(client, cast.district_admin)
     response = admin.post(
         reverse("privacy:new"), {"subject": jaipur_app.reference.lower(), "kind": "access", "details": ""}
     )
@@ -268,7 +253,7 @@ def test_admin_raises_a_request_on_someones_behalf(client, cast, jaipur_app):
     ],
 )
 def test_staff_form_bad_input_changes_nothing(client, cast, jaipur_app, post):
-    response = login(client, cast.district_admin).post(reverse("privacy:new"), post)
+    response = log_in(client, cast.district_admin).post(reverse("privacy:new"), post)
     assert response.status_code == 200 and 'class="error' in response.content.decode()
     assert not DataRequest.objects.exists()
     assert Application.objects.get(pk=jaipur_app.pk).name_en == "Seema Meena"
@@ -279,7 +264,7 @@ def test_sibling_district_admin_can_neither_raise_nor_see_requests(client, cast,
         kind="correction", via="status_page", application=jaipur_app, unit=jaipur_app.home_unit, details="नाम ठीक करें"
     )
     person = Person.objects.create(name_en="Ravi", mobile="+919829077777", home_unit=jaipur_app.home_unit)
-    sibling = login(client, cast.sibling_admin)
+    sibling = log_in(client, cast.sibling_admin)
     assert (
         reverse("privacy:request", args=[request.pk]) not in sibling.get(reverse("privacy:requests")).content.decode()
     )
@@ -304,7 +289,7 @@ def test_viewer_sees_no_requests_and_cannot_resolve(client, cast, jaipur_app):
     request = DataRequest.objects.create(
         kind="erasure", via="status_page", application=jaipur_app, unit=jaipur_app.home_unit
     )
-    viewer = login(client, cast.viewer)
+    viewer = log_in(client, cast.viewer)
     assert "No requests" in viewer.get(reverse("privacy:requests")).content.decode()
     assert viewer.get(reverse("privacy:request", args=[request.pk])).status_code == 404
     assert viewer.post(reverse("privacy:resolve", args=[request.pk]), {"outcome": "done"}).status_code == 404
@@ -317,7 +302,7 @@ def test_request_list_query_count_is_pinned(client, cast, jaipur_app, django_ass
         DataRequest.objects.create(
             kind="correction", via="status_page", application=jaipur_app, unit=jaipur_app.home_unit, details="x"
         )
-    admin = login(client, cast.district_admin)
+    admin = log_in(client, cast.district_admin)
     admin.get(reverse("privacy:requests"))
     with django_assert_max_num_queries(12):
         assert admin.get(reverse("privacy:requests")).status_code == 200
@@ -345,7 +330,7 @@ def test_admin_handles_an_office_bearers_erasure(client, cast, tree):
         by=cast.state_admin,
     )
     person = appointment.person
-    admin = login(client, cast.district_admin)
+    admin = log_in(client, cast.district_admin)
     assert admin.get(reverse("privacy:new") + f"?person={person.pk}").status_code == 200
     admin.post(reverse("privacy:new"), {"subject": "+91 98290 44444", "kind": "erasure"})
     request = DataRequest.objects.get()
@@ -391,7 +376,7 @@ def test_a_recruiter_sees_requests_in_scope_but_cannot_close_them(client, tree, 
     request = DataRequest.objects.create(
         kind="erasure", via="status_page", application=jaipur_app, unit=jaipur_app.home_unit
     )
-    user = login(client, recruiter)
+    user = log_in(client, recruiter)
     page = user.get(reverse("privacy:request", args=[request.pk]))
     assert page.status_code == 200 and reverse("privacy:resolve", args=[request.pk]) not in page.content.decode()
     assert user.post(reverse("privacy:resolve", args=[request.pk]), {"outcome": "done"}).status_code == 403

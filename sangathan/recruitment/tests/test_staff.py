@@ -14,14 +14,9 @@ from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, ApplicationEvent, Campaign, CampaignPosition
 from sangathan.recruitment.tests.staff_fixtures import *  # noqa: F403 (fixtures)
 from sangathan.recruitment.tests.staff_fixtures import window
+from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user, language="en"):
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 def html(response) -> str:
@@ -51,14 +46,14 @@ def test_campaign_list_shows_what_the_user_can_see(client, cast, campaign, rubri
         notice_hi="सूचना",
         notice_en="Notice",
     )
-    page = html(login(client, cast.district_admin).get(reverse("recruitment:campaigns")))
+    page = html(log_in(client, cast.district_admin).get(reverse("recruitment:campaigns")))
     assert campaign.title_en in page and jaipur_sub.title_en in page
-    page = html(login(client, cast.sibling_admin).get(reverse("recruitment:campaigns")))
+    page = html(log_in(client, cast.sibling_admin).get(reverse("recruitment:campaigns")))
     assert campaign.title_en in page and jaipur_sub.title_en not in page
     assert (
-        login(client, cast.sibling_admin).get(reverse("recruitment:dashboard", args=["rj-jaipur"])).status_code == 404
+        log_in(client, cast.sibling_admin).get(reverse("recruitment:dashboard", args=["rj-jaipur"])).status_code == 404
     )
-    page = html(login(client, cast.outsider).get(reverse("recruitment:campaigns")))
+    page = html(log_in(client, cast.outsider).get(reverse("recruitment:campaigns")))
     assert campaign.title_en not in page
 
 
@@ -85,7 +80,7 @@ def campaign_post(tree, the_rubric, **overrides):
 
 
 def test_state_admin_creates_a_campaign(client, cast, tree, rubric):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     assert client.get(reverse("recruitment:campaign_new")).status_code == 200
     response = client.post(reverse("recruitment:campaign_new"), campaign_post(tree, rubric))
     assert response.status_code == 302
@@ -118,7 +113,7 @@ def test_state_admin_creates_a_campaign(client, cast, tree, rubric):
 )
 def test_bad_campaign_input_changes_nothing(client, cast, tree, rubric, campaign, field, value):
     before = Campaign.objects.count()
-    response = login(client, cast.state_admin).post(
+    response = log_in(client, cast.state_admin).post(
         reverse("recruitment:campaign_new"), campaign_post(tree, rubric, **{field: value})
     )
     assert response.status_code == 200
@@ -127,7 +122,7 @@ def test_bad_campaign_input_changes_nothing(client, cast, tree, rubric, campaign
 
 
 def test_campaign_without_posts_or_with_a_post_above_the_unit_is_refused(client, cast, tree, rubric):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     data = campaign_post(tree, rubric)
     data = {k: v for k, v in data.items() if not k.startswith("p")}
     response = client.post(reverse("recruitment:campaign_new"), data)
@@ -140,7 +135,7 @@ def test_campaign_without_posts_or_with_a_post_above_the_unit_is_refused(client,
 
 
 def test_district_admin_creates_a_sub_campaign_for_their_district_only(client, cast, tree, rubric, campaign):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     url = reverse("recruitment:campaign_new") + f"?parent={campaign.slug}"
     page = html(client.get(url))
     assert "Jaipur" in page and "Ajmer" not in page
@@ -180,9 +175,9 @@ def test_sub_campaign_of_an_invisible_campaign_is_404_and_viewer_is_403(client, 
         notice_en="Notice",
     )
     url = reverse("recruitment:campaign_new") + f"?parent={ajmer_sub.slug}"
-    assert login(client, cast.district_admin).get(url).status_code == 404
+    assert log_in(client, cast.district_admin).get(url).status_code == 404
     before = Campaign.objects.count()
-    login(client, cast.viewer)
+    log_in(client, cast.viewer)
     assert client.get(reverse("recruitment:campaign_new")).status_code == 403
     response = client.post(reverse("recruitment:campaign_new"), campaign_post(tree, rubric, unit=str(tree.jaipur.pk)))
     assert response.status_code == 403
@@ -194,7 +189,7 @@ def test_sub_campaign_of_an_invisible_campaign_is_404_and_viewer_is_403(client, 
 
 def test_dashboard_numbers_for_the_state_admin(client, cast, campaign, jaipur_app, ajmer_app):
     services.application_screen(application=jaipur_app, shortlist=True)
-    response = login(client, cast.state_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
+    response = log_in(client, cast.state_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
     assert response.status_code == 200
     context = response.context
     assert [(code, count) for code, _l, count, _p in context["funnel"].stages] == [
@@ -215,7 +210,7 @@ def test_dashboard_numbers_for_the_state_admin(client, cast, campaign, jaipur_ap
 
 
 def test_dashboard_shows_a_district_admin_only_their_district(client, cast, campaign, jaipur_app, ajmer_app):
-    response = login(client, cast.sibling_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
+    response = log_in(client, cast.sibling_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
     assert response.status_code == 200
     context = response.context
     assert context["funnel"].applied == 1
@@ -230,7 +225,7 @@ def test_dashboard_shows_a_district_admin_only_their_district(client, cast, camp
 
 
 def test_dashboard_of_a_missing_campaign_is_404(client, cast):
-    assert login(client, cast.state_admin).get(reverse("recruitment:dashboard", args=["nope"])).status_code == 404
+    assert log_in(client, cast.state_admin).get(reverse("recruitment:dashboard", args=["nope"])).status_code == 404
 
 
 def test_dashboard_shows_sub_campaign_progress_in_scope(client, cast, tree, rubric, campaign):
@@ -249,17 +244,17 @@ def test_dashboard_shows_sub_campaign_progress_in_scope(client, cast, tree, rubr
             notice_hi="सूचना",
             notice_en="Notice",
         )
-    response = login(client, cast.state_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
+    response = log_in(client, cast.state_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
     assert sorted(row.campaign.slug for row in response.context["subs"]) == ["rj-aj", "rj-jp"]
     assert all(row.target == 5 for row in response.context["subs"])
-    response = login(client, cast.district_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
+    response = log_in(client, cast.district_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
     assert [row.campaign.slug for row in response.context["subs"]] == ["rj-jp"]
 
 
 def test_dashboard_query_count_is_small(client, cast, campaign, submit, tree, django_assert_max_num_queries):
     for i in range(20):
         submit(mobile=f"98291{i:05d}", home_unit=tree.booth1 if i % 2 else tree.ajmer_booth)
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("recruitment:dashboard", args=[campaign.slug])).status_code == 200
 
@@ -269,15 +264,15 @@ def test_dashboard_query_count_is_small(client, cast, campaign, submit, tree, dj
 
 def test_queue_lists_applications_in_scope(client, cast, campaign, jaipur_app, ajmer_app):
     url = reverse("recruitment:queue", args=[campaign.slug])
-    page = html(login(client, cast.state_admin).get(url))
+    page = html(log_in(client, cast.state_admin).get(url))
     assert jaipur_app.reference in page and ajmer_app.reference in page
-    page = html(login(client, cast.district_admin).get(url))
+    page = html(log_in(client, cast.district_admin).get(url))
     assert jaipur_app.reference in page and ajmer_app.reference not in page
-    page = html(login(client, cast.sibling_admin).get(url))
+    page = html(log_in(client, cast.sibling_admin).get(url))
     assert ajmer_app.reference in page and jaipur_app.reference not in page
     assert jaipur_app.name_en not in page
-    page = html(login(client, cast.outsider).get(url))
-    assert login(client, cast.outsider).get(url).status_code == 404
+    page = html(log_in(client, cast.outsider).get(url))
+    assert log_in(client, cast.outsider).get(url).status_code == 404
 
 
 def test_queue_filters_and_sorts(client, cast, campaign, submit, tree):
@@ -292,7 +287,7 @@ def test_queue_filters_and_sorts(client, cast, campaign, submit, tree):
     c, _ = submit(mobile="9829000003", social_accounts=[{"platform": "instagram", "handle": '"platform": "x"'}])
     Application.objects.filter(pk=a.pk).update(score=80)
     Application.objects.filter(pk=b.pk).update(score=60)
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     url = reverse("recruitment:queue", args=[campaign.slug])
 
     def refs(**params):
@@ -330,7 +325,7 @@ def test_queue_filters_and_sorts(client, cast, campaign, submit, tree):
     ],
 )
 def test_queue_bad_filters_give_a_message_not_a_500(client, cast, campaign, jaipur_app, params):
-    response = login(client, cast.state_admin).get(reverse("recruitment:queue", args=[campaign.slug]), params)
+    response = log_in(client, cast.state_admin).get(reverse("recruitment:queue", args=[campaign.slug]), params)
     assert response.status_code == 200
     if "page" not in params:
         assert 'class="error"' in html(response)
@@ -338,7 +333,7 @@ def test_queue_bad_filters_give_a_message_not_a_500(client, cast, campaign, jaip
 
 
 def test_queue_filter_by_a_unit_of_another_district_shows_nothing(client, cast, campaign, jaipur_app, tree):
-    response = login(client, cast.sibling_admin).get(
+    response = log_in(client, cast.sibling_admin).get(
         reverse("recruitment:queue", args=[campaign.slug]), {"unit": tree.jaipur.pk}
     )
     assert response.status_code == 200
@@ -346,7 +341,7 @@ def test_queue_filter_by_a_unit_of_another_district_shows_nothing(client, cast, 
 
 
 def test_queue_query_count_does_not_grow_with_rows(client, cast, campaign, submit, tree, django_assert_max_num_queries):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     url = reverse("recruitment:queue", args=[campaign.slug])
     submit(mobile="9829100000")
     with django_assert_max_num_queries(12):
@@ -361,7 +356,7 @@ def test_queue_query_count_does_not_grow_with_rows(client, cast, campaign, submi
 
 
 def test_queue_htmx_returns_the_results_only(client, cast, campaign, jaipur_app):
-    response = login(client, cast.state_admin).get(
+    response = log_in(client, cast.state_admin).get(
         reverse("recruitment:queue", args=[campaign.slug]), {"sort": "score"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
@@ -372,7 +367,7 @@ def test_queue_htmx_returns_the_results_only(client, cast, campaign, jaipur_app)
 
 
 def test_bulk_shortlist_and_reject(client, cast, campaign, jaipur_app, ajmer_app):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     url = reverse("recruitment:screen_bulk", args=[campaign.slug])
     response = client.post(url, {"ids": [jaipur_app.pk, ajmer_app.pk], "action": "shortlist"})
     assert response.status_code == 302
@@ -399,7 +394,7 @@ def test_bulk_bad_input_changes_nothing(client, cast, campaign, jaipur_app, data
         k: [str(jaipur_app.pk) if v == "JAIPUR" else v for v in vs] if isinstance(vs, list) else vs
         for k, vs in data.items()
     }
-    response = login(client, cast.state_admin).post(
+    response = log_in(client, cast.state_admin).post(
         reverse("recruitment:screen_bulk", args=[campaign.slug]), data, follow=True
     )
     assert response.status_code == 200
@@ -409,7 +404,7 @@ def test_bulk_bad_input_changes_nothing(client, cast, campaign, jaipur_app, data
 
 
 def test_bulk_with_another_districts_id_is_404_and_changes_nothing(client, cast, campaign, jaipur_app, ajmer_app):
-    response = login(client, cast.sibling_admin).post(
+    response = log_in(client, cast.sibling_admin).post(
         reverse("recruitment:screen_bulk", args=[campaign.slug]),
         {"ids": [ajmer_app.pk, jaipur_app.pk], "action": "shortlist"},
     )
@@ -418,7 +413,7 @@ def test_bulk_with_another_districts_id_is_404_and_changes_nothing(client, cast,
 
 
 def test_viewer_cannot_screen(client, cast, campaign, jaipur_app):
-    login(client, cast.viewer)
+    log_in(client, cast.viewer)
     response = client.post(
         reverse("recruitment:screen_bulk", args=[campaign.slug]), {"ids": [jaipur_app.pk], "action": "shortlist"}
     )
@@ -437,7 +432,7 @@ def test_viewer_cannot_screen(client, cast, campaign, jaipur_app):
 
 
 def test_application_detail_shows_everything(client, cast, jaipur_app):
-    response = login(client, cast.district_admin).get(reverse("recruitment:application", args=[jaipur_app.pk]))
+    response = log_in(client, cast.district_admin).get(reverse("recruitment:application", args=[jaipur_app.pk]))
     page = html(response)
     assert response.status_code == 200
     for text in ("Seema Meena", "@seema", "1,500", "हर बूथ हो मजबूत!", "+91 98•••••111", "Shortlist"):
@@ -447,7 +442,7 @@ def test_application_detail_shows_everything(client, cast, jaipur_app):
 
 
 def test_sibling_admin_gets_404_on_every_jaipur_page(client, cast, jaipur_app):
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin)
     assert client.get(reverse("recruitment:application", args=[jaipur_app.pk])).status_code == 404
     response = client.post(reverse("recruitment:screen", args=[jaipur_app.pk]), {"action": "shortlist"})
     assert response.status_code == 404
@@ -459,12 +454,12 @@ def test_sibling_admin_gets_404_on_every_jaipur_page(client, cast, jaipur_app):
 
 
 def test_missing_application_is_404(client, cast):
-    assert login(client, cast.state_admin).get(reverse("recruitment:application", args=[999999])).status_code == 404
+    assert log_in(client, cast.state_admin).get(reverse("recruitment:application", args=[999999])).status_code == 404
     assert client.get("/recruitment/applications/abc/").status_code == 404
 
 
 def test_screen_one_application(client, cast, jaipur_app):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     response = client.post(reverse("recruitment:screen", args=[jaipur_app.pk]), {"action": "reject", "reason": "Spam"})
     assert response.status_code == 302
     jaipur_app.refresh_from_db()
@@ -484,7 +479,7 @@ def test_screen_one_application(client, cast, jaipur_app):
     ],
 )
 def test_screen_bad_input_shows_an_error(client, cast, jaipur_app, data):
-    response = login(client, cast.district_admin).post(reverse("recruitment:screen", args=[jaipur_app.pk]), data)
+    response = log_in(client, cast.district_admin).post(reverse("recruitment:screen", args=[jaipur_app.pk]), data)
     assert response.status_code == 200
     assert 'class="error"' in html(response)
     jaipur_app.refresh_from_db()
@@ -495,7 +490,7 @@ def test_screening_past_screening_says_so(client, cast, jaipur_app, day):
     from sangathan.recruitment.tests.staff_fixtures import schedule
 
     schedule(jaipur_app, day)
-    response = login(client, cast.district_admin).post(
+    response = log_in(client, cast.district_admin).post(
         reverse("recruitment:screen", args=[jaipur_app.pk]), {"action": "reject", "reason": "x"}, follow=True
     )
     assert response.status_code == 200 and "past screening" in html(response)
@@ -521,7 +516,7 @@ def test_exports_are_scoped_and_filtered(client, cast, campaign, jaipur_app, ajm
         (cast.district_admin, jaipur_app, ajmer_app),
         (cast.sibling_admin, ajmer_app, jaipur_app),
     ):
-        login(client, user)
+        log_in(client, user)
         response = client.get(reverse("recruitment:export_csv", args=[campaign.slug]))
         assert response["Content-Type"].startswith("text/csv")
         rows = read_csv(response)
@@ -534,7 +529,7 @@ def test_exports_are_scoped_and_filtered(client, cast, campaign, jaipur_app, ajm
         flat = repr(rows)
         assert mine.reference in flat and theirs.reference not in flat and theirs.name_en not in flat
         assert len(rows) == 2
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     rows = read_csv(client.get(reverse("recruitment:export_csv", args=[campaign.slug]), {"status": "rejected"}))
     assert len(rows) == 1  # the header only
     assert client.get(reverse("recruitment:export_csv", args=["nope"])).status_code == 404
@@ -550,7 +545,7 @@ def test_exports_neutralise_formulas(client, cast, campaign, submit):
         writing_sample="\tTabbed",
         social_accounts=[{"platform": "x", "handle": "=1+1", "followers": 3}],
     )
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     header, row = read_csv(client.get(reverse("recruitment:export_csv", args=[campaign.slug])))
     cells = dict(zip(header, row, strict=True))
     assert cells["Name (English)"] == '\'=HYPERLINK("http://evil","x")'
@@ -574,7 +569,7 @@ def test_exports_neutralise_formulas(client, cast, campaign, submit):
 
 
 def test_exports_keep_hindi(client, cast, campaign, jaipur_app):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     rows = read_csv(client.get(reverse("recruitment:export_csv", args=[campaign.slug])))
     assert "सीमा मीणा" in rows[1]
     rows = read_xlsx(client.get(reverse("recruitment:export_xlsx", args=[campaign.slug])))
@@ -582,7 +577,7 @@ def test_exports_keep_hindi(client, cast, campaign, jaipur_app):
 
 
 def test_export_query_count_does_not_grow(client, cast, campaign, submit, django_assert_max_num_queries):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     for i in range(30):
         submit(mobile=f"98292{i:05d}")
     with django_assert_max_num_queries(12):
@@ -592,5 +587,5 @@ def test_export_query_count_does_not_grow(client, cast, campaign, submit, django
 
 def test_campaign_position_targets_are_shown(client, cast, campaign):
     CampaignPosition.objects.filter(campaign=campaign, position__code="representative").update(target=3)
-    response = login(client, cast.state_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
+    response = log_in(client, cast.state_admin).get(reverse("recruitment:dashboard", args=[campaign.slug]))
     assert "target 3" in html(response)

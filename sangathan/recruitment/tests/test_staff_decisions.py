@@ -1,9 +1,5 @@
 """Ranking, decisions (select appoints, wait-list, reject), the appointment letter PDF and the admin."""
 
-import re
-import shutil
-import subprocess
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -14,7 +10,8 @@ from sangathan.org.tests.factories import PersonFactory, position
 from sangathan.recruitment.models import Application, ApplicationEvent
 from sangathan.recruitment.tests.staff_fixtures import *  # noqa: F403 (fixtures)
 from sangathan.recruitment.tests.staff_fixtures import interview
-from sangathan.recruitment.tests.test_staff import html, login
+from sangathan.recruitment.tests.test_staff import html
+from sangathan.testing import log_in, pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +26,7 @@ def test_ranking_groups_by_unit_and_flags_disagreement(client, cast, campaign, d
     interview(top, day, values=(9, 9))
     interview(low, day, values=(5, 5))
     interview(split, day, values=(10, 2))
-    response = login(client, cast.state_admin).get(reverse("recruitment:ranking", args=[campaign.slug]))
+    response = log_in(client, cast.state_admin).get(reverse("recruitment:ranking", args=[campaign.slug]))
     assert response.status_code == 200
     groups = list(response.context["page"])
     assert [g.unit.name_en for g in groups] == ["Amer School", "Amer Fort Gate"]
@@ -44,7 +41,7 @@ def test_ranking_is_scoped_and_takes_bad_parameters(client, cast, campaign, day,
     interview(jaipur_app, day)
     interview(ajmer_app, day, values=(6,))
     url = reverse("recruitment:ranking", args=[campaign.slug])
-    page = html(login(client, cast.sibling_admin).get(url))
+    page = html(log_in(client, cast.sibling_admin).get(url))
     assert ajmer_app.name_en in page and jaipur_app.name_en not in page
     for params in ({"post": "abc"}, {"post": "999999"}, {"unit": "abc"}, {"page": "abc"}, {"unit": "9" * 30}):
         response = client.get(url, params)
@@ -56,7 +53,7 @@ def test_ranking_for_the_district_post(client, cast, campaign, day, submit, tree
     district_post = campaign.positions.get(position__code="in_charge")
     application, _ = submit(mobile="9829000021", applied_for=district_post, home_unit=tree.booth2)
     interview(application, day)
-    response = login(client, cast.state_admin).get(
+    response = log_in(client, cast.state_admin).get(
         reverse("recruitment:ranking", args=[campaign.slug]), {"post": district_post.pk}
     )
     groups = list(response.context["page"])
@@ -68,7 +65,7 @@ def test_ranking_for_the_district_post(client, cast, campaign, day, submit, tree
 
 def test_select_appoints_and_shows_on_the_unit_page(client, cast, day, jaipur_app, tree):
     application = interview(jaipur_app, day)
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     response = client.post(reverse("recruitment:decide", args=[application.pk]), {"decision": "select"}, follow=True)
     assert response.status_code == 200
     application.refresh_from_db()
@@ -85,7 +82,7 @@ def test_select_into_a_full_post_refuses_with_the_reason(client, cast, day, jaip
         unit=tree.booth1, position=position("booth", "representative"), person=PersonFactory()
     )
     application = interview(jaipur_app, day)
-    response = login(client, cast.state_admin).post(
+    response = log_in(client, cast.state_admin).post(
         reverse("recruitment:decide", args=[application.pk]), {"decision": "select"}, follow=True
     )
     assert response.status_code == 200
@@ -98,7 +95,7 @@ def test_select_into_a_full_post_refuses_with_the_reason(client, cast, day, jaip
 def test_select_from_the_ranking_page_returns_there(client, cast, campaign, day, jaipur_app):
     application = interview(jaipur_app, day)
     here = reverse("recruitment:ranking", args=[campaign.slug])
-    response = login(client, cast.state_admin).post(
+    response = log_in(client, cast.state_admin).post(
         reverse("recruitment:decide", args=[application.pk]), {"decision": "waitlist", "next": here}
     )
     assert response["Location"] == here
@@ -130,14 +127,14 @@ def test_select_from_the_ranking_page_returns_there(client, cast, campaign, day,
 )
 def test_decide_bad_input_changes_nothing(client, cast, day, jaipur_app, data):
     application = interview(jaipur_app, day)
-    response = login(client, cast.state_admin).post(reverse("recruitment:decide", args=[application.pk]), data)
+    response = log_in(client, cast.state_admin).post(reverse("recruitment:decide", args=[application.pk]), data)
     assert response.status_code == 200 and 'class="error"' in html(response)
     application.refresh_from_db()
     assert application.status == "interviewed"
 
 
 def test_decide_before_the_interview_says_so(client, cast, jaipur_app):
-    response = login(client, cast.state_admin).post(
+    response = log_in(client, cast.state_admin).post(
         reverse("recruitment:decide", args=[jaipur_app.pk]), {"decision": "select"}, follow=True
     )
     assert "Only interviewed or wait-listed" in html(response)
@@ -149,7 +146,7 @@ def test_decide_is_refused_outside_scope_and_for_viewers(client, cast, day, jaip
     application = interview(jaipur_app, day)
     events = ApplicationEvent.objects.count()
     for user, status in ((cast.sibling_admin, 404), (cast.viewer, 403), (cast.outsider, 404)):
-        response = login(client, user).post(
+        response = log_in(client, user).post(
             reverse("recruitment:decide", args=[application.pk]), {"decision": "select"}
         )
         assert response.status_code == status
@@ -167,7 +164,7 @@ def test_a_block_in_charge_cannot_fill_a_district_post(client, cast, campaign, d
     district_post = campaign.positions.get(position__code="in_charge")
     application, _ = submit(mobile="9829000031", applied_for=district_post, home_unit=tree.booth1)
     application = interview(application, day)
-    response = login(client, block_admin).post(
+    response = log_in(client, block_admin).post(
         reverse("recruitment:decide", args=[application.pk]), {"decision": "select"}, follow=True
     )
     assert "Only someone who may appoint" in html(response)
@@ -186,27 +183,15 @@ def appointed(client, cast, day, jaipur_app):
     return services.application_decide(application=application, decision="select", by=cast.state_admin)
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
-    path = tmp_path / "letter.pdf"
-    path.write_bytes(content)
-    pdftotext = shutil.which("pdftotext")
-    return subprocess.run([pdftotext, str(path), "-"], capture_output=True, check=True, text=True).stdout  # noqa: S603
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"[\s\u093f]+", "", text)
-
-
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
-def test_letter_pdf_in_hindi(client, cast, appointed, tmp_path):
-    response = login(client, cast.district_admin).get(reverse("recruitment:letter", args=[appointed.pk]))
+def test_letter_pdf_in_hindi(client, cast, appointed):
+    response = log_in(client, cast.district_admin).get(reverse("recruitment:letter", args=[appointed.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     # pdftotext splits Devanagari clusters with spaces and puts the i-matra (ि, drawn before its consonant)
     # wherever the glyph order leaves it: compare without whitespace and without that matra. The shaping
     # itself was checked by eye on a rendering of page 1 (pdftoppm).
-    text = normalise(pdf_text(response.content, tmp_path))
+    text = squeeze(pdf_text(response.content))
     for expected in (
         "सोशल मीडिया विभाग",
         "पत्रांक",
@@ -219,18 +204,18 @@ def test_letter_pdf_in_hindi(client, cast, appointed, tmp_path):
         "नियुक्त",
         "राजस्थान",
     ):
-        assert normalise(expected) in text, expected
+        assert squeeze(expected) in text, expected
     response = client.get(reverse("recruitment:letter", args=[appointed.pk]), {"lang": "en"})
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content)
     assert "Letter no." in text and "Seema Meena" in text
 
 
 def test_letter_only_for_the_appointed_and_in_scope(client, cast, appointed, ajmer_app):
-    assert login(client, cast.sibling_admin).get(reverse("recruitment:letter", args=[appointed.pk])).status_code == 404
-    login(client, cast.state_admin)
+    assert log_in(client, cast.sibling_admin).get(reverse("recruitment:letter", args=[appointed.pk])).status_code == 404
+    log_in(client, cast.state_admin)
     assert client.get(reverse("recruitment:letter", args=[ajmer_app.pk])).status_code == 404  # not appointed
     assert client.get(reverse("recruitment:letter", args=[999999])).status_code == 404
-    assert login(client, cast.viewer).get(reverse("recruitment:letter", args=[appointed.pk])).status_code == 200
+    assert log_in(client, cast.viewer).get(reverse("recruitment:letter", args=[appointed.pk])).status_code == 200
 
 
 # ---------------------------------------------------------------- admin
@@ -243,7 +228,7 @@ def test_admin_lists_applications_in_scope_read_only(client, cast, jaipur_app, a
     from django.contrib.auth.models import Permission
 
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="recruitment"))
-    login(client, staff)
+    log_in(client, staff)
     response = client.get("/admin/recruitment/application/")
     assert response.status_code == 200
     page = html(response)
@@ -258,7 +243,7 @@ def test_admin_lists_applications_in_scope_read_only(client, cast, jaipur_app, a
 
 def test_admin_pages_render_for_a_superuser(client, campaign, jaipur_app, day):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "a-long-test-password")
-    login(client, admin)
+    log_in(client, admin)
     for url in (
         "/admin/recruitment/rubric/",
         f"/admin/recruitment/rubric/{campaign.rubric_id}/change/",

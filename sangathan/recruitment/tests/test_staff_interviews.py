@@ -12,7 +12,8 @@ from sangathan.org.tests.factories import UserFactory
 from sangathan.recruitment.models import Application, InterviewDay, InterviewSlot, Panel, ScoreSheet
 from sangathan.recruitment.tests.staff_fixtures import *  # noqa: F403 (fixtures)
 from sangathan.recruitment.tests.staff_fixtures import interview, schedule, score_post, scores
-from sangathan.recruitment.tests.test_staff import html, login
+from sangathan.recruitment.tests.test_staff import html
+from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_state_admin_adds_a_day_and_a_panel(client, cast, tree, campaign, member
 
     for name in ("m1", "m2"):  # office-bearers of the state: a panel is formed from users with a role in the area
         RoleAssignment.objects.create(user=members[name], unit=tree.jaipur, role=Role.INTERVIEWER)
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     url = reverse("recruitment:interviews", args=[campaign.slug])
     page = html(client.get(url))
     assert 'value="11:00"' in page and 'value="17:00"' in page  # the default hours
@@ -59,7 +60,7 @@ def test_state_admin_adds_a_day_and_a_panel(client, cast, tree, campaign, member
 )
 def test_bad_day_input_changes_nothing(client, cast, campaign, data):
     full = {"starts": "11:00", "ends": "17:00", "slot_minutes": "15", **data}
-    response = login(client, cast.state_admin).post(reverse("recruitment:interviews", args=[campaign.slug]), full)
+    response = log_in(client, cast.state_admin).post(reverse("recruitment:interviews", args=[campaign.slug]), full)
     assert response.status_code == 200 and 'class="error"' in html(response)
     assert not InterviewDay.objects.exists()
 
@@ -74,7 +75,7 @@ def test_bad_day_input_changes_nothing(client, cast, campaign, data):
     ],
 )
 def test_bad_panel_input_changes_nothing(client, cast, day, data):
-    response = login(client, cast.state_admin).post(reverse("recruitment:panel_create", args=[day.pk]), data)
+    response = log_in(client, cast.state_admin).post(reverse("recruitment:panel_create", args=[day.pk]), data)
     assert response.status_code == 200
     assert 'class="error"' in html(response) or 'class="errors"' in html(response)
     assert Panel.objects.filter(day=day).count() == 2
@@ -86,7 +87,7 @@ def test_only_who_may_appoint_across_the_campaign_runs_its_interviews(client, ca
     # A district in-charge may see the state campaign's interviews page, but not add days or panels to it,
     # nor schedule it (scheduling takes every district's applicants).
     for user, status in ((cast.district_admin, 403), (cast.viewer, 403), (cast.outsider, 404)):
-        login(client, user)
+        log_in(client, user)
         assert client.post(reverse("recruitment:interviews", args=[campaign.slug]), data).status_code == status
         response = client.post(reverse("recruitment:panel_create", args=[day.pk]), {"name": "Z", "members": "m1"})
         assert response.status_code == status
@@ -99,7 +100,7 @@ def test_only_who_may_appoint_across_the_campaign_runs_its_interviews(client, ca
 
 
 def test_schedule_more_applicants_than_slots_through_the_page(client, cast, campaign, submit, tree, members):
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     interview_day = InterviewDay.objects.create(
         campaign=campaign, date=timezone.localdate(), venue="HQ", starts=datetime.time(11), ends=datetime.time(12)
     )
@@ -123,7 +124,7 @@ def test_schedule_more_applicants_than_slots_through_the_page(client, cast, camp
 
 def test_schedule_without_panels_says_so(client, cast, campaign):
     interview_day = InterviewDay.objects.create(campaign=campaign, date=timezone.localdate(), venue="HQ")
-    response = login(client, cast.state_admin).post(
+    response = log_in(client, cast.state_admin).post(
         reverse("recruitment:schedule", args=[interview_day.pk]), follow=True
     )
     assert "Add at least one panel" in html(response)
@@ -132,22 +133,22 @@ def test_schedule_without_panels_says_so(client, cast, campaign):
 def test_timetable_shows_a_district_admin_only_their_applicants(client, cast, day, jaipur_app, ajmer_app):
     schedule(jaipur_app, day)
     schedule(ajmer_app, day)
-    page = html(login(client, cast.district_admin).get(reverse("recruitment:day", args=[day.pk])))
+    page = html(log_in(client, cast.district_admin).get(reverse("recruitment:day", args=[day.pk])))
     assert jaipur_app.name_en in page and ajmer_app.name_en not in page
     assert "Schedule automatically" not in page
-    page = html(login(client, cast.sibling_admin).get(reverse("recruitment:day", args=[day.pk])))
+    page = html(log_in(client, cast.sibling_admin).get(reverse("recruitment:day", args=[day.pk])))
     assert ajmer_app.name_en in page and jaipur_app.name_en not in page
-    page = html(login(client, cast.state_admin).get(reverse("recruitment:day", args=[day.pk])))
+    page = html(log_in(client, cast.state_admin).get(reverse("recruitment:day", args=[day.pk])))
     assert ajmer_app.name_en in page and jaipur_app.name_en in page
-    assert login(client, cast.outsider).get(reverse("recruitment:day", args=[day.pk])).status_code == 404
+    assert log_in(client, cast.outsider).get(reverse("recruitment:day", args=[day.pk])).status_code == 404
     assert client.get(reverse("recruitment:day", args=[999999])).status_code == 404
 
 
 def test_interviews_page_counts_only_what_the_user_sees(client, cast, campaign, day, jaipur_app, ajmer_app):
     schedule(jaipur_app, day)
-    response = login(client, cast.sibling_admin).get(reverse("recruitment:interviews", args=[campaign.slug]))
+    response = log_in(client, cast.sibling_admin).get(reverse("recruitment:interviews", args=[campaign.slug]))
     assert response.context["rows"] == [(day, 0)]
-    response = login(client, cast.state_admin).get(reverse("recruitment:interviews", args=[campaign.slug]))
+    response = log_in(client, cast.state_admin).get(reverse("recruitment:interviews", args=[campaign.slug]))
     assert response.context["rows"] == [(day, 1)]
 
 
@@ -157,7 +158,7 @@ def test_interviews_page_counts_only_what_the_user_sees(client, cast, campaign, 
 def test_move_an_interview(client, cast, day, jaipur_app):
     application = schedule(jaipur_app, day)
     slot = application.slot
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     url = reverse("recruitment:slot_move", args=[slot.pk])
     assert client.get(url).status_code == 200
     panel_b = day.panels.get(name="B")
@@ -174,7 +175,7 @@ def test_move_an_interview(client, cast, day, jaipur_app):
 def test_move_bad_input(client, cast, day, jaipur_app, data):
     slot = schedule(jaipur_app, day).slot
     full = {"panel": str(slot.panel_id), "starts_at": "12:00", **data}
-    response = login(client, cast.district_admin).post(reverse("recruitment:slot_move", args=[slot.pk]), full)
+    response = log_in(client, cast.district_admin).post(reverse("recruitment:slot_move", args=[slot.pk]), full)
     assert response.status_code == 200 and 'class="error"' in html(response)
     before = slot.starts_at
     slot.refresh_from_db()
@@ -186,7 +187,7 @@ def test_move_onto_a_taken_time_says_so(client, cast, day, jaipur_app, submit):
     other, _ = submit(mobile="9829077777")
     other_slot = schedule(other, day).slot
     local = timezone.localtime(other_slot.starts_at).strftime("%H:%M")
-    response = login(client, cast.state_admin).post(
+    response = log_in(client, cast.state_admin).post(
         reverse("recruitment:slot_move", args=[slot.pk]), {"panel": other_slot.panel_id, "starts_at": local}
     )
     assert response.status_code == 200 and "already has an interview" in html(response)
@@ -194,7 +195,7 @@ def test_move_onto_a_taken_time_says_so(client, cast, day, jaipur_app, submit):
 
 def test_no_show(client, cast, day, jaipur_app):
     slot = schedule(jaipur_app, day).slot
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin)
     response = client.post(reverse("recruitment:no_show", args=[slot.pk]))
     assert response.status_code == 302
     slot.refresh_from_db()
@@ -209,7 +210,7 @@ def test_no_show(client, cast, day, jaipur_app):
 def test_moving_and_no_show_are_refused_outside_scope_and_for_viewers(client, cast, day, jaipur_app):
     slot = schedule(jaipur_app, day).slot
     for user, status in ((cast.sibling_admin, 404), (cast.viewer, 403)):
-        login(client, user)
+        log_in(client, user)
         assert client.post(reverse("recruitment:no_show", args=[slot.pk])).status_code == status
         response = client.post(
             reverse("recruitment:slot_move", args=[slot.pk]), {"panel": slot.panel_id, "starts_at": "15:00"}
@@ -226,13 +227,13 @@ def test_moving_and_no_show_are_refused_outside_scope_and_for_viewers(client, ca
 def test_panel_member_sees_todays_slots_and_the_next_applicant(client, day, members, jaipur_app, ajmer_app):
     schedule(jaipur_app, day)
     schedule(ajmer_app, day)
-    response = login(client, members["m1"]).get(reverse("recruitment:panel"))
+    response = log_in(client, members["m1"]).get(reverse("recruitment:panel"))
     assert response.status_code == 200
     page = html(response)
     assert jaipur_app.name_en in page and ajmer_app.name_en not in page  # Ajmer's is on panel B
     assert response.context["next"].application_id == jaipur_app.pk
     assert 'id="next"' in page
-    response = login(client, members["m3"]).get(reverse("recruitment:panel"))
+    response = log_in(client, members["m3"]).get(reverse("recruitment:panel"))
     assert response.context["next"].application_id == ajmer_app.pk
 
 
@@ -241,14 +242,14 @@ def test_the_second_member_still_gets_the_applicant_the_first_has_scored(client,
 
     application = schedule(jaipur_app, day)
     services.score_submit(application=application, member=members["m1"], scores=scores(campaign, 6))
-    assert login(client, members["m1"]).get(reverse("recruitment:panel")).context["next"] is None
-    response = login(client, members["m2"]).get(reverse("recruitment:panel"))
+    assert log_in(client, members["m1"]).get(reverse("recruitment:panel")).context["next"] is None
+    response = log_in(client, members["m2"]).get(reverse("recruitment:panel"))
     assert response.context["next"].application_id == application.pk
     assert 'id="next"' in html(response)
 
 
 def test_user_on_no_panel_gets_an_empty_page(client, cast):
-    response = login(client, cast.outsider).get(reverse("recruitment:panel"))
+    response = log_in(client, cast.outsider).get(reverse("recruitment:panel"))
     assert response.status_code == 200 and "No interviews for you today" in html(response)
 
 
@@ -257,7 +258,7 @@ def test_panel_member_scores_and_sees_the_others_only_afterwards(client, day, me
     url = reverse("recruitment:panel_score", args=[slot.pk])
     m1, m2 = members["m1"], members["m2"]
     # m1 scores first, through the page.
-    login(client, m1)
+    log_in(client, m1)
     page = html(client.get(url))
     assert "Submit scores" in page and jaipur_app.name_en in page
     assert jaipur_app.mobile not in page  # a panel member does not need the contact details
@@ -266,7 +267,7 @@ def test_panel_member_scores_and_sees_the_others_only_afterwards(client, day, me
     sheet = ScoreSheet.objects.get(member=m1)
     assert sheet.weighted == 90
     # m2 has not scored: m1's scores and the mean are nowhere on m2's pages.
-    login(client, m2)
+    log_in(client, m2)
     for page_url in (url, reverse("recruitment:application", args=[jaipur_app.pk])):
         response = client.get(page_url)
         assert response.status_code == 200
@@ -287,7 +288,7 @@ def test_a_state_admin_on_the_panel_does_not_see_the_others_scores_first(
     from sangathan.recruitment import services
 
     services.score_submit(application=jaipur_app, member=members["m1"], scores=scores(campaign, 8))
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin)
     for url in (
         reverse("recruitment:application", args=[jaipur_app.pk]),
         reverse("recruitment:queue", args=[campaign.slug]),
@@ -304,7 +305,7 @@ def test_scores_out_of_range_are_refused(client, day, members, jaipur_app, campa
     data = score_post(campaign, 5)
     first = next(iter(data))
     data[first] = value
-    response = login(client, members["m1"]).post(reverse("recruitment:panel_score", args=[slot.pk]), data)
+    response = log_in(client, members["m1"]).post(reverse("recruitment:panel_score", args=[slot.pk]), data)
     assert response.status_code == 200 and 'class="error"' in html(response)
     assert not ScoreSheet.objects.exists()
 
@@ -313,14 +314,14 @@ def test_missing_criterion_is_refused(client, day, members, jaipur_app, campaign
     slot = schedule(jaipur_app, day).slot
     data = score_post(campaign, 5)
     data.pop(next(iter(data)))
-    response = login(client, members["m1"]).post(reverse("recruitment:panel_score", args=[slot.pk]), data)
+    response = log_in(client, members["m1"]).post(reverse("recruitment:panel_score", args=[slot.pk]), data)
     assert response.status_code == 200 and "Give a score" in html(response)
     assert not ScoreSheet.objects.exists()
 
 
 def test_scoring_twice_is_refused(client, day, members, jaipur_app, campaign):
     slot = schedule(jaipur_app, day).slot
-    login(client, members["m1"])
+    log_in(client, members["m1"])
     url = reverse("recruitment:panel_score", args=[slot.pk])
     client.post(url, score_post(campaign, 5))
     response = client.post(url, score_post(campaign, 9), follow=True)
@@ -334,12 +335,12 @@ def test_others_cannot_open_a_panels_score_sheet(client, cast, day, members, jai
     url = reverse("recruitment:panel_score", args=[slot.pk])
     # Not on the panel: 404, admins included; a member of panel B cannot score panel A's applicant.
     for user in (members["m3"], cast.state_admin, cast.district_admin, UserFactory(username="nobody")):
-        login(client, user)
+        log_in(client, user)
         assert client.get(url).status_code == 404
         assert client.post(url, score_post(campaign, 5)).status_code == 404
     assert not ScoreSheet.objects.exists()
     # A panel member sees the applications of their own panel only.
-    login(client, members["m3"])
+    log_in(client, members["m3"])
     assert client.get(reverse("recruitment:application", args=[ajmer_app.pk])).status_code == 200
     assert client.get(reverse("recruitment:application", args=[jaipur_app.pk])).status_code == 404
     assert client.get(reverse("recruitment:letter", args=[ajmer_app.pk])).status_code == 404
@@ -351,8 +352,8 @@ def test_others_cannot_open_a_panels_score_sheet(client, cast, day, members, jai
 
 def test_no_show_applicant_cannot_be_scored(client, cast, day, members, jaipur_app, campaign):
     slot = schedule(jaipur_app, day).slot
-    login(client, cast.state_admin).post(reverse("recruitment:no_show", args=[slot.pk]))
-    login(client, members["m1"])
+    log_in(client, cast.state_admin).post(reverse("recruitment:no_show", args=[slot.pk]))
+    log_in(client, members["m1"])
     url = reverse("recruitment:panel_score", args=[slot.pk])
     assert "did not come" in html(client.get(url))
     response = client.post(url, score_post(campaign, 5), follow=True)
@@ -364,7 +365,7 @@ def test_panel_page_query_count(client, day, members, submit, django_assert_max_
     for i in range(10):
         application, _ = submit(mobile=f"98294{i:05d}")
         schedule(application, day)
-    login(client, members["m1"])
+    log_in(client, members["m1"])
     with django_assert_max_num_queries(8):
         response = client.get(reverse("recruitment:panel"))
     assert len(response.context["today"]) == 5
@@ -372,7 +373,7 @@ def test_panel_page_query_count(client, day, members, submit, django_assert_max_
 
 def test_interviewed_application_shows_scores_to_the_admin(client, cast, day, jaipur_app):
     application = interview(jaipur_app, day, values=(10, 3))
-    page = html(login(client, cast.district_admin).get(reverse("recruitment:application", args=[application.pk])))
+    page = html(log_in(client, cast.district_admin).get(reverse("recruitment:application", args=[application.pk])))
     assert "65.00" in page and "The panel disagrees" in page and "m1" in page and "m2" in page
 
 
@@ -386,7 +387,7 @@ def test_panel_members_field_does_not_tell_which_user_names_exist(client, cast, 
     RoleAssignment.objects.create(user=kota_admin, unit=elsewhere, role=Role.INTERVIEWER)
     RoleAssignment.objects.create(user=cast.sibling_admin, unit=tree.rajasthan, role=Role.STATE_ADMIN)
     client.cookies["django_language"] = "en"
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin)
     url = reverse("recruitment:panel_create", args=[day.pk])
     answers = {}
     for name in ("kota_interviewer", "nobody_has_this_name", "outsider"):

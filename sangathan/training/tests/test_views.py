@@ -15,17 +15,13 @@ from PIL import Image
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.org.models import Level
 from sangathan.org.tests.factories import UserFactory, make_unit
+from sangathan.testing import log_in, pdf_text, squeeze
 from sangathan.training import services
 from sangathan.training.models import Attendance, Camp, Completion, Invitation
 from sangathan.training.tests.conftest import MONDAY, code_of, local
 
 PASSWORD = "a-long-test-password"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -58,7 +54,7 @@ def snapshot():
 
 
 def test_list_shows_only_camps_in_scope(client, cast, camp, sibling_camp, django_assert_max_num_queries):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     with django_assert_max_num_queries(12):
         response = client.get(reverse("training:camps") + "?week=2026-12-07")
     html = response.content.decode()
@@ -70,7 +66,7 @@ def test_list_query_count_does_not_grow_with_camps(client, cast, camp, tree, pro
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     url = reverse("training:camps") + "?week=2026-12-07"
     client.get(url)
     with CaptureQueriesContext(connection) as one:
@@ -89,13 +85,13 @@ def test_list_query_count_does_not_grow_with_camps(client, cast, camp, tree, pro
 
 @pytest.mark.parametrize("who", ["sibling_admin", "outsider"])
 def test_camp_outside_scope_is_404(client, cast, camp, who):
-    login(client, getattr(cast, who))
+    log_in(client, getattr(cast, who), language="hi")
     for name in ("training:camp", "training:camp_qr", "training:roll_call"):
         assert client.get(reverse(name, args=[camp.pk])).status_code == 404
 
 
 def test_block_in_charge_cannot_see_another_blocks_camp_or_attendance(client, amer_admin, camp, other_block_camp):
-    login(client, amer_admin)
+    log_in(client, amer_admin, language="hi")
     assert client.get(reverse("training:camp", args=[camp.pk])).status_code == 200
     for name in ("training:camp", "training:roll_call", "training:camp_qr"):
         assert client.get(reverse(name, args=[other_block_camp.pk])).status_code == 404
@@ -104,7 +100,7 @@ def test_block_in_charge_cannot_see_another_blocks_camp_or_attendance(client, am
 
 
 def test_viewer_sees_but_cannot_change(client, cast, camp, people):
-    login(client, cast.viewer)
+    log_in(client, cast.viewer, language="hi")
     assert client.get(reverse("training:camp", args=[camp.pk])).status_code == 200
     assert client.get(reverse("training:roll_call", args=[camp.pk])).status_code == 403
     before = snapshot()
@@ -116,7 +112,7 @@ def test_viewer_sees_but_cannot_change(client, cast, camp, people):
 
 
 def test_sibling_district_cannot_change(client, cast, camp, people):
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     before = snapshot()
     for name in ("training:camp_invite", "training:camp_remind", "training:camp_walk_ins", "training:camp_cancel"):
         assert (
@@ -129,7 +125,7 @@ def test_sibling_district_cannot_change(client, cast, camp, people):
 
 
 def test_block_in_charge_cannot_change_another_blocks_camp(client, amer_admin, other_block_camp):
-    login(client, amer_admin)
+    log_in(client, amer_admin, language="hi")
     before = snapshot()
     assert client.post(reverse("training:camp_walk_ins", args=[other_block_camp.pk]), {"allow": "1"}).status_code == 404
     assert client.post(reverse("training:camp_cancel", args=[other_block_camp.pk])).status_code == 404
@@ -140,7 +136,7 @@ def test_block_in_charge_cannot_change_another_blocks_camp(client, amer_admin, o
 
 
 def test_camp_page_shows_qr_that_decodes_to_the_check_in_url(client, cast, camp):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     html = client.get(reverse("training:camp", args=[camp.pk])).content.decode()
     url = f"http://testserver/t/{camp.check_in_token}/"
     assert url in html
@@ -151,7 +147,7 @@ def test_camp_page_shows_qr_that_decodes_to_the_check_in_url(client, cast, camp)
 
 
 def test_create_camp_through_the_form(client, cast, tree, programme, people):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     assert client.get(reverse("training:camp_new")).status_code == 200
     data = {
         "programme": programme.pk,
@@ -173,7 +169,7 @@ def test_create_camp_through_the_form(client, cast, tree, programme, people):
 
 
 def test_create_camp_refuses_a_unit_outside_scope_and_bad_times(client, cast, tree, programme):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     data = {
         "programme": programme.pk,
         "host_unit": tree.kishangarh.pk,
@@ -190,7 +186,7 @@ def test_create_camp_refuses_a_unit_outside_scope_and_bad_times(client, cast, tr
 
 
 def test_bulk_plan_through_the_form(client, cast, tree, programme, people):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     assert client.get(reverse("training:camp_plan")).status_code == 200
     data = {
         "programme": programme.pk,
@@ -218,7 +214,7 @@ def test_roll_call_tick_with_htmx(client, cast, camp, people, monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "now", lambda: local(MONDAY, 11))
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     html = client.get(reverse("training:roll_call", args=[camp.pk])).content.decode()
     assert people.booth1_rep.name_hi in html
     url = reverse("training:roll_call_mark", args=[camp.pk, people.booth1_rep.pk])
@@ -232,7 +228,7 @@ def test_roll_call_tick_with_htmx(client, cast, camp, people, monkeypatch):
 
 
 def test_roll_call_refuses_a_person_not_invited(client, cast, camp, people):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     url = reverse("training:roll_call_mark", args=[camp.pk, people.kishangarh_in_charge.pk])
     assert client.post(url, {"present": "1"}).status_code == 404
     assert not Attendance.objects.exists()
@@ -241,7 +237,7 @@ def test_roll_call_refuses_a_person_not_invited(client, cast, camp, people):
 def test_invite_by_mobile_and_generate(client, cast, camp, tree):
     from sangathan.org.tests.factories import PersonFactory
 
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     person = PersonFactory(home_unit=tree.booth2)
     client.post(reverse("training:camp_invite", args=[camp.pk]), {"mobile": person.mobile})
     assert camp.invitations.filter(person=person).exists()
@@ -252,25 +248,16 @@ def test_invite_by_mobile_and_generate(client, cast, camp, tree):
 # ---------------------------------------------------------------- certificates
 
 
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "c.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(  # noqa: S603
-        [shutil.which("pdftotext"), "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-
-
-def test_certificate_pdf_in_hindi_reads_back(client, cast, camp, people, tmp_path):
+def test_certificate_pdf_in_hindi_reads_back(client, cast, camp, people):
     result = services.attendance_check_in(
         camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
     )
     completion = result.completion
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     response = client.get(reverse("training:certificate", args=[completion.pk]))
     assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content, tmp_path)
-    # pdftotext may split Devanagari words and map the vowel sign ि oddly: compare without either.
-    squeezed = "".join(text.split()).replace("\u093f", "")
+    text = pdf_text(response.content)
+    squeezed = squeeze(text)
     # (and it spells a reph like र्मा out of order): the name's words without their reph.
     assert "सीमाश" in squeezed and "नेआमेरमेंआयोज" in squeezed
     assert "प्रशक्षणप्रमाण-पत्र" in squeezed
@@ -278,7 +265,7 @@ def test_certificate_pdf_in_hindi_reads_back(client, cast, camp, people, tmp_pat
     assert completion.certificate_number in text
     assert re.search(r"07/12/2026", text)
     english = client.get(reverse("training:certificate", args=[completion.pk]) + "?lang=en")
-    assert "Certificate of Training" in pdf_text(english.content, tmp_path)
+    assert "Certificate of Training" in pdf_text(english.content)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "training-certificate-hi.pdf").write_bytes(response.content)
 
@@ -287,7 +274,7 @@ def test_certificate_outside_scope_is_404(client, cast, camp, people):
     completion = services.attendance_check_in(
         camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
     ).completion
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     assert client.get(reverse("training:certificate", args=[completion.pk])).status_code == 404
 
 
@@ -298,7 +285,7 @@ def test_coverage_partial_and_page(client, cast, camp, people, tree):
     services.attendance_check_in(
         camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
     )
-    login(client, cast.state_admin)
+    log_in(client, cast.state_admin, language="hi")
     response = client.get(reverse("training:coverage"), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200 and 'id="coverage"' in html and "<html" not in html
@@ -308,10 +295,10 @@ def test_coverage_partial_and_page(client, cast, camp, people, tree):
 
 
 def test_coverage_outside_scope_is_404(client, cast, tree, people):
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     assert client.get(reverse("training:coverage") + f"?unit={tree.jaipur.pk}").status_code == 404
     assert client.get(reverse("training:coverage") + "?unit=abc").status_code == 404
-    login(client, cast.outsider)
+    log_in(client, cast.outsider, language="hi")
     assert client.get(reverse("training:coverage")).status_code == 404
 
 
@@ -321,7 +308,7 @@ def test_camp_page_and_roll_call_queries_do_not_grow_with_invitees(client, cast,
 
     from sangathan.org.tests.factories import PersonFactory
 
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     pages = [reverse("training:camp", args=[camp.pk]), reverse("training:roll_call", args=[camp.pk])]
     counts = []
     for url in pages:
@@ -337,12 +324,12 @@ def test_camp_page_and_roll_call_queries_do_not_grow_with_invitees(client, cast,
 
 
 def test_check_in_poster_reads_back_and_scans(client, cast, camp, tmp_path):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     response = client.get(reverse("training:camp_poster", args=[camp.pk]))
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "poster.pdf"
     pdf.write_bytes(response.content)
-    squeezed = "".join(pdf_text(response.content, tmp_path).split()).replace("\u093f", "")
+    squeezed = squeeze(pdf_text(response.content))
     assert "ब्लॉकआमेर·ब्लॉक" in squeezed and "उपस्थतदर्जकरें" in squeezed and "7दसंबर2026" in squeezed
     subprocess.run(  # noqa: S603
         [shutil.which("pdftoppm"), "-png", "-r", "100", "-singlefile", str(pdf), str(tmp_path / "poster")], check=True
@@ -362,7 +349,7 @@ def test_check_in_poster_reads_back_and_scans(client, cast, camp, tmp_path):
         ],
         check=True,
     )
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     assert client.get(reverse("training:camp_poster", args=[camp.pk])).status_code == 404
 
 
@@ -372,7 +359,7 @@ def test_programmes_page(client, cast, programme, django_assert_num_queries):
 
     from sangathan.training.models import Module, Programme
 
-    login(client, cast.viewer)
+    log_in(client, cast.viewer, language="hi")
     client.get(reverse("training:programmes"))
     with CaptureQueriesContext(connection) as one:
         html = client.get(reverse("training:programmes")).content.decode()
@@ -384,7 +371,7 @@ def test_programmes_page(client, cast, programme, django_assert_num_queries):
 
 
 def test_edit_camp_page(client, cast, camp, people):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     url = reverse("training:camp_edit", args=[camp.pk])
     assert 'value="10:00"' in client.get(url).content.decode()
     data = {"venue": "पंचायत भवन", "day": "2026-12-08", "start": "09:00", "end": "13:00", "capacity": "", "trainers": ""}
@@ -396,9 +383,9 @@ def test_edit_camp_page(client, cast, camp, people):
 def test_edit_camp_scope(client, cast, camp):
     before = snapshot(), Camp.objects.values_list("venue", flat=True).get()
     data = {"venue": "x", "day": "2026-12-08", "start": "09:00", "end": "13:00"}
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     assert client.post(reverse("training:camp_edit", args=[camp.pk]), data).status_code == 404
-    login(client, cast.viewer)
+    log_in(client, cast.viewer, language="hi")
     assert client.post(reverse("training:camp_edit", args=[camp.pk]), data).status_code == 403
     assert (snapshot(), Camp.objects.values_list("venue", flat=True).get()) == before
 
@@ -407,13 +394,13 @@ def test_roll_call_walk_in(client, cast, camp, monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "now", lambda: local(MONDAY, 11))
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     assert "walk-in/" in client.get(reverse("training:roll_call", args=[camp.pk])).content.decode()
     url = reverse("training:roll_call_walk_in", args=[camp.pk])
     response = client.post(url, {"mobile": "9876501234", "name": "Sunil Kumar"}, follow=True)
     assert "Sunil Kumar" in response.content.decode()
     assert Attendance.objects.get().method == Attendance.Method.WALK_IN
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     assert client.post(url, {"mobile": "9876501239", "name": "x"}).status_code == 404
     assert Attendance.objects.count() == 1
 
@@ -424,20 +411,20 @@ def test_attendance_csv_is_formula_safe_and_scoped(client, cast, camp, people):
     services.attendance_check_in(
         camp=camp, mobile=people.booth1_rep.mobile, code=code_of(camp, people.booth1_rep), at=local(MONDAY, 10)
     )
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     text = client.get(reverse("training:camp_export", args=[camp.pk])).content.decode("utf-8-sig")
     assert "सीमा शर्मा" in text and people.booth1_rep.mobile in text and "'=HYPERLINK(1)" in text
-    login(client, cast.viewer)
+    log_in(client, cast.viewer, language="hi")
     text = client.get(reverse("training:camp_export", args=[camp.pk])).content.decode("utf-8-sig")
     assert "सीमा शर्मा" in text and people.booth1_rep.mobile not in text
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     assert client.get(reverse("training:camp_export", args=[camp.pk])).status_code == 404
 
 
 def test_list_filtered_by_unit(client, cast, camp, other_block_camp, tree):
-    login(client, cast.district_admin)
+    log_in(client, cast.district_admin, language="hi")
     html = client.get(reverse("training:camps") + f"?week=2026-12-07&unit={tree.amer.pk}").content.decode()
     assert reverse("training:camp", args=[camp.pk]) in html
     assert reverse("training:camp", args=[other_block_camp.pk]) not in html
-    login(client, cast.sibling_admin)
+    log_in(client, cast.sibling_admin, language="hi")
     assert client.get(reverse("training:camps") + f"?unit={tree.amer.pk}").status_code == 404
