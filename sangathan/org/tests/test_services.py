@@ -83,7 +83,11 @@ def test_duplicate_booth_number_in_parent_is_refused(tree):
 
 
 def test_same_booth_number_in_another_block_is_fine(tree):
-    make_unit(tree.kishangarh, "booth", "Kishangarh 2", number=2)
+    booth = make_unit(tree.kishangarh, "booth", "Kishangarh 2", number=2)  # Amer has a booth 2 already
+    assert Unit.objects.get(pk=booth.pk).parent_id == tree.kishangarh.pk
+    numbered_two = Unit.objects.filter(level__code="booth", number=2)
+    assert sorted(numbered_two.values_list("parent_id", flat=True)) == sorted([tree.amer.pk, tree.kishangarh.pk])
+    assert counts(tree.ajmer)["booth"] == (2, 0)
 
 
 @pytest.mark.parametrize(("name_hi", "name_en"), [("", ""), ("x" * 151, "ok")])
