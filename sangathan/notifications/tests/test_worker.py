@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from celery.contrib.testing.tasks import ping
 from celery.signals import task_postrun
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +28,7 @@ CONTEXT = {"name": "Ram", "number": 0, "day": datetime.date(2025, 2, 28)}
 
 
 class FinishedTasks:
-    """Counts the tasks the worker has finished, by short name ("deliver_message", "sweep_outbox")."""
+    """Counts the tasks the worker has finished, by short name ("deliver_message", "sweep_outbox", "ping")."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -69,8 +70,12 @@ def test_twenty_messages_queued_in_one_transaction_are_each_delivered_once(sms_g
                 language="en",
             )
         ids = list(OutboxMessage.objects.values_list("pk", flat=True))
-        time.sleep(0.5)
-        assert sms_gateway.requests == []  # nothing leaves before the commit
+        # Nothing leaves before the commit: a task queued after the twenty has run, and no delivery before it
+        # (one queue, one task at a time, in the order queued). The ping touches no table this one locks.
+        ping.delay()
+        finished.wait_for(ping=1)
+        assert finished.counts["deliver_message"] == 0
+        assert sms_gateway.requests == []
     assert len(ids) == 20
     finished.wait_for(deliver_message=20)
     assert OutboxMessage.objects.filter(status="sent").count() == 20
