@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sangathan.testing import sent_code
+from sangathan.testing import require, sent_code
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -20,8 +20,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium).")
+    require(f"Chromium ({CHROMIUM})", present=Path(CHROMIUM).exists(), make_test="installs Debian's chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield browser

@@ -4,17 +4,10 @@ the secret shown once, and revokes one; the same page at 1280 px. Screenshots: a
 import pytest
 
 from sangathan.apitokens.models import ApiToken
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def make_token(page, name, days):
@@ -25,7 +18,7 @@ def make_token(page, name, days):
 
 
 def test_make_copy_and_revoke_a_token(live_server, phone, desktop, cast):  # noqa: F811
-    sign_in(phone, live_server, "district_admin")
+    log_in_browser(phone, live_server, "district_admin")
     phone.goto(f"{live_server.url}/account/api-tokens/")
     assert phone.inner_text("h1") == "API टोकन" or phone.inner_text("h1") == "API tokens"
     screenshot(phone, "api-tokens-empty-360")
@@ -47,7 +40,7 @@ def test_make_copy_and_revoke_a_token(live_server, phone, desktop, cast):  # noq
     assert ApiToken.objects.filter(revoked_at__isnull=False).count() == 1
     screenshot(phone, "api-tokens-list-360")
 
-    sign_in(desktop, live_server, "district_admin")
+    log_in_browser(desktop, live_server, "district_admin")
     desktop.goto(f"{live_server.url}/account/api-tokens/")
     make_token(desktop, "Weekly export", 365)
     screenshot(desktop, "api-tokens-created-1280")

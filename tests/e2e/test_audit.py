@@ -6,17 +6,10 @@ import pytest
 from sangathan.audit.models import AuditEntry
 from sangathan.org import services
 from sangathan.org.tests.factories import PersonFactory, position
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -50,7 +43,7 @@ def history(tree, cast):
 @pytest.mark.parametrize(("device", "width"), [("phone", 360), ("desktop", 1280)])
 def test_reveal_history_and_log(request, live_server, cast, history, device, width):
     page = request.getfixturevalue(device)
-    log_in(page, live_server, "district_admin")
+    log_in_browser(page, live_server, "district_admin")
     page.goto(f"{live_server.url}/people/{history.pk}/")
     assert "98•••••321" in page.content()
     assert "98290 54321" not in page.content()

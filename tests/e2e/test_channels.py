@@ -6,6 +6,7 @@ import pytest
 
 from sangathan.channels.models import Channel, Platform
 from sangathan.channels.services import channel_register
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -13,19 +14,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CODE = "AbCdEf1234567890GhIjK"
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, phone, desktop, tmp_path):
     channel_register(
         unit=tree.ajmer_booth, platform=Platform.WHATSAPP_GROUP, name="किशनगढ़", link=f"chat.whatsapp.com/{CODE}9"
     )
-    log_in(phone, live_server, "district_admin")
+    log_in_browser(phone, live_server, "district_admin")
 
     # The booth has nothing yet: register its WhatsApp group; a wa.me link is refused in Hindi.
     phone.goto(f"{live_server.url}/channels/units/{tree.booth1.pk}/")
@@ -69,7 +62,7 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
     screenshot(phone, "channels-area-360")
 
     # On a laptop: import a sheet with Hindi headings (booth 2's group and list), preview, confirm.
-    log_in(desktop, live_server, "district_admin")
+    log_in_browser(desktop, live_server, "district_admin")
     sheet = tmp_path / "jaipur-channels.csv"
     sheet.write_text(
         "जिला,विधानसभा संख्या,बूथ संख्या,प्लेटफ़ॉर्म,नाम,लिंक,सदस्य संख्या\n"
@@ -112,6 +105,6 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
 
     # Ajmer's in-charge cannot open Jaipur's booth.
     phone.context.clear_cookies()
-    log_in(phone, live_server, "sibling_admin")
+    log_in_browser(phone, live_server, "sibling_admin")
     response = phone.goto(f"{live_server.url}/channels/units/{tree.booth1.pk}/")
     assert response.status == 404

@@ -14,10 +14,9 @@ from sangathan.org.models import Level, Position
 from sangathan.org.tests.factories import PersonFactory
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery
-from sangathan.testing import open_drive
+from sangathan.testing import log_in_browser, open_drive
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_apply import pick_place
-from tests.e2e.test_org_tree import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,11 +63,12 @@ def test_the_console_reports_a_refused_inline_script(live_server, phone, drive):
     """The check the other tests rely on: an inline script is refused, and the console says so."""
     console = Console(phone)
     phone.goto(f"{live_server.url}/a/rj-2026/")
-    phone.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
-        " document.head.appendChild(s); }"
-    )
-    phone.wait_for_timeout(200)
+    # Wait for Chromium's report of the refusal, then check the script did not run.
+    with phone.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        phone.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+            " document.head.appendChild(s); }"
+        )
     assert phone.evaluate("window.injected") is None
     assert any("Content Security Policy" in line for line in console.lines), console.lines
 
@@ -153,8 +153,7 @@ def test_the_recipients_page(live_server, clipboard_phone, tree, cast):
 
 def test_the_message_form_counts_the_x_text(live_server, desktop, cast):
     console = Console(desktop)
-    log_in(desktop, live_server, "state_admin")
-    desktop.wait_for_load_state()
+    log_in_browser(desktop, live_server, "state_admin")
     desktop.goto(f"{live_server.url}/outreach/new/")
     assert desktop.inner_text("#x-count") == "0 / 280"  # outreach/x-count.js ran on load
     desktop.fill("#id_text_x", "नमस्ते https://example.org/a-long-link")  # six letters, a space, a link as 23
@@ -169,8 +168,7 @@ def test_the_message_form_counts_the_x_text(live_server, desktop, cast):
 )
 def test_the_staff_sections(live_server, phone, cast, url_name):
     console = Console(phone)
-    log_in(phone, live_server, "state_admin")
-    phone.wait_for_load_state()
+    log_in_browser(phone, live_server, "state_admin")
     phone.goto(live_server.url + reverse(url_name))
     phone.wait_for_load_state("networkidle")
     assert phone.locator("main h1").count() >= 1
@@ -179,8 +177,7 @@ def test_the_staff_sections(live_server, phone, cast, url_name):
 
 def test_the_api_docs(live_server, desktop, cast):
     console = Console(desktop)
-    log_in(desktop, live_server, "state_admin")
-    desktop.wait_for_load_state()
+    log_in_browser(desktop, live_server, "state_admin")
     desktop.goto(f"{live_server.url}/api/docs/")
     # Swagger UI started (its script is /api/docs/?script) and read the schema.
     desktop.wait_for_selector(".swagger-ui .opblock", timeout=15000)
@@ -192,7 +189,7 @@ def test_the_api_docs(live_server, desktop, cast):
 def test_the_two_factor_set_up_shows_its_qr_code(live_server, phone, cast, settings):
     settings.REQUIRE_2FA = True
     console = Console(phone)
-    log_in(phone, live_server, "state_admin")
+    log_in_browser(phone, live_server, "state_admin")
     phone.wait_for_selector("img[alt]")
     # The QR code is a data: URI, which img-src allows.
     assert phone.evaluate("document.querySelector('main img[alt]').naturalWidth") > 0

@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from sangathan.org.import_jobs import _progress_key
 from sangathan.org.models import Unit, UnitImportJob
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,10 +19,7 @@ CSV = (
 
 def test_state_admin_imports_a_file_on_a_phone(live_server, phone, cast, tree, tmp_path):
     page = phone
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "state_admin")
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
+    log_in_browser(page, live_server, "state_admin")
     page.goto(f"{live_server.url}/import/?root={tree.rajasthan.pk}")
     path = tmp_path / "kota.csv"
     path.write_text(CSV, encoding="utf-8-sig")
@@ -41,10 +39,7 @@ def test_progress_bar_while_a_job_runs(live_server, phone, cast, tree):
     job = UnitImportJob.objects.create(root=tree.rajasthan, original_name="बूथ.csv", status="running")
     cache.set(_progress_key(job.pk), {"stage": "write", "done": 31200, "total": 52000})
     page = phone
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "state_admin")
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
+    log_in_browser(page, live_server, "state_admin")
     page.goto(f"{live_server.url}/import/jobs/{job.pk}/")
     assert page.get_attribute("[role=progressbar]", "aria-valuenow") == "60"
     screenshot(page, "import-progress-360-hi")

@@ -3,16 +3,10 @@
 import pytest
 
 from sangathan.org.models import Appointment
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
 
 
 def bar_text(page, level_name):
@@ -22,7 +16,7 @@ def bar_text(page, level_name):
 
 def test_drill_down_appoint_and_switch_language(live_server, phone, cast, tree):
     page = phone
-    log_in(page, live_server, "state_admin")
+    log_in_browser(page, live_server, "state_admin")
     # Hindi is the default language; switch to English for the walk.
     page.wait_for_selector("#committee")
     page.click("form.lang button")
@@ -65,12 +59,12 @@ def test_drill_down_appoint_and_switch_language(live_server, phone, cast, tree):
 
 
 def test_unit_page_on_a_desktop(live_server, desktop, cast, tree):
-    log_in(desktop, live_server, "state_admin")
+    log_in_browser(desktop, live_server, "state_admin")
     desktop.wait_for_selector("#coverage")
     screenshot(desktop, "state-1280-hi")
     # A sibling's admin cannot open another district's page.
     context = desktop.context
     context.clear_cookies()
-    log_in(desktop, live_server, "sibling_admin")
+    log_in_browser(desktop, live_server, "sibling_admin")
     response = desktop.goto(f"{live_server.url}/units/{tree.jaipur.pk}/")
     assert response.status == 404

@@ -11,19 +11,12 @@ from sangathan.org.models import Position
 from sangathan.org.tests.factories import PersonFactory
 from sangathan.outreach import services
 from sangathan.outreach.models import Delivery, Message
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WHATSAPP = "रविवार सुबह 10 बजे बूथ बैठक। सभी साथी आएँ! #हर_बूथ_मजबूत"
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_state_admin_sends_to_the_booths_of_a_district_and_a_booth_shares_it(
@@ -34,7 +27,7 @@ def test_state_admin_sends_to_the_booths_of_a_district_and_a_booth_shares_it(
         org_services.appointment_create(
             unit=unit, position=Position.objects.get(level=unit.level, is_key=True), person=PersonFactory()
         )
-    log_in(desktop, live_server, "state_admin")
+    log_in_browser(desktop, live_server, "state_admin")
     desktop.goto(f"{live_server.url}/outreach/new/")
     desktop.select_option("#id_unit", str(tree.jaipur.pk))
     desktop.select_option("#id_target_level", str(tree.booth1.level_id))

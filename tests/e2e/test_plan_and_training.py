@@ -11,9 +11,10 @@ from django.utils import timezone
 from PIL import Image
 
 from sangathan.planning.models import Plan
+from sangathan.testing import log_in_browser
 from sangathan.training.models import Camp, Invitation
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_training import district, log_in  # noqa: F401 - the fixture
+from tests.e2e.test_training import district  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ def booth_trained(page) -> str:
 
 def test_plan_camps_check_in_and_the_dashboard_rises(live_server, browser, desktop, phone, tree, cast, district):  # noqa: F811
     # 1. The state admin copies the template plan for Rajasthan.
-    log_in(desktop, live_server, "state_admin")
+    log_in_browser(desktop, live_server, "state_admin")
     desktop.goto(f"{live_server.url}/plan/unit/{tree.rajasthan.pk}/new/")
     desktop.fill("input[name=year]", str(timezone.localdate().year))
     desktop.click("main button[type=submit]")
@@ -37,7 +38,7 @@ def test_plan_camps_check_in_and_the_dashboard_rises(live_server, browser, deskt
 
     # 2. The Jaipur in-charge sees nobody trained at booth level yet, and plans a camp in every block.
     in_charge = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    log_in(in_charge, live_server, "district_admin")
+    log_in_browser(in_charge, live_server, "district_admin")
     in_charge.goto(f"{live_server.url}/plan/unit/{tree.jaipur.pk}/")
     before = booth_trained(in_charge)
     assert before.startswith("0/")

@@ -11,17 +11,10 @@ from sangathan.planning import progress
 from sangathan.planning.models import Plan
 from sangathan.planning.snapshots import snapshot_write
 from sangathan.planning.tests.helpers import appoint, channels, train
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_state_admin_copies_the_template_and_sees_the_dashboard(live_server, desktop, phone, tree, cast):
@@ -33,7 +26,7 @@ def test_state_admin_copies_the_template_and_sees_the_dashboard(live_server, des
     channels(tree.booth1)
 
     page = desktop
-    log_in(page, live_server, "state_admin")
+    log_in_browser(page, live_server, "state_admin")
     page.goto(f"{live_server.url}/plan/unit/{tree.rajasthan.pk}/")
     page.click(f"a[href='/plan/unit/{tree.rajasthan.pk}/new/']")
     page.wait_for_load_state()
@@ -62,7 +55,7 @@ def test_state_admin_copies_the_template_and_sees_the_dashboard(live_server, des
     assert "अजमेर" in page.locator("#late").inner_text()  # Ajmer: no in-charge, late
     screenshot(page, "planning-dashboard-1280")
 
-    log_in(phone, live_server, "state_admin")
+    log_in_browser(phone, live_server, "state_admin")
     phone.goto(f"{live_server.url}/plan/unit/{tree.rajasthan.pk}/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "planning-dashboard-360")
@@ -74,6 +67,6 @@ def test_state_admin_copies_the_template_and_sees_the_dashboard(live_server, des
     screenshot(phone, "planning-late-360")
 
     phone.context.clear_cookies()
-    log_in(phone, live_server, "sibling_admin")
+    log_in_browser(phone, live_server, "sibling_admin")
     response = phone.goto(f"{live_server.url}/plan/unit/{tree.jaipur.pk}/")
     assert response.status == 404

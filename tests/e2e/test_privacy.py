@@ -15,6 +15,7 @@ from sangathan.privacy.models import ConsentRecord, DataRequest
 from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, Criterion, Rubric
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import ARTIFACTS, enter_sent_code, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -100,11 +101,7 @@ def test_applicant_downloads_corrects_and_withdraws(live_server, phone, desktop,
     assert DataRequest.objects.get(kind="correction").status == "open"
 
     # The district admin sees it, opens it and marks it done.
-    desktop.goto(f"{live_server.url}/login/")
-    desktop.fill("input[name=username]", "district_admin")
-    desktop.fill("input[name=password]", "a-long-test-password")
-    desktop.click("main button[type=submit]")
-    desktop.wait_for_load_state()
+    log_in_browser(desktop, live_server, "district_admin")
     desktop.goto(f"{live_server.url}/privacy/")
     assert "सीमा मीणा" in desktop.inner_text("main")
     screenshot(desktop, "privacy-requests-1280")

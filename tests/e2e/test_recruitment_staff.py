@@ -13,17 +13,10 @@ from sangathan.org.tests.factories import UserFactory, position
 from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, Criterion, Rubric
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -80,7 +73,7 @@ def score_as(browser, live_server, username, width):
     context = browser.new_context(viewport={"width": width, "height": 800}, device_scale_factor=1, locale="hi-IN")
     page = context.new_page()
     try:
-        log_in(page, live_server, username)
+        log_in_browser(page, live_server, username)
         page.goto(f"{live_server.url}/recruitment/panel/")
         page.wait_for_selector("#next")
         screenshot(page, f"recruitment-panel-{width}-{username}")
@@ -99,7 +92,7 @@ def score_as(browser, live_server, username, width):
 
 def test_shortlist_schedule_score_select_and_letter(live_server, browser, desktop, tree, cast, drive):
     page = desktop
-    log_in(page, live_server, "state_admin")
+    log_in_browser(page, live_server, "state_admin")
 
     # The campaign list and its dashboard.
     page.goto(f"{live_server.url}/recruitment/")
@@ -166,7 +159,7 @@ def test_shortlist_schedule_score_select_and_letter(live_server, browser, deskto
 
 def test_staff_pages_on_a_phone_and_a_sibling_district(live_server, phone, tree, cast, drive):
     page = phone
-    log_in(page, live_server, "state_admin")
+    log_in_browser(page, live_server, "state_admin")
     page.goto(f"{live_server.url}/recruitment/{drive.slug}/")
     page.wait_for_selector("#funnel")
     screenshot(page, "recruitment-dashboard-360")
@@ -179,7 +172,7 @@ def test_staff_pages_on_a_phone_and_a_sibling_district(live_server, phone, tree,
 
     # The sibling district's admin sees Ajmer's applicant only, and 404 for Jaipur's.
     page.context.clear_cookies()
-    log_in(page, live_server, "sibling_admin")
+    log_in_browser(page, live_server, "sibling_admin")
     page.goto(f"{live_server.url}/recruitment/{drive.slug}/applications/")
     text = page.locator("main").inner_text()
     assert "अर्जुन रावत" in text and "सीमा मीणा" not in text and "राहुल सैनी" not in text

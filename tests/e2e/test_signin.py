@@ -4,15 +4,15 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sangathan.access.tests.test_signin import current_code
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_org_tree import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_state_admin_sets_up_two_factor_sign_in_on_a_phone(live_server, phone, desktop, cast, tree, settings):
     settings.REQUIRE_2FA = True
-    log_in(phone, live_server, "state_admin")
+    log_in_browser(phone, live_server, "state_admin")
     phone.wait_for_selector("img[alt]")
     assert "/account/two-factor/" in phone.url
     screenshot(phone, "two-factor-setup-360")
@@ -23,7 +23,7 @@ def test_a_state_admin_sets_up_two_factor_sign_in_on_a_phone(live_server, phone,
     assert "राजस्थान" in phone.locator("h1").inner_text()
 
     # The next sign-in, on another device, asks for the code only.
-    log_in(desktop, live_server, "state_admin")
+    log_in_browser(desktop, live_server, "state_admin")
     desktop.wait_for_selector("input[name=code]")
     assert desktop.locator("img[alt]").count() == 0
     screenshot(desktop, "two-factor-code-1280")
@@ -42,7 +42,7 @@ def test_too_many_wrong_passwords_show_the_lock_out_page(live_server, phone, cas
 
 def test_my_account_page_on_a_phone_and_a_desktop(live_server, phone, desktop, cast, tree):
     for page, width in ((phone, 360), (desktop, 1280)):
-        log_in(page, live_server, "district_admin")
+        log_in_browser(page, live_server, "district_admin")
         page.goto(f"{live_server.url}/account/")
         page.wait_for_selector("#two-factor")
         assert "मेरा खाता" in page.locator("h1").inner_text()

@@ -14,19 +14,12 @@ from PIL import Image
 
 from sangathan.org import services as org_services
 from sangathan.org.tests.factories import PersonFactory, make_unit, position
+from sangathan.testing import log_in_browser
 from sangathan.training.models import Attendance, Camp, Invitation, Module, Programme
 from sangathan.training.template import load_default_programme
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "a-long-test-password")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -56,7 +49,7 @@ def test_bulk_plan_check_in_by_qr_on_a_phone_and_roll_call(browser, live_server,
     start = timezone.localtime() - datetime.timedelta(hours=1)
 
     # 0. Nobody is trained yet: the coverage on the camps page shows 0 of 2 booth representatives.
-    log_in(desktop, live_server, "district_admin")
+    log_in_browser(desktop, live_server, "district_admin")
     desktop.goto(f"{live_server.url}/training/")
     desktop.wait_for_selector("#coverage")
     assert "0/2" in desktop.inner_text("#coverage")
@@ -126,7 +119,7 @@ def test_bulk_plan_check_in_by_qr_on_a_phone_and_roll_call(browser, live_server,
     screenshot(desktop, "training-camps-coverage-1280-hi")
 
     # 5. The trainer, on a phone, ticks Ajay present on the roll call (htmx, no reload).
-    log_in(phone, live_server, "district_admin")
+    log_in_browser(phone, live_server, "district_admin")
     phone.goto(f"{live_server.url}/training/camps/{amer_camp.pk}/roll-call/")
     row = phone.locator(f"#roll-{district['booth2'].pk}")
     row.locator("button.tick").click()

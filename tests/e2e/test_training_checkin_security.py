@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 
 from sangathan.org.tests.factories import PersonFactory
+from sangathan.testing import log_in_browser
 from sangathan.training import services
 from sangathan.training.models import Attendance, Invitation, WalkInRequest
 from sangathan.training.selectors import default_programme
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_training import district, log_in  # noqa: F401 - the fixture
+from tests.e2e.test_training import district  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +78,7 @@ def test_check_in_with_a_code_and_walk_ins_confirmed_by_the_trainer(live_server,
     assert Attendance.objects.count() == 1 and WalkInRequest.objects.filter(status="pending").count() == 2
 
     # 5. The trainer's roll call on a phone: the Ajmer number cannot be confirmed, Sunil can.
-    log_in(phone, live_server, "district_admin")
+    log_in_browser(phone, live_server, "district_admin")
     phone.goto(f"{live_server.url}/training/camps/{camp.pk}/roll-call/")
     requests = phone.locator("#walk-ins li")
     assert requests.count() == 2
@@ -101,7 +102,7 @@ def test_check_in_with_a_code_and_walk_ins_confirmed_by_the_trainer(live_server,
     assert booth2_code in phone.inner_text("#codes")
     assert fits(phone)
     screenshot(phone, "training-roll-call-codes-360-hi")
-    log_in(desktop, live_server, "district_admin")
+    log_in_browser(desktop, live_server, "district_admin")
     desktop.goto(f"{live_server.url}/training/camps/{camp.pk}/roll-call/")
     desktop.click("#codes summary")
     screenshot(desktop, "training-roll-call-codes-1280-hi")
