@@ -16,8 +16,6 @@ import pytest
 import redis
 from django.db import connection
 
-from sangathan.testing import CELERY_TEST_BROKER
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -54,21 +52,17 @@ def _run(args, env, **kwargs):
 
 
 def test_a_worker_killed_mid_send_then_resumed_writes_everything_exactly_once(
-    tree, cast, in_charges, make_draft, tmp_path
+    tree, cast, in_charges, make_draft, tmp_path, redis_broker
 ):
-    try:
-        redis.Redis.from_url(CELERY_TEST_BROKER).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379.")
     message = make_draft(unit=tree.rajasthan, by=cast.state_admin)
     url = _database_url(tmp_path)
     queue = f"sangathan-outreach-test-{os.getpid()}"
-    redis.Redis.from_url(CELERY_TEST_BROKER).delete(queue)
+    redis.Redis.from_url(redis_broker).delete(queue)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sangathan.config.settings.base",
         "DATABASE_URL": url,
-        "REDIS_URL": CELERY_TEST_BROKER,
+        "REDIS_URL": redis_broker,
         "NOTIFY_LOG_LEVEL": "WARNING",
         "SECRET_KEY": "test-only-secret-key",
     }
