@@ -2,7 +2,8 @@
 
 The file
     CSV (UTF-8, with or without a byte-order mark; comma, semicolon or tab separated) or Excel
-    ``.xlsx`` (the first sheet), read exactly like the unit-tree import (``sangathan.org.importing``).
+    ``.xlsx`` (the first sheet), read like the unit-tree import through ``sangathan.core.spreadsheets``
+    (at most ``MAX_BYTES`` and ``MAX_ROWS``; the limits are checked before the sheet is parsed).
     Row 1 is the header; every later row is one channel. Row numbers in errors are the ones a
     spreadsheet shows.
 
@@ -39,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.scope import can
+from sangathan.audit.services import audit_bulk_action
 from sangathan.channels.links import ChannelError, normalise_link
 from sangathan.channels.models import Channel, Platform
 from sangathan.channels.services import MEMBER_MAX, NAME_MAX
@@ -835,3 +837,12 @@ def _apply(rows: list[_Row], *, root: Unit, by, levels_by_id, report: ImportRepo
             through.objects.filter(channel_id=channel.pk).delete()
             links_to_add.extend(through(channel_id=channel.pk, person_id=pid) for pid in admin_ids)
     through.objects.bulk_create(links_to_add, batch_size=1000)
+    # bulk_create and the admins' link rows send no signals (the updated channels' own saves do): one entry
+    # on the import's root unit for the channels made, one for the channels whose admins were replaced.
+    audit_bulk_action(
+        obj=root, what="channels_imported", count=len(made), model=Channel, ids=[c.pk for c in made], by=actor
+    )
+    relinked = [channel.pk for channel, admin_ids in updates if admin_ids is not None]
+    audit_bulk_action(
+        obj=root, what="channel_admins_replaced", count=len(relinked), model=Channel, ids=relinked, by=actor
+    )

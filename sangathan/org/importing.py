@@ -47,7 +47,8 @@ Rules
     * All or nothing: if any row is wrong, nothing is written and the report lists every problem
       (the first ``MAX_ERRORS_LISTED``, with the total).
     * Limits: ``settings.UNIT_IMPORT_MAX_BYTES`` for the file, ``settings.UNIT_IMPORT_MAX_ROWS``
-      (250,000 when not set) for the data rows.
+      (250,000 when not set) for the data rows; what follows from them (unpacked size, columns,
+      cell length) and how a file is read within them is ``sangathan.core.spreadsheets``.
 
 Speed: the root's subtree is loaded once into dictionaries; new units get ids and treebeard
 paths computed here (after each parent's last child) and go in with set-based inserts (COPY on
