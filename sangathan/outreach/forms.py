@@ -4,23 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.org.models import Level, Unit
+from sangathan.outreach.choices import EDITABLE_FIELDS
 from sangathan.outreach.models import Message
 
-FIELDS = (
-    "title",
-    "body_hi",
-    "body_en",
-    "text_whatsapp",
-    "text_x",
-    "text_facebook",
-    "text_telegram",
-    "hashtags",
-    "call_to_action",
-    "priority",
-    "media_url",
-    "ack_within_hours",
-    "expires_at",
-)
 DEEPEST_SENDER_LEVEL = "block"
 
 
@@ -37,7 +23,7 @@ class MessageForm(forms.ModelForm):
 
     class Meta:
         model = Message
-        fields = FIELDS
+        fields = EDITABLE_FIELDS
         widgets = {
             "body_hi": forms.Textarea(attrs={"rows": 4, "lang": "hi"}),
             "body_en": forms.Textarea(attrs={"rows": 3, "lang": "en"}),
@@ -62,13 +48,8 @@ class MessageForm(forms.ModelForm):
             self.initial.setdefault("target_level", self.instance.target_level_id)
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in FIELDS}
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
 
 class RuleForm(forms.Form):
     four_eyes = forms.BooleanField(label=_("A second person must approve every message"), required=False)
-
-
-class ExportForm(forms.Form):
-    FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF"))
-    fmt = forms.ChoiceField(choices=FORMATS)

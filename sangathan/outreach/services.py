@@ -36,6 +36,7 @@ from sangathan.notifications.services import messages_queue_bulk, person_address
 from sangathan.org.models import Appointment, Level, Unit
 from sangathan.org.paths import path_upper_bound
 from sangathan.outreach import media
+from sangathan.outreach.choices import EDITABLE_FIELDS
 from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import ApprovalRule, Delivery, Message, Rollup, RollupDelta, SendChunk
 
@@ -43,21 +44,6 @@ logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "sangathan.outreach.delivery"  # noqa: S105 - a signing salt, not a password
 Status = Message.Status
-EDITABLE_FIELDS = (
-    "title",
-    "body_hi",
-    "body_en",
-    "text_whatsapp",
-    "text_x",
-    "text_facebook",
-    "text_telegram",
-    "hashtags",
-    "call_to_action",
-    "priority",
-    "media_url",
-    "ack_within_hours",
-    "expires_at",
-)
 
 
 # ---------------------------------------------------------------- settings

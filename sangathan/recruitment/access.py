@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from sangathan.access.permissions import APPOINT, MANAGE_CAMPAIGNS, VIEW
 from sangathan.access.scope import can, require, scope_paths, top_units
-from sangathan.recruitment.models import Application, Campaign, InterviewDay, InterviewSlot, Panel
+from sangathan.recruitment.models import Application, Campaign, InterviewDay, InterviewSlot
 
 # Words the staff URLs use after /recruitment/; a campaign's short link may not be one of them.
 # "status" is the public side's (/a/status/).
@@ -96,13 +96,6 @@ def get_day_for_user(user, pk) -> InterviewDay:
     """An interview day of a campaign the user can see."""
     return get_object_or_404(
         InterviewDay.objects.filter(campaign__in=campaigns_for_user(user)).select_related("campaign__scope_unit"),
-        pk=pk,
-    )
-
-
-def get_panel_for_user(user, pk) -> Panel:
-    return get_object_or_404(
-        Panel.objects.filter(day__campaign__in=campaigns_for_user(user)).select_related("day__campaign__scope_unit"),
         pk=pk,
     )
 
