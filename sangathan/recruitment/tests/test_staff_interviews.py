@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sangathan.org.tests.factories import UserFactory
+from sangathan.org.tests.factories import UserFactory, make_unit
 from sangathan.recruitment.models import Application, InterviewDay, InterviewSlot, Panel, ScoreSheet
 from sangathan.recruitment.tests.staff_fixtures import *  # noqa: F403 (fixtures)
 from sangathan.recruitment.tests.staff_fixtures import interview, schedule, score_post, scores
@@ -383,7 +383,7 @@ def test_panel_members_field_does_not_tell_which_user_names_exist(client, cast, 
     from sangathan.access.models import Role, RoleAssignment
 
     kota_admin = UserFactory(username="kota_interviewer")  # exists, but holds a role only outside Rajasthan
-    elsewhere = tree.india.add_child(name_en="Gujarat", level=tree.rajasthan.level)
+    elsewhere = make_unit(tree.india, "state", "Gujarat", name_hi="गुजरात")
     RoleAssignment.objects.create(user=kota_admin, unit=elsewhere, role=Role.INTERVIEWER)
     RoleAssignment.objects.create(user=cast.sibling_admin, unit=tree.rajasthan, role=Role.STATE_ADMIN)
     client.cookies["django_language"] = "en"
