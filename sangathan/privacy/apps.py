@@ -8,13 +8,8 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Personal data")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
-        from sangathan.privacy import signals
-        from sangathan.recruitment.models import Campaign
-
-        # A campaign's notice is copied into a versioned ``Notice`` whenever the campaign is saved.
-        post_save.connect(signals.campaign_saved, sender=Campaign, dispatch_uid="privacy.campaign_notice")
+        # No signal receivers: a campaign's notice is recorded by the recruitment services that write it
+        # (``privacy.services.notice_record``), explicitly.
         try:
             from sangathan.planning.daily import register
         except ImportError:  # pragma: no cover - the planning app is optional

@@ -65,6 +65,13 @@ def notice_for_campaign(campaign: Campaign, version: int | None = None) -> Notic
     return notice
 
 
+def notice_record(*, campaign: Campaign) -> Notice:
+    """Keep the text of the campaign's current notice version: called by the recruitment services that make
+    a campaign or change its notice (``campaign_create``, ``campaign_update``). The campaign holds only the
+    latest text; a version already recorded keeps the text it was first recorded with."""
+    return notice_for_campaign(campaign)
+
+
 def consents_sync(*, applications=None) -> int:
     """Write the consent record of every application that has none for the notice version it agreed to.
 
@@ -224,9 +231,12 @@ def request_create(
         consent_withdraw(applications=Application.objects.filter(pk__in=subject.application_ids), at=now)
         if not _blocking_appointments(subject).exists():
             subject_erase(subject=subject, request=request, by=by)
-            DataRequest.objects.filter(pk=request.pk).update(
-                status=DataRequest.Status.DONE, resolved_at=timezone.now(), resolved_by=_actor(by)
+            request.status, request.resolved_at, request.resolved_by = (
+                DataRequest.Status.DONE,
+                timezone.now(),
+                _actor(by),
             )
+            request.save(update_fields=["status", "resolved_at", "resolved_by"])  # a save: in the audit trail
             request.refresh_from_db()
     return request
 

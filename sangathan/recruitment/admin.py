@@ -17,6 +17,7 @@ from sangathan.recruitment.models import (
     Rubric,
     Submission,
 )
+from sangathan.recruitment.services import CAMPAIGN_CORRECTABLE, campaign_update
 
 
 class ConfigurationAdmin(SuperuserOnlyAdmin):
@@ -86,6 +87,11 @@ class CampaignAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, which also records the notice's current version."""
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in CAMPAIGN_CORRECTABLE}
+        campaign_update(campaign=obj, changes=changes, by=request.user)
 
 
 class ApplicationEventInline(admin.TabularInline):

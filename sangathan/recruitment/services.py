@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import APPOINT
 from sangathan.access.scope import can
+from sangathan.audit.services import audit_bulk_action, audit_bulk_update
 from sangathan.notifications.services import message_queue
 from sangathan.org import services as org_services
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Unit
 from sangathan.org.phones import normalise_mobile
+from sangathan.privacy.services import notice_record
 from sangathan.recruitment.errors import RecruitmentError
 from sangathan.recruitment.intake import (
     REFERENCE_ALPHABET,
@@ -125,9 +127,39 @@ def campaign_create(
         notice_en=notice_en,
         created_by=_actor(by),
     )
-    CampaignPosition.objects.bulk_create(
+    made = CampaignPosition.objects.bulk_create(
         [CampaignPosition(campaign=campaign, position=position, target=target) for position, target in positions]
     )
+    audit_bulk_action(  # bulk_create sends no signals: one entry on the campaign
+        obj=campaign,
+        what="campaign_positions",
+        count=len(made),
+        model=CampaignPosition,
+        ids=[p.pk for p in made],
+        by=by,
+    )
+    notice_record(campaign=campaign)
+    return campaign
+
+
+# What a superuser may correct on a campaign after it was made (the admin's form; nothing else changes it).
+CAMPAIGN_CORRECTABLE = frozenset(
+    {"title_hi", "title_en", "opens_at", "closes_at", "rubric", "notice_hi", "notice_en", "notice_version"}
+)
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, changes: dict, by=None) -> Campaign:
+    """Correct a campaign's texts, window or notice (``changes``: field name → new value, only fields of
+    ``CAMPAIGN_CORRECTABLE``). The text of the notice's current version is recorded (privacy ``Notice``),
+    so a new ``notice_version`` keeps the words applicants agree to from now on."""
+    unknown = set(changes) - CAMPAIGN_CORRECTABLE
+    if unknown:
+        raise ValueError(f"not correctable here: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+    campaign.save()
+    notice_record(campaign=campaign)
     return campaign
 
 
@@ -327,7 +359,12 @@ def slot_mark_no_show(*, slot: InterviewSlot, by=None) -> InterviewSlot:
         raise RecruitmentError(_("This applicant has been interviewed and scored."), code="already_scored")
     slot.status = InterviewSlot.Status.NO_SHOW
     slot.save(update_fields=["status"])
-    Application.objects.filter(pk=slot.application_id).update(status=Application.Status.NO_SHOW)
+    application = Application.objects.select_for_update(of=("self",)).get(pk=slot.application_id)
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.NO_SHOW)
+    # A QuerySet.update sends no signals: the application's own entry, with its status before and after.
+    audit_bulk_update(
+        objects=[application], changes={"status": [application.status, Application.Status.NO_SHOW]}, by=by
+    )
     _event(slot.application, "no_show", "", by)
     return slot
 
@@ -380,7 +417,9 @@ def score_submit(*, application: Application, member, scores: dict[int, int]) ->
     application.score_disagreement = max(values) - min(values) > DISAGREEMENT_POINTS
     application.status = Application.Status.INTERVIEWED
     application.save(update_fields=["score", "score_disagreement", "status", "updated_at"])
-    InterviewSlot.objects.filter(pk=slot.pk).update(status=InterviewSlot.Status.DONE)
+    if slot.status != InterviewSlot.Status.DONE:
+        InterviewSlot.objects.filter(pk=slot.pk).update(status=InterviewSlot.Status.DONE)
+        audit_bulk_update(objects=[slot], changes={"status": [slot.status, InterviewSlot.Status.DONE]}, by=member)
     _event(application, "scored", "", member)
     return sheet
 

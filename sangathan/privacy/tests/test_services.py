@@ -22,10 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_campaign_notice_is_kept_per_version(campaign):
-    notice = Notice.objects.get(campaign=campaign)
+    notice = Notice.objects.get(campaign=campaign)  # recorded by campaign_create
     assert (notice.version, notice.text_hi, notice.text_en) == (1, campaign.notice_hi, campaign.notice_en)
-    campaign.notice_hi, campaign.notice_version = "नई सूचना", 2
-    campaign.save()
+    recruitment_services.campaign_update(campaign=campaign, changes={"notice_hi": "नई सूचना", "notice_version": 2})
     assert list(Notice.objects.filter(campaign=campaign).values_list("version", "text_hi")) == [
         (1, notice.text_hi),
         (2, "नई सूचना"),
