@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sangathan.access import services
 from sangathan.access.models import RoleAssignment
 from sangathan.access.permissions import MANAGE_ROLES
 from sangathan.access.scope import can, forget_roles
@@ -71,3 +74,19 @@ class SangathanUserAdmin(SuperuserOnlyAdmin, UserAdmin):
 @admin.register(Group)
 class SangathanGroupAdmin(SuperuserOnlyAdmin, GroupAdmin):
     pass
+
+
+# Two-factor devices: django-otp's admin, with removal through the service (a superuser takes away the device
+# of someone who lost their phone). Set-up, confirmation and removal are in the audit trail, without the key.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class SangathanTOTPDeviceAdmin(TOTPDeviceAdmin):
+    def delete_model(self, request, obj):
+        services.totp_device_remove(device=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset:
+            services.totp_device_remove(device=device, by=request.user)

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sangathan.access import services
 from sangathan.access.models import RoleAssignment
+from sangathan.access.services import CodeCheck
 from sangathan.access.signin import CHOSE_SECOND_FACTOR, has_second_factor, is_admin, needs_two_factor
 from sangathan.apitokens.selectors import api_tokens_active_count
 from sangathan.org.phones import ascii_digits
@@ -50,18 +52,18 @@ def two_factor(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
     if setting_up:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="authenticator", confirmed=False
-        )
+        device = services.totp_device_start(user=user)
     if request.user.is_verified() and not setting_up:
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _why = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["code"]):
+        code = form.cleaned_data["code"]
+        if setting_up:
+            result, device = services.totp_device_confirm(device=device, code=code, by=user)
+        else:
+            result, device = services.totp_code_check(device=device, code=code)
+        if result is CodeCheck.ACCEPTED:
             if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
                 request.session[CHOSE_SECOND_FACTOR] = True
                 messages.success(request, _("Two-factor sign-in is on. Keep the authenticator app on your phone."))
             otp_login(request, device)
@@ -69,7 +71,7 @@ def two_factor(request):
         form.add_error(
             "code",
             _("That code did not match. Check the time on your phone and try the newest code.")
-            if allowed
+            if result is CodeCheck.WRONG
             else _("Too many wrong codes. Wait a minute and try again."),
         )
     context = {

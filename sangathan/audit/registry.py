@@ -48,7 +48,9 @@ MODELS: dict[str, dict] = {
     "training.Programme": {},
     "training.Module": {},
     "training.Camp": {"m2m_fields": {"trainers", "modules"}},
-    "training.Invitation": {"exclude_fields": ["check_in_secret"]},  # the check-in code is derived from it
+    # The check-in code is derived from its secret; "reminded at" is the reminder run's bookkeeping (each
+    # reminder is a row of the outbox).
+    "training.Invitation": {"exclude_fields": ["check_in_secret", "reminded_at"]},
     "training.Attendance": {},
     "training.WalkInRequest": {"mask_fields": ["mobile"]},
     "training.Completion": {},
@@ -62,6 +64,18 @@ MODELS: dict[str, dict] = {
     "privacy.DataRequest": {"mask_fields": ["details"]},
     # Codes sent to prove a mobile number is one's own: sent, tried, confirmed (never the code).
     "verification.MobileChallenge": {"exclude_fields": ["salt", "code_digest"], "mask_fields": ["mobile"]},
+    # Two-factor devices set up, confirmed and removed (access.services): never the key (the TOTP secret),
+    # nor the counters every sign-in or wrong code moves, so signing in writes no entry.
+    "otp_totp.TOTPDevice": {
+        "exclude_fields": [
+            "key",
+            "drift",
+            "last_t",
+            "throttling_failure_timestamp",
+            "throttling_failure_count",
+            "last_used_at",
+        ]
+    },
     # Made and revoked (the digest is nobody's business; "last used" is written without signals anyway).
     "apitokens.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
 }
