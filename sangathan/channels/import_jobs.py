@@ -66,11 +66,14 @@ def channel_import_confirm(*, job: ChannelImport, by) -> ChannelImport:
 
 @transaction.atomic
 def _confirm(*, job: ChannelImport) -> None:
-    confirmed = ChannelImport.objects.filter(pk=job.pk, status=Status.CHECKED, checked_ok=True).update(
-        status=Status.IMPORTING
+    # A save of the locked row, not a conditional UPDATE, so who confirmed is in the audit trail.
+    claimed = (
+        ChannelImport.objects.select_for_update().filter(pk=job.pk, status=Status.CHECKED, checked_ok=True).first()
     )
-    if not confirmed:
+    if claimed is None:
         raise OrgError(_("This file has problems. Correct them and upload it again."), code="not_checked")
+    claimed.status = Status.IMPORTING
+    claimed.save(update_fields=["status"])
     _queue(tasks.run_channel_import, job.pk)
 
 

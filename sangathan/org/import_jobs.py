@@ -78,12 +78,17 @@ def job_report(job: UnitImportJob) -> ImportReport | None:
 
 @transaction.atomic
 def unit_import_job_confirm(*, job: UnitImportJob, by) -> UnitImportJob:
-    """Queue a checked file for import; its task starts once this transaction has committed."""
-    confirmed = UnitImportJob.objects.filter(pk=job.pk, status=UnitImportJob.Status.UPLOADED, checked_ok=True).update(
-        status=UnitImportJob.Status.QUEUED
+    """Queue a checked file for import; its task starts once this transaction has committed. A save of the
+    locked row, not a conditional UPDATE, so who confirmed is in the audit trail."""
+    claimed = (
+        UnitImportJob.objects.select_for_update()
+        .filter(pk=job.pk, status=UnitImportJob.Status.UPLOADED, checked_ok=True)
+        .first()
     )
-    if not confirmed:
+    if claimed is None:
         raise OrgError(_("This file has problems. Correct them and upload it again."), code="not_checked")
+    claimed.status = UnitImportJob.Status.QUEUED
+    claimed.save(update_fields=["status"])
     transaction.on_commit(lambda: tasks.run_unit_import.delay(job.pk))
     job.refresh_from_db()
     return job

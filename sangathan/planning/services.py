@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangathan.audit.services import audit_bulk_action
 from sangathan.org.models import Unit
 from sangathan.org.paths import subtree_q
 from sangathan.planning.errors import PlanError
@@ -79,7 +80,7 @@ def plan_create(*, scope: Unit, year: int | None = None, title_hi: str = "", tit
         year=year,
         created_by=_actor(by),
     )
-    Milestone.objects.bulk_create(
+    milestones = Milestone.objects.bulk_create(
         [
             Milestone(
                 plan=plan,
@@ -92,9 +93,22 @@ def plan_create(*, scope: Unit, year: int | None = None, title_hi: str = "", tit
             for m in source.milestones.all()
         ]
     )
+    # bulk_create and QuerySet.update send no signals: one entry on the new plan for each.
+    audit_bulk_action(
+        obj=plan,
+        what="milestones_copied",
+        count=len(milestones),
+        model=Milestone,
+        ids=[m.pk for m in milestones],
+        by=by,
+    )
     # Plans made earlier below this unit now sit under it.
     below = Plan.objects.filter(subtree_q([scope.path], "scope__path"), is_template=False).exclude(pk=plan.pk)
-    (below.filter(parent=parent) if parent is not None else below.filter(parent__isnull=True)).update(parent=plan)
+    moved = below.filter(parent=parent) if parent is not None else below.filter(parent__isnull=True)
+    moved_ids = list(moved.values_list("pk", flat=True))
+    if moved_ids:
+        Plan.objects.filter(pk__in=moved_ids).update(parent=plan)
+        audit_bulk_action(obj=plan, what="plans_moved_under", count=len(moved_ids), model=Plan, ids=moved_ids, by=by)
     for child in Plan.objects.filter(parent=plan):
         _tighten_below(plan, child)
     return plan
