@@ -5,7 +5,8 @@ The file
     ``.xlsx`` (the first sheet), read like the unit-tree import through ``sangathan.core.spreadsheets``
     (at most ``MAX_BYTES`` and ``MAX_ROWS``; the limits are checked before the sheet is parsed).
     Row 1 is the header; every later row is one channel. Row numbers in errors are the ones a
-    spreadsheet shows.
+    spreadsheet shows. Headings are matched, and problems reported, as in every import
+    (``sangathan.core.importing``).
 
 Which unit
     Either a ``unit id`` column (the number in the unit page's address) or a ``unit code`` column
@@ -44,19 +45,20 @@ from sangathan.audit.services import audit_bulk_action
 from sangathan.channels.links import ChannelError, normalise_link
 from sangathan.channels.models import Channel, Platform
 from sangathan.channels.services import MEMBER_MAX, NAME_MAX
+from sangathan.core.importing import RowFailed, SheetReport, data_rows, match_headers, name_key
 from sangathan.core.models import bilingual
 from sangathan.core.spreadsheets import (
     Limits,
     SpreadsheetError,
+    cell_date,
     cell_text,
     header_key,
-    is_blank,
     read_table,
     whole_number,
 )
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org.errors import OrgError
-from sangathan.org.importing import HEADERS, IGNORED_HEADERS, NUMBER, STATION
+from sangathan.org.importing.columns import IGNORED, NUMBER, STATION, unit_column, unit_names
 from sangathan.org.models import Level, Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
@@ -171,23 +173,7 @@ def _platform_table() -> dict[str, str]:
 _CHANNEL_HEADERS = {
     header_key(header): field_name for field_name, english, hindi in CHANNEL_COLUMNS for header in (*english, *hindi)
 }
-_IGNORED = {header_key(h) for h in IGNORED_HEADERS}
 _MOBILE_SEPARATORS = re.compile(r"[,;/|\n]+")
-_DATE_FORMATS = (
-    "%d/%m/%Y",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%Y-%m-%d",
-    "%d/%m/%y",
-    "%d-%m-%y",
-    "%d.%m.%y",
-    "%Y-%m-%d %H:%M:%S",
-)
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-
-
-def _name_key(name: str) -> str:
-    return name.casefold()
 
 
 def column_help() -> list[dict]:
@@ -211,41 +197,17 @@ def column_help() -> list[dict]:
 
 
 @dataclass
-class RowError:
-    row: int | None
-    column: str
-    message: str
+class ImportReport(SheetReport):
+    """What a channel import found and did, per platform."""
 
+    max_errors = MAX_ERRORS_LISTED
+    max_warnings = MAX_ERRORS_LISTED
 
-@dataclass
-class ImportReport:
     root: Unit
     dry_run: bool
-    rows_total: int = 0
     new: Counter = field(default_factory=Counter)  # platform -> channels added
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
-    errors: list[RowError] = field(default_factory=list)
-    errors_total: int = 0
-    warnings: list[RowError] = field(default_factory=list)
-    warnings_total: int = 0
-    imported: bool = False
-    file_format: str = ""
-    seconds: float = 0.0
-
-    def add_error(self, row, column, message) -> None:
-        self.errors_total += 1
-        if len(self.errors) < MAX_ERRORS_LISTED:
-            self.errors.append(RowError(row, str(column or ""), str(message)))
-
-    def add_warning(self, row, column, message) -> None:
-        self.warnings_total += 1
-        if len(self.warnings) < MAX_ERRORS_LISTED:
-            self.warnings.append(RowError(row, str(column or ""), str(message)))
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors_total
 
     @property
     def new_total(self) -> int:
@@ -287,31 +249,16 @@ class ImportReport:
 
     def digest(self) -> dict:
         """Everything the pages show, JSON-safe (kept on the job between the worker and the page)."""
-        return {
-            **self.summary(),
-            "file_format": self.file_format,
-            "errors": [[e.row, e.column, e.message] for e in self.errors],
-            "warnings": [[w.row, w.column, w.message] for w in self.warnings],
-        }
+        return {**self.summary(), **self.problems_digest()}
 
     @classmethod
     def from_digest(cls, *, root: Unit, data: dict, dry_run: bool = True) -> "ImportReport":
         report = cls(root=root, dry_run=dry_run)
-        report.rows_total = data.get("rows", 0)
+        report.load_digest(data)
         report.new, report.updated, report.unchanged = (
             Counter(data.get(k) or {}) for k in ("new", "updated", "unchanged")
         )
-        report.errors = [RowError(*error) for error in data.get("errors", [])]
-        report.warnings = [RowError(*warning) for warning in data.get("warnings", [])]
-        report.errors_total = data.get("errors_total", len(report.errors))
-        report.warnings_total = data.get("warnings_total", len(report.warnings))
-        report.imported = bool(data.get("imported"))
-        report.file_format = data.get("file_format", "")
         return report
-
-
-class _RowFailed(Exception):
-    pass
 
 
 # ---------------------------------------------------------------- rows
@@ -335,20 +282,6 @@ class _Row:
     unit: int | None = None
 
 
-def _parse_date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = cell_text(value).translate(_DEVANAGARI_DIGITS)
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 @dataclass
 class _Column:
     index: int
@@ -357,43 +290,22 @@ class _Column:
     level: Level | None = None
 
 
+def _column_target(key: str, text: str, levels: dict[str, Level]) -> tuple | None:
+    """(field,) for a channel heading, (level code, field) for a heading of the unit-tree import (without
+    the language suffixes: the channel's unit is found by any of its names)."""
+    if key in _CHANNEL_HEADERS:
+        return (_CHANNEL_HEADERS[key],)
+    return unit_column(key, text, levels, suffixes=False)
+
+
 def _map_headers(header: list[str], levels: dict[str, Level], report: ImportReport) -> list[_Column]:
-    columns: list[_Column] = []
-    seen: dict[tuple, str] = {}
-    for index, text in enumerate(header):
-        key = header_key(text)
-        if not key or key in _IGNORED:
-            continue
-        if key in _CHANNEL_HEADERS:
-            target: tuple = (_CHANNEL_HEADERS[key],)
-            column = _Column(index, text, _CHANNEL_HEADERS[key])
-        elif key in HEADERS:
-            level_code, field_name = HEADERS[key]
-            if level_code not in levels:
-                report.add_error(
-                    1, text, _("Column “%(header)s” is for a level this organisation does not have.") % {"header": text}
-                )
-                continue
-            target = (level_code, field_name)
-            column = _Column(index, text, field_name, levels[level_code])
-        else:
-            report.add_error(
-                1,
-                text,
-                _("Unknown column “%(header)s”. Rename it to one of the accepted headings, or delete it.")
-                % {"header": text},
-            )
-            continue
-        if target in seen:
-            report.add_error(
-                1,
-                text,
-                _("Columns “%(first)s” and “%(second)s” mean the same thing. Keep one of them.")
-                % {"first": seen[target], "second": text},
-            )
-            continue
-        seen[target] = text
-        columns.append(column)
+    matched = match_headers(
+        header, lookup=lambda key, text: _column_target(key, text, levels), ignored=IGNORED, report=report
+    )
+    columns = [
+        _Column(index, text, target[0]) if len(target) == 1 else _Column(index, text, target[1], levels[target[0]])
+        for index, text, target in matched
+    ]
     fields = {column.field for column in columns}
     if PLATFORM not in fields:
         report.add_error(1, "", _("The file has no platform column (WhatsApp group, broadcast, ...)."))
@@ -486,7 +398,7 @@ def _read_row(row_no: int, cells: list, columns: list[_Column], platforms: dict,
             row.member_count = count
         elif column.field in (CREATED, VERIFIED):
             try:
-                day = _parse_date(raw)
+                day = cell_date(raw)
             except ValueError:
                 fail(column, _("“%(value)s” is not a date. Write dates like 15/04/2026.") % {"value": text})
                 continue
@@ -538,10 +450,10 @@ class _Units:
             self.info[uid] = (path, level_id, number, name_hi, name_en)
             if number is not None:
                 self.by_number.setdefault((level_id, number), []).append(uid)
-            for name in {_name_key(n) for n in (name_hi, name_en) if n}:
+            for name in {name_key(n) for n in (name_hi, name_en) if n}:
                 self.by_name.setdefault((level_id, name), []).append(uid)
             if code:
-                self.by_code.setdefault(_name_key(code), []).append(uid)
+                self.by_code.setdefault(name_key(code), []).append(uid)
 
     def label(self, uid: int) -> str:
         _path, _level, number, name_hi, name_en = self.info[uid]
@@ -560,7 +472,7 @@ class _Units:
                 )
             found = row.unit_id
         if row.unit_code:
-            matches = self.by_code.get(_name_key(row.unit_code), [])
+            matches = self.by_code.get(name_key(row.unit_code), [])
             if len(matches) != 1:
                 raise self._fail(
                     report,
@@ -587,10 +499,10 @@ class _Units:
         for level_id in sorted(row.steps, key=lambda i: levels_by_id[i].order):
             level = levels_by_id[level_id]
             step = row.steps[level_id]
-            names = {_name_key(n) for n in step["names"]}
+            names = {name_key(n) for n in step["names"]}
             if level.order <= self.root.level.order:
                 unit = self.ancestors.get(level_id)
-                known = {_name_key(n) for n in (unit.name_hi, unit.name_en, unit.code) if n} if unit else set()
+                known = unit_names(unit) if unit else set()
                 if (
                     unit is None
                     or (step["number"] is not None and step["number"] != unit.number)
@@ -636,9 +548,9 @@ class _Units:
         return current
 
     @staticmethod
-    def _fail(report: ImportReport, row: _Row, message: str, column: str = "") -> _RowFailed:
+    def _fail(report: ImportReport, row: _Row, message: str, column: str = "") -> RowFailed:
         report.add_error(row.row_no, column, message)
-        return _RowFailed()
+        return RowFailed()
 
 
 def _chunks(items: list, size: int = 500):
@@ -663,10 +575,7 @@ def import_channels(*, file, root: Unit, by=None, dry_run: bool = False) -> Impo
             return report
         platforms = _platform_table()
         rows: list[_Row] = []
-        for row_no, cells in table.rows:  # at most MAX_ROWS: read_table stops past them
-            if is_blank(cells):
-                continue
-            report.rows_total += 1
+        for row_no, cells in data_rows(table.rows, report):  # at most MAX_ROWS: read_table stops past them
             row = _read_row(row_no, cells, columns, platforms, report)
             if row is not None:
                 rows.append(row)
@@ -674,7 +583,7 @@ def import_channels(*, file, root: Unit, by=None, dry_run: bool = False) -> Impo
         report.add_error(problem.row, "", str(problem))
         return report
     if not report.rows_total:
-        report.add_error(None, "", _("The file has a header row but no data rows."))
+        report.add_no_data_rows()
         return report
     try:
         with transaction.atomic():
@@ -699,7 +608,7 @@ def _apply(rows: list[_Row], *, root: Unit, by, levels_by_id, report: ImportRepo
     for row in rows:
         try:
             row.unit = units.resolve(row, levels_by_id, report)
-        except _RowFailed:
+        except RowFailed:
             continue
         if not row.name:
             row.name = units.label(row.unit)
@@ -721,7 +630,7 @@ def _apply(rows: list[_Row], *, root: Unit, by, levels_by_id, report: ImportRepo
     unit_ids = sorted({row.unit for row in rows})
     for chunk in _chunks(unit_ids):
         for channel in Channel.objects.filter(is_active=True, unit_id__in=chunk):
-            by_name[(channel.unit_id, channel.platform, _name_key(channel.name))] = channel
+            by_name[(channel.unit_id, channel.platform, name_key(channel.name))] = channel
     admins_of: dict[int, set[int]] = {}
     channel_ids = [c.pk for c in {*by_link.values(), *by_name.values()}]
     for chunk in _chunks(channel_ids):
@@ -735,9 +644,9 @@ def _apply(rows: list[_Row], *, root: Unit, by, levels_by_id, report: ImportRepo
     updates: list[tuple[Channel, list[int] | None]] = []
     actor = by if by is not None and by.is_authenticated else None
     for row in rows:
-        name_key = (row.unit, row.platform, _name_key(row.name))
+        by_name_key = (row.unit, row.platform, name_key(row.name))
         keys = [("link", row.platform, row.link)] if row.link else []
-        keys.append(("name",) + name_key)
+        keys.append(("name",) + by_name_key)
         repeated = next((seen[k] for k in keys if k in seen), None)
         if repeated is not None:
             report.add_error(row.row_no, "", _("This channel is already in row %(row)d.") % {"row": repeated})
@@ -754,7 +663,7 @@ def _apply(rows: list[_Row], *, root: Unit, by, levels_by_id, report: ImportRepo
                 % {"mobiles": ", ".join(other_mobiles)},
             )
         existing = by_link.get((row.platform, row.link)) if row.link else None
-        named = by_name.get(name_key)
+        named = by_name.get(by_name_key)
         if existing is not None and existing.unit_id != row.unit:
             where = (
                 existing.unit.display_name

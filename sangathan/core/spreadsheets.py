@@ -23,6 +23,7 @@ to do (split the file). ``Limits.for_rows`` gives the defaults that follow from 
 
 import contextlib
 import csv
+import datetime
 import io
 import pyexpat
 import re
@@ -99,6 +100,16 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
 _SEPARATORS = re.compile(r"[\s_\-./(),:;#|'\"]+")
 _WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?")
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%d",
+    "%d/%m/%y",
+    "%d-%m-%y",
+    "%d.%m.%y",
+    "%Y-%m-%d %H:%M:%S",
+)
 
 
 def cell_text(value) -> str:
@@ -137,6 +148,22 @@ def whole_number(value, *, maximum: int = 2_147_483_647) -> int:
     if number < 0 or number > maximum:
         raise ValueError(value)
     return number
+
+
+def cell_date(value) -> datetime.date:
+    """A cell as a calendar date: an Excel date, or text in one of ``DATE_FORMATS`` (day first, Devanagari
+    digits too); else ValueError."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = cell_text(value).translate(_DEVANAGARI_DIGITS)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    raise ValueError(text)
 
 
 def is_blank(cells) -> bool:

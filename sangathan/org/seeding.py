@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from sangathan.core.bulk import insert_rows, next_id, reset_sequence
+from sangathan.core.sql import insert_rows, next_id, reset_sequence
 from sangathan.org import coverage
 from sangathan.org.models import UNIT_BULK_COLUMNS, Appointment, Level, Person, Position, Unit
 

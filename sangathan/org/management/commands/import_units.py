@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV (UTF-8) or .xlsx file; see sangathan/org/importing.py for the headers.")
+        parser.add_argument(
+            "file", help="CSV (UTF-8) or .xlsx file; see sangathan/org/importing/__init__.py for the headers."
+        )
         parser.add_argument(
             "--root",
             help="Id or short code (e.g. RJ) of the unit to import under. Default: the state the file names.",
