@@ -4,8 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.org.models import Unit
-
 
 class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("national admin")
@@ -28,7 +26,10 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("user"),
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("unit"))
+    # By name: ``access`` sits below ``org`` (org's models import the scope rules from access.scoping).
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,10 +1,13 @@
 """The one place that decides what a user may see and do: the union of the subtrees where the
 user holds a role granting the action. Querysets filter by it; views and the API ask ``can``."""
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from sangathan.access.models import RoleAssignment
 from sangathan.access.permissions import ROLE_ACTIONS, VIEW
+from sangathan.core.paths import outermost_paths
 
 _CACHE_ATTR = "_sangathan_role_paths"
 
@@ -13,8 +16,6 @@ def _role_paths(user) -> list[tuple[str, str]]:
     """(role, unit path) pairs the user holds, read once per request."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        from sangathan.access.models import RoleAssignment
-
         cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "unit__path"))
         setattr(user, _CACHE_ATTR, cached)
     return cached
@@ -42,9 +43,20 @@ def can(user, action: str, unit) -> bool:
     return any(unit.path.startswith(path) for path in paths)
 
 
+def can_anywhere(user, action: str, *, within=None) -> bool:
+    """Does ``user`` hold ``action`` somewhere (a superuser: everywhere), or somewhere inside the unit
+    ``within``? Whether to offer a page or button at all; the unit it acts on is checked with
+    ``can``/``require``. No query beyond the roles read once."""
+    paths = scope_paths(user, action)
+    if paths is None:
+        return True
+    if within is not None:
+        return any(path.startswith(within.path) for path in paths)
+    return bool(paths)
+
+
 def has_any_role(user) -> bool:
-    paths = scope_paths(user, VIEW)
-    return paths is None or bool(paths)
+    return can_anywhere(user, VIEW)
 
 
 def require(user, action: str, unit) -> None:
@@ -57,11 +69,8 @@ def require(user, action: str, unit) -> None:
 
 def top_units(user):
     """The highest units the user can see: where their pages start."""
-    from sangathan.org.models import Unit
-
+    units = apps.get_model("org", "Unit").objects  # by name: access sits below org
     paths = scope_paths(user, VIEW)
     if paths is None:
-        return list(Unit.objects.filter(depth=1).select_related("level"))
-    from sangathan.org.paths import outermost_paths
-
-    return list(Unit.objects.filter(path__in=outermost_paths(paths)).select_related("level").order_by("path"))
+        return list(units.filter(depth=1).select_related("level"))
+    return list(units.filter(path__in=outermost_paths(paths)).select_related("level").order_by("path"))

@@ -9,32 +9,10 @@ from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditEntryQuerySet(models.QuerySet):
-    def restrict(self, user, action: str):
-        """Entries about objects in the subtrees where ``user`` may do ``action``.
-
-        Entries that belong to no unit (accounts, settings such as levels and posts) are shown only
-        to those whose scope is the whole tree: superusers and holders of a role at a root unit.
-        """
-        from sangathan.access.scope import scope_paths
-        from sangathan.org.paths import subtree_q
-
-        paths = scope_paths(user, action)
-        if paths is None:
-            return self
-        if not paths:
-            return self.none()
-        condition = subtree_q(paths, "unit_path")
-        if any(len(path) == ROOT_PATH_LENGTH for path in paths):
-            condition |= models.Q(unit_path="")
-        return self.filter(condition)
+from sangathan.access.scoping import ScopedQuerySet, ScopeRule
 
 
-ROOT_PATH_LENGTH = 4  # treebeard step length of ``Unit``: a root unit's path
-
-
-class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
+class AuditEntryManager(LogEntryManager.from_queryset(ScopedQuerySet)):
     """auditlog's manager, filling in ``unit_path`` from the object being logged."""
 
     def log_create(self, instance, force_log: bool = False, **kwargs):
@@ -59,6 +37,10 @@ class AuditEntry(AbstractLogEntry):
 
     unit_path = models.CharField(_("unit"), max_length=255, blank=True, default="", db_index=True)
 
+    # Entries about objects in the user's subtrees. Entries that belong to no unit (accounts, settings such
+    # as levels and posts) are shown only to those whose scope is the whole tree: superusers and holders
+    # of a role at a root unit.
+    scope_rule = ScopeRule("unit_path", unitless=models.Q(unit_path=""))
     objects = AuditEntryManager()
 
     class Meta(AbstractLogEntry.Meta):

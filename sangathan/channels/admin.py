@@ -35,12 +35,7 @@ class ChannelImportQuerySetAdmin(admin.ModelAdmin):
     exclude = ("content",)
 
     def get_queryset(self, request):
-        from sangathan.access.scope import scope_paths
-        from sangathan.org.paths import subtree_q
-
-        qs = super().get_queryset(request)
-        paths = scope_paths(request.user, "view")
-        return qs if paths is None else qs.filter(subtree_q(paths, "root__path"))
+        return super().get_queryset(request).restrict(request.user, "view")
 
     def has_add_permission(self, request):
         return False

@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.access.scoping import ScopedManager, ScopedQuerySet, ScopeRule
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.models import Person, Unit
-from sangathan.org.paths import subtree_q
 
 
 class Platform(models.TextChoices):
@@ -42,20 +42,9 @@ PLATFORM_BADGES = {
 }
 
 
-class ChannelQuerySet(models.QuerySet):
+class ChannelQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(is_active=True)
-
-    def restrict(self, user, action: str = "view"):
-        """Channels of units in the user's scope for ``action``."""
-        from sangathan.access.scope import scope_paths
-
-        paths = scope_paths(user, action)
-        if paths is None:
-            return self
-        if not paths:
-            return self.none()
-        return self.filter(subtree_q(paths, "unit__path"))
 
 
 class Channel(models.Model):
@@ -101,6 +90,7 @@ class Channel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    scope_rule = ScopeRule("unit__path")
     objects = ChannelQuerySet.as_manager()
 
     class Meta:
@@ -189,6 +179,9 @@ class ChannelImport(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_rule = ScopeRule("root__path")
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -280,7 +280,8 @@ def import_upload(request, pk):
 
 def _get_import(request, pk) -> ChannelImport:
     """An import job: only its uploader sees it, and only while they may still manage channels there."""
-    job = get_object_or_404(ChannelImport.objects.select_related("root", "root__level"), pk=pk, created_by=request.user)
+    jobs = ChannelImport.objects.restrict(request.user, VIEW).select_related("root", "root__level")
+    job = get_object_or_404(jobs, pk=pk, created_by=request.user)
     require(request.user, MANAGE_CHANNELS, job.root)
     return job
 

@@ -151,7 +151,7 @@ class CommitteeEventAdmin(admin.ModelAdmin):
     list_select_related = ("unit", "by")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(unit__in=Unit.objects.restrict(request.user, "view"))
+        return super().get_queryset(request).restrict(request.user, "view")
 
     def has_add_permission(self, request):
         return False
@@ -168,7 +168,7 @@ class UnitImportJobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in UnitImportJob._meta.fields]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(root__in=Unit.objects.restrict(request.user, "view"))
+        return super().get_queryset(request).restrict(request.user, "view")
 
     def has_add_permission(self, request):
         return False

@@ -13,9 +13,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from sangathan.access.permissions import VIEW, VIEW_PERSONAL
+from sangathan.access.scoping import Also, ScopedManager, ScopeRule
 from sangathan.core.models import TimeStampedModel, bilingual
+from sangathan.core.paths import STEPLEN
 from sangathan.core.validators import validate_plain_text, validate_plain_text_items
-from sangathan.org.querysets import AppointmentQuerySet, PersonQuerySet, UnitManager
+from sangathan.org.querysets import AppointmentQuerySet, UnitManager
 
 
 class Level(models.Model):
@@ -55,7 +58,7 @@ class Level(models.Model):
 class Unit(MP_Node):
     """A unit of the organisation: the national department, a state, a district, ... a booth."""
 
-    steplen = 4
+    steplen = STEPLEN
     node_order_by = None
 
     name_hi = models.CharField(_("name (Hindi)"), max_length=150, blank=True, validators=[validate_plain_text])
@@ -92,6 +95,7 @@ class Unit(MP_Node):
     key_post_filled = models.BooleanField(_("key post filled"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    scope_rule = ScopeRule("path")
     objects = UnitManager()
 
     class Meta:
@@ -208,7 +212,10 @@ class Person(TimeStampedModel):
     languages = models.JSONField(_("languages"), default=list, blank=True, validators=[validate_plain_text_items])
     skills = models.JSONField(_("skills"), default=list, blank=True, validators=[validate_plain_text_items])
 
-    objects = PersonQuerySet.as_manager()
+    # To view (and to see their personal data): people whose home unit, or any appointment (past or
+    # present), is in the user's scope. To change (or to appoint elsewhere): only their home unit counts.
+    scope_rule = ScopeRule("home_unit__path", also=Also("appointments__unit__path", actions=(VIEW, VIEW_PERSONAL)))
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["name_en", "name_hi", "id"]
@@ -293,6 +300,7 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    scope_rule = ScopeRule("unit__path")
     objects = AppointmentQuerySet.as_manager()
 
     class Meta:
@@ -345,6 +353,9 @@ class CommitteeEvent(models.Model):
     appointments_made = models.PositiveIntegerField(default=0)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-at"]
@@ -411,6 +422,9 @@ class UnitImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_rule = ScopeRule("root__path")  # seen by whoever can see the unit it imports under
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created_at"]

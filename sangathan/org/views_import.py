@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sangathan.access.permissions import IMPORT_UNITS
-from sangathan.access.scope import require, scope_paths
+from sangathan.access.scope import can_anywhere, require, scope_paths
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.errors import OrgError
 from sangathan.org.import_jobs import (
@@ -88,7 +88,7 @@ def _root_for_user(user, pk) -> Unit:
 def _root_choices(user, selected: Unit | None) -> list[Unit]:
     """The units where the user may import, and the ones just below them (not every booth)."""
     paths = scope_paths(user, IMPORT_UNITS)
-    units = Unit.objects.select_related("level")
+    units = Unit.objects.restrict(user, IMPORT_UNITS).select_related("level")
     if paths is None:
         roots = list(units.filter(depth__lte=2))
     else:
@@ -117,7 +117,7 @@ def upload(request):
     user = request.user
     raw_root = request.POST.get("root") if request.method == "POST" else request.GET.get("root")
     selected = _root_for_user(user, raw_root) if raw_root else None
-    if selected is None and scope_paths(user, IMPORT_UNITS) == []:
+    if selected is None and not can_anywhere(user, IMPORT_UNITS):
         raise PermissionDenied
     roots = _root_choices(user, selected)
     form = UploadForm(
@@ -192,12 +192,7 @@ def cancel(request):
 
 def _job_for_user(user, pk) -> UnitImportJob:
     """A job is visible to whoever can see the unit it imports under."""
-    return get_object_or_404(
-        UnitImportJob.objects.filter(root__in=Unit.objects.restrict(user, "view")).select_related(
-            "root", "root__level"
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(UnitImportJob.objects.restrict(user, "view").select_related("root", "root__level"), pk=pk)
 
 
 def _job_context(job: UnitImportJob) -> dict:
@@ -237,7 +232,7 @@ def job(request, pk):
 @require_GET
 def sample(request):
     """A CSV with the usual headings and one example row, to fill in."""
-    if scope_paths(request.user, IMPORT_UNITS) == []:
+    if not can_anywhere(request.user, IMPORT_UNITS):
         raise PermissionDenied
     buffer = io.StringIO()
     csv.writer(buffer).writerows(SAMPLE_ROWS)

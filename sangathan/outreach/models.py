@@ -12,38 +12,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.access.scoping import FromAbove, ScopedManager, ScopeRule
 from sangathan.org.models import Level, Unit
-from sangathan.org.paths import subtree_q
-
-
-def _scope(user, action: str):
-    from sangathan.access.scope import scope_paths
-
-    return scope_paths(user, action)
-
-
-def ancestor_prefixes(paths, steplen: int = Unit.steplen) -> list[str]:
-    """Every ancestor-or-self path of each path: the units a user inside those subtrees belongs under."""
-    prefixes: set[str] = set()
-    for path in paths:
-        prefixes.update(path[:i] for i in range(steplen, len(path) + 1, steplen))
-    return sorted(prefixes)
-
-
-class MessageQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Messages whose unit lies in the user's scope for ``action``; to view, also the sent messages that
-        came down to the user's area from above (the tracking shows only the user's part)."""
-        paths = _scope(user, action)
-        if paths is None:
-            return self
-        if not paths:
-            return self.none()
-        inside = subtree_q(paths, "unit__path")
-        if action != "view":
-            return self.filter(inside)
-        from_above = Q(unit__path__in=ancestor_prefixes(paths)) & Q(status__in=["sending", "sent"])
-        return self.filter(inside | from_above)
 
 
 class ApprovalRule(models.Model):
@@ -116,7 +86,10 @@ class Message(models.Model):
     deliveries_total = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
 
-    objects = MessageQuerySet.as_manager()
+    # Messages of the user's area; to view, also the sent messages that came down to it from above (the
+    # tracking shows only the user's part).
+    scope_rule = ScopeRule("unit__path", from_above=FromAbove(when=Q(status__in=["sending", "sent"])))
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,9 +17,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.access.scoping import ScopedManager, ScopeRule
 from sangathan.core.models import bilingual
 from sangathan.org.models import Level, Unit
-from sangathan.org.paths import subtree_q
 
 
 class Kind(models.TextChoices):
@@ -29,20 +29,6 @@ class Kind(models.TextChoices):
 
 
 KIND_ORDER = {Kind.APPOINTED: 0, Kind.TRAINED: 1, Kind.CHANNELS: 2}
-
-
-class PlanQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Plans whose scope unit lies in the user's scope for ``action``; the template is not among them."""
-        from sangathan.access.scope import scope_paths
-
-        paths = scope_paths(user, action)
-        plans = self.filter(is_template=False)
-        if paths is None:
-            return plans
-        if not paths:
-            return plans.none()
-        return plans.filter(subtree_q(paths, "scope__path"))
 
 
 class Plan(models.Model):
@@ -66,7 +52,9 @@ class Plan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PlanQuerySet.as_manager()
+    # Plans whose unit lies in the user's scope; the template (no unit) is never among them.
+    scope_rule = ScopeRule("scope__path", base=Q(is_template=False))
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["scope__path", "id"]

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.access.scoping import ScopedQuerySet, ScopeRule
 from sangathan.core.models import bilingual
 from sangathan.org.models import Person, Unit
-from sangathan.org.paths import subtree_q
 from sangathan.recruitment.models import Application, Campaign
 
 
@@ -83,18 +83,7 @@ class ConsentRecord(models.Model):
         ]
 
 
-class DataRequestQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Requests about people whose home unit lies in the user's scope."""
-        from sangathan.access.scope import scope_paths
-
-        paths = scope_paths(user, action)
-        if paths is None:
-            return self
-        if not paths:
-            return self.none()
-        return self.filter(subtree_q(paths, "unit__path"))
-
+class DataRequestQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=DataRequest.Status.OPEN)
 
@@ -137,6 +126,7 @@ class DataRequest(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(_("note"), max_length=500, blank=True)
 
+    scope_rule = ScopeRule("unit__path")
     objects = DataRequestQuerySet.as_manager()
 
     class Meta:

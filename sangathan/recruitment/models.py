@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.access.scoping import FromAbove, ScopedManager, ScopeRule
 from sangathan.core.models import bilingual
 from sangathan.org.models import Appointment, Position, Unit
-from sangathan.org.paths import subtree_q
 
 
 class Rubric(models.Model):
@@ -61,23 +61,6 @@ class Criterion(models.Model):
         return bilingual(self.name_hi, self.name_en)
 
 
-class CampaignQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Campaigns whose scope unit lies in the user's scope, and campaigns above a unit of theirs
-        (a district in-charge works on the state campaign's applicants from their district)."""
-        from sangathan.access.scope import scope_paths
-
-        paths = scope_paths(user, action)
-        if paths is None:
-            return self
-        if not paths:
-            return self.none()
-        above = set()
-        for path in paths:
-            above.update(path[:i] for i in range(Unit.steplen, len(path), Unit.steplen))
-        return self.filter(subtree_q(paths, "scope_unit__path") | Q(scope_unit__path__in=above))
-
-
 class Campaign(models.Model):
     """A recruitment drive for a unit's subtree, with an application window and a rubric.
 
@@ -107,7 +90,10 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CampaignQuerySet.as_manager()
+    # Campaigns of the user's area, and campaigns above a unit of theirs (a district in-charge works on the
+    # state campaign's applicants from their district).
+    scope_rule = ScopeRule("scope_unit__path", from_above=FromAbove())
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-opens_at"]
@@ -144,17 +130,6 @@ class CampaignPosition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position.title} ({self.position.level.name})"
-
-
-class ApplicationQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Applications of people who live (by the unit they chose) in the user's scope."""
-        from sangathan.access.scope import scope_paths
-
-        paths = scope_paths(user, action)
-        if paths is None:
-            return self
-        return self.filter(subtree_q(paths, "home_unit__path"))
 
 
 class Application(models.Model):
@@ -210,7 +185,8 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ApplicationQuerySet.as_manager()
+    scope_rule = ScopeRule("home_unit__path")  # where the applicant lives, by the unit they chose on the form
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -20,9 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.access.scoping import ScopedManager, ScopeRule
 from sangathan.core.models import bilingual
 from sangathan.org.models import Person, Unit
-from sangathan.org.paths import subtree_q
 from sangathan.training import codes
 
 # Attendees may check in this long before a camp starts (people arrive early), and until it ends.
@@ -81,17 +81,6 @@ class Module(models.Model):
         return bilingual(self.name_hi, self.name_en)
 
 
-class CampQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
-        """Camps hosted by a unit in the user's scope for ``action``."""
-        from sangathan.access.scope import scope_paths
-
-        paths = scope_paths(user, action)
-        if paths is None:
-            return self
-        return self.filter(subtree_q(paths, "host_unit__path"))
-
-
 class Camp(models.Model):
     """A training camp or workshop hosted by a unit, at a venue, between two moments."""
 
@@ -123,7 +112,8 @@ class Camp(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CampQuerySet.as_manager()
+    scope_rule = ScopeRule("host_unit__path")
+    objects = ScopedManager()
 
     class Meta:
         ordering = ["starts_at", "id"]
