@@ -3,14 +3,13 @@ subtree. Personal fields are stored masked, so reading the trail reveals no cont
 """
 
 from sangathan.access.permissions import VIEW_AUDIT
-from sangathan.access.scope import scope_paths
+from sangathan.access.scope import can_anywhere
 
 READ_AUDIT = VIEW_AUDIT
 
 
 def may_read_audit(user) -> bool:
-    paths = scope_paths(user, READ_AUDIT)
-    return paths is None or bool(paths)
+    return can_anywhere(user, READ_AUDIT)
 
 
 def audit_context(request) -> dict:

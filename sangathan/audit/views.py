@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sangathan.access.permissions import VIEW
+from sangathan.access.personal import may_view_personal
 from sangathan.access.scope import scope_paths
 from sangathan.audit import personal, presenting, selectors, services
 from sangathan.audit.access import READ_AUDIT, may_read_audit
@@ -18,6 +19,7 @@ from sangathan.audit.forms import LogFilterForm
 from sangathan.audit.models import AuditEntry
 from sangathan.audit.registry import MODELS
 from sangathan.audit.scoping import unit_path_for
+from sangathan.core.paths import STEPLEN
 from sangathan.org.phones import display_mobile
 from sangathan.recruitment.exports import csv_response
 
@@ -72,7 +74,7 @@ def _path_within(user, action: str, path: str) -> bool:
     if paths is None:
         return True
     if path == "":
-        return any(len(p) == 4 for p in paths)
+        return any(len(p) == STEPLEN for p in paths)
     return any(path.startswith(p) for p in paths)
 
 
@@ -129,7 +131,7 @@ def reveal(request, label: str, pk: int, field: str):
         raise Http404
     model = apps.get_model(label)
     obj = get_object_or_404(model.objects.restrict(request.user, VIEW), pk=pk)
-    if not personal.may_view_personal(request.user, obj):
+    if not may_view_personal(request.user, obj):
         raise PermissionDenied
     value = getattr(obj, field)
     services.audit_reveal(obj=obj, field=field, by=request.user)

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from sangathan.access import scope
 from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
+from sangathan.access.personal import covers_view_scope, may_see_personal_at
 from sangathan.channels import services
 from sangathan.channels.forms import parse_mobiles
 from sangathan.channels.models import Channel, Platform
@@ -57,14 +58,11 @@ class ChannelOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance):
-        from sangathan.access.permissions import VIEW_PERSONAL
-        from sangathan.access.scope import can
-        from sangathan.audit.personal import covers_view_scope
         from sangathan.org.masking import mask_mobile
 
         data = super().to_representation(instance)
         user = getattr(self.context.get("request"), "user", None)
-        if not (covers_view_scope(user) or can(user, VIEW_PERSONAL, instance.unit)):
+        if not (covers_view_scope(user) or may_see_personal_at(user, instance.unit)):
             data["owner_mobile"] = mask_mobile(data["owner_mobile"])
             data["other_admin_mobiles"] = [mask_mobile(m) for m in data["other_admin_mobiles"] or []]
         return data

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sangathan.access.permissions import APPROVE_MESSAGES, SEND_MESSAGES, VIEW, VIEW_PERSONAL
-from sangathan.access.scope import can, require, scope_paths
+from sangathan.access.permissions import APPROVE_MESSAGES, SEND_MESSAGES
+from sangathan.access.personal import may_see_personal_at
+from sangathan.access.scope import can, can_anywhere, require, top_units
+from sangathan.org.access import get_unit_for_user
 from sangathan.org.models import Unit
 from sangathan.outreach import reports, selectors, services
 from sangathan.outreach.errors import OutreachError
@@ -23,17 +25,10 @@ from sangathan.outreach.models import ApprovalRule, Message
 POLL_SECONDS = 10  # OUTREACH_POLL_SECONDS overrides
 
 
-def _may(user, action) -> bool:
-    paths = scope_paths(user, action)
-    return paths is None or bool(paths)
-
-
 @login_required
 def message_list(request):
     rows = list(selectors.messages_for_user(request.user)[:50])
     totals = selectors.message_totals(rows)
-    from sangathan.access.scope import top_units
-
     rule_units = [u for u in top_units(request.user) if can(request.user, APPROVE_MESSAGES, u)]
     rules = dict(ApprovalRule.objects.filter(unit__in=rule_units).values_list("unit_id", "four_eyes"))
     return render(
@@ -41,7 +36,7 @@ def message_list(request):
         "outreach/list.html",
         {
             "rows": [(m, totals.get(m.pk)) for m in rows],
-            "can_send": _may(request.user, SEND_MESSAGES),
+            "can_send": can_anywhere(request.user, SEND_MESSAGES),
             "rule_units": [(u, rules.get(u.pk), services.four_eyes_required(u)) for u in rule_units],
         },
     )
@@ -55,7 +50,7 @@ def _form_errors(form, error: OutreachError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_new(request):
-    if not _may(request.user, SEND_MESSAGES):
+    if not can_anywhere(request.user, SEND_MESSAGES):
         raise PermissionDenied
     form = MessageForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -200,15 +195,13 @@ def report(request, pk: int, fmt: str):
     if fmt not in ("csv", "xlsx", "pdf"):
         raise Http404
     context = _tracking(request, pk)
-    masked = not can(request.user, VIEW_PERSONAL, context["unit"])
+    masked = not may_see_personal_at(request.user, context["unit"])
     return reports.response(context["message"], context["unit"], fmt, masked=masked)
 
 
 @login_required
 def unit_history(request, unit_id: int):
-    unit = Unit.objects.filter(pk=unit_id).select_related("level").first()
-    if unit is None or not can(request.user, VIEW, unit):
-        raise Http404
+    unit = get_unit_for_user(request.user, unit_id)
     percent, on_time, counted = selectors.reliability(unit)
     return render(
         request,
@@ -226,9 +219,7 @@ def unit_history(request, unit_id: int):
 @login_required
 @require_POST
 def rule(request, unit_id: int):
-    unit = Unit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        raise Http404
+    unit = get_unit_for_user(request.user, unit_id)  # 404 outside the user's view, before anything else
     require(request.user, APPROVE_MESSAGES, unit)
     form = RuleForm(request.POST)
     if form.is_valid():

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sangathan.access.permissions import APPOINT, VIEW_PERSONAL
-from sangathan.access.scope import can, require, scope_paths
+from sangathan.access.scope import can, can_anywhere, require
 from sangathan.core.ratelimits import over_limit
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person
@@ -169,7 +169,7 @@ def request_list(request):
         "page": page,
         "status": status if status in DataRequest.Status.values else "",
         "statuses": DataRequest.Status.choices,
-        "can_raise": scope_paths(request.user, APPOINT) != [],
+        "can_raise": can_anywhere(request.user, APPOINT),
     }
     return render(request, "privacy/list.html", context)
 
@@ -213,7 +213,7 @@ def request_new(request):
         if not (person_id.isascii() and person_id.isdecimal() and len(person_id) <= 12):
             raise Http404
         person = get_object_or_404(Person.objects.restrict(request.user, APPOINT), pk=int(person_id))
-    if scope_paths(request.user, APPOINT) == []:
+    if not can_anywhere(request.user, APPOINT):
         raise Http404
     initial = {"subject": person.mobile} if person is not None else {}
     form = StaffRequestForm(request.POST or None, initial=initial)

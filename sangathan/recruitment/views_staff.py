@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sangathan.access.permissions import APPOINT, VIEW
-from sangathan.access.scope import can, scope_paths
+from sangathan.access.scope import can, can_anywhere
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Position, Unit
 from sangathan.recruitment import access, selectors, services
@@ -33,11 +33,6 @@ def _stage_labels() -> dict[str, str]:
     }
 
 
-def _may_appoint_somewhere(user) -> bool:
-    paths = scope_paths(user, APPOINT)
-    return paths is None or bool(paths)
-
-
 @login_required
 def campaign_list(request):
     campaigns = list(
@@ -53,14 +48,13 @@ def campaign_list(request):
     }
     now = timezone.now()
     rows = [(c, counts.get(c.pk, {}).get("applied", 0), counts.get(c.pk, {}).get("appointed", 0)) for c in campaigns]
-    starts = scope_paths(request.user, access.START_CAMPAIGN)
     return render(
         request,
         "recruitment/staff/campaign_list.html",
         {
             "rows": rows,
             "now": now,
-            "can_start": starts is None or bool(starts),
+            "can_start": can_anywhere(request.user, access.START_CAMPAIGN),
             "on_a_panel": Panel.objects.filter(members=request.user).exists(),
         },
     )
@@ -80,7 +74,7 @@ def campaign_create(request):
     parent = None
     if request.GET.get("parent"):
         parent = access.get_campaign_for_user(user, request.GET["parent"])
-    if not _may_appoint_somewhere(user):
+    if not can_anywhere(user, APPOINT):
         raise PermissionDenied
     unit = None
     unit_id = _int_param(request.GET.get("unit"))
@@ -155,8 +149,7 @@ def dashboard(request, slug):
     by_area = selectors.applications_by_area(user, applications, units)
     area_level = by_area[0].unit.level if by_area else None
     # A sub-campaign can be started by whoever may appoint somewhere inside the campaign's area.
-    appoint_paths = scope_paths(user, APPOINT)
-    can_sub = appoint_paths is None or any(path.startswith(campaign.scope_unit.path) for path in appoint_paths)
+    can_sub = can_anywhere(user, APPOINT, within=campaign.scope_unit)
     return render(
         request,
         "recruitment/staff/dashboard.html",

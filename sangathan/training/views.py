@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sangathan.access.permissions import MANAGE_TRAINING, VIEW, VIEW_PERSONAL
-from sangathan.access.scope import can, require, scope_paths, top_units
+from sangathan.access.permissions import MANAGE_TRAINING, VIEW
+from sangathan.access.personal import may_see_personal_at
+from sangathan.access.scope import can, can_anywhere, require, top_units
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Person, Unit
 from sangathan.org.paths import subtree_q
@@ -31,11 +32,6 @@ from sangathan.training.forms import BulkPlanForm, CampEditForm, CampForm, Invit
 from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme, WalkInRequest
 
 PAGE_SIZE = 100
-
-
-def _may_manage_somewhere(user) -> bool:
-    paths = scope_paths(user, MANAGE_TRAINING)
-    return paths is None or bool(paths)
 
 
 def check_in_url(request, camp: Camp) -> str:
@@ -83,7 +79,7 @@ def camp_list(request):
             "area": area,
             "now": now,
             "today": timezone.localdate(),
-            "can_manage": _may_manage_somewhere(request.user),
+            "can_manage": can_anywhere(request.user, MANAGE_TRAINING),
             "page_size": PAGE_SIZE,
         },
     )
@@ -92,7 +88,7 @@ def camp_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def camp_create(request):
-    if not _may_manage_somewhere(request.user):
+    if not can_anywhere(request.user, MANAGE_TRAINING):
         raise Http404
     programme = selectors.default_programme()
     initial = {"programme": programme, "day": timezone.localdate() + datetime.timedelta(days=7)}
@@ -127,7 +123,7 @@ def camp_create(request):
 @require_http_methods(["GET", "POST"])
 def camp_plan(request):
     """Bulk planning: one camp in every block (or other level) of an area, in a given week."""
-    if not _may_manage_somewhere(request.user):
+    if not can_anywhere(request.user, MANAGE_TRAINING):
         raise Http404
     today = timezone.localdate()
     next_monday = today + datetime.timedelta(days=7 - today.weekday())
@@ -220,7 +216,7 @@ def camp_export(request, pk):
     Mobile numbers only for those who may manage the camp."""
     camp = selectors.get_camp_for_user(request.user, pk)
     with_mobile = can(request.user, MANAGE_TRAINING, camp.host_unit)
-    full_mobile = can(request.user, VIEW_PERSONAL, camp.host_unit)  # others get them masked
+    full_mobile = may_see_personal_at(request.user, camp.host_unit)  # others get them masked
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -387,7 +383,7 @@ def roll_call(request, pk):
     camp = _managed_camp(request, pk)
     roster = selectors.camp_roster(camp)
     walk_ins = selectors.pending_walk_ins(camp)
-    full_mobile = can(request.user, VIEW_PERSONAL, camp.host_unit)
+    full_mobile = may_see_personal_at(request.user, camp.host_unit)
     for row in walk_ins:
         row.mobile = row.request.mobile if full_mobile else mask_mobile(row.request.mobile)
     return render(

@@ -1,8 +1,8 @@
 from django import template
 from django.urls import reverse
 
-from sangathan.access.permissions import VIEW_PERSONAL
-from sangathan.access.scope import can, scope_paths
+from sangathan.access.personal import may_see_personal_at
+from sangathan.access.scope import scope_paths
 from sangathan.audit import personal
 from sangathan.audit.access import READ_AUDIT
 from sangathan.audit.scoping import unit_path_for
@@ -24,9 +24,7 @@ def personal_field(context, obj, field: str, unit=None):
     # No query per row: the button shows where the user may see personal data (at ``unit``, or anywhere
     # when no unit is given); the reveal itself checks the person exactly (403 otherwise).
     revealable = (
-        value not in (None, "")
-        and field in personal.REVEALABLE.get(label, ())
-        and personal.may_reveal_somewhere(user, unit)
+        value not in (None, "") and field in personal.REVEALABLE.get(label, ()) and may_see_personal_at(user, unit)
     )
     return {
         "shown": personal.masked(value, field),
@@ -40,8 +38,7 @@ def personal_text(context, value, field: str, unit=None) -> str:
     """A personal value that is not a person's record (a channel's number): in full for users with
     ``view_personal`` (at ``unit``), masked for everyone else."""
     user = getattr(context.get("request"), "user", None)
-    allowed = can(user, VIEW_PERSONAL, unit) if unit is not None else personal.may_reveal_somewhere(user, None)
-    if allowed:
+    if may_see_personal_at(user, unit):
         return display_mobile(value or "") if field == "mobile" else (value or "")
     return personal.masked(value, field)
 

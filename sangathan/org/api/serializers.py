@@ -9,6 +9,7 @@ from django.core.validators import slug_re
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sangathan.access.personal import personal_visible_ids
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit
 
@@ -229,8 +230,6 @@ class SocialAccountOutputSerializer(serializers.ModelSerializer):
 
 class PersonListOutputSerializer(serializers.ListSerializer):
     def to_representation(self, data):
-        from sangathan.audit.personal import personal_visible_ids
-
         people = list(data.all() if hasattr(data, "all") else data)
         request = self.context.get("request")
         self.context["personal_ids"] = personal_visible_ids(getattr(request, "user", None), people)
@@ -250,7 +249,6 @@ class PersonOutputSerializer(serializers.ModelSerializer):
         list_serializer_class = PersonListOutputSerializer
 
     def to_representation(self, instance):
-        from sangathan.audit.personal import personal_visible_ids
         from sangathan.org.masking import mask_email, mask_mobile
 
         data = super().to_representation(instance)
