@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,6 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         from sangathan.access import middleware  # noqa: F401 - connects the sign-in clock to user_logged_in
+        from sangathan.access.checks import check_scope_declarations
+
+        checks.register(check_scope_declarations, checks.Tags.models)
