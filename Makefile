@@ -8,7 +8,7 @@ PORT ?= 8000
 APT_PACKAGES := chromium fonts-noto-core gettext poppler-utils redis-server libpango-1.0-0 libpangoft2-1.0-0
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install system-deps messages lint redis clean
+.PHONY: demo test test-fast install system-deps messages lint redis clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,6 +49,10 @@ redis:
 
 test: install lint redis
 	$(BIN)/pytest -n 2 -q
+
+# The quick local loop: no lint, no browser, no Celery worker, none of the slow tests (`make test` runs them all).
+test-fast: install
+	$(BIN)/pytest -n 2 -q -m "not e2e and not slow and not worker"
 
 clean:
 	rm -rf $(VENV) var

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -74,6 +75,23 @@ def cast(tree):
         viewer=_user_with_role("viewer", tree.jaipur, Role.VIEWER),
         outsider=_user_with_role("outsider", tree.rajasthan, None),
     )
+
+
+# ---------------------------------------------------------------- markers (registered in pyproject.toml)
+
+E2E_TESTS = Path(__file__).resolve().parent.parent / "tests" / "e2e"
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every browser test (tests/e2e) ``e2e`` and every test with a real Celery worker on Redis (the
+    ``redis_broker`` fixture, which ``celery_redis_worker`` uses) ``worker``, so that no file has to say so
+    and ``make test-fast`` leaves them out. Tests of more than about 5 s are marked ``slow`` where they are."""
+    for item in items:
+        if item.path.is_relative_to(E2E_TESTS):
+            item.add_marker(pytest.mark.e2e)
+        if "redis_broker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.worker)
 
 
 # ---------------------------------------------------------------- what the tests need from the machine

@@ -23,7 +23,7 @@ from sangathan.org.models import Position
 from sangathan.org.tests.factories import PersonFactory
 
 EXAMPLES = 12
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # generated input for every API operation
 
 
 @pytest.fixture

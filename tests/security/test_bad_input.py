@@ -108,6 +108,7 @@ def _stored_applications_are_clean(where: str, fields=("name_hi", "name_en", "em
                 assert_clean_text(value, f"{where} ({name})")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", APPLICATION_FIELDS)
 def test_application_form_field_corpus(client, campaign, tree, field):
     url = reverse("apply:form", args=[campaign.slug])
@@ -313,6 +314,7 @@ def delivery(tree, cast):
     return Delivery.objects.filter(message=message, unit=tree.booth1).get()
 
 
+@pytest.mark.slow
 def test_outreach_answer_corpus(client, delivery):
     from sangathan.outreach.models import Delivery
     from sangathan.outreach.services import delivery_token
@@ -381,6 +383,7 @@ def _upload(client, url, name, content, **fields):
     return client.post(url, {"file": file, **fields})
 
 
+@pytest.mark.slow
 def test_unit_import_bad_files(client, cast, tree, settings, django_capture_on_commit_callbacks):
     from sangathan.core.tests.test_spreadsheets import bomb
 
@@ -443,6 +446,7 @@ def test_unit_import_refuses_markup_in_names(client, cast, tree, django_capture_
         assert "<script" not in unit.name_hi + unit.name_en + unit.polling_station, unit.name_en
 
 
+@pytest.mark.slow
 def test_channel_import_bad_files(client, cast, tree, monkeypatch, django_capture_on_commit_callbacks):
     from sangathan.channels import views as channel_views
     from sangathan.core.tests.test_spreadsheets import bomb

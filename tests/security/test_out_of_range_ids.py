@@ -88,6 +88,7 @@ def admin_client(client, cast):
     return client
 
 
+@pytest.mark.slow
 def test_url_paths_and_query_strings(admin_client, tree):
     problems = []
     routes = list(_routes())
@@ -107,6 +108,7 @@ def test_url_paths_and_query_strings(admin_client, tree):
     assert not problems, "\n".join(problems[:40])
 
 
+@pytest.mark.slow
 def test_every_form_refuses_out_of_range_ids(admin_client, tree):
     """Every POST form on every page a state admin opens (pages of the Jaipur district where a unit is asked
     for): each select, checkbox, radio, hidden and number field in turn set to each bad id."""

@@ -110,6 +110,7 @@ def _cell_id(cell) -> str:
 CELLS = list(cells(ALL))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", CELLS, ids=[_cell_id(c) for c in CELLS])
 def test_cell(cell, world, db):
     endpoint, role, column = cell

@@ -251,6 +251,7 @@ def test_common_and_short_passwords_are_refused():
     validate_password("nadi-kinare-" + secrets.token_hex(4))
 
 
+@pytest.mark.slow
 def test_production_settings_pass_the_deployment_checks(tmp_path):
     env = {
         **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # browser tests'

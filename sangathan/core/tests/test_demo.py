@@ -5,6 +5,7 @@ from django.core.management import call_command
 from sangathan.recruitment.models import Application, Campaign, InterviewSlot
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_builds_a_state_a_drive_and_logins_and_can_run_twice():
     call_command("demo", stdout=None)

@@ -1155,6 +1155,7 @@ def test_list_filters_never_500(cast, tree, jaipur_rep):
                 assert response.status_code in (200, 400), (url, name, value, response.status_code)
 
 
+@pytest.mark.slow
 def test_writes_never_500(cast, tree, jaipur_rep, jaipur_resident):
     client = api(cast.district_admin)
     writes = [

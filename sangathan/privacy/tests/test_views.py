@@ -51,6 +51,7 @@ def test_the_status_page_offers_the_data_actions_in_hindi(client, jaipur_app):
     assert 'id="my-data"' not in html and 'name="ticket"' not in html
 
 
+@pytest.mark.slow
 def test_download_holds_my_data_and_nobody_elses(client, jaipur_app, ajmer_app):
     ticket = ticket_of(client, jaipur_app)
     response = client.post(reverse("privacy:my_json"), {"ticket": ticket})
@@ -160,6 +161,7 @@ def test_erasure_needs_confirmation(client, jaipur_app):
     assert not DataRequest.objects.exists()
 
 
+@pytest.mark.slow
 def test_erased_applicant_is_gone_from_every_page_search_export_and_api(client, cast, campaign, tree, jaipur_app):
     person = org_services.appointment_create_for_mobile(
         unit=tree.booth1,

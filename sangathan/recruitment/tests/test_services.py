@@ -117,6 +117,7 @@ def shortlist_all():
         services.application_screen(application=application, shortlist=True)
 
 
+@pytest.mark.slow
 def test_scheduling_fills_parallel_panels_and_never_double_books(submit, interview_day):
     for i in range(50):
         submit(mobile=f"98290{i:05d}")
