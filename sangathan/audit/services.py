@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.audit.models import AuditEntry
+from sangathan.org.masking import mask_mobile
 
 Action = AuditEntry.Action
 
@@ -115,6 +116,20 @@ def audit_reveal(*, obj: models.Model, field: str, by) -> AuditEntry:
         by=by,
         changes_text=f"revealed {field}",
         additional_data={"revealed": field},
+    )
+
+
+def audit_mobile_lookup(*, obj: models.Model, purpose: str, mobile: str, outcome: str, by) -> AuditEntry:
+    """Record a look-up by mobile number that met somebody outside ``by``'s scope, or was refused
+    (``outcome``: "refused", "rate_limited", "found_outside_scope"), on the object it was for (the unit of an
+    appointment, the camp of a walk-in). The number is kept masked, and nothing says whose it is: the entry
+    is read by the unit's admins, the user among them."""
+    return _log(
+        obj=obj,
+        action=Action.ACCESS,
+        by=by,
+        changes_text=f"mobile look-up ({purpose}): {outcome}",
+        additional_data={"mobile_lookup": purpose, "outcome": outcome, "mobile": mask_mobile(mobile)},
     )
 
 

@@ -13,6 +13,7 @@ from sangathan.access.scope import can
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org import coverage
 from sangathan.org.errors import OrgError
+from sangathan.org.lookups import person_by_mobile, refusals_audited
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
@@ -266,24 +267,29 @@ def person_update(
     return person
 
 
-def person_for_appointment(*, mobile: str, name_hi: str = "", name_en: str = "", home_unit: Unit | None, by=None):
-    """The person with this mobile number, created if new. Returns (person, created).
+@refusals_audited
+def appointment_lookup(*, unit: Unit, mobile: str, by=None, purpose: str = "appoint") -> Person | None:
+    """Who an appointment at ``unit`` by this mobile number would be for: the person, or None for a new
+    number. A person whose home unit is not in ``by``'s appoint scope — registered elsewhere, or seen here
+    but living elsewhere — is refused with one neutral answer (``lookups.MobileUnusable``), audited: only
+    someone responsible for that person may bring them into another committee."""
+    return _person_to_appoint(mobile=normalise_mobile(mobile), unit=unit, by=by, purpose=purpose)
 
-    An existing person's record is not changed. A person registered outside the area of ``by``
-    (their home unit is not in ``by``'s scope) is refused without saying who they are: only
-    someone responsible for that person may bring them into another committee.
-    """
+
+def _person_to_appoint(*, mobile: str, unit: Unit, by, purpose: str) -> Person | None:
+    usable = Person.objects.restrict(by, APPOINT) if by is not None else Person.objects.all()
+    return person_by_mobile(mobile=mobile, usable=usable, obj=unit, purpose=purpose, by=by)
+
+
+def person_for_appointment(
+    *, mobile: str, name_hi: str = "", name_en: str = "", home_unit: Unit, by=None, purpose: str = "appoint"
+):
+    """The person with this mobile number, created if new (living in ``home_unit``, the unit appointed
+    to). Returns (person, created). An existing person's record is not changed; one ``by`` may not
+    appoint is refused as ``appointment_lookup`` says."""
     mobile = normalise_mobile(mobile)
-    existing = Person.objects.filter(mobile=mobile).first()
+    existing = _person_to_appoint(mobile=mobile, unit=home_unit, by=by, purpose=purpose)
     if existing is not None:
-        if by is not None and not Person.objects.restrict(by, APPOINT).filter(pk=existing.pk).exists():
-            raise OrgError(
-                _(
-                    "This mobile number belongs to a person registered outside your area. "
-                    "Ask the in-charge of a unit above you to make this appointment."
-                ),
-                code="person_out_of_scope",
-            )
         return existing, False
     return person_create(name_hi=name_hi, name_en=name_en, mobile=mobile, home_unit=home_unit, by=by), True
 
@@ -372,6 +378,7 @@ def appointment_create(
     return appointment
 
 
+@refusals_audited
 @transaction.atomic
 def appointment_create_for_mobile(
     *,
@@ -521,6 +528,7 @@ def committee_reconstitute(
     )
 
 
+@refusals_audited
 @transaction.atomic
 def committee_reconstitute_for_mobiles(
     *, unit: Unit, entries: list[tuple[Position, str, str, str]], reason: str, by=None
@@ -528,7 +536,12 @@ def committee_reconstitute_for_mobiles(
     """``committee_reconstitute`` from (position, mobile, name_hi, name_en) rows as people type them:
     new people are registered in the same transaction, so nothing is kept if anything is refused."""
     members = [
-        (position, person_for_appointment(mobile=mobile, name_hi=name_hi, name_en=name_en, home_unit=unit, by=by)[0])
+        (
+            position,
+            person_for_appointment(
+                mobile=mobile, name_hi=name_hi, name_en=name_en, home_unit=unit, by=by, purpose="reconstitute"
+            )[0],
+        )
         for position, mobile, name_hi, name_en in entries
     ]
     return committee_reconstitute(unit=unit, members=members, reason=reason, by=by)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,6 +14,7 @@ from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
 from sangathan.org.errors import OrgError
 from sangathan.org.forms import AppointForm, DissolveForm, ReasonForm, ReconstituteRowForm
+from sangathan.org.lookups import UNUSABLE_CODE, limited_response, lookups_over_limit
 from sangathan.org.models import Appointment, Person, Position, Unit
 from sangathan.org.paths import subtree_q
 
@@ -66,47 +68,56 @@ def appoint(request, pk):
     if request.GET.get("position", "").isdecimal():
         initial["position"] = request.GET["position"]
     form = AppointForm(request.POST or None, unit=unit, initial=initial)
-    existing = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        existing = Person.objects.filter(mobile=data["mobile"]).first()
-        if existing is None and not (data["name_hi"] or data["name_en"]):
-            form.add_error("name_hi", _("Give the new person's name in Hindi or in English."))
-        elif "confirm" in request.POST:
-            try:
-                appointment = services.appointment_create_for_mobile(
-                    unit=unit,
-                    position=data["position"],
-                    mobile=data["mobile"],
-                    name_hi=data["name_hi"],
-                    name_en=data["name_en"],
-                    start_date=data["start_date"],
-                    letter_number=data["letter_number"],
-                    by=request.user,
-                )
-            except OrgError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(person)s appointed as %(position)s.")
-                    % {"person": appointment.person.name, "position": appointment.position.title},
-                )
-                return redirect("org:unit", pk=unit.pk)
+        if lookups_over_limit(request, obj=unit, purpose="appoint"):
+            return limited_response(request, back_url=reverse("org:unit", args=[unit.pk]), back=unit.display_name)
+        try:
+            existing = services.appointment_lookup(unit=unit, mobile=data["mobile"], by=request.user)
+        except OrgError as error:  # one neutral answer for a number outside the scope (audited)
+            form.add_error("mobile", error)
         else:
-            return render(
-                request,
-                "org/appoint_confirm.html",
-                {
-                    "unit": unit,
-                    "form": form,
-                    "data": data,
-                    "existing": existing,
-                    "existing_visible": (
-                        existing is not None and Person.objects.restrict(request.user).filter(pk=existing.pk).exists()
-                    ),
-                },
+            return _appoint_step(request, unit, form, existing)
+    return render(request, "org/appoint.html", {"unit": unit, "form": form})
+
+
+def _appoint_step(request, unit, form, existing):
+    """After the look-up: ask for a new person's name, show the confirmation, or appoint."""
+    data = form.cleaned_data
+    if existing is None and not (data["name_hi"] or data["name_en"]):
+        form.add_error("name_hi", _("Give the new person's name in Hindi or in English."))
+    elif "confirm" not in request.POST:
+        context = {
+            "unit": unit,
+            "form": form,
+            "data": data,
+            "existing": existing,
+            "existing_visible": (
+                existing is not None and Person.objects.restrict(request.user).filter(pk=existing.pk).exists()
+            ),
+        }
+        return render(request, "org/appoint_confirm.html", context)
+    else:
+        try:
+            appointment = services.appointment_create_for_mobile(
+                unit=unit,
+                position=data["position"],
+                mobile=data["mobile"],
+                name_hi=data["name_hi"],
+                name_en=data["name_en"],
+                start_date=data["start_date"],
+                letter_number=data["letter_number"],
+                by=request.user,
             )
+        except OrgError as error:
+            form.add_error("mobile" if error.code == UNUSABLE_CODE else None, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s appointed as %(position)s.")
+                % {"person": appointment.person.name, "position": appointment.position.title},
+            )
+            return redirect("org:unit", pk=unit.pk)
     return render(request, "org/appoint.html", {"unit": unit, "form": form})
 
 
@@ -180,6 +191,8 @@ def reconstitute(request, pk):
             for position, form in rows
             if form.cleaned_data.get("mobile")
         ]
+        if lookups_over_limit(request, obj=unit, purpose="reconstitute", count=len(entries)):
+            return limited_response(request, back_url=reverse("org:unit", args=[unit.pk]), back=unit.display_name)
         try:
             event = services.committee_reconstitute_for_mobiles(
                 unit=unit, entries=entries, reason=reason_form.cleaned_data["reason"], by=request.user

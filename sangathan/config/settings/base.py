@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sangathan.outreach",
     "sangathan.privacy",
     "sangathan.benchmarks",
+    "sangathan.site",  # the project level: `sangathan demo`, the account page
     "auditlog",
     "sangathan.audit",
 ]
@@ -90,6 +91,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "sangathan.core.clientip.client_ip"
 RATELIMIT_IP_META_KEY = "sangathan.core.clientip.client_ip_for_rate_limits"  # django-ratelimit's "ip" key
+# Look-ups by mobile number for a write (appointing, a trainer's walk-in), per signed-in user: a number outside
+# the user's scope gets a neutral answer, and this slows down anyone testing numbers (sangathan/org/lookups.py).
+MOBILE_LOOKUP_RATE_USER = env_str("MOBILE_LOOKUP_RATE_USER", "60/h")
 # The audit trail (sangathan.audit, docs/adr/0006-audit-trail.md): django-auditlog with our entry model.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 # Two-factor sign-in (TOTP) is required for admin roles; anyone may turn it on.

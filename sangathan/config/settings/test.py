@@ -24,6 +24,8 @@ STORAGES = {
 RECRUITMENT_PUBLIC_CACHE_SECONDS = 0
 # Two-factor sign-in is switched on by the tests about it (the others sign in with force_login).
 REQUIRE_2FA = False
+# The look-up limit per user is off but for the tests about it (the cache outlives each test: see below).
+MOBILE_LOOKUP_RATE_USER = None
 
 from sangathan.config.settings.base import CACHES, REST_FRAMEWORK  # noqa: E402
 

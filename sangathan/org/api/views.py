@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +22,7 @@ from sangathan.access.permissions import APPOINT, DISSOLVE, MANAGE_UNITS, VIEW, 
 from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
 from sangathan.org.api import serializers as s
+from sangathan.org.lookups import lookups_over_limit
 from sangathan.org.models import Appointment, Level, Person, Position, Unit
 from sangathan.org.paths import subtree_q
 
@@ -308,6 +309,8 @@ class AppointmentListCreateApi(generics.ListAPIView):
                 by=request.user,
             )
         else:
+            if lookups_over_limit(request, obj=unit, purpose="appoint"):
+                raise Throttled(wait=3600)  # answered in the user's language (sangathan.core.api)
             appointment = services.appointment_create_for_mobile(
                 unit=unit,
                 position=data["position"],
