@@ -49,7 +49,8 @@ def _limit_choices(field: forms.ModelChoiceField) -> bool:
     return cut
 
 
-def _mobiles(text: str) -> list[str]:
+def trainer_mobiles(text: str) -> list[str]:
+    """The numbers typed into a trainers field, one per line or comma."""
     return [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
 
 
@@ -96,7 +97,7 @@ class CampForm(forms.Form):
 
     def clean_trainers(self) -> list[Person]:
         people = []
-        for raw in _mobiles(self.cleaned_data.get("trainers", "")):
+        for raw in trainer_mobiles(self.cleaned_data.get("trainers", "")):
             try:
                 mobile = normalise_mobile(raw)
             except OrgError as error:

@@ -23,8 +23,10 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from sangathan.access.permissions import MANAGE_TRAINING, VIEW
 from sangathan.access.scope import can
+from sangathan.audit.services import audit_bulk_action, audit_mobile_lookup
 from sangathan.org import services as org_services
 from sangathan.org.errors import OrgError
+from sangathan.org.lookups import UNUSABLE, UNUSABLE_CODE, Refusal, refusals_audited
 from sangathan.org.models import Appointment, Level, Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
@@ -106,7 +108,22 @@ def camp_create(
     trainers = list(trainers or [])
     if trainers:
         camp.trainers.set(trainers)
+        _trainers_from_elsewhere(trainers, obj=camp, by=by)
     return camp
+
+
+def _trainers_from_elsewhere(trainers: list[Person], *, obj, by) -> None:
+    """Trainers may come from anywhere, so the form finds them by number across the whole organisation: each
+    one outside ``by``'s scope is an audit entry (masked), a look-up that found somebody outside it."""
+    by = _actor(by)
+    if by is None or not trainers:
+        return
+    visible = set(
+        Person.objects.restrict(by, VIEW).filter(pk__in=[p.pk for p in trainers]).values_list("pk", flat=True)
+    )
+    for person in trainers:
+        if person.pk not in visible:
+            audit_mobile_lookup(obj=obj, purpose="trainers", mobile=person.mobile, outcome="found_outside_scope", by=by)
 
 
 @dataclass
@@ -207,11 +224,23 @@ def camps_bulk_create(
             .filter(starts_at__lt=week_ends)
             .select_related("host_unit")
         )
+    # bulk_create sends no signals: one entry on the area's unit for the camps, one for their trainers.
+    camp_ids = [camp.pk for camp in created]
+    audit_bulk_action(obj=parent, what="camps_planned", count=len(created), model=Camp, ids=camp_ids, by=_actor(by))
     trainers = list(trainers or [])
     if trainers and created:
         through = Camp.trainers.through
         through.objects.bulk_create(
             [through(camp_id=camp.pk, person_id=person.pk) for camp in created for person in trainers]
+        )
+        _trainers_from_elsewhere(trainers, obj=parent, by=by)
+        audit_bulk_action(
+            obj=parent,
+            what="camp_trainers_set",
+            count=len(created) * len(trainers),
+            model=Camp,
+            ids=camp_ids,
+            by=_actor(by),
         )
     invited = _invite_appointees(created, source_by=by) if invite_appointees and created else 0
     return BulkResult(created=created, skipped=skipped, invited=invited)
@@ -244,7 +273,10 @@ def camp_update(
     camp.venue, camp.starts_at, camp.ends_at, camp.capacity = venue, starts_at, ends_at, capacity
     camp.save(update_fields=["venue", "starts_at", "ends_at", "capacity"])
     if trainers is not None:
-        camp.trainers.set(list(trainers))
+        trainers = list(trainers)
+        before = set(camp.trainers.values_list("pk", flat=True))
+        camp.trainers.set(trainers)
+        _trainers_from_elsewhere([p for p in trainers if p.pk not in before], obj=camp, by=by)
     if changed:
         place = hashlib.sha256(venue.encode()).hexdigest()[:12]
         stamp = f"{int(starts_at.timestamp())}:{int(ends_at.timestamp())}:{place}"
@@ -261,8 +293,8 @@ def camp_update(
 @transaction.atomic
 def camp_set_walk_ins(*, camp: Camp, allow: bool, by=None) -> Camp:
     """The trainer opens (or closes) the camp to people who were not invited."""
-    Camp.objects.filter(pk=camp.pk).update(allow_walk_ins=allow)
     camp.allow_walk_ins = allow
+    camp.save(update_fields=["allow_walk_ins"])  # a save, not an update: the change is in the audit trail
     return camp
 
 
@@ -335,8 +367,7 @@ def _invite_appointees(camps: list[Camp], *, source_by=None) -> int:
         for person_id, camp in chosen.items()
     ]
     Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
-    from sangathan.audit.services import audit_bulk_action  # bulk_create sends no signals: one entry per camp
-
+    # bulk_create sends no signals: one entry per camp
     for camp in camps:
         count = sum(1 for invitation in invitations if invitation.camp is camp)
         audit_bulk_action(obj=camp, what="invitations_generated", count=count, model=Invitation, by=_actor(source_by))
@@ -631,20 +662,18 @@ def in_camp_area(person: Person, camp: Camp) -> bool:
     ).exists()
 
 
-def _out_of_area() -> TrainingError:
-    return TrainingError(
-        _(
-            "This number is registered outside the area of this camp, so it cannot join as a walk-in. "
-            "If the person should attend, invite them by hand first."
-        ),
-        code="person_out_of_scope",
-    )
+def _unusable(camp: Camp, mobile: str, by) -> TrainingError:
+    """The one neutral answer for a number whose person the trainer may not bring in here: registered outside
+    what the trainer sees, or outside the camp's area (``org.lookups``; audited by ``refusals_audited``)."""
+    error = TrainingError(UNUSABLE, code=UNUSABLE_CODE)
+    error.refusal = Refusal(obj=camp, purpose="walk_in", mobile=mobile, by=_actor(by))
+    return error
 
 
 def _walk_in(camp: Camp, *, mobile: str, name: str, at: datetime.datetime, by) -> CheckIn:
     """Mark present somebody the trainer let in (``camp`` locked and open): an invitee is simply ticked; a
     person of the camp's area is invited by hand and ticked; a new number is registered in the host unit
-    with the name given. Somebody registered outside the camp's area is refused."""
+    with the name given. Somebody registered outside the camp's area gets the neutral refusal (``_unusable``)."""
     person = Person.objects.filter(mobile=mobile).first()
     if person is not None:
         existing = Attendance.objects.filter(camp=camp, person=person).first()
@@ -653,7 +682,7 @@ def _walk_in(camp: Camp, *, mobile: str, name: str, at: datetime.datetime, by) -
         if Invitation.objects.filter(camp=camp, person=person).exists():
             return _attend(camp, person, method=Attendance.Method.ROLL_CALL, at=at, by=by)
         if not in_camp_area(person, camp):
-            raise _out_of_area()
+            raise _unusable(camp, mobile, by)
     if camp.capacity and Attendance.objects.filter(camp=camp).count() >= camp.capacity:
         raise TrainingError(_("The camp is full."), code="full")
     if person is None:
@@ -673,6 +702,7 @@ def _walk_in(camp: Camp, *, mobile: str, name: str, at: datetime.datetime, by) -
     return _attend(camp, person, method=Attendance.Method.WALK_IN, at=at, by=by)
 
 
+@refusals_audited
 @transaction.atomic
 def walk_in_request_decide(
     *, walk_in: WalkInRequest, confirm: bool, by, at: datetime.datetime | None = None
@@ -742,6 +772,7 @@ def attendance_mark(
     return None
 
 
+@refusals_audited
 @transaction.atomic
 def attendance_add_walk_in(
     *, camp: Camp, mobile: str, name: str = "", by, at: datetime.datetime | None = None
@@ -749,8 +780,8 @@ def attendance_add_walk_in(
     """The trainer records someone who came without an invitation (e.g. without a smartphone): invited by
     hand and marked present in one step. The trainer's entry is the permission, so this works whether or
     not the QR page accepts walk-ins. The person must be one ``by`` can see and of the camp's area, or a
-    new number (registered with the name given, living in the host unit): a number registered elsewhere
-    is refused without saying whose it is."""
+    new number (registered with the name given, living in the host unit): any other number gets the one
+    neutral answer, which says neither whose it is nor whether it is registered elsewhere (audited)."""
     at = at or timezone.now()
     mobile = _mobile(mobile)
     camp = Camp.objects.select_for_update().select_related("programme", "host_unit").get(pk=camp.pk)
@@ -760,7 +791,7 @@ def attendance_add_walk_in(
         raise TrainingError(_("The camp has not started yet."), code="too_early")
     person = Person.objects.filter(mobile=mobile).first()
     if person is not None and not Person.objects.restrict(by, VIEW).filter(pk=person.pk).exists():
-        raise _out_of_area()
+        raise _unusable(camp, mobile, by)
     return _walk_in(camp, mobile=mobile, name=name, at=at, by=by)
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import MANAGE_TRAINING, VIEW
 from sangathan.access.personal import may_see_personal_at
 from sangathan.access.scope import can, can_anywhere, require, top_units
+from sangathan.org.lookups import limited_response, lookups_over_limit
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Person, Unit
 from sangathan.org.paths import subtree_q
@@ -28,7 +29,7 @@ from sangathan.org.selectors import unit_ancestors
 from sangathan.recruitment.exports import neutralise
 from sangathan.recruitment.qr import qr_png, qr_svg_data_uri
 from sangathan.training import certificates, poster, selectors, services
-from sangathan.training.forms import BulkPlanForm, CampEditForm, CampForm, InviteForm, WalkInForm
+from sangathan.training.forms import BulkPlanForm, CampEditForm, CampForm, InviteForm, WalkInForm, trainer_mobiles
 from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme, WalkInRequest
 
 PAGE_SIZE = 100
@@ -94,6 +95,8 @@ def camp_create(request):
     initial = {"programme": programme, "day": timezone.localdate() + datetime.timedelta(days=7)}
     initial.update({"start": datetime.time(10), "end": datetime.time(16), "invite_appointees": True})
     form = CampForm(request.POST or None, user=request.user, initial=initial)
+    if _trainer_numbers_over_limit(request):
+        return limited_response(request, back_url=reverse("training:camps"), back=_("Training"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         require(request.user, MANAGE_TRAINING, data["host_unit"])
@@ -129,6 +132,8 @@ def camp_plan(request):
     next_monday = today + datetime.timedelta(days=7 - today.weekday())
     initial = {"programme": selectors.default_programme(), "week_start": next_monday}
     form = BulkPlanForm(request.POST or None, user=request.user, initial=initial)
+    if _trainer_numbers_over_limit(request):
+        return limited_response(request, back_url=reverse("training:camps"), back=_("Training"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         require(request.user, MANAGE_TRAINING, data["parent"])
@@ -272,6 +277,8 @@ def camp_edit(request, pk):
     """Change the venue, time, capacity or trainers; the invitees are told of a new time or venue."""
     camp = _managed_camp(request, pk)
     form = CampEditForm(request.POST or None, initial=CampEditForm.initial_for(camp))
+    if _trainer_numbers_over_limit(request, camp):
+        return _lookups_limited(request, camp)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -411,6 +418,8 @@ def roll_call_walk_in_decide(request, pk):
     if walk_in is None or decision not in ("confirm", "reject"):
         messages.error(request, _("This request was not found; it may have been answered already."))
         return redirect("training:roll_call", pk=camp.pk)
+    if decision == "confirm" and lookups_over_limit(request, obj=camp, purpose="walk_in"):
+        return _lookups_limited(request, camp)
     try:
         walk_in = services.walk_in_request_decide(walk_in=walk_in, confirm=decision == "confirm", by=request.user)
     except services.TrainingError as error:
@@ -440,6 +449,19 @@ def roll_call_resend_code(request, pk, person_pk):
     return redirect(reverse("training:roll_call", args=[camp.pk]) + "#codes")
 
 
+def _trainer_numbers_over_limit(request, camp: Camp | None = None) -> bool:
+    """Trainers are found by number across the whole organisation: each number typed counts as a look-up."""
+    typed = len(trainer_mobiles(request.POST.get("trainers", ""))) if request.method == "POST" else 0
+    return bool(typed) and lookups_over_limit(request, obj=camp, purpose="trainers", count=typed)
+
+
+def _lookups_limited(request, camp: Camp):
+    """429, kindly: too many look-ups by mobile number in a short time (``org.lookups``)."""
+    return limited_response(
+        request, back_url=reverse("training:roll_call", args=[camp.pk]), back=camp.host_unit.display_name
+    )
+
+
 def _int(value) -> int | None:
     """A primary key from a form field, or None (also for numbers no database column holds)."""
     try:
@@ -458,6 +480,8 @@ def roll_call_walk_in(request, pk):
     if not form.is_valid():
         messages.error(request, _("Enter a mobile number."))
         return redirect("training:roll_call", pk=camp.pk)
+    if lookups_over_limit(request, obj=camp, purpose="walk_in"):
+        return _lookups_limited(request, camp)
     try:
         result = services.attendance_add_walk_in(
             camp=camp, mobile=form.cleaned_data["mobile"], name=form.cleaned_data["name"], by=request.user

@@ -229,7 +229,7 @@ def test_an_out_of_scope_walk_in_cannot_be_confirmed(client, walk_in_camp, peopl
         {"request": walk_in.pk, "decision": "confirm"},
         follow=True,
     )
-    assert "क्षेत्र से बाहर" in response.content.decode()
+    assert "यह नंबर यहाँ इस्तेमाल नहीं किया जा सकता; अपने प्रदेश कार्यालय से पूछें।" in response.content.decode()
     assert not Attendance.objects.exists()
     walk_in.refresh_from_db()
     assert walk_in.status == WalkInRequest.Status.PENDING and walk_in.person is None
