@@ -1,9 +1,8 @@
-"""The user's own account: what they may do where, two-factor sign-in (TOTP, django-otp: set up an
-authenticator app once, then confirm each sign-in) and their API tokens."""
+"""Two-factor sign-in (TOTP, django-otp: set up an authenticator app once, then confirm each sign-in). The
+account page, which also shows the API tokens, is composed at the project level (``sangathan.site.views``)."""
 
 import segno
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -14,10 +13,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sangathan.access import services
-from sangathan.access.models import RoleAssignment
 from sangathan.access.services import CodeCheck
-from sangathan.access.signin import CHOSE_SECOND_FACTOR, has_second_factor, is_admin, needs_two_factor
-from sangathan.apitokens.selectors import api_tokens_active_count
+from sangathan.access.signin import CHOSE_SECOND_FACTOR, needs_two_factor
 from sangathan.org.phones import ascii_digits
 
 
@@ -86,16 +83,3 @@ def two_factor(request):
         key = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
         context["secret_groups"] = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
     return render(request, "access/two_factor.html", context)
-
-
-@login_required
-def account(request):
-    """Who I am here: my roles and where, whether my sign-in needs a second factor, my API tokens."""
-    user = request.user
-    context = {
-        "roles": RoleAssignment.objects.filter(user=user).select_related("unit__level").order_by("unit__path", "role"),
-        "second_factor_on": has_second_factor(user),
-        "second_factor_required": settings.REQUIRE_2FA and is_admin(user),
-        "tokens_active": api_tokens_active_count(user),
-    }
-    return render(request, "access/account.html", context)

@@ -10,7 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("sangathan.org.api.urls")),
     path("api/v1/channels/", include("sangathan.channels.api_urls")),
-    path("", include("sangathan.core.urls")),
+    path("", include("sangathan.site.urls")),
     path("", include("sangathan.org.urls")),
     path("import/", include("sangathan.org.urls_import")),
     path("a/", include("sangathan.recruitment.urls_public")),

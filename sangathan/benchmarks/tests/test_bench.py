@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from sangathan.benchmarks import org
-from sangathan.core.management.commands import bench
+from sangathan.benchmarks.management.commands import bench
 from sangathan.org import selectors
 
 
