@@ -25,9 +25,9 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from sangathan.benchmarks.org import Row, _fill_stats, time_calls
+from sangathan.core.daily import run_daily
 from sangathan.org.models import Appointment, Unit
 from sangathan.planning import selectors, services
-from sangathan.planning.daily import run_daily
 from sangathan.planning.models import Kind
 
 ROW_NAMES = ("plan", "plan-state", "plan-daily")

@@ -8,6 +8,6 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Plan and deadlines")
 
     def ready(self):
-        from sangathan.planning.daily import register_plan_jobs
+        from sangathan.planning.daily import register_plan_jobs  # models are loaded only now
 
         register_plan_jobs()

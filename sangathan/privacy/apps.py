@@ -10,10 +10,7 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         # No signal receivers: a campaign's notice is recorded by the recruitment services that write it
         # (``privacy.services.notice_record``), explicitly.
-        try:
-            from sangathan.planning.daily import register
-        except ImportError:  # pragma: no cover - the planning app is optional
-            return
-        from sangathan.privacy.services import retention_run
+        from sangathan.core.daily import register
+        from sangathan.privacy.services import retention_run  # models are loaded only now
 
         register("privacy-retention", retention_run, order=90)

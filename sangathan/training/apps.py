@@ -9,10 +9,7 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         # The daily run (``sangathan run-daily`` / Celery beat) reminds the invitees of tomorrow's camps.
-        try:
-            from sangathan.planning.daily import register
-        except ImportError:  # pragma: no cover - the planning app is optional
-            return
-        from sangathan.training.services import reminders_send_due
+        from sangathan.core.daily import register
+        from sangathan.training.services import reminders_send_due  # models are loaded only now
 
         register("training-reminders", reminders_send_due, order=60)

@@ -9,7 +9,7 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         # The daily run wipes the text of codes that expired unused from the outbox.
-        from sangathan.planning.daily import register
-        from sangathan.verification.services import challenges_wipe_expired
+        from sangathan.core.daily import register
+        from sangathan.verification.services import challenges_wipe_expired  # models are loaded only now
 
         register("verification-wipe-codes", challenges_wipe_expired, order=95)

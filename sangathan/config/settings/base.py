@@ -193,7 +193,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Embedded mode without beat: `sangathan deliver-outbox --loop 60`.
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "sangathan.notifications.tasks.sweep_outbox", "schedule": 60.0},
-    # The daily jobs (plan progress, snapshot, escalation digests; see sangathan/planning/daily.py) at 06:00 IST.
+    # The daily jobs (plan progress, snapshot, escalation digests, ...; see sangathan/core/daily.py) at 06:00 IST.
     # Embedded mode without beat: `sangathan run-daily` from cron.
     "plan-daily": {
         "task": "sangathan.planning.tasks.run_daily_jobs",

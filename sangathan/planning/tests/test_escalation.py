@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import call_command
 
+from sangathan.core import daily
 from sangathan.notifications.models import OutboxMessage
-from sangathan.planning import daily, progress, services
+from sangathan.planning import progress, services
 from sangathan.planning.escalation import escalate
 from sangathan.planning.tests.helpers import D, appoint
 

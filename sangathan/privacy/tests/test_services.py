@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from sangathan.core.daily import run_daily
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org import services as org_services
 from sangathan.org.models import Appointment, Person, SocialAccount
 from sangathan.org.tests.factories import position
-from sangathan.planning.daily import run_daily
 from sangathan.privacy import selectors, services
 from sangathan.privacy.errors import PrivacyError
 from sangathan.privacy.models import ConsentRecord, DataRequest, Erasure, Notice

@@ -1,12 +1,12 @@
-"""``sangathan run-daily``: the daily jobs (plan progress, snapshots, escalation digests, and whatever other
-apps registered) in the embedded mode. In production Celery beat runs the same through
-``sangathan.planning.tasks.run_daily_jobs``."""
+"""``sangathan run-daily``: the daily jobs that the apps registered (``sangathan.core.daily``: plan progress,
+snapshots, escalation digests, reminders, retention, ...) in the embedded mode. In production Celery beat
+runs the same through ``sangathan.planning.tasks.run_daily_jobs``."""
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sangathan.planning.daily import jobs, run_daily
+from sangathan.core.daily import jobs, run_daily
 
 
 class Command(BaseCommand):
