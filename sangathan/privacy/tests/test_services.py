@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sangathan.core.daily import run_daily
 from sangathan.notifications.models import OutboxMessage
@@ -231,6 +231,7 @@ def test_erasure_also_cleans_entries_of_rows_deleted_before(tree, cast, jaipur_a
     deleted) are cleaned too; a place that only contains the name as part of a word keeps it."""
     from sangathan.audit.models import AuditEntry
 
+    translation.activate("hi")  # the entries name the person as the active language shows them
     person = org_services.appointment_create_for_mobile(
         unit=tree.booth1,
         position=position("booth", "representative"),
