@@ -19,9 +19,9 @@ from sangathan.audit.forms import LogFilterForm
 from sangathan.audit.models import AuditEntry
 from sangathan.audit.registry import MODELS
 from sangathan.audit.scoping import unit_path_for
+from sangathan.core.exports import csv_response
 from sangathan.core.paths import STEPLEN
 from sangathan.org.phones import display_mobile
-from sangathan.recruitment.exports import csv_response
 
 PER_PAGE = 50
 EXPORT_MAX_ROWS = 100_000

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from sangathan.core.exports import XLSX_TYPE, neutralise
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Appointment
 from sangathan.outreach import selectors
 from sangathan.outreach.services import deliveries_in
-from sangathan.recruitment.exports import XLSX_TYPE, neutralise
 
 PDF_MAX_ROWS = 2000
 

@@ -1,28 +1,10 @@
-"""CSV and XLSX exports of the review queue (the filtered list the user sees, never more).
+"""The columns of the review queue's CSV and XLSX exports (the filtered list the user sees, never more);
+``sangathan.core.exports`` writes them, formula-safe."""
 
-Applicants type what they like into the form, so every text cell that a spreadsheet would read as a
-formula (starting with = + - @, or a tab / carriage return / new line) gets a leading apostrophe.
-"""
-
-import csv
-import io
-
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from sangathan.org.masking import age_band, mask_email, mask_mobile
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value):
-    """A cell value that no spreadsheet runs as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _accounts(application) -> str:
@@ -80,40 +62,3 @@ def columns(*, hidden_scores: set[int], with_contact: bool, may_see_personal=Non
         (_("Reason"), lambda a: a.decision_reason),
     ]
     return result
-
-
-def rows(applications, cols):
-    yield [neutralise(str(header)) for header, _get in cols]
-    for application in applications:
-        yield [neutralise(get(application)) for _header, get in cols]
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(applications, cols, filename: str) -> StreamingHttpResponse:
-    """Streamed, so a long list never sits in memory; UTF-8 with a BOM so spreadsheets read the Hindi."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"
-        for row in rows(applications, cols):
-            yield writer.writerow(["" if v is None else v for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def xlsx_response(applications, cols, filename: str) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Applications")[:31])
-    for row in rows(applications, cols):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response

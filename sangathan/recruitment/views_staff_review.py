@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.personal import may_view_personal
 from sangathan.access.scope import can
+from sangathan.core.exports import csv_response, xlsx_response
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Unit
 from sangathan.recruitment import access, exports, letters, selectors, services
@@ -83,8 +84,8 @@ def _export(request, slug, kind: str):
     )
     filename = f"{campaign.slug}-applications"
     if kind == "csv":
-        return exports.csv_response(applications.iterator(chunk_size=500), cols, filename)
-    return exports.xlsx_response(applications.iterator(chunk_size=500), cols, filename)
+        return csv_response(applications.iterator(chunk_size=500), cols, filename)
+    return xlsx_response(applications.iterator(chunk_size=500), cols, filename, sheet_title=_("Applications"))
 
 
 @login_required

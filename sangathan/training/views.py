@@ -21,12 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import MANAGE_TRAINING, VIEW
 from sangathan.access.personal import may_see_personal_at
 from sangathan.access.scope import can, can_anywhere, require, top_units
+from sangathan.core.exports import neutralise
 from sangathan.org.lookups import limited_response, lookups_over_limit
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.selectors import unit_ancestors
-from sangathan.recruitment.exports import neutralise
 from sangathan.recruitment.qr import qr_png, qr_svg_data_uri
 from sangathan.training import certificates, poster, selectors, services
 from sangathan.training.forms import BulkPlanForm, CampEditForm, CampForm, InviteForm, WalkInForm, trainer_mobiles
