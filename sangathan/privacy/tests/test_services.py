@@ -231,24 +231,26 @@ def test_erasure_also_cleans_entries_of_rows_deleted_before(tree, cast, jaipur_a
     deleted) are cleaned too; a place that only contains the name as part of a word keeps it."""
     from sangathan.audit.models import AuditEntry
 
-    translation.activate("hi")  # the entries name the person as the active language shows them
-    person = org_services.appointment_create_for_mobile(
-        unit=tree.booth1,
-        position=position("booth", "representative"),
-        mobile=jaipur_app.mobile,
-        name_hi="सीमा मीणा",
-        name_en="Seema Meena",
-        by=cast.state_admin,
-    ).person
-    _camp(tree, person).delete()
-    org_services.appointment_relieve(appointment=person.appointments.get(), reason="Moved away", by=cast.state_admin)
-    attendance = AuditEntry.objects.filter(content_type__model="attendance")
-    assert attendance.count() == 2 and all("सीमा" in e.object_repr for e in attendance)
-    services.request_create(kind="erasure", application=jaipur_app, via="status_page")
-    for entry in AuditEntry.objects.all():
-        text = repr((entry.object_repr, entry.changes, entry.changes_text, entry.serialized_data))
-        assert "सीमा" not in text and "Seema" not in text, (entry.content_type.model, text)
-    assert AuditEntry.objects.filter(content_type__model="attendance").count() == 2
+    with translation.override("hi"):  # the entries name the person as the active language shows them
+        person = org_services.appointment_create_for_mobile(
+            unit=tree.booth1,
+            position=position("booth", "representative"),
+            mobile=jaipur_app.mobile,
+            name_hi="सीमा मीणा",
+            name_en="Seema Meena",
+            by=cast.state_admin,
+        ).person
+        _camp(tree, person).delete()
+        org_services.appointment_relieve(
+            appointment=person.appointments.get(), reason="Moved away", by=cast.state_admin
+        )
+        attendance = AuditEntry.objects.filter(content_type__model="attendance")
+        assert attendance.count() == 2 and all("सीमा" in e.object_repr for e in attendance)
+        services.request_create(kind="erasure", application=jaipur_app, via="status_page")
+        for entry in AuditEntry.objects.all():
+            text = repr((entry.object_repr, entry.changes, entry.changes_text, entry.serialized_data))
+            assert "सीमा" not in text and "Seema" not in text, (entry.content_type.model, text)
+        assert AuditEntry.objects.filter(content_type__model="attendance").count() == 2
 
 
 def test_redaction_takes_whole_words_only():
