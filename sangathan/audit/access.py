@@ -2,6 +2,8 @@
 subtree. Personal fields are stored masked, so reading the trail reveals no contact details.
 """
 
+from django.utils.functional import SimpleLazyObject
+
 from sangathan.access.permissions import VIEW_AUDIT
 from sangathan.access.scope import can_anywhere
 
@@ -14,6 +16,4 @@ def may_read_audit(user) -> bool:
 
 def audit_context(request) -> dict:
     """Template context: whether to show the audit log in the sections bar (worked out only if asked)."""
-    from django.utils.functional import SimpleLazyObject
-
     return {"can_read_audit": SimpleLazyObject(lambda: request.user.is_authenticated and may_read_audit(request.user))}

@@ -10,20 +10,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.access.scoping import ScopedQuerySet, ScopeRule
+from sangathan.audit.scoping import unit_path_for
 
 
 class AuditEntryManager(LogEntryManager.from_queryset(ScopedQuerySet)):
     """auditlog's manager, filling in ``unit_path`` from the object being logged."""
 
     def log_create(self, instance, force_log: bool = False, **kwargs):
-        from sangathan.audit.scoping import unit_path_for
-
         kwargs.setdefault("unit_path", unit_path_for(instance))
         return super().log_create(instance, force_log=force_log, **kwargs)
 
     def log_m2m_changes(self, changed_queryset, instance, operation, field_name, **kwargs):
-        from sangathan.audit.scoping import unit_path_for
-
         kwargs.setdefault("unit_path", unit_path_for(instance))
         return super().log_m2m_changes(changed_queryset, instance, operation, field_name, **kwargs)
 

@@ -7,12 +7,16 @@ actor explicitly (tasks, commands).
 import re
 from collections.abc import Iterable
 
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_value
+from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.audit.models import AuditEntry
+from sangathan.audit.scoping import unit_path_for
 from sangathan.org.masking import mask_mobile
 
 Action = AuditEntry.Action
@@ -47,31 +51,9 @@ def audit_bulk_action(
     )
 
 
-def audit_intake(*, applications: list) -> None:
-    """One entry per campaign for the applications the public-form intake made or updated in bulk."""
-    from sangathan.recruitment.models import Application
-
-    by_campaign: dict[int, list] = {}
-    for application in applications:
-        by_campaign.setdefault(application.campaign_id, []).append(application)
-    for rows in by_campaign.values():
-        audit_bulk_action(
-            obj=rows[0].campaign,
-            what="applications_from_intake",
-            count=len(rows),
-            model=Application,
-            ids=[a.pk for a in rows],
-        )
-
-
 def audit_bulk_update(*, objects: list[models.Model], changes: dict[str, list], by=None) -> int:
     """One entry per object for a ``QuerySet.update`` of a few named objects (e.g. the appointments a
     relief or a dissolution ends), each with the same before/after ``changes``; written in one INSERT."""
-    from auditlog.cid import get_cid
-    from django.contrib.contenttypes.models import ContentType
-
-    from sangathan.audit.scoping import unit_path_for
-
     if not objects:
         return 0
     entries = []
@@ -95,8 +77,6 @@ def audit_bulk_update(*, objects: list[models.Model], changes: dict[str, list], 
 def _fill_context(entry: AuditEntry, by) -> None:
     """Actor and address as auditlog's middleware would set them on a saved entry (bulk_create sends no
     ``pre_save``)."""
-    from auditlog.context import auditlog_value
-
     try:
         context = auditlog_value.get()
     except LookupError:
@@ -216,8 +196,6 @@ def audit_redact(*, objects: list[models.Model], words: Iterable[str]) -> int:
 def _fields_pointing_to(targets: dict[type[models.Model], list]):
     """(model, field, target ids) for every foreign key or many-to-many field of an audited model that points
     to one of the target kinds: their entries may name the erased person (an attendance's "Name @ camp")."""
-    from auditlog.registry import auditlog
-
     for model in auditlog.get_models():
         for field in model._meta.get_fields():
             pointing = field.many_to_one or field.one_to_one or field.many_to_many

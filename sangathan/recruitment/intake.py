@@ -28,6 +28,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangathan.audit.services import audit_bulk_action
 from sangathan.notifications.services import messages_queue_bulk
 from sangathan.org.phones import normalise_mobile
 from sangathan.recruitment.errors import RecruitmentError
@@ -278,14 +279,28 @@ def _materialise(batch: list[Submission]) -> None:
     for submission, application, first in steps:
         submission.application, submission.processed_at = application, now
         submission.held_at = None if first else now
-    from sangathan.audit.services import audit_intake  # bulk writes send no signals: one entry per campaign
-
-    audit_intake(applications=[application for _submission, application, first in steps if first])
+    _audit_intake([application for _submission, application, first in steps if first])
     messages_queue_bulk(
         message
         for submission, application, first in steps
         for message in _applicant_messages(submission, application, first)
     )
+
+
+def _audit_intake(applications: list[Application]) -> None:
+    """Bulk writes send no signals: one audit entry per campaign for the applications the intake made or
+    updated."""
+    by_campaign: dict[int, list[Application]] = {}
+    for application in applications:
+        by_campaign.setdefault(application.campaign_id, []).append(application)
+    for rows in by_campaign.values():
+        audit_bulk_action(
+            obj=rows[0].campaign,
+            what="applications_from_intake",
+            count=len(rows),
+            model=Application,
+            ids=[a.pk for a in rows],
+        )
 
 
 def _application_fields(submission: Submission) -> dict:
