@@ -41,6 +41,7 @@ demo: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/sangathan makemigrations --check --dry-run -v 0
 
 # Redis is the Celery broker in production; the worker tests use a real one.
