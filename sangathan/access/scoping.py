@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ForeignObjectRel, OuterRef, Q
 
 from sangathan.access.permissions import VIEW
 from sangathan.access.scope import scope_paths
@@ -89,7 +89,7 @@ def _also_condition(model: type[models.Model], path: str, paths: list[str]) -> Q
     field = model._meta.get_field(relation)
     if field.many_to_many:
         raise ImproperlyConfigured(f"{model._meta.label}: Also({path!r}) goes through a many-to-many relation")
-    if not field.one_to_many:
+    if not field.one_to_many or not isinstance(field, ForeignObjectRel):
         return subtree_q(paths, path)
     # A reverse foreign key: EXISTS (… WHERE fk = outer.pk AND path in scope), one row per outer row.
     related = field.related_model._base_manager.filter(**{field.field.name: OuterRef("pk")})
@@ -119,5 +119,9 @@ class ScopedQuerySet(models.QuerySet):
         return rows.filter(rule.condition(self.model, paths, action))
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+# Named first: django-stubs types a manager built by from_queryset only in an assignment.
+_ScopedManagerBase = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class ScopedManager(_ScopedManagerBase):
     """The default manager of a scoped model without a queryset of its own."""

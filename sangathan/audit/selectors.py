@@ -21,7 +21,12 @@ def audited_content_types() -> list[ContentType]:
         except LookupError:
             continue
     types = ContentType.objects.get_for_models(*models).values()
-    return sorted(types, key=lambda ct: str(ct.model_class()._meta.verbose_name))
+    return sorted(types, key=_verbose_name)
+
+
+def _verbose_name(content_type: ContentType) -> str:
+    model = content_type.model_class()  # None only for a model no longer installed: not one of these
+    return str(model._meta.verbose_name) if model is not None else content_type.model
 
 
 def entries_for_user(

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
 
 from sangathan.channels.models import Channel, Platform
 from sangathan.org.models import CoverageCounter, Level, Unit
@@ -65,7 +66,7 @@ def channels_in_subtree(
 @dataclass
 class PlatformCount:
     platform: str
-    label: str
+    label: str | Promise  # the platform's translated name, evaluated when shown
     channels: int
     units: int
 
@@ -81,12 +82,13 @@ def platform_counts(unit: Unit, *, level: Level | None = None) -> list[PlatformC
         .values("platform")
         .annotate(channels=Count("id"), units=Count("unit_id", distinct=True))
     }
+    none = {"channels": 0, "units": 0}
     return [
         PlatformCount(
             platform=value,
             label=label,
-            channels=rows.get(value, {}).get("channels", 0),
-            units=rows.get(value, {}).get("units", 0),
+            channels=rows.get(value, none)["channels"],
+            units=rows.get(value, none)["units"],
         )
         for value, label in Platform.choices
     ]

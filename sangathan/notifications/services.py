@@ -35,13 +35,13 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Now
-from django.template import Context
-from django.template.loader import get_template
+from django.template import Context, Engine
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -67,7 +67,7 @@ TEMPLATE_RE = re.compile(r"[a-z0-9_]+(?:/[a-z0-9_]+)*")
 SUBJECT_PREFIX = "Subject:"
 MOBILE_RE = re.compile(r"\+[1-9]\d{7,14}")
 # Who can be reached on which channel: the person's field that holds the address.
-PERSON_ADDRESS = {
+PERSON_ADDRESS: dict[str, str] = {
     Channel.SMS: "mobile",
     Channel.WHATSAPP: "mobile",
     Channel.EMAIL: "email",
@@ -85,7 +85,9 @@ def message_render(*, template: str, context: dict, language: str) -> tuple[str,
     """
     if not TEMPLATE_RE.fullmatch(template or ""):
         raise NotificationError(_("%(template)s is not a valid template name.") % {"template": template})
-    compiled = get_template(f"notifications/{template}.txt").template
+    # The Django engine's own template (the project has only that engine): rendered without the request's
+    # context processors.
+    compiled = Engine.get_default().get_template(f"notifications/{template}.txt")
     with translation.override(language):
         text = compiled.render(Context(context, autoescape=False))
     return split_subject(text)
@@ -128,9 +130,7 @@ def message_queue(
     The same ``idempotency_key`` gives back the message already queued and queues nothing, so the same
     event never produces two messages, even when two requests race.
     """
-    key = (idempotency_key or "").strip()
-    if not key or len(key) > OutboxMessage._meta.get_field("idempotency_key").max_length:
-        raise NotificationError(_("A message needs an idempotency key of at most 200 characters."))
+    key = _idempotency_key(idempotency_key)
     existing = OutboxMessage.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
@@ -163,6 +163,15 @@ def message_queue(
     return message
 
 
+def _idempotency_key(value: str | None) -> str:
+    """The key stripped; NotificationError when it is empty or longer than its column."""
+    key = (value or "").strip()
+    limit = OutboxMessage._meta.get_field("idempotency_key").max_length
+    if not key or (limit is not None and len(key) > limit):
+        raise NotificationError(_("A message needs an idempotency key of at most 200 characters."))
+    return key
+
+
 def messages_queue_bulk(messages: Iterable[dict]) -> int:
     """``message_queue`` for many messages at once (each dict takes its keyword arguments): one INSERT for
     all, keys already queued skipped, one delivery task per new message after the commit. Returns how many
@@ -170,9 +179,7 @@ def messages_queue_bulk(messages: Iterable[dict]) -> int:
     written, like ``message_queue``."""
     rows = []
     for item in messages:
-        key = (item["idempotency_key"] or "").strip()
-        if not key or len(key) > OutboxMessage._meta.get_field("idempotency_key").max_length:
-            raise NotificationError(_("A message needs an idempotency key of at most 200 characters."))
+        key = _idempotency_key(item["idempotency_key"])
         channel, language = item["channel"], item.get("language", "hi")
         if channel not in Channel.values:
             raise NotificationError(_("There is no channel called %(name)s.") % {"name": channel})
@@ -299,6 +306,8 @@ def message_deliver(*, message_id: int) -> str | None:
     message = OutboxMessage.objects.get(pk=message_id)
     # Our claim is (status sending, this attempt number): the result is written only if it still holds.
     ours = OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING, attempts=message.attempts)
+    status: str
+    fields: dict[str, Any]
     try:
         provider_id = get_channel(message.channel).send(message)
     except PermanentChannelError as error:
@@ -319,7 +328,7 @@ def message_deliver(*, message_id: int) -> str | None:
     return status
 
 
-def _failed(attempts: int, error: str) -> tuple[str, dict]:
+def _failed(attempts: int, error: str) -> tuple[str, dict[str, Any]]:
     if attempts >= settings.NOTIFY_MAX_ATTEMPTS:
         return Status.DEAD, {"last_error": error}
     delay = retry_delay(attempts) * (1 + random.uniform(0, RETRY_JITTER))

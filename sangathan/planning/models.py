@@ -28,7 +28,7 @@ class Kind(models.TextChoices):
     CHANNELS = "channels", _("channels registered")
 
 
-KIND_ORDER = {Kind.APPOINTED: 0, Kind.TRAINED: 1, Kind.CHANNELS: 2}
+KIND_ORDER: dict[str, int] = {Kind.APPOINTED: 0, Kind.TRAINED: 1, Kind.CHANNELS: 2}
 
 
 class Plan(models.Model):

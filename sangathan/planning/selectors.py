@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from sangathan.org.models import Appointment, CommitteeEvent, CoverageCounter, Level, Unit
 from sangathan.org.paths import subtree_q
@@ -34,11 +35,11 @@ class MilestoneProgress:
     level: Level
     kind: str
     due_date: datetime.date  # the governing plan's date (sub-plans may be earlier)
+    today: datetime.date
     total: int = 0
     done: int = 0
     overdue: int = 0
     earliest_due: datetime.date | None = None
-    today: datetime.date | None = None
 
     @property
     def pending(self) -> int:
@@ -57,7 +58,7 @@ class MilestoneProgress:
         return -self.days_left
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> str | Promise:
         return Kind(self.kind).label
 
     @property
@@ -103,7 +104,8 @@ class _Counts:
         )
 
     def of_kind(self, kind: str) -> int:
-        return {Kind.APPOINTED: self.appointed, Kind.TRAINED: self.trained, Kind.CHANNELS: self.channels}[kind]
+        of: dict[str, int] = {Kind.APPOINTED: self.appointed, Kind.TRAINED: self.trained, Kind.CHANNELS: self.channels}
+        return of[kind]
 
 
 class _Loaded:
@@ -153,17 +155,27 @@ def _nearest(path: str, candidates: list[str]) -> str | None:
     return best
 
 
+def _unit_of(plan: Plan) -> Unit:
+    """The plan's unit. Only the template has none (a check constraint), and it is never read here."""
+    if plan.scope is None:
+        raise ValueError(f"Plan {plan.pk} is the template: it has no unit.")
+    return plan.scope
+
+
 def _regions(unit: Unit, governing: Plan | None, inner: list[Plan]) -> list[tuple[Unit, Plan, list[Unit]]]:
     """(region root, its plan, the sub-plan scopes directly inside it) for ``unit``'s subtree. Without a
     governing plan (a unit above every plan, e.g. the national unit when only states have plans) the
     regions are the plans inside the subtree."""
     roots: dict[str, tuple[Unit, Plan]] = {unit.path: (unit, governing)} if governing is not None else {}
     for plan in inner:
-        roots[plan.scope.path] = (plan.scope, plan)
-    holes: dict[str, list[Unit]] = defaultdict(list)
+        scope = _unit_of(plan)
+        roots[scope.path] = (scope, plan)
+    # Keyed by the region the hole lies in; None for the outermost plans when no plan governs ``unit``.
+    holes: dict[str | None, list[Unit]] = defaultdict(list)
     paths = list(roots)
     for plan in inner:
-        holes[_nearest(plan.scope.path, paths)].append(plan.scope)
+        scope = _unit_of(plan)
+        holes[_nearest(scope.path, paths)].append(scope)
     return [(root, plan, holes.get(path, [])) for path, (root, plan) in roots.items()]
 
 
@@ -229,9 +241,9 @@ def plans_for(unit: Unit) -> tuple[Plan | None, list[Plan]]:
             is_template=False,
         ).select_related("scope", "scope__level")
     )
-    above = [p for p in plans if unit.path.startswith(p.scope.path)]
-    governing = max(above, key=lambda p: len(p.scope.path)) if above else None
-    inner = [p for p in plans if p.scope.path != unit.path and p.scope.path.startswith(unit.path)]
+    above = [p for p in plans if unit.path.startswith(_unit_of(p).path)]
+    governing = max(above, key=lambda p: len(_unit_of(p).path)) if above else None
+    inner = [p for p in plans if _unit_of(p).path != unit.path and _unit_of(p).path.startswith(unit.path)]
     return governing, inner
 
 
@@ -253,7 +265,7 @@ def dashboard_for_unit(unit: Unit, *, today: datetime.date | None = None) -> Das
     if governing is None and not inner:
         return Dashboard(unit=unit, plan=None, today=today, levels=[], refreshed_at=None)
     milestones = _milestones_by_plan([p for p in [governing, *inner] if p is not None])
-    loaded = _Loaded([unit, *[plan.scope for plan in inner]])
+    loaded = _Loaded([unit, *[_unit_of(plan) for plan in inner]])
     levels = _rollup(unit, governing, inner, milestones, loaded, today)
     return Dashboard(
         unit=unit,
@@ -281,11 +293,11 @@ def children_progress(
     if (governing is None and not inner) or not children:
         return {child.pk: [] for child in children}
     child_plans = {p.scope_id: p for p in inner if p.scope_id in {c.pk for c in children}}
-    loaded = _Loaded([*children, *[plan.scope for plan in inner]])
+    loaded = _Loaded([*children, *[_unit_of(plan) for plan in inner]])
     result = {}
     for child in children:
         own = child_plans.get(child.pk, governing)
-        below = [p for p in inner if p.scope.path != child.path and p.scope.path.startswith(child.path)]
+        below = [p for p in inner if _unit_of(p).path != child.path and _unit_of(p).path.startswith(child.path)]
         result[child.pk] = _rollup(child, own, below, milestones, loaded, today)
     return result
 
@@ -332,7 +344,7 @@ def late_units_page(rows, *, today: datetime.date | None = None) -> list[LateUni
     result = []
     for unit_id, plan_id, late_since, _appointed, trained, channels in rows:
         unit = units[unit_id]
-        met = {Kind.APPOINTED: unit.key_post_filled, Kind.TRAINED: trained, Kind.CHANNELS: channels}
+        met: dict[str, bool] = {Kind.APPOINTED: unit.key_post_filled, Kind.TRAINED: trained, Kind.CHANNELS: channels}
         missed = sorted(
             (m for m in milestones[(plan_id, unit.level_id)] if m.due_date < today and not met[m.kind]),
             key=lambda m: m.due_date,
@@ -412,14 +424,14 @@ def naive_rollup(unit: Unit, *, today: datetime.date | None = None) -> dict[tupl
                     [*trained_params, *channels_params, level_id, *params],
                 )
                 total, appointed, trained, channels = (int(v or 0) for v in cursor.fetchone())
-            done_of = {Kind.APPOINTED: appointed, Kind.TRAINED: trained, Kind.CHANNELS: channels}
+            done_of: dict[str, int] = {Kind.APPOINTED: appointed, Kind.TRAINED: trained, Kind.CHANNELS: channels}
             for kind, milestone in of_kind.items():
                 counts = result[(level_id, kind)]
                 counts[0] += total
                 counts[1] += done_of[kind]
                 if milestone.due_date < today:
                     counts[2] += total - done_of[kind]
-    return {key: tuple(value) for key, value in result.items() if value[0]}
+    return {key: (total, done, overdue) for key, (total, done, overdue) in result.items() if total}
 
 
 def fast_rollup(unit: Unit, *, today: datetime.date | None = None) -> dict[tuple[int, str], tuple[int, int, int]]:

@@ -154,7 +154,7 @@ def milestone_update(*, milestone: Milestone, due_date: datetime.date, by=None) 
                     "level": milestone.level.name,
                     "kind": milestone.get_kind_display(),
                     "date": due_date.strftime("%d.%m.%Y"),
-                    "above": parent.scope.display_name if parent.scope_id else parent.title,
+                    "above": parent.scope.display_name if parent.scope is not None else parent.title,
                     "limit": above.due_date.strftime("%d.%m.%Y"),
                 },
                 code="looser_than_parent",

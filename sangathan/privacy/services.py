@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Model, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,12 +152,15 @@ def subject_of(
     every application made with it, and the person appointed from one of them, but not whoever else
     the organisation keeps under that number (a number is reassigned, an office-bearer's record is the
     organisation's to hand over, through its staff)."""
-    if application is None and person is None:
+    if application is not None:
+        mobile = application.mobile
+    elif person is not None:
+        mobile = person.mobile
+    else:
         raise ValueError("a subject needs an application or a person")
-    mobile = application.mobile if application is not None else person.mobile
     if person is None and not as_applicant:
         person = Person.objects.filter(mobile=mobile).select_related("home_unit").first()
-    if person is None and application is not None and application.appointment_id:
+    if person is None and application is not None and application.appointment is not None:
         person = application.appointment.person
     applications = list(
         Application.objects.filter(mobile=mobile)
@@ -424,7 +427,7 @@ def _redact_audit(subject: Subject, words: set[str]) -> int:
         from sangathan.audit.services import audit_redact
     except ImportError:  # pragma: no cover - the audit app is optional
         return 0
-    objects = list(Application.objects.filter(pk__in=subject.application_ids))
+    objects: list[Model] = list(Application.objects.filter(pk__in=subject.application_ids))
     if subject.person is not None:
         objects += [subject.person, *SocialAccount.objects.filter(person=subject.person)]
     return audit_redact(objects=objects, words=words)

@@ -6,23 +6,29 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum, TextField
 from django.db.models.functions import Cast, Substr, TruncDate
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from sangathan.org.models import Appointment, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.selectors import coverage_for_unit
 from sangathan.recruitment.models import (
     Application,
+    ApplicationEvent,
     Campaign,
     CampaignPosition,
     InterviewDay,
     InterviewSlot,
     ScoreSheet,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 Status = Application.Status
 
@@ -497,7 +503,11 @@ def member_slots(user, *, on: datetime.date | None = None, upcoming: bool = Fals
     )
 
 
-def next_slot(slots: list[InterviewSlot]) -> InterviewSlot | None:
+class ScoredByMe(TypedDict):
+    scored_by_me: bool  # the annotation ``member_slots`` adds
+
+
+def next_slot(slots: "list[WithAnnotations[InterviewSlot, ScoredByMe]]") -> InterviewSlot | None:
     """The next applicant a member has to see: the first slot they have not scored whose applicant came
     (a slot is marked done as soon as the first member of its panel has scored)."""
     return next((s for s in slots if s.status != InterviewSlot.Status.NO_SHOW and not s.scored_by_me), None)
@@ -506,7 +516,7 @@ def next_slot(slots: list[InterviewSlot]) -> InterviewSlot | None:
 # ---------------------------------------------------------------- one application
 
 
-def _event_labels() -> dict:
+def _event_labels() -> dict[str, str | Promise]:
     from django.utils.translation import gettext_lazy as _
 
     return {
@@ -520,12 +530,10 @@ def _event_labels() -> dict:
     }
 
 
-def events_with_labels(application: Application) -> list:
+def events_with_labels(application: Application) -> list[tuple[ApplicationEvent, str | Promise]]:
+    """The application's history, each event with what the page calls it."""
     labels = _event_labels()
-    events = list(application.events.select_related("by"))
-    for event in events:
-        event.label = labels.get(event.kind, event.kind)
-    return events
+    return [(event, labels.get(event.kind, event.kind)) for event in application.events.select_related("by")]
 
 
 def social_accounts(application: Application) -> list[dict]:
@@ -538,9 +546,10 @@ def social_accounts(application: Application) -> list[dict]:
         if not isinstance(account, dict):
             continue
         followers = account.get("followers")
+        platform = str(account.get("platform") or "")
         result.append(
             {
-                "label": names.get(account.get("platform"), account.get("platform") or ""),
+                "label": names.get(platform, platform),
                 "handle": str(account.get("handle") or ""),
                 "followers": followers if isinstance(followers, int) else None,
             }

@@ -175,7 +175,7 @@ def application_submit(
     submission, _new = submission_receive(campaign=campaign, token=token, data=data, language=language, at=at)
     submissions_process(campaign_id=submission.campaign_id, mobile=submission.mobile)
     submission.refresh_from_db(fields=["application", "processed_at"])
-    if submission.application_id is None:
+    if submission.application is None:
         raise RecruitmentError(_("Please try again."), code="not_processed")
     return submission.application, not submission.replaces_earlier and _new
 
@@ -227,11 +227,14 @@ def application_status_confirm(*, reference: str, mobile: str, challenge_id: int
         subject=submission.reference if submission is not None else "",
         code=code,
     )
+    assert submission is not None  # without a form there was no code to confirm: challenge_confirm raised
     if submission.application_id is None:  # still in the intake: make its application first
         submissions_process(campaign_id=submission.campaign_id, mobile=submission.mobile)
         submission.refresh_from_db()
     applied = submission_confirm(submission=submission)
     submission.refresh_from_db()
+    if submission.application_id is None:  # the database refused the form (its problem is kept)
+        raise RecruitmentError(_("Please try again."), code="not_processed")
     application = (
         Application.objects.filter(pk=submission.application_id)
         .select_related("campaign", "applied_for__position", "slot__panel__day", "home_unit__level")
@@ -413,7 +416,7 @@ def score_submit(*, application: Application, member, scores: dict[int, int]) ->
         weighted=_weighted(scores, criteria),
     )
     values = list(ScoreSheet.objects.filter(application=application).values_list("weighted", flat=True))
-    application.score = (sum(values) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    application.score = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     application.score_disagreement = max(values) - min(values) > DISAGREEMENT_POINTS
     application.status = Application.Status.INTERVIEWED
     application.save(update_fields=["score", "score_disagreement", "status", "updated_at"])

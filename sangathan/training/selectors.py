@@ -91,7 +91,7 @@ def camp_roster(camp: Camp) -> list[RosterRow]:
             invited=pid in invitations,
             attendance=attendances.get(pid),
             completion=completions.get(pid),
-            post=posts.get(pid) or (person.home_unit.display_name if person.home_unit_id else ""),
+            post=posts.get(pid) or (person.home_unit.display_name if person.home_unit is not None else ""),
             invitation=invitations.get(pid),
         )
         for pid, person in people.items()
@@ -141,7 +141,7 @@ def pending_walk_ins(camp: Camp) -> list[WalkInRow]:
         elif person.pk in invited:
             rows.append(WalkInRow(request=request, kind="invited", person=person, post=posts.get(person.pk, "")))
         elif person.pk in inside:
-            post = posts.get(person.pk) or (person.home_unit.display_name if person.home_unit_id else "")
+            post = posts.get(person.pk) or (person.home_unit.display_name if person.home_unit is not None else "")
             rows.append(WalkInRow(request=request, kind="area", person=person, post=post))
         else:
             rows.append(WalkInRow(request=request, kind="outside"))

@@ -130,6 +130,7 @@ def challenge_confirm(
         )
         error = _refusal(challenge, now)
         if error is None:
+            assert challenge is not None  # _refusal refuses a missing one
             challenge.tries += 1
             if len(code) == CODE_DIGITS and code.isascii() and code.isdigit():
                 right = constant_time_compare(_digest(challenge.salt, code), challenge.code_digest)
