@@ -6,6 +6,7 @@ actor explicitly (tasks, commands).
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
@@ -211,7 +212,7 @@ def _redact_values(changes):
     def blank(value):
         return value if value in (None, "", "None") else REDACTED
 
-    redacted = {}
+    redacted: dict[str, Any] = {}
     for name, change in changes.items():
         if isinstance(change, list):
             redacted[name] = [blank(value) for value in change]
