@@ -30,6 +30,7 @@ This module imports nothing from ``org``: ``org.models`` builds on it.
 """
 
 from dataclasses import dataclass
+from typing import Self
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -107,7 +108,7 @@ class ScopedQuerySet(models.QuerySet):
     """The base of every scoped model's default queryset. Subclass it to add other methods
     (``AppointmentQuerySet.active()``)."""
 
-    def restrict(self, user, action: str = VIEW):
+    def restrict(self, user, action: str = VIEW) -> Self:
         """The rows ``user`` may do ``action`` on (see the module docstring)."""
         rule = scope_rule_of(self.model)
         rows = self if rule.base is None else self.filter(rule.base)
