@@ -1,21 +1,21 @@
 """Reads of the message cascade: what the tracking page, the unit history and the exports show.
 
 Counts come from the ``Rollup`` rows (a handful per page, whatever the size of the tree), after folding in
-the answers not yet counted (``services.rollups_fold``); times to
+the answers not yet counted (``rollups.rollups_fold``); times to
 acknowledge and share are percentiles over the subtree's deliveries, read with the (message, path) index
 and cached for a short while (see docs/adr/0004-message-cascade.md)."""
 
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.http import Http404
 
 from sangathan.access.scope import can, scope_paths
 from sangathan.org.models import Appointment, Level, Unit
-from sangathan.org.paths import outermost_paths
+from sangathan.org.paths import outermost_paths, path_upper_bound
 from sangathan.outreach.models import Delivery, Message, Rollup, SendChunk
-from sangathan.outreach.services import deliveries_in, rollups_fold
+from sangathan.outreach.rollups import rollups_fold
 
 COUNTERS = ("total", "opened", "acknowledged", "shared", "cannot")
 PERCENTILE_CACHE_SECONDS = 30
@@ -51,6 +51,53 @@ class Counts:
     @property
     def silent(self) -> int:
         return self.total - self.acknowledged - self.cannot
+
+
+def subtree_range(path: str) -> tuple[str, str]:
+    """[low, high) of the paths in the subtree at ``path``."""
+    return path, path_upper_bound(path) or "~"
+
+
+def deliveries_in(message: Message, path: str):
+    low, high = subtree_range(path)
+    return Delivery.objects.filter(message=message, path__gte=low, path__lt=high)
+
+
+def max_depth(message: Message) -> int | None:
+    return Delivery.objects.filter(message=message).aggregate(d=Max("depth"))["d"]
+
+
+def target_level_ids(message: Message) -> list[int]:
+    """The levels a message goes to: below its unit's, down to its target level."""
+    return list(
+        Level.objects.filter(order__gt=message.unit.level.order, order__lte=message.target_level.order).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def key_office_bearers(unit_ids, *, low: str, high: str):
+    """(unit id, unit name, person) of the active appointments in the key post of each unit."""
+    wanted = set(unit_ids)
+    rows = (
+        Appointment.objects.filter(
+            status=Appointment.Status.ACTIVE, position__is_key=True, unit__path__gte=low, unit__path__lt=high
+        )
+        .select_related("person", "unit")
+        .only("unit_id", "unit__name_hi", "unit__name_en", "unit__number", "person")
+        .order_by("unit_id", "seat")
+    )
+    return [(a.unit_id, a.unit.display_name, a.person) for a in rows if a.unit_id in wanted]
+
+
+def key_office_bearers_of(unit_ids):
+    """The same for units given by id, wherever they are."""
+    rows = (
+        Appointment.objects.filter(status=Appointment.Status.ACTIVE, position__is_key=True, unit_id__in=list(unit_ids))
+        .select_related("person", "unit")
+        .order_by("unit_id", "seat")
+    )
+    return [(a.unit_id, a.unit.display_name, a.person) for a in rows]
 
 
 def messages_for_user(user):

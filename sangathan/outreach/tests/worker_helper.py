@@ -31,10 +31,10 @@ def main(argv: list[str]) -> None:
         services.message_send(message=Message.objects.get(pk=int(argv[2])), by=user)
         return
     if "--die-on-chunk" in argv:
-        from sangathan.outreach import services
+        from sangathan.outreach.services import cascade  # chunk_write calls the materialise of its module
 
         die_on = int(argv[argv.index("--die-on-chunk") + 1])
-        original = services.materialise
+        original = cascade.materialise
         calls = {"n": 0}
 
         def materialise_then_die(**kwargs):
@@ -44,7 +44,7 @@ def main(argv: list[str]) -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
             return written
 
-        services.materialise = materialise_then_die
+        cascade.materialise = materialise_then_die
     app.worker_main(
         [
             "worker",
