@@ -5,14 +5,16 @@ the answers not yet counted (``rollups.rollups_fold``); times to
 acknowledge and share are percentiles over the subtree's deliveries, read with the (message, path) index
 and cached for a short while (see docs/adr/0004-message-cascade.md)."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Max, Q, Sum
 from django.http import Http404
 
 from sangathan.access.scope import can, scope_paths
-from sangathan.org.models import Appointment, Level, Unit
+from sangathan.org.models import Appointment, Level, Person, Unit
 from sangathan.org.paths import outermost_paths, path_upper_bound
 from sangathan.outreach.models import Delivery, Message, Rollup, SendChunk
 from sangathan.outreach.rollups import rollups_fold
@@ -90,7 +92,7 @@ def key_office_bearers(unit_ids, *, low: str, high: str):
     return [(a.unit_id, a.unit.display_name, a.person) for a in rows if a.unit_id in wanted]
 
 
-def key_office_bearers_of(unit_ids):
+def key_office_bearers_of(unit_ids: Iterable[int]) -> list[tuple[int, str, Person]]:
     """The same for units given by id, wherever they are."""
     rows = (
         Appointment.objects.filter(status=Appointment.Status.ACTIVE, position__is_key=True, unit_id__in=list(unit_ids))
@@ -146,8 +148,13 @@ def level_counts(message: Message, unit: Unit) -> list[tuple[Level, Counts]]:
         rows = Rollup.objects.filter(message=message, path=unit.path).exclude(level_id=unit.level_id)
     sums = rows.values("level_id").annotate(**{name: Sum(name) for name in COUNTERS}).order_by()
     levels = {level.pk: level for level in Level.objects.all()}
-    result = [(levels[row["level_id"]], Counts(**{name: row[name] or 0 for name in COUNTERS})) for row in sums]
+    result = [(levels[row["level_id"]], _summed(row)) for row in sums]
     return sorted(result, key=lambda pair: pair[0].order)
+
+
+def _summed(row: Mapping[str, Any]) -> Counts:
+    """The counters of a row annotated with ``Sum`` of each (None where no row was summed)."""
+    return Counts(**{name: row[name] or 0 for name in COUNTERS})
 
 
 def child_rows(message: Message, unit: Unit) -> list[dict]:
@@ -206,7 +213,7 @@ def silent_units(message: Message, unit: Unit, limit: int = 50) -> tuple[list[di
     if unit.pk != message.unit_id:
         silent = silent.exclude(unit=unit)
     rows = list(silent.select_related("unit__level").order_by("path")[:limit])
-    in_charge = {}
+    in_charge: dict[int, Person] = {}
     for appointment in (
         Appointment.objects.filter(status="active", position__is_key=True, unit__in=[d.unit_id for d in rows])
         .select_related("person")
@@ -234,6 +241,7 @@ def reliability(unit: Unit) -> tuple[int | None, int, int]:
     rows = list(deliveries.values_list("ack_seconds", "limit", "message__sent_at", "message__ack_within_hours"))
     counted = on_time = 0
     for ack_seconds, limit, sent_at, hours in rows:
+        assert sent_at is not None  # only sent messages are read
         due = (now - sent_at).total_seconds() >= hours * 3600
         if ack_seconds is None and not due:
             continue
@@ -262,4 +270,4 @@ def message_totals(messages) -> dict[int, Counts]:
         .annotate(**{name: Sum(name) for name in COUNTERS})
         .order_by()
     )
-    return {row["message_id"]: Counts(**{name: row[name] or 0 for name in COUNTERS}) for row in rows}
+    return {row["message_id"]: _summed(row) for row in rows}

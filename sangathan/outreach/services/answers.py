@@ -59,6 +59,7 @@ def delivery_respond(
         raise OutreachError(_("This message has expired."), code="expired")
     if action == Action.CANNOT and delivery.shared_at is not None:
         raise OutreachError(_("You have already marked this message shared."), code="already_shared")
+    assert message.sent_at is not None  # a delivery exists only once its message is sent
     elapsed = max(int((now - message.sent_at).total_seconds()), 0)
     steps: list[tuple[dict, dict, dict]] = []  # (condition, fields, counters when it changed a row)
     if delivery.opened_at is None:

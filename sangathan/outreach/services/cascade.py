@@ -108,6 +108,7 @@ def chunk_write(*, chunk_id: int) -> int:
         if chunk is None:
             return 0
         message = chunk.message
+        assert message.sent_at is not None  # chunks are made when the message is sent
         written = materialise(
             message_id=message.pk,
             root_path=chunk.root.path,

@@ -1,5 +1,7 @@
 """Writing a message: a draft to a unit's subtree down to a level, and its edits until it goes out."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +21,9 @@ def _clean_fields(fields: dict, *, unit: Unit, target_level: Level) -> dict:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown message fields: {sorted(unknown)}")
-    clean = {name: (value.strip() if isinstance(value, str) else value) for name, value in fields.items()}
+    clean: dict[str, Any] = {
+        name: (value.strip() if isinstance(value, str) else value) for name, value in fields.items()
+    }
     if target_level.order <= unit.level.order:
         raise OutreachError(_("Choose a level below the unit the message goes to."), code="target_level")
     if "title" in clean and not clean["title"]:

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from sangathan.notifications.errors import NotificationError
 from sangathan.notifications.services import messages_queue_bulk, person_address
+from sangathan.org.models import Person
 from sangathan.outreach.models import Message
 
 logger = logging.getLogger("sangathan.outreach.services")
@@ -23,7 +24,7 @@ def message_context(message: Message) -> dict:
 NOTIFY_BATCH = 500  # messages per call of messages_queue_bulk: bounded IN lists and memory
 
 
-def notify_bulk(*, template: str, context: dict, items: list[tuple[str, object, dict]], language: str = "hi") -> int:
+def notify_bulk(*, template: str, context: dict, items: list[tuple[str, Person, dict]], language: str = "hi") -> int:
     """Put many messages in the outbox at once: (idempotency key prefix, person, per-person values) each,
     on every default channel the person can be reached on, through
     ``notifications.services.messages_queue_bulk`` in batches (one INSERT per batch; keys already in the

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from sangathan.org.models import Unit
+from sangathan.org.models import Person, Unit
 from sangathan.outreach.models import Delivery, Message
 from sangathan.outreach.selectors import key_office_bearers_of
 from sangathan.outreach.services.notify import message_context, notify_bulk
@@ -44,6 +44,7 @@ def reminders_send(*, now: datetime.datetime | None = None, batch: int = 1000) -
                     template="outreach_reminder",
                     key=f"outreach-remind:{message.pk}:{{unit}}:{today.isoformat()}",
                 )
+        assert message.sent_at is not None  # filtered on it above
         if message.priority != Message.Priority.URGENT or message.sent_at > now - escalate_after():
             continue
         late = silent.filter(escalated_at__isnull=True)
@@ -75,7 +76,7 @@ def _escalate(*, message: Message, rows) -> int:
         )
     }
     in_charge = {unit_id: person for unit_id, _name, person in key_office_bearers_of(units)}
-    parents = {}
+    parents: dict[int, tuple[str, Person]] = {}
     for unit_id, name, person in key_office_bearers_of({u.parent_id for u in units.values() if u.parent_id}):
         parents.setdefault(unit_id, (name, person))
     items = []
