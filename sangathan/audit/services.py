@@ -12,12 +12,13 @@ from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.audit.models import AuditEntry
 from sangathan.audit.scoping import unit_path_for
+from sangathan.audit.sql import redaction_allowed
 from sangathan.org.masking import mask_mobile
 
 Action = AuditEntry.Action
@@ -160,37 +161,28 @@ def audit_redact(*, objects: list[models.Model], words: Iterable[str]) -> int:
         for row in model._default_manager.filter(pk__in=ids):
             current[(model, str(row.pk))] = row
     changed = 0
-    with transaction.atomic():
-        vendor_pg = connection.vendor == "postgresql"
-        if vendor_pg:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('sangathan.audit_redaction', 'on', true)")
-        try:
-            entries = AuditEntry.objects.filter(own | related).select_related("content_type")
-            for entry in entries.iterator(chunk_size=500):
-                model = entry.content_type.model_class()
-                mine = current.get((model, entry.object_pk))
-                if mine is not None:
-                    values = {
-                        "object_repr": str(mine),
-                        "changes": _redact_values(entry.changes),
-                        "changes_text": _replace_words(entry.changes_text, words),
-                        "serialized_data": None,
-                    }
-                else:
-                    values = {
-                        "object_repr": _replace_words(entry.object_repr, words),
-                        "changes": _replace_in(entry.changes, words),
-                        "changes_text": _replace_words(entry.changes_text, words),
-                        "serialized_data": _replace_in(entry.serialized_data, words),
-                    }
-                if any(values[name] != getattr(entry, name) for name in REDACTED_COLUMNS):
-                    AuditEntry.objects.filter(pk=entry.pk).update(**values)
-                    changed += 1
-        finally:
-            if vendor_pg:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('sangathan.audit_redaction', 'off', true)")
+    with transaction.atomic(), redaction_allowed():  # on PostgreSQL the trigger lets redactions through
+        entries = AuditEntry.objects.filter(own | related).select_related("content_type")
+        for entry in entries.iterator(chunk_size=500):
+            model = entry.content_type.model_class()
+            mine = current.get((model, entry.object_pk))
+            if mine is not None:
+                values = {
+                    "object_repr": str(mine),
+                    "changes": _redact_values(entry.changes),
+                    "changes_text": _replace_words(entry.changes_text, words),
+                    "serialized_data": None,
+                }
+            else:
+                values = {
+                    "object_repr": _replace_words(entry.object_repr, words),
+                    "changes": _replace_in(entry.changes, words),
+                    "changes_text": _replace_words(entry.changes_text, words),
+                    "serialized_data": _replace_in(entry.serialized_data, words),
+                }
+            if any(values[name] != getattr(entry, name) for name in REDACTED_COLUMNS):
+                AuditEntry.objects.filter(pk=entry.pk).update(**values)
+                changed += 1
     return changed
 
 
