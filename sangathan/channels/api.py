@@ -4,6 +4,7 @@ Same scope rules as the org API: lists start from ``Channel.objects.restrict``; 
 what the caller may see answers 404; one seen but not manageable answers 403; a refused change (a bad
 link, a taken name) answers 400 with the translated message."""
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -17,6 +18,7 @@ from sangathan.access.personal import covers_view_scope, may_see_personal_at
 from sangathan.channels import services
 from sangathan.channels.forms import parse_mobiles
 from sangathan.channels.models import Channel, Platform
+from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Person, Unit
 from sangathan.org.paths import subtree_q
 
@@ -58,8 +60,6 @@ class ChannelOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance):
-        from sangathan.org.masking import mask_mobile
-
         data = super().to_representation(instance)
         user = getattr(self.context.get("request"), "user", None)
         if not (covers_view_scope(user) or may_see_personal_at(user, instance.unit)):
@@ -136,8 +136,6 @@ def _admins(user, mobiles):
 
 
 def _get(request, pk) -> Channel:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(Channel.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
 
 

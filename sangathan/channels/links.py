@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from sangathan.channels.models import Platform
+from sangathan.channels.choices import Platform
 
 LINK_MAX = 300
 

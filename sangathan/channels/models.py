@@ -7,39 +7,19 @@ The registry feeds the plan's "booth WhatsApp group + broadcast list" milestone 
 ``sangathan.channels.selectors.unit_ids_with_platforms``.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.access.scoping import ScopedManager, ScopedQuerySet, ScopeRule
+from sangathan.channels import links
+from sangathan.channels.choices import PLATFORM_BADGES, Platform
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.models import Person, Unit
-
-
-class Platform(models.TextChoices):
-    WHATSAPP_GROUP = "whatsapp_group", _("WhatsApp group")
-    WHATSAPP_BROADCAST = "whatsapp_broadcast", _("WhatsApp broadcast list")
-    TELEGRAM_CHANNEL = "telegram_channel", _("Telegram channel")
-    TELEGRAM_GROUP = "telegram_group", _("Telegram group")
-    FACEBOOK_PAGE = "facebook_page", _("Facebook page")
-    FACEBOOK_GROUP = "facebook_group", _("Facebook group")
-    INSTAGRAM = "instagram", _("Instagram")
-    X = "x", _("X (Twitter)")
-    YOUTUBE = "youtube", _("YouTube")
-
-
-PLATFORM_BADGES = {
-    Platform.WHATSAPP_GROUP: "WA",
-    Platform.WHATSAPP_BROADCAST: "BL",
-    Platform.TELEGRAM_CHANNEL: "TG",
-    Platform.TELEGRAM_GROUP: "TG",
-    Platform.FACEBOOK_PAGE: "FB",
-    Platform.FACEBOOK_GROUP: "FB",
-    Platform.INSTAGRAM: "IG",
-    Platform.X: "X",
-    Platform.YOUTUBE: "YT",
-}
 
 
 class ChannelQuerySet(ScopedQuerySet):
@@ -129,9 +109,7 @@ class Channel(models.Model):
     @property
     def url(self) -> str:
         """An address to open the channel, or '' (broadcast lists)."""
-        from sangathan.channels.links import channel_url
-
-        return channel_url(self.platform, self.link)
+        return links.channel_url(self.platform, self.link)
 
     @property
     def badge(self) -> str:
@@ -140,17 +118,11 @@ class Channel(models.Model):
 
     @property
     def short_link(self) -> str:
-        from sangathan.channels.links import short_link
-
-        return short_link(self.link)
+        return links.short_link(self.link)
 
     @property
     def is_stale(self) -> bool:
         """Not verified in the last 90 days (or never)."""
-        import datetime
-
-        from django.utils import timezone
-
         checked = self.last_verified_on or self.created_on
         return checked is None or (timezone.localdate() - checked) > datetime.timedelta(days=90)
 
