@@ -45,6 +45,7 @@ from django.template import Context, Engine
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sangathan.notifications import tasks  # tasks call this module too: by module, either loads first
 from sangathan.notifications.channels import ChannelError, PermanentChannelError, get_channel
 from sangathan.notifications.errors import NotificationError
 from sangathan.notifications.models import OutboxMessage
@@ -265,17 +266,15 @@ def _enqueue(message_ids: Iterable[int]) -> int:
     once (a drive's intake, a sweep: Celery moves a few hundred tasks a second per core, not thousands).
     Returns how many messages were queued. A broker that is down loses nothing: the rows are still in the
     outbox and the sweep queues them again."""
-    from sangathan.notifications.tasks import deliver_message, deliver_messages
-
     ids = list(message_ids)
     queued = 0
     for start in range(0, len(ids), DELIVERY_BATCH):
         chunk = ids[start : start + DELIVERY_BATCH]
         try:
             if len(chunk) == 1:
-                deliver_message.delay(chunk[0])
+                tasks.deliver_message.delay(chunk[0])
             else:
-                deliver_messages.delay(chunk)
+                tasks.deliver_messages.delay(chunk)
         except Exception:
             logger.exception("Could not queue outbox messages %s; the sweep will queue them again.", chunk)
         else:

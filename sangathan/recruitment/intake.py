@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from sangathan.audit.services import audit_bulk_action
 from sangathan.notifications.services import messages_queue_bulk
 from sangathan.org.phones import normalise_mobile
+from sangathan.recruitment import tasks  # the drain task calls this module too: by module, either loads first
 from sangathan.recruitment.errors import RecruitmentError
 from sangathan.recruitment.models import Application, ApplicationEvent, Campaign, Submission
 
@@ -163,8 +164,6 @@ def submissions_schedule(submission: Submission) -> None:
         return
 
     def queue_drain():
-        from sangathan.recruitment.tasks import drain_submissions
-
         global _drain_asked_at
         now = time.monotonic()
         if now - _drain_asked_at < DRAIN_DELAY_SECONDS:
@@ -172,7 +171,7 @@ def submissions_schedule(submission: Submission) -> None:
         _drain_asked_at = now
         try:
             if cache.add(DRAIN_KEY, 1, timeout=DRAIN_DELAY_SECONDS):
-                drain_submissions.apply_async(countdown=DRAIN_DELAY_SECONDS)
+                tasks.drain_submissions.apply_async(countdown=DRAIN_DELAY_SECONDS)
         except Exception:  # noqa: BLE001 - broker or cache down: the periodic drain picks the rows up
             logger.exception("Could not queue the submissions drain; the periodic drain will do it.")
 

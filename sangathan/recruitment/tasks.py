@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from sangathan.recruitment.intake import DRAIN_DELAY_SECONDS, submissions_drain
+from sangathan.recruitment import intake  # the intake queues this task: by module, either loads first
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -10,7 +10,7 @@ def drain_submissions() -> int:
     """Make applications of every form taken so far (queued after a form, and every minute by beat). A drain
     that found forms looks once more a second later: a form taken while it ran, whose web process had just
     asked for a drain and so did not ask again, is not left for the minute's periodic drain."""
-    done = submissions_drain()
+    done = intake.submissions_drain()
     if done:
-        drain_submissions.apply_async(countdown=DRAIN_DELAY_SECONDS)
+        drain_submissions.apply_async(countdown=intake.DRAIN_DELAY_SECONDS)
     return done

@@ -24,14 +24,16 @@ from django.utils.translation import gettext_lazy as _lazy
 from sangathan.access.permissions import MANAGE_TRAINING, VIEW
 from sangathan.access.scope import can
 from sangathan.audit.services import audit_bulk_action, audit_mobile_lookup
+from sangathan.notifications.services import notify_person
 from sangathan.org import services as org_services
 from sangathan.org.errors import OrgError
 from sangathan.org.lookups import UNUSABLE, UNUSABLE_CODE, Refusal, refusals_audited
 from sangathan.org.models import Appointment, Level, Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
-from sangathan.training import codes
+from sangathan.training import codes, tasks  # tasks import this module too: both by module, either loads first
 from sangathan.training.models import Attendance, Camp, Completion, Invitation, Module, Programme, WalkInRequest
+from sangathan.training.selectors import trained_person_ids
 
 VENUE_MAX = Camp._meta.get_field("venue").max_length
 WALK_IN_NAME_MAX = WalkInRequest._meta.get_field("name").max_length
@@ -377,16 +379,12 @@ def _invite_appointees(camps: list[Camp], *, source_by=None) -> int:
 
 
 def _trained(programme: Programme):
-    from sangathan.training.selectors import trained_person_ids
-
     return trained_person_ids(programme=programme)
 
 
 def _queue_invitation_messages(camp_ids: list[int]) -> None:
-    from sangathan.training.tasks import send_invitations
-
     for camp_id in camp_ids:
-        send_invitations.delay(camp_id)
+        tasks.send_invitations.delay(camp_id)
 
 
 @transaction.atomic
@@ -511,18 +509,14 @@ def reminders_send_due(*, today: datetime.date | None = None) -> int:
         day = today.isoformat()
 
         def queue() -> None:
-            from sangathan.training.tasks import send_reminders
-
             for camp_id in camp_ids:
-                send_reminders.delay(camp_id, day)
+                tasks.send_reminders.delay(camp_id, day)
 
         transaction.on_commit(queue, robust=True)
     return len(camp_ids)
 
 
 def _notify(person: Person, camp: Camp, *, template: str, key: str, code: str = "") -> None:
-    from sangathan.notifications.services import notify_person
-
     language = "hi" if person.name_hi or not person.name_en else "en"
     starts = timezone.localtime(camp.starts_at)
     context = {

@@ -1,21 +1,23 @@
 """Celery tasks of the training app: thin, take ids, safe to run twice (the outbox keys make sure)."""
 
+import datetime
+
 from celery import shared_task
+
+from sangathan.training import services  # the services queue these tasks: by module, either loads first
+from sangathan.training.models import Camp, Invitation
 
 
 @shared_task(acks_late=True)
 def send_invitations(camp_id: int) -> int:
     """Queue the invitation message of every invitee of a camp; an invitee already messaged is skipped
     by the outbox's idempotency key."""
-    from sangathan.training.models import Invitation
-    from sangathan.training.services import invitation_notify
-
     sent = 0
     invitations = Invitation.objects.filter(camp_id=camp_id, camp__status="scheduled").select_related(
         "person", "camp__programme", "camp__host_unit"
     )
     for invitation in invitations.iterator(chunk_size=500):
-        invitation_notify(invitation=invitation)
+        services.invitation_notify(invitation=invitation)
         sent += 1
     return sent
 
@@ -23,15 +25,10 @@ def send_invitations(camp_id: int) -> int:
 @shared_task(acks_late=True)
 def send_reminders(camp_id: int, day: str) -> int:
     """Remind a camp's invitees who have not checked in (at most once per invitation and day)."""
-    import datetime
-
-    from sangathan.training.models import Camp
-    from sangathan.training.services import TrainingError, invitations_remind
-
     camp = Camp.objects.filter(pk=camp_id).first()
     if camp is None:
         return 0
     try:
-        return invitations_remind(camp=camp, on=datetime.date.fromisoformat(day))
-    except TrainingError:  # cancelled or over since the job looked
+        return services.invitations_remind(camp=camp, on=datetime.date.fromisoformat(day))
+    except services.TrainingError:  # cancelled or over since the job looked
         return 0
