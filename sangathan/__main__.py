@@ -6,11 +6,11 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sangathan.config.settings.base")
-    from django.core.management import execute_from_command_line
-
     argv = list(sys.argv)
     argv[0] = "sangathan"
     if len(argv) > 1 and not argv[1].startswith("-"):

@@ -5,6 +5,7 @@
 Users: state_admin (Rajasthan), district_admin (Jaipur), sibling_admin (Ajmer), viewer (Jaipur), outsider (no role).
 """
 
+import datetime
 import os
 import re
 import shutil
@@ -17,13 +18,18 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from sangathan.access.models import Role, RoleAssignment
+from sangathan.config.celery import app
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Level, Position
 from sangathan.org.phones import normalise_mobile
 from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory, make_unit
+from sangathan.recruitment.models import Criterion, Rubric
+from sangathan.recruitment.services import campaign_create
+from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
 
 CELERY_TEST_BROKER = "redis://127.0.0.1:6379/15"
 
@@ -128,8 +134,6 @@ def redis_broker() -> str:
 def celery_redis_worker(redis_broker):
     """A real Celery worker (in a thread of this process) on the Redis broker, as in production. Use with
     ``django_db(transaction=True)`` so the worker sees what the test commits."""
-    from sangathan.config.celery import app
-
     # A queue of its own, so parallel test processes never take each other's messages.
     queue = f"sangathan-test-{os.getpid()}"
     redis.Redis.from_url(redis_broker).delete(queue)
@@ -159,14 +163,6 @@ def _forget_celery_connections(app) -> None:
 def open_drive(tree, by, *, posts=(("booth", "representative", 100),), slug="rj-2026"):
     """The state's recruitment drive as the seeds describe it, open from yesterday for two weeks;
     ``posts`` are (level, position code, target) triples."""
-    import datetime
-
-    from django.utils import timezone
-
-    from sangathan.recruitment.models import Criterion, Rubric
-    from sangathan.recruitment.services import campaign_create
-    from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
-
     now = timezone.now()
     return campaign_create(
         scope_unit=tree.rajasthan,

@@ -10,6 +10,6 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         from sangathan.access import middleware  # noqa: F401 - connects the sign-in clock to user_logged_in
-        from sangathan.access.checks import check_scope_declarations
+        from sangathan.access.checks import check_scope_declarations  # reads the models: loaded only now
 
         checks.register(check_scope_declarations, checks.Tags.models)

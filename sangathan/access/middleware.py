@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -50,8 +51,6 @@ class SignInPolicyMiddleware:
                     # Token clients are checked by the API's own authentication; a browser session is not
                     # enough without the second factor.
                     if request.session.session_key:
-                        from django.http import JsonResponse
-
                         return JsonResponse({"detail": _("Confirm your sign-in with the second factor.")}, status=403)
                 else:
                     return redirect(f"{reverse('two_factor')}?next={request.get_full_path()}")

@@ -9,6 +9,7 @@ and keeps a session for longer (a booth volunteer on a shared phone still signs 
 import datetime
 
 from django.conf import settings
+from django_otp import user_has_device
 
 from sangathan.access.models import Role
 from sangathan.access.scope import _role_paths
@@ -36,8 +37,6 @@ def needs_two_factor(user, session=None) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    from django_otp import user_has_device
-
     return user_has_device(user, confirmed=True)
 
 

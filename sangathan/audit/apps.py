@@ -10,6 +10,6 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Every model that matters is registered with django-auditlog here, in one place, so that no
         # other app has to know about the audit trail (see docs/adr/0006-audit-trail.md).
-        from sangathan.audit.registry import register_models
+        from sangathan.audit.registry import register_models  # auditlog's registry needs the models loaded
 
         register_models()

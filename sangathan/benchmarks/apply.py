@@ -18,12 +18,13 @@ import sys
 import time
 import urllib.parse
 
+import redis
 from django.db import connection
 from django.utils import timezone
 
 from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, percentile
-from sangathan.org.models import Unit
+from sangathan.org.models import Position, Unit
 from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, Criterion, Rubric, Submission
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
@@ -56,8 +57,6 @@ def _campaign():
     chain = {
         unit.level.code: unit for unit in Unit.objects.filter(path__in=booth.ancestor_paths()).select_related("level")
     }
-    from sangathan.org.models import Position
-
     now = timezone.now()
     campaign = services.campaign_create(
         scope_unit=state,
@@ -91,8 +90,6 @@ def _broker() -> str:
     if connection.vendor == "sqlite":
         return ""
     try:
-        import redis
-
         client = redis.Redis.from_url(BROKER)
         client.ping()
         client.flushdb()
@@ -169,8 +166,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 process.kill()
         if self.broker:
-            import redis
-
             redis.Redis.from_url(self.broker).flushdb()
 
 

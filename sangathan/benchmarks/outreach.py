@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.parse
 
+import redis
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils import timezone
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, percentile
+from sangathan.config.celery import app
 from sangathan.org.models import Level, Unit
 from sangathan.org.paths import path_upper_bound
 from sangathan.outreach import services
@@ -38,8 +40,6 @@ BROKER = "redis://127.0.0.1:6379/13"
 
 def _own_broker() -> str:
     try:
-        import redis
-
         client = redis.Redis.from_url(BROKER)
         client.ping()
         client.delete(QUEUE)
@@ -148,8 +148,6 @@ def _cascade_worker(root: Unit, baseline_s: float, log) -> Row | None:
     if not broker:
         log("  no Redis: cascade_worker skipped")
         return None
-    from sangathan.config.celery import app
-
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sangathan.benchmarks.settings",
@@ -201,8 +199,6 @@ def _cascade_worker(root: Unit, baseline_s: float, log) -> Row | None:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             worker.kill()
-        import redis
-
         redis.Redis.from_url(broker).delete(QUEUE)
     log(f"  cascade on a Celery worker: {expected:,} deliveries in {seconds:.1f} s")
     problems = _check(message, expected)

@@ -25,10 +25,12 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from sangathan.benchmarks.org import Row, _fill_stats, time_calls
+from sangathan.channels.models import Channel
 from sangathan.core.daily import run_daily
 from sangathan.org.models import Appointment, Unit
 from sangathan.planning import selectors, services
 from sangathan.planning.models import Kind
+from sangathan.training.models import Completion, Programme
 
 ROW_NAMES = ("plan", "plan-state", "plan-daily")
 TODAY = datetime.date(2026, 6, 1)
@@ -39,9 +41,6 @@ NAIVE_REPEAT_MAX = 5
 
 
 def _setup(national: Unit) -> dict:
-    from sangathan.channels.models import Channel
-    from sangathan.training.models import Completion, Programme
-
     plan = services.plan_create(scope=national, year=2026)
     programme = Programme.objects.get(code="digital-wing-basics")
     completion, channel, appointment, unit = (

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.http import HttpResponse
+from django.utils import timezone
 
 from sangathan.benchmarks.models import BaselineEntry
+from sangathan.outreach.models import Delivery
 
 
 class BaselineForm(forms.ModelForm):
@@ -23,10 +25,6 @@ def baseline(request):
 
 def ack_baseline(request, pk: int):
     """The acknowledgement benchmark's baseline: the same one-row UPDATE of a delivery, nothing else."""
-    from django.utils import timezone
-
-    from sangathan.outreach.models import Delivery
-
     if request.method != "POST":
         return HttpResponse("bad", status=405)
     Delivery.objects.filter(pk=pk, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())

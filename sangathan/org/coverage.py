@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, F
 
 from sangathan.org.models import Appointment, CoverageCounter, PositionFillCounter, Unit
-from sangathan.org.paths import subtree_q
+from sangathan.org.paths import path_upper_bound, subtree_q
 
 
 @dataclass
@@ -163,6 +163,4 @@ def rebuild(root: Unit | None = None, progress=None, before: Contribution | None
 
 
 def _upper(path: str) -> str | None:
-    from sangathan.org.paths import path_upper_bound
-
     return path_upper_bound(path)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.scope import can
+from sangathan.audit.services import audit_bulk_update
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org import coverage
 from sangathan.org.errors import OrgError
@@ -411,8 +412,6 @@ def _end_appointments(appointments, *, status: str, reason: str, end_date: datet
     Appointment.objects.filter(pk__in=[a.pk for a in rows], status="active").update(
         status=status, end_date=end_date, end_reason=reason, ended_by=_actor(by)
     )
-    from sangathan.audit.services import audit_bulk_update  # a QuerySet.update sends no signals
-
     audit_bulk_update(
         objects=rows,
         changes={"status": ["active", status], "end_date": ["None", str(end_date)], "end_reason": ["", reason]},

@@ -7,6 +7,7 @@ import unicodedata
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from sangathan.outreach.errors import OutreachError
 
@@ -76,8 +77,6 @@ def image_max_bytes() -> int:
 def prepare_image(upload) -> ContentFile:
     """Check an uploaded picture (size, a real JPEG/PNG/WebP, not a bomb) and return it resized to at most
     1600 px on its longer side, re-encoded so nothing but the pixels survives (no EXIF, no scripts)."""
-    from PIL import Image, UnidentifiedImageError
-
     if upload.size > image_max_bytes():
         raise OutreachError(
             _("The picture is too large: at most %(mb)d MB.") % {"mb": image_max_bytes() // (1024 * 1024)},

@@ -118,7 +118,7 @@ def response(message, unit, fmt: str, masked: bool = False):
         book.save(result)
         result["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return result
-    from weasyprint import HTML
+    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
 
     table = list(rows(message, unit, limit=PDF_MAX_ROWS, masked=masked))
     html = render_to_string(

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from sangathan.channels.models import Channel
 from sangathan.outreach import services
 from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import Delivery
@@ -105,11 +106,7 @@ def _see_other(path: str) -> HttpResponseRedirect:
 
 
 def _whatsapp_group(unit_id: int) -> str:
-    """The unit's WhatsApp group link from the channel registry, when that app has one."""
-    try:
-        from sangathan.channels.models import Channel
-    except ImportError:
-        return ""
+    """The unit's WhatsApp group link from the channel registry, when it has one."""
     try:
         channel = (
             Channel.objects.filter(unit_id=unit_id, platform="whatsapp_group", is_active=True)

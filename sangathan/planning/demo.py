@@ -8,19 +8,18 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from sangathan.channels.models import Channel
 from sangathan.org.models import Appointment, Unit
 from sangathan.planning import progress, services
 from sangathan.planning.models import Plan
 from sangathan.planning.snapshots import snapshot_write
+from sangathan.training.models import Completion, Programme
 
 DAYS = 14
 
 
 def demo_plan(*, state: Unit, stdout=None) -> Plan | None:
     """Copy the template to ``state`` and make a fortnight of history. Does nothing if it has a plan."""
-    from sangathan.channels.models import Channel
-    from sangathan.training.models import Completion, Programme
-
     if Plan.objects.filter(scope=state).exists():
         return None
     today = timezone.localdate()

@@ -20,9 +20,12 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from sangathan.channels.selectors import unit_ids_with_platforms
 from sangathan.org.models import Appointment, Unit
 from sangathan.org.paths import path_upper_bound, subtree_q
 from sangathan.planning.models import Kind, Milestone, Plan, ProgressCounter, ProgressRun, UnitProgress
+from sangathan.training.models import Programme
+from sangathan.training.selectors import trained_person_ids
 
 COLUMN = {Kind.APPOINTED: "appointed", Kind.TRAINED: "trained", Kind.CHANNELS: "channels"}
 
@@ -39,9 +42,6 @@ def _trained_sql(milestone: Milestone | None) -> tuple[str, list]:
     completion of the milestone's programme (any programme when it names none)."""
     if milestone is None:
         return "(1 = 0)", []
-    from sangathan.training.models import Programme
-    from sangathan.training.selectors import trained_person_ids
-
     programme = None
     if milestone.programme_code:
         programme = Programme.objects.filter(code=milestone.programme_code).values_list("pk", flat=True).first()
@@ -60,8 +60,6 @@ def _trained_sql(milestone: Milestone | None) -> tuple[str, list]:
 def _channels_sql(milestone: Milestone | None) -> tuple[str, list]:
     if milestone is None or not milestone.platforms:
         return "(1 = 0)", []
-    from sangathan.channels.selectors import unit_ids_with_platforms
-
     sub_sql, sub_params = unit_ids_with_platforms(milestone.platforms).query.sql_with_params()
     return f"(u.id IN ({sub_sql}))", list(sub_params)
 

@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -28,6 +29,7 @@ from sangathan.planning.models import (
     ProgressRun,
     UnitProgress,
 )
+from sangathan.planning.progress import _channels_sql, _range_sql, _trained_sql
 
 
 @dataclass
@@ -392,10 +394,6 @@ def naive_rollup(unit: Unit, *, today: datetime.date | None = None) -> dict[tupl
     """The dashboard's numbers the plain way, for the bench and the tests: per plan region and level, one
     aggregate over the region's units with the milestone conditions evaluated on the live data
     (key post filled, completions, channels). (level id, kind) -> (total, done, overdue)."""
-    from django.db import connection
-
-    from sangathan.planning.progress import _channels_sql, _range_sql, _trained_sql
-
     today = today or timezone.localdate()
     governing, inner = plans_for(unit)
     if governing is None and not inner:

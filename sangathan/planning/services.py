@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.audit.services import audit_bulk_action
-from sangathan.org.models import Unit
+from sangathan.org.models import Level, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.planning.errors import PlanError
 from sangathan.planning.models import Milestone, Plan
@@ -29,8 +29,6 @@ def _actor(by):
 
 def template_plan() -> Plan:
     """The template plan (created from the defaults if a flushed database lost it)."""
-    from sangathan.org.models import Level
-
     return load_default_plan(Plan, Milestone, Level)
 
 

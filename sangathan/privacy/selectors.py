@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sangathan.notifications.models import OutboxMessage
 from sangathan.privacy.models import ConsentRecord, DataRequest
 from sangathan.privacy.services import Subject
+from sangathan.recruitment.selectors import _event_labels
 from sangathan.training.models import WalkInRequest
 
 
@@ -40,8 +41,6 @@ def subject_data(subject: Subject, *, applicant_copy: bool = False) -> dict:
     person downloads from the status page, holding what they gave as an applicant (their applications,
     consents and the messages about them), not the organisation's records of them in another capacity.
     The caller records pending consents first (``services.consents_sync``)."""
-    from sangathan.recruitment.selectors import _event_labels
-
     labels = _event_labels()
     data: dict = {"generated_at": _when(timezone.now()), "mobile": subject.mobile, "applications": []}
     for application in subject.applications:

@@ -15,6 +15,7 @@ from django.db.models import Exists, Model, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangathan.audit.services import audit_bulk_action, audit_redact
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Appointment, Person, SocialAccount
 from sangathan.privacy.errors import PrivacyError
@@ -423,10 +424,6 @@ def _identifying_words(subject: Subject) -> set[str]:
 
 
 def _redact_audit(subject: Subject, words: set[str]) -> int:
-    try:
-        from sangathan.audit.services import audit_redact
-    except ImportError:  # pragma: no cover - the audit app is optional
-        return 0
     objects: list[Model] = list(Application.objects.filter(pk__in=subject.application_ids))
     if subject.person is not None:
         objects += [subject.person, *SocialAccount.objects.filter(person=subject.person)]
@@ -436,10 +433,6 @@ def _redact_audit(subject: Subject, words: set[str]) -> int:
 def _audit(model, ids: list[int], by) -> None:
     """One audit entry per anonymised object, written after the anonymisation (so the entry names the
     object as it is now, "Erased"), saying who erased it and when; no personal data in it."""
-    try:
-        from sangathan.audit.services import audit_bulk_action
-    except ImportError:  # pragma: no cover - the audit app is optional
-        return
     for obj in model.objects.filter(pk__in=ids):
         audit_bulk_action(obj=obj, what="personal_data_erased", count=1, model=model, ids=[obj.pk], by=_actor(by))
 

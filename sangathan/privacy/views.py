@@ -70,7 +70,7 @@ def _subject_data_response(subject, fmt: str, filename: str, *, applicant_copy: 
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     elif fmt == "pdf":
-        from weasyprint import HTML
+        from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
 
         pdf = HTML(string=render_to_string("privacy/data.html", {"data": data, "pdf": True})).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")

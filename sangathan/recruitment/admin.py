@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangathan.core.admin import PersonalDataAdmin, ScopedAdmin, SuperuserOnlyAdmin
 from sangathan.org.masking import age_band, mask_email, mask_mobile
+from sangathan.recruitment.intake import submissions_drain
 from sangathan.recruitment.models import (
     Application,
     ApplicationEvent,
@@ -176,8 +177,6 @@ class SubmissionAdmin(SuperuserOnlyAdmin):
 
     @admin.action(description=_("Try again to make applications of the selected forms"))
     def try_again(self, request, queryset):
-        from sangathan.recruitment.intake import submissions_drain
-
         queryset.filter(processed_at__isnull=True).update(problem="")
         done = submissions_drain()
         left = queryset.filter(processed_at__isnull=True).exclude(problem="").count()

@@ -44,6 +44,6 @@ def letter_html(application: Application, *, language: str = "hi") -> str:
 
 
 def letter_pdf(application: Application, *, language: str = "hi") -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
 
     return HTML(string=letter_html(application, language=language)).write_pdf()

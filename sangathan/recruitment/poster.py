@@ -61,8 +61,8 @@ def _poster_texts(campaign: Campaign, language: str, *, status_url: str) -> dict
 
 def poster_pdf(campaign: Campaign, *, form_url: str, status_url: str) -> bytes:
     """The A4 poster as PDF bytes. Hindi first; English below where the campaign has English text."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
+    from weasyprint.urls import URLFetcher  # on demand, as the line above
 
     hindi = _poster_texts(campaign, "hi", status_url=status_url)
     english = _poster_texts(campaign, "en", status_url=status_url)

@@ -13,8 +13,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum, TextField
 from django.db.models.functions import Cast, Substr, TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from sangathan.org.models import Appointment, Unit
+from sangathan.org.models import Appointment, SocialAccount, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.selectors import coverage_for_unit
 from sangathan.recruitment.models import (
@@ -26,6 +27,7 @@ from sangathan.recruitment.models import (
     InterviewSlot,
     ScoreSheet,
 )
+from sangathan.recruitment.services import _day_times
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -443,8 +445,6 @@ class TimetableRow:
 
 
 def day_times(day: InterviewDay) -> list[datetime.datetime]:
-    from sangathan.recruitment.services import _day_times
-
     return _day_times(day)
 
 
@@ -517,8 +517,6 @@ def next_slot(slots: "list[WithAnnotations[InterviewSlot, ScoredByMe]]") -> Inte
 
 
 def _event_labels() -> dict[str, str | Promise]:
-    from django.utils.translation import gettext_lazy as _
-
     return {
         **dict(Application.Status.choices),
         "submitted": _("applied"),
@@ -538,8 +536,6 @@ def events_with_labels(application: Application) -> list[tuple[ApplicationEvent,
 
 def social_accounts(application: Application) -> list[dict]:
     """The applicant's accounts as the form stored them, with the platform's name."""
-    from sangathan.org.models import SocialAccount
-
     names = dict(SocialAccount.Platform.choices)
     result = []
     for account in application.social_accounts or []:

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.core.daily import register
+
 
 class TrainingConfig(AppConfig):
     name = "sangathan.training"
@@ -9,7 +11,6 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         # The daily run (``sangathan run-daily`` / Celery beat) reminds the invitees of tomorrow's camps.
-        from sangathan.core.daily import register
         from sangathan.training.services import reminders_send_due  # models are loaded only now
 
         register("training-reminders", reminders_send_due, order=60)

@@ -36,7 +36,7 @@ def certificate_html(completion: Completion, *, language: str = "hi") -> str:
 
 
 def certificate_pdf(completion: Completion, *, language: str = "hi") -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
 
     return HTML(string=certificate_html(completion, language=language)).write_pdf()
 

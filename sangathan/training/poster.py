@@ -27,6 +27,6 @@ def poster_html(camp: Camp, *, url: str, language: str = "hi") -> str:
 
 
 def poster_pdf(camp: Camp, *, url: str, language: str = "hi") -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
 
     return HTML(string=poster_html(camp, url=url, language=language)).write_pdf()

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from sangathan.access.personal import personal_visible_ids
 from sangathan.core.validators import validate_plain_text
+from sangathan.org.masking import mask_email, mask_mobile
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit
 
 INT_MAX = 2_147_483_647  # the largest value an integer column holds on every database
@@ -249,8 +250,6 @@ class PersonOutputSerializer(serializers.ModelSerializer):
         list_serializer_class = PersonListOutputSerializer
 
     def to_representation(self, instance):
-        from sangathan.org.masking import mask_email, mask_mobile
-
         data = super().to_representation(instance)
         allowed = self.context.get("personal_ids", False)
         if allowed is False:
