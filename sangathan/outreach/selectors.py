@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max, Q, Sum
+from django.db.models import ExpressionWrapper, F, IntegerField, Max, Q, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from sangathan.access.scope import can, scope_paths
 from sangathan.org.models import Appointment, Level, Person, Unit
@@ -231,9 +232,6 @@ def unit_history(unit: Unit, limit: int = 50):
 def reliability(unit: Unit) -> tuple[int | None, int, int]:
     """(percent, on time, counted): the share of messages whose acknowledgement deadline has passed (or that
     were acknowledged) that this unit acknowledged within the deadline."""
-    from django.db.models import ExpressionWrapper, F, IntegerField
-    from django.utils import timezone
-
     deliveries = Delivery.objects.filter(unit=unit, message__sent_at__isnull=False).annotate(
         limit=ExpressionWrapper(F("message__ack_within_hours") * 3600, output_field=IntegerField())
     )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can
 from sangathan.org.models import Unit
-from sangathan.outreach import sql
+from sangathan.outreach import sql, tasks  # tasks call the services back: by module, either loads first
 from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import Delivery, Message, RollupDelta, SendChunk
 from sangathan.outreach.rollups import rollups_fold
@@ -67,11 +67,9 @@ def message_send(*, message: Message, by, queue: bool = True) -> Message:
 
 
 def _queue_chunks(chunk_ids: Iterable[int]) -> None:
-    from sangathan.outreach.tasks import send_chunk
-
     for chunk_id in chunk_ids:
         try:
-            send_chunk.delay(chunk_id)
+            tasks.send_chunk.delay(chunk_id)
         except Exception:
             logger.exception("Could not queue send chunk %s; the outreach sweep will queue it again.", chunk_id)
 
