@@ -27,6 +27,9 @@ from sangathan.training import codes
 
 # Attendees may check in this long before a camp starts (people arrive early), and until it ends.
 CHECK_IN_GRACE_MINUTES = 30
+# Column limits the services check before writing (their messages name them).
+VENUE_MAX = 255
+WALK_IN_NAME_MAX = 120
 
 
 def new_check_in_token() -> str:
@@ -101,7 +104,7 @@ class Camp(models.Model):
     host_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="training_camps", verbose_name=_("host unit")
     )
-    venue = models.CharField(_("venue"), max_length=255)
+    venue = models.CharField(_("venue"), max_length=VENUE_MAX)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     trainers = models.ManyToManyField(Person, blank=True, related_name="camps_as_trainer", verbose_name=_("trainers"))
@@ -220,7 +223,7 @@ class WalkInRequest(models.Model):
 
     camp = models.ForeignKey(Camp, on_delete=models.CASCADE, related_name="walk_in_requests")
     mobile = models.CharField(_("mobile number"), max_length=16, help_text=_("Stored as +91XXXXXXXXXX."))
-    name = models.CharField(_("name given"), max_length=120)
+    name = models.CharField(_("name given"), max_length=WALK_IN_NAME_MAX)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(default=timezone.now)
     person = models.ForeignKey(

@@ -32,11 +32,19 @@ from sangathan.org.models import Appointment, Level, Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
 from sangathan.training import codes, tasks  # tasks import this module too: both by module, either loads first
-from sangathan.training.models import Attendance, Camp, Completion, Invitation, Module, Programme, WalkInRequest
+from sangathan.training.models import (
+    VENUE_MAX,
+    WALK_IN_NAME_MAX,
+    Attendance,
+    Camp,
+    Completion,
+    Invitation,
+    Module,
+    Programme,
+    WalkInRequest,
+)
 from sangathan.training.selectors import trained_person_ids
 
-VENUE_MAX = Camp._meta.get_field("venue").max_length
-WALK_IN_NAME_MAX = WalkInRequest._meta.get_field("name").max_length
 MAX_CAMP_HOURS = 24 * 7
 MAX_BULK_CAMPS = 2000
 # Invitations generated for one camp without a capacity: a state-level workshop does not invite the state.
@@ -45,6 +53,9 @@ MAX_GENERATED_INVITATIONS = 500
 
 class TrainingError(ValidationError):
     """A training rule refused the change; nothing was written. ``code`` says which rule."""
+
+    # A refused mobile look-up behind the error, recorded by ``org.lookups.refusals_audited`` (``_unusable``).
+    refusal: Refusal | None = None
 
 
 def _actor(by):
