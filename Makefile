@@ -41,6 +41,7 @@ demo: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/sangathan makemigrations --check --dry-run -v 0
 
