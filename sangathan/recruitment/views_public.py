@@ -321,6 +321,10 @@ def _status_check_code(request, pending: dict):
         code_form.add_error("code", error.messages)
         context["code_spent"] = error.code in ("too_many_tries", "used", "expired")
         return _status_page(request, context)
+    except RecruitmentError as error:  # the form is kept but could not be made into an application yet
+        context["problem"] = " ".join(error.messages)
+        context["code_spent"] = True
+        return _status_page(request, context)
     application = answer.application
     slot = getattr(application, "slot", None)
     context = {

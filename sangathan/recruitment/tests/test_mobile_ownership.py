@@ -130,3 +130,11 @@ def test_the_owner_with_the_code_gets_a_copy_without_links_or_other_records(clie
     assert "person" not in data  # the office-bearer record is the organisation's to hand over, via its staff
     assert "/m/" not in text and "signed-token" not in text
     assert all(message["text"] != "" for message in data["messages"])
+
+
+def test_a_form_the_database_refused_answers_try_again_not_500(client, campaign, tree, victim):
+    submission = Submission.objects.get(application=victim)
+    Submission.objects.filter(pk=submission.pk).update(application=None, processed_at=None, problem="refused")
+    response = status_check(client, reference=submission.reference, mobile=VICTIM)
+    assert response.status_code == 200 and 'id="status-result"' not in html_of(response)
+    assert 'class="errors"' in html_of(response)
