@@ -13,12 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sangathan.notifications.models import OutboxMessage
 from sangathan.notifications.services import notify_person
-from sangathan.org.models import Appointment, Person, Position, Unit
+from sangathan.org.models import Person, Unit
+from sangathan.planning import sql
 from sangathan.planning.models import Kind, Milestone, UnitProgress
 
 CHUNK = 500
@@ -42,50 +43,14 @@ def digest_key(today: datetime.date, person_id: int) -> str:
     return f"plan-digest:{today.isoformat()}:{person_id}"
 
 
-def _pairs_sql(horizon) -> tuple[str, list]:
-    """(person_id, own, unit_id, late_since, next_due) for every recipient and unit concerned."""
-    s, u, a, p = (
-        UnitProgress._meta.db_table,
-        Unit._meta.db_table,
-        Appointment._meta.db_table,
-        Position._meta.db_table,
-    )
-    concerned = "(s.late_since IS NOT NULL OR s.next_due <= %s)"
-    sql = f"""
-        SELECT a.person_id AS person_id, 1 AS own, s.unit_id AS unit_id, s.late_since AS late_since,
-               s.next_due AS next_due
-        FROM {s} s JOIN {a} a ON a.unit_id = s.unit_id AND a.status = 'active'
-                   JOIN {p} p ON p.id = a.position_id AND p.is_key
-        WHERE {concerned}
-        UNION ALL
-        SELECT a.person_id, 0, s.unit_id, s.late_since, s.next_due
-        FROM {s} s JOIN {u} u ON u.id = s.unit_id
-                   JOIN {a} a ON a.unit_id = u.parent_id AND a.status = 'active'
-                   JOIN {p} p ON p.id = a.position_id AND p.is_key
-        WHERE {concerned}"""
-    return sql, [horizon, horizon]
-
-
 def escalate(*, today: datetime.date | None = None, days: int | None = None, progress=None) -> EscalationResult:
     """Queue today's digests. Reads ``UnitProgress`` as the last refresh left it (the daily run refreshes
     first). Safe to run twice a day: people already sent today's digest are skipped."""
     today = today or timezone.localdate()
     days = escalation_days() if days is None else days
-    horizon = connection.ops.adapt_datefield_value(today + datetime.timedelta(days=days))
-    pairs, params = _pairs_sql(horizon)
+    horizon = today + datetime.timedelta(days=days)
     result = EscalationResult()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT person_id,
-                    SUM(CASE WHEN own = 1 AND late_since IS NOT NULL THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN own = 1 AND late_since IS NULL THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN own = 0 AND late_since IS NOT NULL THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN own = 0 AND late_since IS NULL THEN 1 ELSE 0 END),
-                    MIN(late_since), MIN(next_due)
-                FROM ({pairs}) pairs GROUP BY person_id ORDER BY person_id""",
-            params,
-        )
-        groups = cursor.fetchall()
+    groups = sql.escalation_groups(horizon=horizon)
     result.recipients = len(groups)
     result.units = sum(g[1] + g[2] + g[3] + g[4] for g in groups)
     prefix = f"plan-digest:{today.isoformat()}:"
@@ -97,7 +62,7 @@ def escalate(*, today: datetime.date | None = None, days: int | None = None, pro
     }
     todo = [g for g in groups if g[0] not in already]
     result.skipped = len(groups) - len(todo)
-    examples = _examples(pairs, params) if todo else {}
+    examples = _examples(horizon) if todo else {}
     for start in range(0, len(todo), CHUNK):
         chunk = todo[start : start + CHUNK]
         result.queued += _queue_chunk(chunk, examples, today=today, days=days)
@@ -106,22 +71,12 @@ def escalate(*, today: datetime.date | None = None, days: int | None = None, pro
     return result
 
 
-def _examples(pairs: str, params: list) -> dict[int, list[tuple]]:
+def _examples(horizon: datetime.date) -> dict[int, list[tuple]]:
     """Each person's most urgent units (own units first, then the latest, then the soonest due), for every
     recipient in one windowed query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT person_id, own, unit_id FROM (
-                    SELECT person_id, own, unit_id, ROW_NUMBER() OVER (
-                        PARTITION BY person_id ORDER BY own DESC,
-                        CASE WHEN late_since IS NULL THEN 1 ELSE 0 END, late_since, next_due, unit_id) AS rn
-                    FROM ({pairs}) pairs
-                ) ranked WHERE rn <= {EXAMPLES} ORDER BY person_id, rn""",
-            params,
-        )
-        result: dict[int, list[tuple]] = defaultdict(list)
-        for person_id, own, unit_id in cursor.fetchall():
-            result[person_id].append((bool(own), unit_id))
+    result: dict[int, list[tuple]] = defaultdict(list)
+    for person_id, own, unit_id in sql.escalation_examples(horizon=horizon, per_person=EXAMPLES):
+        result[person_id].append((bool(own), unit_id))
     return result
 
 

@@ -12,13 +12,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from sangathan.org.models import Appointment, CommitteeEvent, CoverageCounter, Level, Unit
 from sangathan.org.paths import subtree_q
+from sangathan.planning import sql
 from sangathan.planning.models import (
     KIND_ORDER,
     Kind,
@@ -29,7 +29,6 @@ from sangathan.planning.models import (
     ProgressRun,
     UnitProgress,
 )
-from sangathan.planning.progress import _channels_sql, _range_sql, _trained_sql
 
 
 @dataclass
@@ -400,28 +399,19 @@ def naive_rollup(unit: Unit, *, today: datetime.date | None = None) -> dict[tupl
         return {}
     milestones = _milestones_by_plan([p for p in [governing, *inner] if p is not None])
     result: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    unit_table = Unit._meta.db_table
     for root, plan, holes in _regions(unit, governing, inner):
-        where, params = _range_sql("u.path", root.path)
-        for hole in holes:
-            hole_where, hole_params = _range_sql("u.path", hole.path)
-            where += f" AND NOT ({hole_where})"
-            params += hole_params
+        region = sql.region_condition("u.path", root.path, holes=[hole.path for hole in holes])
         by_level: dict[int, dict[str, Milestone]] = defaultdict(dict)
         for milestone in milestones[plan.pk]:
             if milestone.level.order >= unit.level.order:
                 by_level[milestone.level_id][milestone.kind] = milestone
         for level_id, of_kind in by_level.items():
-            trained_sql, trained_params = _trained_sql(of_kind.get(Kind.TRAINED))
-            channels_sql, channels_params = _channels_sql(of_kind.get(Kind.CHANNELS))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""SELECT COUNT(*), SUM(CASE WHEN u.key_post_filled THEN 1 ELSE 0 END),
-                        SUM(CASE WHEN {trained_sql} THEN 1 ELSE 0 END), SUM(CASE WHEN {channels_sql} THEN 1 ELSE 0 END)
-                    FROM {unit_table} u WHERE u.level_id = %s AND {where}""",
-                    [*trained_params, *channels_params, level_id, *params],
-                )
-                total, appointed, trained, channels = (int(v or 0) for v in cursor.fetchone())
+            total, appointed, trained, channels = sql.naive_level_counts(
+                level_id=level_id,
+                where=region,
+                trained=sql.trained_condition(of_kind.get(Kind.TRAINED)),
+                channels=sql.channels_condition(of_kind.get(Kind.CHANNELS)),
+            )
             done_of: dict[str, int] = {Kind.APPOINTED: appointed, Kind.TRAINED: trained, Kind.CHANNELS: channels}
             for kind, milestone in of_kind.items():
                 counts = result[(level_id, kind)]
