@@ -9,11 +9,11 @@ write that changes a contribution applies the difference to the ancestors' count
 from collections import Counter as Tally
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, F
 
+from sangathan.org import sql
 from sangathan.org.models import Appointment, CoverageCounter, PositionFillCounter, Unit
-from sangathan.org.paths import path_upper_bound, subtree_q
+from sangathan.org.paths import subtree_q
 
 
 @dataclass
@@ -105,9 +105,10 @@ def apply_to_units(unit_ids: list[int], delta: Contribution) -> None:
 def rebuild(root: Unit | None = None, progress=None, before: Contribution | None = None) -> None:
     """Recompute the counters of ``root``'s subtree (the whole tree if None) from the data, set-based.
 
-    One GROUP BY per depth over the subtree; ancestors above ``root`` get the difference between
-    the subtree's contribution now and ``before`` (by default: what the counters said before the
-    rebuild — pass it explicitly when the data changed before this call). The caller holds
+    One GROUP BY per depth over the subtree (``sql.coverage_counters_insert``); ancestors above
+    ``root`` get the difference between the subtree's contribution now and ``before`` (by default:
+    what the counters said before the rebuild — pass it explicitly when the data changed before
+    this call). The caller holds
     ``lock_chain(root)``. Used after bulk imports, seeding and dissolutions, and by
     ``sangathan rebuild-coverage``.
     """
@@ -120,47 +121,11 @@ def rebuild(root: Unit | None = None, progress=None, before: Contribution | None
 
     top_depth = root.depth if root is not None else 1
     max_depth = units.order_by("-depth").values_list("depth", flat=True).first() or top_depth
-    step = Unit.steplen
-    unit_table = Unit._meta.db_table
-    appointment_table = Appointment._meta.db_table
-    counter_table = CoverageCounter._meta.db_table
-    position_table = PositionFillCounter._meta.db_table
-    if root is not None:
-        upper = _upper(root.path)
-        where, params = "u.path >= %s" + (" AND u.path < %s" if upper else ""), [root.path] + ([upper] if upper else [])
-    else:
-        where, params = "1 = 1", []
     depths = range(top_depth, max_depth)
-    with connection.cursor() as cursor:
-        for index, depth in enumerate(depths):
-            prefix = depth * step
-            # Units strictly below the ancestor at this depth, grouped by ancestor and level.
-            cursor.execute(
-                f"""INSERT INTO {counter_table} (unit_id, level_id, units_total, units_key_filled)
-                SELECT a.id, g.level_id, g.total, g.filled FROM (
-                    SELECT SUBSTR(u.path, 1, {prefix}) AS anc, u.level_id AS level_id, COUNT(*) AS total,
-                           SUM(CASE WHEN u.key_post_filled THEN 1 ELSE 0 END) AS filled
-                    FROM {unit_table} u WHERE {where} AND u.depth > {depth}
-                    GROUP BY SUBSTR(u.path, 1, {prefix}), u.level_id
-                ) g JOIN {unit_table} a ON a.path = g.anc""",
-                params,
-            )
-            cursor.execute(
-                f"""INSERT INTO {position_table} (unit_id, position_id, filled)
-                SELECT a.id, g.position_id, g.filled FROM (
-                    SELECT SUBSTR(u.path, 1, {prefix}) AS anc, ap.position_id AS position_id, COUNT(*) AS filled
-                    FROM {appointment_table} ap JOIN {unit_table} u ON u.id = ap.unit_id
-                    WHERE {where} AND u.depth > {depth} AND ap.status = 'active'
-                    GROUP BY SUBSTR(u.path, 1, {prefix}), ap.position_id
-                ) g JOIN {unit_table} a ON a.path = g.anc""",
-                params,
-            )
-            if progress:
-                progress(index + 1, len(depths))
+    for index, depth in enumerate(depths):
+        sql.coverage_counters_insert(path=root.path if root is not None else None, depth=depth)
+        if progress:
+            progress(index + 1, len(depths))
     if root is not None:
         root.refresh_from_db()
         apply_to_ancestors(root, unit_contribution(root) - before)
-
-
-def _upper(path: str) -> str | None:
-    return path_upper_bound(path)

@@ -3,9 +3,9 @@
 import contextlib
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Q
 
+from sangathan.org import sql
 from sangathan.org.errors import OrgError
 from sangathan.org.models import (
     Appointment,
@@ -15,7 +15,6 @@ from sangathan.org.models import (
     PositionFillCounter,
     Unit,
 )
-from sangathan.org.paths import path_upper_bound
 from sangathan.org.phones import ascii_digits, normalise_mobile
 
 
@@ -170,12 +169,4 @@ def person_search(people, query: str, limit: int = 25, *, by_mobile=None):
 
 def naive_coverage(unit: Unit) -> list[tuple[int, int, int]]:
     """The baseline for ``sangathan bench``: the same roll-up as one GROUP BY over the subtree."""
-    upper = path_upper_bound(unit.path)
-    table = Unit._meta.db_table
-    sql = (
-        f"SELECT level_id, COUNT(*), SUM(CASE WHEN key_post_filled THEN 1 ELSE 0 END) FROM {table} "
-        f"WHERE path > %s" + (" AND path < %s" if upper else "") + " GROUP BY level_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [unit.path] + ([upper] if upper else []))
-        return cursor.fetchall()
+    return sql.naive_coverage(path=unit.path)
