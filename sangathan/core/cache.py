@@ -176,5 +176,7 @@ class SQLiteCache(BaseCache):
             if self._cull_frequency == 0:
                 db.execute("DELETE FROM cache")
             else:
-                soonest = "SELECT key FROM cache ORDER BY expires LIMIT ?"
-                db.execute(f"DELETE FROM cache WHERE key IN ({soonest})", (count // self._cull_frequency,))
+                db.execute(
+                    "DELETE FROM cache WHERE key IN (SELECT key FROM cache ORDER BY expires LIMIT ?)",
+                    (count // self._cull_frequency,),
+                )

@@ -1,4 +1,9 @@
-"""Each statement of ``core.sql`` run on the test database (CI runs this on SQLite and on PostgreSQL)."""
+"""Each statement of ``core.sql`` run on the test database (CI runs this on SQLite and on PostgreSQL), and
+ruff's S608 (SQL built from values) on for every module."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -38,3 +43,38 @@ def test_insert_rows_in_batches(monkeypatch):
     start = sql.next_id(TABLE)
     assert sql.insert_rows(TABLE, ("id", "name"), [(start + i, f"batch {i}") for i in range(5)]) == 5
     assert Group.objects.filter(name__startswith="batch ").count() == 5
+
+
+PROJECT = Path(__file__).resolve().parents[3]
+BUILT_FROM_A_VALUE = "def rows(cursor, name):\n    cursor.execute(f\"SELECT id FROM org_unit WHERE name = '{name}'\")\n"
+
+
+def _ruff(source: str, filename: str) -> str:
+    result = subprocess.run(  # noqa: S603 - our own interpreter running ruff on a snippet
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            filename,
+        ],
+        input=source,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        check=False,
+    )
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("filename", ["sangathan/core/example.py", "sangathan/org/sql.py"])
+def test_ruff_reports_sql_built_from_a_value(filename):
+    """S608 is on for the whole project (pyproject.toml), the sql modules included: a statement with a value
+    pasted in is reported; a statement written out with its parameters is not."""
+    assert "S608" in _ruff(BUILT_FROM_A_VALUE, filename)
+    safe = 'def rows(cursor, name):\n    cursor.execute("SELECT id FROM org_unit WHERE name = %s", [name])\n'
+    assert "S608" not in _ruff(safe, filename)
