@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from sangathan.audit.services import audit_bulk_action
 from sangathan.notifications.services import messages_queue_bulk
 from sangathan.org.phones import normalise_mobile
-from sangathan.recruitment import tasks  # the drain task calls this module too: by module, either loads first
+from sangathan.recruitment import sql, tasks  # tasks calls this module too: by module, either loads first
 from sangathan.recruitment.errors import RecruitmentError
 from sangathan.recruitment.models import Application, ApplicationEvent, Campaign, Submission
 
@@ -65,50 +65,32 @@ def random_reference(campaign: Campaign, length: int = 4) -> str:
     return f"{campaign.reference_prefix}-{''.join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))}"
 
 
-# One statement for the whole intake: the candidate code unless somebody already has it (then nothing is
-# inserted and the caller tries another code), and whether the number sent a form to this campaign
-# before. Written as SQL because this is the public form's hot path: one round trip instead of a look-up
-# and an insert.
-_RECEIVE_SQL = """
-INSERT INTO {table} (token, campaign_id, mobile, reference, replaces_earlier, payload, language, at, problem)
-SELECT %(token)s, %(campaign)s, %(mobile)s, %(candidate)s,
-       EXISTS (SELECT 1 FROM {table} WHERE campaign_id = %(campaign)s AND mobile = %(mobile)s),
-       %(payload)s, %(language)s, %(at)s, ''
-WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE reference = %(candidate)s)
-RETURNING id, reference, replaces_earlier
-"""
-
-
 def _insert(*, campaign: Campaign, token: str, mobile: str, payload: dict, language: str, at) -> Submission:
-    """Insert the submission with the applicant's reference; IntegrityError when the token was used."""
-    fields = {field.name: field for field in Submission._meta.concrete_fields}
-    params = {
-        "token": token,
-        "campaign": campaign.pk,
-        "mobile": mobile,
-        "payload": fields["payload"].get_db_prep_value(payload, connection),
-        "language": language,
-        "at": fields["at"].get_db_prep_value(at, connection),
-    }
-    sql = _RECEIVE_SQL.format(table=connection.ops.quote_name(Submission._meta.db_table))
-    with connection.cursor() as cursor:
-        for length in REFERENCE_LENGTHS:
-            cursor.execute(sql, {**params, "candidate": random_reference(campaign, length)})
-            row = cursor.fetchone()
-            if row is not None:
-                pk, reference, replaces_earlier = row
-                return Submission(
-                    pk=pk,
-                    token=token,
-                    campaign=campaign,
-                    mobile=mobile,
-                    reference=reference,
-                    replaces_earlier=bool(replaces_earlier),
-                    payload=payload,
-                    language=language,
-                    at=at,
-                )
-    raise RecruitmentError(_("Please try again."), code="reference_exhausted")
+    """Insert the submission with the applicant's reference (one statement, ``sql.submission_insert``: the
+    public form's hot path); IntegrityError when the token was used."""
+    row = sql.submission_insert(
+        token=token,
+        campaign_id=campaign.pk,
+        mobile=mobile,
+        payload=payload,
+        language=language,
+        at=at,
+        candidates=(random_reference(campaign, length) for length in REFERENCE_LENGTHS),
+    )
+    if row is None:
+        raise RecruitmentError(_("Please try again."), code="reference_exhausted")
+    pk, reference, replaces_earlier = row
+    return Submission(
+        pk=pk,
+        token=token,
+        campaign=campaign,
+        mobile=mobile,
+        reference=reference,
+        replaces_earlier=bool(replaces_earlier),
+        payload=payload,
+        language=language,
+        at=at,
+    )
 
 
 def _payload(campaign: Campaign, data: dict) -> dict:
