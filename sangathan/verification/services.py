@@ -142,19 +142,17 @@ def challenge_confirm(
                 _wipe_message(challenge)
                 return challenge
             challenge.save(update_fields=["tries"])
-            left = max_tries() - challenge.tries
-            if left <= 0:
-                error = VerificationError(
-                    _("That code was wrong too many times. Ask for a new code."), code="too_many_tries"
-                )
-            else:
-                error = VerificationError(_("That code is not right. Check the SMS and try again."), code="wrong_code")
+            error = _refusal(challenge, now) or _wrong_code()  # the last try used the code up, or a wrong one
     raise error
+
+
+def _wrong_code() -> VerificationError:
+    return VerificationError(_("That code is not right. Check the SMS and try again."), code="wrong_code")
 
 
 def _refusal(challenge: MobileChallenge | None, now: datetime.datetime) -> VerificationError | None:
     if challenge is None:
-        return VerificationError(_("That code is not right. Check the SMS and try again."), code="wrong_code")
+        return _wrong_code()
     if challenge.confirmed_at is not None or challenge.replaced_at is not None:
         return VerificationError(_("This code has already been used or replaced. Ask for a new code."), code="used")
     if challenge.tries >= max_tries():
