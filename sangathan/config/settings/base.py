@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "sangathan.planning",
     "sangathan.outreach",
     "sangathan.privacy",
+    "sangathan.controlroom",
+    "sangathan.factcheck",
+    "sangathan.membership",
     "sangathan.benchmarks",
     "sangathan.site",  # the project level: `sangathan demo`, the account page
     "auditlog",
