@@ -25,6 +25,12 @@ urlpatterns = [
     path("account/api-tokens/", include("sangathan.apitokens.urls")),
     path("audit/", include("sangathan.audit.urls")),
     path("privacy/", include("sangathan.privacy.urls")),
+    path("controlroom/", include("sangathan.controlroom.urls")),
+    path("r/", include("sangathan.controlroom.urls_public")),  # an office-bearer's daily report link
+    path("factcheck/", include("sangathan.factcheck.urls")),
+    path("tip/", include("sangathan.factcheck.urls_public")),  # the public tipline and published fact-checks
+    path("membership/", include("sangathan.membership.urls")),
+    path("join/", include("sangathan.membership.urls_public")),  # the public join page, the card check
 ]
 
 if settings.DEBUG:  # pragma: no cover

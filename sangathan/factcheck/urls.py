@@ -1,0 +1,5 @@
+"""Staff pages of the factcheck app (mounted in sangathan.config.urls)."""
+
+app_name = "factcheck"
+
+urlpatterns: list = []

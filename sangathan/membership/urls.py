@@ -1,0 +1,5 @@
+"""Staff pages of the membership app (mounted in sangathan.config.urls)."""
+
+app_name = "membership"
+
+urlpatterns: list = []
