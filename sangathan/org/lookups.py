@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import models
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.audit.services import audit_mobile_lookup
-from sangathan.core.ratelimits import over_limit
+from sangathan.core import ratelimits
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person
 
@@ -119,7 +118,9 @@ def lookups_over_limit(request, *, obj: models.Model | None = None, purpose: str
     limit. The first refusal of an hour is in the audit trail, on ``obj`` (else on the user's account)."""
     over = False
     for _n in range(max(count, 1)):
-        over = over_limit(request, group="org.mobile-lookup", setting=RATE_SETTING, default=RATE_DEFAULT, key=_user_key)
+        over = ratelimits.over_limit(
+            request, group="org.mobile-lookup", setting=RATE_SETTING, default=RATE_DEFAULT, key=_user_key
+        )
     if over and cache.add(f"org.mobile-lookup-limited:{request.user.pk}", True, 3600):
         audit_mobile_lookup(
             obj=obj or request.user, purpose=purpose, mobile="", outcome="rate_limited", by=request.user
@@ -130,6 +131,4 @@ def lookups_over_limit(request, *, obj: models.Model | None = None, purpose: str
 def limited_response(request, *, back_url: str, back: str) -> HttpResponse:
     """The kind answer to a user over the limit: 429, in their language, with the way back."""
     context = {"message": LIMITED_MESSAGE, "back_url": back_url, "back": back}
-    response = render(request, "org/lookups_limited.html", context, status=429)
-    response["Retry-After"] = "3600"
-    return response
+    return ratelimits.limited_response(request, "org/lookups_limited.html", context)

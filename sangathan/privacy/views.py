@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sangathan.access.permissions import APPOINT, VIEW_PERSONAL
 from sangathan.access.scope import can, can_anywhere, require
-from sangathan.core.ratelimits import over_limit
+from sangathan.core.ratelimits import PublicLimits
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person
 from sangathan.org.phones import normalise_mobile
@@ -37,15 +37,16 @@ from sangathan.privacy.models import DataRequest
 from sangathan.privacy.public import application_for_ticket
 from sangathan.recruitment.models import Application
 
-RATE_DEFAULT = "30/h"
 REQUESTS_PER_PAGE = 50
 
 
 # ---------------------------------------------------------------- public actions
 
 
-def _over_limit(request) -> bool:
-    return over_limit(request, group="privacy.request", setting="PRIVACY_REQUEST_RATE_IP", default=RATE_DEFAULT)
+# The public actions share one limit per address; its page is the public form's.
+LIMITS = PublicLimits(
+    app="privacy", page="recruitment/public/limited.html", defaults={"PRIVACY_REQUEST_RATE_IP": "30/h"}
+)
 
 
 def _public(request, template: str, context: dict | None = None, status: int = 200):
@@ -54,12 +55,6 @@ def _public(request, template: str, context: dict | None = None, status: int = 2
 
 def _expired(request):
     return _public(request, "expired.html", status=400)
-
-
-def _limited(request):
-    response = render(request, "recruitment/public/limited.html", {}, status=429)
-    response["Retry-After"] = "3600"
-    return response
 
 
 def _subject_data_response(subject, fmt: str, filename: str, *, applicant_copy: bool = False) -> HttpResponse:
@@ -86,8 +81,8 @@ def _subject_data_response(subject, fmt: str, filename: str, *, applicant_copy: 
 @never_cache
 @require_POST
 def my_data(request, fmt):
-    if _over_limit(request):
-        return _limited(request)
+    if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
+        return LIMITS.refused(request)
     form = TicketForm(request.POST)
     application = application_for_ticket(form.data.get("ticket", "")) if form.is_valid() else None
     if application is None:
@@ -102,8 +97,8 @@ def my_data(request, fmt):
 @never_cache
 @require_POST
 def correction(request):
-    if _over_limit(request):
-        return _limited(request)
+    if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
+        return LIMITS.refused(request)
     application = application_for_ticket(request.POST.get("ticket", ""))
     if application is None:
         return _expired(request)
@@ -126,8 +121,8 @@ def correction(request):
 @never_cache
 @require_POST
 def erasure(request):
-    if _over_limit(request):
-        return _limited(request)
+    if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
+        return LIMITS.refused(request)
     application = application_for_ticket(request.POST.get("ticket", ""))
     if application is None:
         return _expired(request)

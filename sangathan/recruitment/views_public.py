@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sangathan.core.clientip import client_ip
-from sangathan.core.ratelimits import over_limit
+from sangathan.core.ratelimits import PublicLimits
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Unit
 from sangathan.privacy.public import privacy_context
@@ -48,28 +48,22 @@ from sangathan.verification.errors import VerificationError
 
 HONEYPOT = "website"
 POSTER_CACHE_SECONDS = 3600
-RATE_DEFAULTS = {
-    # Per IP: people at one venue or behind one mobile carrier's NAT share an address; keep it generous.
-    "RECRUITMENT_APPLY_RATE_IP": "20/h",
-    "RECRUITMENT_APPLY_RATE_MOBILE": "5/h",
-    "RECRUITMENT_STATUS_RATE_IP": "30/h",
-    # Codes asked per number, whether or not the reference matched (so the answer does not tell), and
-    # codes typed per address (each code also allows only 5 tries).
-    "RECRUITMENT_STATUS_CODE_RATE_MOBILE": "3/h",
-    "RECRUITMENT_STATUS_TRIES_RATE_IP": "30/h",
-    "RECRUITMENT_PLACES_RATE_IP": "1000/h",
-    "RECRUITMENT_POSTER_RATE_IP": "30/h",
-}
-
-
-def _over_limit(request, group: str, setting: str, key="ip") -> bool:
-    return over_limit(request, group=f"recruitment.{group}", setting=setting, default=RATE_DEFAULTS[setting], key=key)
-
-
-def _too_many(request, campaign: Campaign | None = None) -> HttpResponse:
-    response = render(request, "recruitment/public/limited.html", {"campaign": campaign}, status=429)
-    response["Retry-After"] = "3600"
-    return response
+LIMITS = PublicLimits(
+    app="recruitment",
+    page="recruitment/public/limited.html",
+    defaults={
+        # Per IP: people at one venue or behind one mobile carrier's NAT share an address; keep it generous.
+        "RECRUITMENT_APPLY_RATE_IP": "20/h",
+        "RECRUITMENT_APPLY_RATE_MOBILE": "5/h",
+        "RECRUITMENT_STATUS_RATE_IP": "30/h",
+        # Codes asked per number, whether or not the reference matched (so the answer does not tell), and
+        # codes typed per address (each code also allows only 5 tries).
+        "RECRUITMENT_STATUS_CODE_RATE_MOBILE": "3/h",
+        "RECRUITMENT_STATUS_TRIES_RATE_IP": "30/h",
+        "RECRUITMENT_PLACES_RATE_IP": "1000/h",
+        "RECRUITMENT_POSTER_RATE_IP": "30/h",
+    },
+)
 
 
 def _campaign_or_none(slug: str) -> Campaign | None:
@@ -116,8 +110,8 @@ def apply(request, slug):
         form = ApplicationForm(campaign=campaign, steps=steps, positions=positions, initial=_initial(positions))
         return _render_form(request, form, token=secrets.token_urlsafe(24))
 
-    if _over_limit(request, "apply", "RECRUITMENT_APPLY_RATE_IP"):
-        return _too_many(request, campaign)
+    if LIMITS.over(request, "apply", "RECRUITMENT_APPLY_RATE_IP"):
+        return LIMITS.refused(request, campaign=campaign)
     if request.POST.get(HONEYPOT):
         # A bot filled the field people cannot see: thank it like anyone else, store nothing.
         return _render_done(request, campaign, reference=random_reference(campaign))
@@ -129,8 +123,8 @@ def apply(request, slug):
     def by_mobile(group, request):
         return data["mobile"]
 
-    if _over_limit(request, "apply-mobile", "RECRUITMENT_APPLY_RATE_MOBILE", key=by_mobile):
-        return _too_many(request, campaign)
+    if LIMITS.over(request, "apply-mobile", "RECRUITMENT_APPLY_RATE_MOBILE", key=by_mobile):
+        return LIMITS.refused(request, campaign=campaign)
     try:
         submission, new = submission_receive(
             campaign=campaign, token=form.cleaned_data["token"], data=data, language=request.LANGUAGE_CODE
@@ -206,7 +200,7 @@ def _render_done(request, campaign: Campaign, *, reference: str):
 def places(request, slug):
     """The type-ahead: at most 20 units of one level under the chosen parent, inside the campaign."""
     campaign = _campaign(slug)
-    if _over_limit(request, "places", "RECRUITMENT_PLACES_RATE_IP"):
+    if LIMITS.over(request, "places", "RECRUITMENT_PLACES_RATE_IP"):
         return HttpResponse(status=429)
     steps = {step.code: step for step in place_steps(campaign) if step.choosable}
     step = steps.get(request.GET.get("level", ""))
@@ -258,8 +252,8 @@ def status(request):
     the application (a reference is written on paper, a number is known to many)."""
     if request.method == "GET":
         return _status_page(request, {"form": StatusForm()})
-    if _over_limit(request, "status", "RECRUITMENT_STATUS_RATE_IP"):
-        return _too_many(request)
+    if LIMITS.over(request, "status", "RECRUITMENT_STATUS_RATE_IP"):
+        return LIMITS.refused(request)
     step = request.POST.get("step", "lookup")
     if step in ("code", "resend"):
         pending = _pending(request.POST.get("pending", ""))
@@ -284,7 +278,7 @@ def _status_send_code(request, *, reference: str, mobile: str):
         return mobile
 
     challenge, problem = None, None
-    if _over_limit(request, "status-code-mobile", "RECRUITMENT_STATUS_CODE_RATE_MOBILE", key=by_mobile):
+    if LIMITS.over(request, "status-code-mobile", "RECRUITMENT_STATUS_CODE_RATE_MOBILE", key=by_mobile):
         problem = _("Too many codes were sent to this number in the last hour. Please try again after an hour.")
     else:
         try:
@@ -311,8 +305,8 @@ def _status_check_code(request, pending: dict):
     }
     if not code_form.is_valid():
         return _status_page(request, context)
-    if _over_limit(request, "status-code-tries", "RECRUITMENT_STATUS_TRIES_RATE_IP"):
-        return _too_many(request)
+    if LIMITS.over(request, "status-code-tries", "RECRUITMENT_STATUS_TRIES_RATE_IP"):
+        return LIMITS.refused(request)
     try:
         answer = services.application_status_confirm(
             reference=pending["r"], mobile=pending["m"], challenge_id=pending["c"], code=code_form.cleaned_data["code"]
@@ -366,8 +360,8 @@ def poster(request, slug):
     pdf = cache.get(key)
     if pdf is None:
         # Drawing a poster takes the better part of a second: draw each version once.
-        if _over_limit(request, "poster", "RECRUITMENT_POSTER_RATE_IP"):
-            return _too_many(request, campaign)
+        if LIMITS.over(request, "poster", "RECRUITMENT_POSTER_RATE_IP"):
+            return LIMITS.refused(request, campaign=campaign)
         pdf = poster_pdf(campaign, form_url=form_url, status_url=status_url.split("://", 1)[-1])
         cache.set(key, pdf, POSTER_CACHE_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
