@@ -13,6 +13,8 @@ What protects the check-in (docs/security.md, "Training check-in"):
 Walk-ins only ask: the trainer confirms them on the roll call, and only people of the camp's area.
 """
 
+from collections.abc import Callable
+
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,31 +23,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sangathan.core.ratelimits import over_limit
+from sangathan.core.ratelimits import PublicLimits
 from sangathan.org.errors import OrgError
 from sangathan.org.phones import normalise_mobile
 from sangathan.training import certificates, services
 from sangathan.training.forms import CheckInForm, WalkInRequestForm
 from sangathan.training.models import Camp
 
-RATE_DEFAULTS = {
-    # Per IP: a whole camp checks in from the venue's Wi-Fi or one carrier's NAT; keep it generous.
-    "TRAINING_CHECK_IN_RATE_IP": "200/h",
-    "TRAINING_CHECK_IN_RATE_MOBILE": "10/h",
-    "TRAINING_WALK_IN_RATE_IP": "100/h",
-    "TRAINING_WALK_IN_RATE_MOBILE": "5/h",
-    "TRAINING_CERTIFICATE_RATE_IP": "60/h",
-}
-
-
-def _over_limit(request, group: str, setting: str, key="ip") -> bool:
-    return over_limit(request, group=f"training.{group}", setting=setting, default=RATE_DEFAULTS[setting], key=key)
-
-
-def _too_many(request, camp: Camp | None = None) -> HttpResponse:
-    response = render(request, "training/public/limited.html", {"camp": camp}, status=429)
-    response["Retry-After"] = "3600"
-    return response
+LIMITS = PublicLimits(
+    app="training",
+    page="training/public/limited.html",
+    defaults={
+        # Per IP: a whole camp checks in from the venue's Wi-Fi or one carrier's NAT; keep it generous.
+        "TRAINING_CHECK_IN_RATE_IP": "200/h",
+        "TRAINING_CHECK_IN_RATE_MOBILE": "10/h",
+        "TRAINING_WALK_IN_RATE_IP": "100/h",
+        "TRAINING_WALK_IN_RATE_MOBILE": "5/h",
+        "TRAINING_CERTIFICATE_RATE_IP": "60/h",
+    },
+)
 
 
 def _camp(token: str) -> Camp | None:
@@ -74,6 +70,44 @@ def _normalised_mobile(form, field: str = "mobile") -> str | None:
         return None
 
 
+def _submit(
+    request,
+    camp: Camp,
+    form,
+    *,
+    form_arg: str,
+    action: str,
+    rates: tuple[str, str],
+    field_of: dict[str, str],
+    save: Callable,
+):
+    """What both forms of the page do with a POST: the per-address limit, the form, the number (normalised),
+    the per-number limit (``rates``: the settings of the two), then ``save(mobile)``. A refusal is shown on
+    the page (on the field it is about, if ``field_of`` names one); a write the database refused asks to try
+    again. Returns what ``save`` returned, or the page to answer with (an ``HttpResponse``)."""
+
+    def page(**extra) -> HttpResponse:
+        return _page(request, camp, **{form_arg: form}, **extra)
+
+    ip_rate, mobile_rate = rates
+    if LIMITS.over(request, action, ip_rate):
+        return LIMITS.refused(request, camp=camp)
+    if not form.is_valid() or (mobile := _normalised_mobile(form)) is None:
+        return page()
+    if LIMITS.over(request, f"{action}-mobile", mobile_rate, key=lambda group, request: mobile):
+        return LIMITS.refused(request, camp=camp)
+    try:
+        return save(mobile)
+    except services.TrainingError as error:
+        if error.code in field_of:
+            form.add_error(field_of[error.code], error.messages)
+            return page()
+        return page(refusal=" ".join(error.messages), refusal_code=error.code)
+    except IntegrityError:
+        form.add_error(None, _("Something went wrong while saving. Please try again."))
+        return page()
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def check_in(request, token):
@@ -82,26 +116,19 @@ def check_in(request, token):
         return render(request, "training/public/not_found.html", status=404)
     if request.method == "GET":
         return _page(request, camp)
-    if _over_limit(request, "check-in", "TRAINING_CHECK_IN_RATE_IP"):
-        return _too_many(request, camp)
     form = CheckInForm(request.POST)
-    if not form.is_valid():
-        return _page(request, camp, form=form)
-    mobile = _normalised_mobile(form)
-    if mobile is None:
-        return _page(request, camp, form=form)
-    if _over_limit(request, "check-in-mobile", "TRAINING_CHECK_IN_RATE_MOBILE", key=lambda group, request: mobile):
-        return _too_many(request, camp)
-    try:
-        result = services.attendance_check_in(camp=camp, mobile=mobile, code=form.cleaned_data["code"])
-    except services.TrainingError as error:
-        if error.code == "mobile_invalid":
-            form.add_error("mobile", error.messages)
-            return _page(request, camp, form=form)
-        return _page(request, camp, form=form, refusal=" ".join(error.messages), refusal_code=error.code)
-    except IntegrityError:
-        form.add_error(None, _("Something went wrong while saving. Please try again."))
-        return _page(request, camp, form=form)
+    result = _submit(
+        request,
+        camp,
+        form,
+        form_arg="form",
+        action="check-in",
+        rates=("TRAINING_CHECK_IN_RATE_IP", "TRAINING_CHECK_IN_RATE_MOBILE"),
+        field_of={"mobile_invalid": "mobile"},
+        save=lambda mobile: services.attendance_check_in(camp=camp, mobile=mobile, code=form.cleaned_data["code"]),
+    )
+    if isinstance(result, HttpResponse):
+        return result
     completion = result.completion
     # No name on this page: whoever holds the phone sees only that the check-in worked.
     return render(
@@ -126,34 +153,27 @@ def walk_in(request, token):
         return render(request, "training/public/not_found.html", status=404)
     if not camp.allow_walk_ins:
         return redirect("training_public:check_in", token=camp.check_in_token)
-    if _over_limit(request, "walk-in", "TRAINING_WALK_IN_RATE_IP"):
-        return _too_many(request, camp)
     form = WalkInRequestForm(request.POST)
-    if not form.is_valid():
-        return _page(request, camp, join_form=form)
-    mobile = _normalised_mobile(form)
-    if mobile is None:
-        return _page(request, camp, join_form=form)
-    if _over_limit(request, "walk-in-mobile", "TRAINING_WALK_IN_RATE_MOBILE", key=lambda group, request: mobile):
-        return _too_many(request, camp)
-    try:
-        services.walk_in_request_create(camp=camp, mobile=mobile, name=form.cleaned_data["name"])
-    except services.TrainingError as error:
-        if error.code in ("mobile_invalid", "name_missing", "name_too_long"):
-            form.add_error("mobile" if error.code == "mobile_invalid" else "name", error.messages)
-            return _page(request, camp, join_form=form)
-        return _page(request, camp, join_form=form, refusal=" ".join(error.messages), refusal_code=error.code)
-    except IntegrityError:
-        form.add_error(None, _("Something went wrong while saving. Please try again."))
-        return _page(request, camp, join_form=form)
+    result = _submit(
+        request,
+        camp,
+        form,
+        form_arg="join_form",
+        action="walk-in",
+        rates=("TRAINING_WALK_IN_RATE_IP", "TRAINING_WALK_IN_RATE_MOBILE"),
+        field_of={"mobile_invalid": "mobile", "name_missing": "name", "name_too_long": "name"},
+        save=lambda mobile: services.walk_in_request_create(camp=camp, mobile=mobile, name=form.cleaned_data["name"]),
+    )
+    if isinstance(result, HttpResponse):
+        return result
     return render(request, "training/public/walk_in_requested.html", {"camp": camp})
 
 
 @require_GET
 def certificate(request, token):
     """The certificate PDF behind the signed link shown after a completing check-in."""
-    if _over_limit(request, "certificate", "TRAINING_CERTIFICATE_RATE_IP"):
-        return _too_many(request)
+    if LIMITS.over(request, "certificate", "TRAINING_CERTIFICATE_RATE_IP"):
+        return LIMITS.refused(request)
     completion = certificates.completion_from_token(token)
     if completion is None:
         return render(request, "training/public/not_found.html", status=404)
