@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sangathan.apitokens import services
 from sangathan.apitokens.models import ApiToken
-from sangathan.core.admin import SuperuserOnlyAdmin
+from sangathan.core.admin import ReadOnlyMixin, SuperuserOnlyAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(SuperuserOnlyAdmin):
+class ApiTokenAdmin(ReadOnlyMixin, SuperuserOnlyAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
     list_filter = ("revoked_at", "expires_at")
     list_select_related = ("user",)
@@ -19,15 +19,6 @@ class ApiTokenAdmin(SuperuserOnlyAdmin):
     fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = fields
     actions = ["revoke"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request):
         return request.user.is_superuser

@@ -5,13 +5,14 @@ from django.contrib import admin
 
 from sangathan.audit.access import READ_AUDIT, may_read_audit
 from sangathan.audit.models import AuditEntry
+from sangathan.core.admin import ReadOnlyMixin
 
 if admin.site.is_registered(AuditEntry):  # django-auditlog's own admin allows deletes in cascades
     admin.site.unregister(AuditEntry)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(LogEntryAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyMixin, LogEntryAdminMixin, admin.ModelAdmin):
     date_hierarchy = "timestamp"
     list_select_related = ["content_type", "actor"]
     list_display = ["created", "resource_url", "action", "msg_short", "user_url", "remote_addr"]
@@ -29,12 +30,3 @@ class AuditEntryAdmin(LogEntryAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

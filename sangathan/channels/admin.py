@@ -4,7 +4,7 @@ changed and removed on the staff pages and through the services, where every rul
 from django.contrib import admin
 
 from sangathan.channels.models import Channel, ChannelImport
-from sangathan.core.admin import PersonalDataAdmin
+from sangathan.core.admin import PersonalDataAdmin, ReadOnlyMixin, ScopedReadOnlyAdmin
 from sangathan.org.masking import mask_mobile
 
 
@@ -13,7 +13,7 @@ def _mask_mobiles(mobiles) -> str:
 
 
 @admin.register(Channel)
-class ChannelAdmin(PersonalDataAdmin):
+class ChannelAdmin(ReadOnlyMixin, PersonalDataAdmin):
     personal_fields = {"owner_mobile": mask_mobile, "other_admin_mobiles": _mask_mobiles}
     list_display = ("name", "platform", "unit", "link", "member_count", "last_verified_on", "is_active")
     list_filter = ("platform", "is_active", "unit__level")
@@ -22,29 +22,11 @@ class ChannelAdmin(PersonalDataAdmin):
     raw_id_fields = ("unit", "admins")
     readonly_fields = [f.name for f in Channel._meta.fields] + ["admins"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ChannelImportQuerySetAdmin(admin.ModelAdmin):
+class ChannelImportQuerySetAdmin(ScopedReadOnlyAdmin):
     list_display = ("original_name", "root", "status", "created_by", "created_at")
     list_select_related = ("root", "created_by")
     exclude = ("content",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(ChannelImport, ChannelImportQuerySetAdmin)

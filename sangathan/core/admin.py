@@ -8,13 +8,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Lists and detail pages limited to ``Model.objects.restrict(user, "view")``; writes for superusers."""
+class ReadOnlyMixin:
+    """Nothing added, changed or deleted here, superusers included: the rows are written by the services
+    (or are evidence). Before the admin class it limits (``class X(ReadOnlyMixin, ScopedAdmin)``); inlines too."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).restrict(request.user, "view")
+    def has_add_permission(self, request, *args):
+        return False
 
-    def has_add_permission(self, request):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SuperuserEditsMixin:
+    """Superusers add and change (through the services); nobody deletes (other rows refer to these)."""
+
+    def has_add_permission(self, request, *args):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
@@ -22,6 +33,17 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ScopedAdmin(SuperuserEditsMixin, admin.ModelAdmin):
+    """Lists and detail pages limited to ``Model.objects.restrict(user, "view")``; writes for superusers."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")
+
+
+class ScopedReadOnlyAdmin(ReadOnlyMixin, ScopedAdmin):
+    """A scoped list that nobody changes here."""
 
 
 class PersonalDataAdmin(ScopedAdmin):

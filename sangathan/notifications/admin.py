@@ -10,7 +10,7 @@ a privacy ticket) that act for the recipient, and codes sent to confirm a number
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from sangathan.core.admin import PersonalDataAdmin, ScopedAdmin
+from sangathan.core.admin import PersonalDataAdmin, ReadOnlyMixin, ScopedAdmin
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.masking import mask_email, mask_mobile, mask_value
 from sangathan.org.models import Person
@@ -26,7 +26,7 @@ def hide_body(value: str | None) -> str:
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(PersonalDataAdmin):
+class OutboxMessageAdmin(ReadOnlyMixin, PersonalDataAdmin):
     personal_fields = {
         "recipient": mask_recipient,
         "subject": hide_body,
@@ -58,12 +58,3 @@ class OutboxMessageAdmin(PersonalDataAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(person__in=Person.objects.restrict(request.user, "view"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

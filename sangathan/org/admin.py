@@ -4,7 +4,7 @@ lists are scoped to the user's units."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.core.admin import PersonalDataAdmin, ScopedAdmin, ServiceAdminForm, SuperuserOnlyAdmin
+from sangathan.core.admin import PersonalDataAdmin, ReadOnlyMixin, ScopedAdmin, ServiceAdminForm, SuperuserOnlyAdmin
 from sangathan.org import services
 from sangathan.org.masking import mask_email, mask_mobile
 from sangathan.org.models import (
@@ -130,19 +130,13 @@ class PersonAdmin(PersonalDataAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(PersonalDataAdmin):
+class AppointmentAdmin(ReadOnlyMixin, PersonalDataAdmin):
     """Read-only here: appoint and relieve from the unit page or the API, where the rules are checked."""
 
     list_display = ("person", "position", "unit", "status", "start_date", "end_date")
     list_filter = ("status", "position__level")
     list_select_related = ("person", "position", "unit")
     search_fields = ("person__name_hi", "person__name_en", "person__mobile", "letter_number")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CommitteeEvent)

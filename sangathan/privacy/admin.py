@@ -3,19 +3,12 @@ Admins in scope work at /privacy/."""
 
 from django.contrib import admin
 
-from sangathan.core.admin import SuperuserOnlyAdmin
+from sangathan.core.admin import ReadOnlyMixin, SuperuserOnlyAdmin
 from sangathan.privacy.models import ConsentRecord, DataRequest, Erasure, Notice
 
 
-class ReadOnlyAdmin(SuperuserOnlyAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, SuperuserOnlyAdmin):
+    """Seen by superusers only, changed by nobody."""
 
 
 @admin.register(Notice)

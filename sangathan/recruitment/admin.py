@@ -4,7 +4,7 @@ and decide on the staff pages, where every rule is checked); configuration is fo
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.core.admin import PersonalDataAdmin, ScopedAdmin, SuperuserOnlyAdmin
+from sangathan.core.admin import PersonalDataAdmin, ReadOnlyMixin, ScopedAdmin, SuperuserEditsMixin, SuperuserOnlyAdmin
 from sangathan.org.masking import age_band, mask_email, mask_mobile
 from sangathan.recruitment.intake import submissions_drain
 from sangathan.recruitment.models import (
@@ -21,17 +21,8 @@ from sangathan.recruitment.models import (
 from sangathan.recruitment.services import CAMPAIGN_CORRECTABLE, campaign_update
 
 
-class ConfigurationAdmin(SuperuserOnlyAdmin):
+class ConfigurationAdmin(SuperuserEditsMixin, SuperuserOnlyAdmin):
     """Seen and changed by superusers only; nothing deleted (campaigns and scores refer to it)."""
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CriterionInline(admin.TabularInline):
@@ -45,18 +36,9 @@ class RubricAdmin(ConfigurationAdmin):
     inlines = [CriterionInline]
 
 
-class CampaignPositionInline(admin.TabularInline):
+class CampaignPositionInline(SuperuserEditsMixin, admin.TabularInline):
     model = CampaignPosition
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)
@@ -95,24 +77,15 @@ class CampaignAdmin(ScopedAdmin):
         campaign_update(campaign=obj, changes=changes, by=request.user)
 
 
-class ApplicationEventInline(admin.TabularInline):
+class ApplicationEventInline(ReadOnlyMixin, admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     fields = ("kind", "note", "by", "at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Application)
-class ApplicationAdmin(PersonalDataAdmin):
+class ApplicationAdmin(ReadOnlyMixin, PersonalDataAdmin):
     """Read-only, and only the applicants whose home unit is in the user's scope."""
 
     personal_fields = {"mobile": mask_mobile, "email": mask_email, "age": age_band}
@@ -124,12 +97,6 @@ class ApplicationAdmin(PersonalDataAdmin):
     inlines = [ApplicationEventInline]
 
     readonly_fields = [field.name for field in Application._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PanelInline(admin.TabularInline):
@@ -153,7 +120,7 @@ class PanelAdmin(ConfigurationAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SuperuserOnlyAdmin):
+class SubmissionAdmin(ReadOnlyMixin, SuperuserOnlyAdmin):
     """The public form's intake, for superusers: forms still waiting for the worker, and any the database
     refused (kept with the reason). Read-only; "try again" puts refused ones back in the queue."""
 
@@ -165,15 +132,6 @@ class SubmissionAdmin(SuperuserOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Submission._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Try again to make applications of the selected forms"))
     def try_again(self, request, queryset):
