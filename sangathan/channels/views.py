@@ -131,6 +131,20 @@ def area(request, pk):
     )
 
 
+def _channel_fields(user, data: dict) -> dict:
+    """What registering and changing a channel both take from the form (the admins found by number)."""
+    admins, others = _admins_from_mobiles(user, data["admin_mobiles"])
+    return {
+        "name": data["name"],
+        "link": data["link"],
+        "owner_mobile": data["owner_mobile"],
+        "admins": admins,
+        "other_admin_mobiles": others,
+        "member_count": data["member_count"],
+        "created_on": data["created_on"],
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request, pk):
@@ -140,19 +154,9 @@ def register(request, pk):
     form = ChannelForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        admins, others = _admins_from_mobiles(request.user, data["admin_mobiles"])
         try:
             channel = services.channel_register(
-                unit=unit,
-                platform=data["platform"],
-                name=data["name"],
-                link=data["link"],
-                owner_mobile=data["owner_mobile"],
-                admins=admins,
-                other_admin_mobiles=others,
-                member_count=data["member_count"],
-                created_on=data["created_on"],
-                by=request.user,
+                unit=unit, platform=data["platform"], **_channel_fields(request.user, data), by=request.user
             )
         except ChannelError as error:
             form.add_error(_field_for(error.code, form), error)
@@ -183,19 +187,9 @@ def edit(request, pk):
     }
     form = ChannelForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        admins, others = _admins_from_mobiles(request.user, data["admin_mobiles"])
         try:
             services.channel_update(
-                channel=channel,
-                name=data["name"],
-                link=data["link"],
-                owner_mobile=data["owner_mobile"],
-                admins=admins,
-                other_admin_mobiles=others,
-                member_count=data["member_count"],
-                created_on=data["created_on"],
-                by=request.user,
+                channel=channel, **_channel_fields(request.user, form.cleaned_data), by=request.user
             )
         except ChannelError as error:
             form.add_error(_field_for(error.code, form), error)
