@@ -2,11 +2,14 @@
 the delivery report and a unit's history. Thin: fetch in scope (404 outside it, 403 inside but not
 allowed), read through ``selectors``, write through ``services``."""
 
+import functools
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,41 +50,11 @@ def _form_errors(form, error: OutreachError) -> None:
         form.add_error(None, text)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def message_new(request):
-    if not can_anywhere(request.user, SEND_MESSAGES):
-        raise PermissionDenied
-    form = MessageForm(request.POST or None, request.FILES or None, user=request.user)
+def _draft_page(request, form: MessageForm, message: Message | None, save: Callable[..., Message]) -> HttpResponse:
+    """The draft's form, new (``message`` None) or changed: a valid POST goes to ``save`` (create or update)."""
     if request.method == "POST" and form.is_valid():
         try:
-            message = services.message_create(
-                unit=form.cleaned_data["unit"],
-                target_level=form.cleaned_data["target_level"],
-                image=form.cleaned_data.get("image"),
-                by=request.user,
-                **form.service_fields(),
-            )
-        except OutreachError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("The draft is saved."))
-            return redirect("outreach:detail", message.pk)
-    return render(request, "outreach/form.html", {"form": form, "message": None}, status=400 if form.errors else 200)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def message_edit(request, pk: int):
-    message = selectors.get_message_for_user(request.user, pk)
-    require(request.user, SEND_MESSAGES, message.unit)
-    if message.is_sent:
-        return redirect("outreach:detail", message.pk)
-    form = MessageForm(request.POST or None, request.FILES or None, instance=message, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.message_update(
-                message=message,
+            message = save(
                 unit=form.cleaned_data["unit"],
                 target_level=form.cleaned_data["target_level"],
                 image=form.cleaned_data.get("image"),
@@ -94,6 +67,26 @@ def message_edit(request, pk: int):
             messages.success(request, _("The draft is saved."))
             return redirect("outreach:detail", message.pk)
     return render(request, "outreach/form.html", {"form": form, "message": message}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_new(request):
+    if not can_anywhere(request.user, SEND_MESSAGES):
+        raise PermissionDenied
+    form = MessageForm(request.POST or None, request.FILES or None, user=request.user)
+    return _draft_page(request, form, None, services.message_create)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_edit(request, pk: int):
+    message = selectors.get_message_for_user(request.user, pk)
+    require(request.user, SEND_MESSAGES, message.unit)
+    if message.is_sent:
+        return redirect("outreach:detail", message.pk)
+    form = MessageForm(request.POST or None, request.FILES or None, instance=message, user=request.user)
+    return _draft_page(request, form, message, functools.partial(services.message_update, message=message))
 
 
 @login_required
