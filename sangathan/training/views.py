@@ -22,6 +22,7 @@ from sangathan.access.permissions import MANAGE_TRAINING, VIEW
 from sangathan.access.personal import may_see_personal_at
 from sangathan.access.scope import can, can_anywhere, require, top_units
 from sangathan.core.exports import neutralise
+from sangathan.core.forms import service_kwargs
 from sangathan.org.lookups import limited_response, lookups_over_limit
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Person, Unit
@@ -33,6 +34,8 @@ from sangathan.training.forms import BulkPlanForm, CampEditForm, CampForm, Invit
 from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme, WalkInRequest
 
 PAGE_SIZE = 100
+# What a camp's form and the service share under the same names (and what may change once it is planned).
+CAMP_FIELDS = ("venue", "starts_at", "ends_at", "capacity", "trainers")
 
 
 def check_in_url(request, camp: Camp) -> str:
@@ -86,31 +89,31 @@ def camp_list(request):
     )
 
 
+def _planning_form(request, form_class, initial: dict):
+    """The form of the two planning pages (for whoever may plan training somewhere, else 404), and the page
+    to answer with when the trainers' numbers typed are over the look-up limit (else None)."""
+    if not can_anywhere(request.user, MANAGE_TRAINING):
+        raise Http404
+    form = form_class(request.POST or None, user=request.user, initial=initial)
+    if _trainer_numbers_over_limit(request):
+        return form, limited_response(request, back_url=reverse("training:camps"), back=_("Training"))
+    return form, None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def camp_create(request):
-    if not can_anywhere(request.user, MANAGE_TRAINING):
-        raise Http404
-    programme = selectors.default_programme()
-    initial = {"programme": programme, "day": timezone.localdate() + datetime.timedelta(days=7)}
+    initial = {"programme": selectors.default_programme(), "day": timezone.localdate() + datetime.timedelta(days=7)}
     initial.update({"start": datetime.time(10), "end": datetime.time(16), "invite_appointees": True})
-    form = CampForm(request.POST or None, user=request.user, initial=initial)
-    if _trainer_numbers_over_limit(request):
-        return limited_response(request, back_url=reverse("training:camps"), back=_("Training"))
+    form, limited = _planning_form(request, CampForm, initial)
+    if limited:
+        return limited
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         require(request.user, MANAGE_TRAINING, data["host_unit"])
         try:
             camp = services.camp_create(
-                programme=data["programme"],
-                host_unit=data["host_unit"],
-                venue=data["venue"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                modules=data["modules"],
-                trainers=data["trainers"],
-                capacity=data["capacity"],
-                allow_walk_ins=data["allow_walk_ins"],
+                **service_kwargs(data, "programme", "host_unit", "modules", *CAMP_FIELDS, "allow_walk_ins"),
                 by=request.user,
             )
             invited = services.invitations_generate(camp=camp, by=request.user) if data["invite_appointees"] else 0
@@ -126,31 +129,22 @@ def camp_create(request):
 @require_http_methods(["GET", "POST"])
 def camp_plan(request):
     """Bulk planning: one camp in every block (or other level) of an area, in a given week."""
-    if not can_anywhere(request.user, MANAGE_TRAINING):
-        raise Http404
     today = timezone.localdate()
     next_monday = today + datetime.timedelta(days=7 - today.weekday())
-    initial = {"programme": selectors.default_programme(), "week_start": next_monday}
-    form = BulkPlanForm(request.POST or None, user=request.user, initial=initial)
-    if _trainer_numbers_over_limit(request):
-        return limited_response(request, back_url=reverse("training:camps"), back=_("Training"))
+    form, limited = _planning_form(
+        request, BulkPlanForm, {"programme": selectors.default_programme(), "week_start": next_monday}
+    )
+    if limited:
+        return limited
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         require(request.user, MANAGE_TRAINING, data["parent"])
         try:
             result = services.camps_bulk_create(
-                programme=data["programme"],
-                parent=data["parent"],
-                level=data["level"],
-                week_start=data["week_start"],
+                **service_kwargs(data, "programme", "parent", "level", "week_start", "days", "venue", "capacity"),
+                **service_kwargs(data, "allow_walk_ins", "trainers", "invite_appointees"),
                 start_time=data["start"],
                 duration_minutes=int(data["hours"] * 60),
-                days=data["days"],
-                venue=data["venue"],
-                capacity=data["capacity"],
-                allow_walk_ins=data["allow_walk_ins"],
-                trainers=data["trainers"],
-                invite_appointees=data["invite_appointees"],
                 by=request.user,
             )
         except services.TrainingError as error:
@@ -282,15 +276,7 @@ def camp_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.camp_update(
-                camp=camp,
-                venue=data["venue"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                capacity=data["capacity"],
-                trainers=data["trainers"],
-                by=request.user,
-            )
+            services.camp_update(camp=camp, **service_kwargs(data, *CAMP_FIELDS), by=request.user)
         except services.TrainingError as error:
             form.add_error(None, error.messages)
         else:
