@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from sangathan.access.permissions import APPOINT, DISSOLVE, IMPORT_UNITS, VIEW_PERSONAL
 from sangathan.access.scope import can, require, top_units
+from sangathan.core.forms import service_kwargs
 from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
 from sangathan.org.errors import OrgError
@@ -101,12 +102,7 @@ def _appoint_step(request, unit, form, existing):
         try:
             appointment = services.appointment_create_for_mobile(
                 unit=unit,
-                position=data["position"],
-                mobile=data["mobile"],
-                name_hi=data["name_hi"],
-                name_en=data["name_en"],
-                start_date=data["start_date"],
-                letter_number=data["letter_number"],
+                **service_kwargs(data, "position", "mobile", "name_hi", "name_en", "start_date", "letter_number"),
                 by=request.user,
             )
         except OrgError as error:

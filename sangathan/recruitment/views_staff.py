@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.scope import can, can_anywhere
+from sangathan.core.forms import service_kwargs
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Position, Unit
 from sangathan.recruitment import access, selectors, services
@@ -111,16 +112,9 @@ def campaign_create(request):
                 campaign = services.campaign_create(
                     scope_unit=data["unit"],
                     parent=parent,
-                    title_hi=data["title_hi"],
-                    title_en=data["title_en"],
-                    slug=data["slug"],
-                    opens_at=data["opens_at"],
-                    closes_at=data["closes_at"],
-                    rubric=data["rubric"],
                     positions=chosen,
-                    reference_prefix=data["reference_prefix"],
-                    notice_hi=data["notice_hi"],
-                    notice_en=data["notice_en"],
+                    **service_kwargs(data, "title_hi", "title_en", "slug", "opens_at", "closes_at", "rubric"),
+                    **service_kwargs(data, "reference_prefix", "notice_hi", "notice_en"),
                     by=user,
                 )
             except OrgError as error:
