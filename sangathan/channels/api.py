@@ -4,6 +4,8 @@ Same scope rules as the org API: lists start from ``Channel.objects.restrict``; 
 what the caller may see answers 404; one seen but not manageable answers 403; a refused change (a bad
 link, a taken name) answers 400 with the translated message."""
 
+from collections.abc import Callable
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -15,16 +17,13 @@ from rest_framework.views import APIView
 from sangathan.access import scope
 from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.personal import covers_view_scope, may_see_personal_at
-from sangathan.channels import services
+from sangathan.channels import selectors, services
 from sangathan.channels.forms import parse_mobiles
 from sangathan.channels.models import Channel, Platform
+from sangathan.core.api import validated
+from sangathan.org.api.filters import units_in_scope, within_filter
 from sangathan.org.masking import mask_mobile
-from sangathan.org.models import Person, Unit
-from sangathan.org.paths import subtree_q
-
-
-def _units_in_scope(request):
-    return Unit.objects.restrict(request.user, VIEW) if request is not None else Unit.objects.none()
+from sangathan.org.models import Unit
 
 
 class ChannelOutputSerializer(serializers.ModelSerializer):
@@ -94,7 +93,7 @@ class ChannelCreateSerializer(ChannelWriteSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units_in_scope(self.context.get("request"))
+        self.fields["unit"].queryset = units_in_scope(self.context.get("request"))
 
 
 class VerifySerializer(serializers.Serializer):
@@ -106,13 +105,8 @@ class DeactivateSerializer(serializers.Serializer):
 
 
 class ChannelFilter(filters.FilterSet):
-    within = filters.ModelChoiceFilter(
-        field_name="unit",
-        queryset=_units_in_scope,
-        method="filter_within",
-        label=_("Only channels of this unit and the units below it (a unit id)."),
-    )
-    unit = filters.ModelChoiceFilter(queryset=_units_in_scope, label=_("Only the channels of this unit."))
+    within = within_filter(label=_("Only channels of this unit and the units below it (a unit id)."))
+    unit = filters.ModelChoiceFilter(queryset=units_in_scope, label=_("Only the channels of this unit."))
     platform = filters.ChoiceFilter(choices=Platform.choices)
     is_active = filters.BooleanFilter()
 
@@ -120,23 +114,28 @@ class ChannelFilter(filters.FilterSet):
         model = Channel
         fields: list[str] = []
 
-    def filter_within(self, queryset, name, value):
-        return queryset.filter(subtree_q([value.path], "unit__path"))
-
-
-def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _admins(user, mobiles):
-    found = {p.mobile: p for p in Person.objects.restrict(user, VIEW).filter(mobile__in=mobiles)} if mobiles else {}
-    return [found[m] for m in mobiles if m in found], [m for m in mobiles if m not in found]
-
 
 def _get(request, pk) -> Channel:
     return get_object_or_404(Channel.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+
+
+def _change(request, pk, serializer_class, service: Callable[..., Channel]) -> Response:
+    """A change to one channel: fetched in scope (else 404), the caller may manage channels at its unit (else
+    403), the input checked (else 400), then ``service(channel=…, **input, by=…)``; answers with the channel
+    as it is now. Admins' numbers in the input are split as ``_with_admins`` says."""
+    channel = _get(request, pk)
+    scope.require(request.user, MANAGE_CHANNELS, channel.unit)
+    data = validated(serializer_class, request)
+    if "admin_mobiles" in data:
+        data = _with_admins(request.user, data)
+    channel = service(channel=channel, **data, by=request.user)
+    return Response(ChannelOutputSerializer(channel, context={"request": request}).data)
+
+
+def _with_admins(user, data: dict) -> dict:
+    """The written fields with the admins' numbers split into people the caller can see and other numbers."""
+    admins, others = selectors.admins_from_mobiles(user, data.pop("admin_mobiles"))
+    return {**data, "admins": admins, "other_admin_mobiles": others}
 
 
 class ChannelListCreateApi(generics.ListAPIView):
@@ -150,10 +149,9 @@ class ChannelListCreateApi(generics.ListAPIView):
 
     @extend_schema(request=ChannelCreateSerializer, responses={201: ChannelOutputSerializer})
     def post(self, request):
-        data = _validated(ChannelCreateSerializer, request)
+        data = validated(ChannelCreateSerializer, request)
         scope.require(request.user, MANAGE_CHANNELS, data["unit"])
-        admins, others = _admins(request.user, data.pop("admin_mobiles"))
-        channel = services.channel_register(**data, admins=admins, other_admin_mobiles=others, by=request.user)
+        channel = services.channel_register(**_with_admins(request.user, data), by=request.user)
         return Response(
             ChannelOutputSerializer(channel, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
@@ -168,14 +166,7 @@ class ChannelDetailApi(APIView):
 
     @extend_schema(request=ChannelWriteSerializer, responses=ChannelOutputSerializer)
     def put(self, request, pk: int):
-        channel = _get(request, pk)
-        scope.require(request.user, MANAGE_CHANNELS, channel.unit)
-        data = _validated(ChannelWriteSerializer, request)
-        admins, others = _admins(request.user, data.pop("admin_mobiles"))
-        channel = services.channel_update(
-            channel=channel, **data, admins=admins, other_admin_mobiles=others, by=request.user
-        )
-        return Response(ChannelOutputSerializer(channel, context={"request": request}).data)
+        return _change(request, pk, ChannelWriteSerializer, services.channel_update)
 
 
 class ChannelVerifyApi(APIView):
@@ -183,11 +174,7 @@ class ChannelVerifyApi(APIView):
 
     @extend_schema(request=VerifySerializer, responses=ChannelOutputSerializer)
     def post(self, request, pk: int):
-        channel = _get(request, pk)
-        scope.require(request.user, MANAGE_CHANNELS, channel.unit)
-        data = _validated(VerifySerializer, request)
-        channel = services.channel_verify(channel=channel, member_count=data["member_count"], by=request.user)
-        return Response(ChannelOutputSerializer(channel, context={"request": request}).data)
+        return _change(request, pk, VerifySerializer, services.channel_verify)
 
 
 class ChannelDeactivateApi(APIView):
@@ -195,8 +182,4 @@ class ChannelDeactivateApi(APIView):
 
     @extend_schema(request=DeactivateSerializer, responses=ChannelOutputSerializer)
     def post(self, request, pk: int):
-        channel = _get(request, pk)
-        scope.require(request.user, MANAGE_CHANNELS, channel.unit)
-        data = _validated(DeactivateSerializer, request)
-        channel = services.channel_deactivate(channel=channel, reason=data["reason"], by=request.user)
-        return Response(ChannelOutputSerializer(channel, context={"request": request}).data)
+        return _change(request, pk, DeactivateSerializer, services.channel_deactivate)

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 
+from sangathan.access.permissions import VIEW
 from sangathan.channels.models import Channel, Platform
-from sangathan.org.models import CoverageCounter, Level, Unit
+from sangathan.org.models import CoverageCounter, Level, Person, Unit
 from sangathan.org.paths import subtree_q
 
 # The two channels every booth must have by the plan's deadline.
 BOOTH_ESSENTIALS = (Platform.WHATSAPP_GROUP, Platform.WHATSAPP_BROADCAST)
+
+
+def admins_from_mobiles(user, mobiles: list[str]) -> tuple[list[Person], list[str]]:
+    """The people the user can see with these numbers (a channel's admins), and the numbers of nobody they
+    can see (kept as numbers on the channel)."""
+    found = {p.mobile: p for p in Person.objects.restrict(user, VIEW).filter(mobile__in=mobiles)} if mobiles else {}
+    return [found[m] for m in mobiles if m in found], [m for m in mobiles if m not in found]
 
 
 def unit_ids_with_platforms(platforms: Iterable[str]) -> QuerySet:

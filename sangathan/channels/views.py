@@ -18,7 +18,7 @@ from sangathan.channels.links import ChannelError
 from sangathan.channels.models import Channel, ChannelImport, Platform
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.errors import OrgError
-from sangathan.org.models import Level, Person
+from sangathan.org.models import Level
 from sangathan.org.phones import display_mobile
 from sangathan.org.selectors import unit_ancestors
 
@@ -29,12 +29,6 @@ UPLOAD_MAX_BYTES = MAX_BYTES
 
 def get_channel_for_user(user, pk) -> Channel:
     return get_object_or_404(Channel.objects.restrict(user, VIEW).select_related("unit", "unit__level"), pk=pk)
-
-
-def _admins_from_mobiles(user, mobiles: list[str]) -> tuple[list[Person], list[str]]:
-    """People the user can see with these numbers, and the numbers of nobody they can see."""
-    found = {p.mobile: p for p in Person.objects.restrict(user, VIEW).filter(mobile__in=mobiles)} if mobiles else {}
-    return [found[m] for m in mobiles if m in found], [m for m in mobiles if m not in found]
 
 
 _ERROR_FIELDS = (
@@ -133,7 +127,7 @@ def area(request, pk):
 
 def _channel_fields(user, data: dict) -> dict:
     """What registering and changing a channel both take from the form (the admins found by number)."""
-    admins, others = _admins_from_mobiles(user, data["admin_mobiles"])
+    admins, others = selectors.admins_from_mobiles(user, data["admin_mobiles"])
     return {
         "name": data["name"],
         "link": data["link"],

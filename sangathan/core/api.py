@@ -28,3 +28,10 @@ class Pagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return min(super().get_offset(request), self.max_offset)
+
+
+def validated(serializer_class, request) -> dict:
+    """The request's data checked by ``serializer_class`` (a 400 with its messages when it is not valid)."""
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -19,12 +19,13 @@ from rest_framework.views import APIView
 
 from sangathan.access import scope
 from sangathan.access.permissions import APPOINT, DISSOLVE, MANAGE_UNITS, VIEW, VIEW_PERSONAL
+from sangathan.core.api import validated
 from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
 from sangathan.org.api import serializers as s
+from sangathan.org.api.filters import people_in_scope, units_in_scope, within_filter
 from sangathan.org.lookups import lookups_over_limit
 from sangathan.org.models import Appointment, Level, Person, Position, Unit
-from sangathan.org.paths import subtree_q
 
 SEARCH_LIMIT = 100  # a search answers at most this many best matches
 
@@ -32,22 +33,8 @@ SEARCH_LIMIT = 100  # a search answers at most this many best matches
 # ---------------------------------------------------------------- helpers
 
 
-def _validated(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _appointments(request):
     return Appointment.objects.restrict(request.user, VIEW).select_related("unit__level", "position", "person")
-
-
-def _units_in_scope(request):
-    return Unit.objects.restrict(request.user, VIEW) if request is not None else Unit.objects.none()
-
-
-def _people_in_scope(request):
-    return Person.objects.restrict(request.user, VIEW) if request is not None else Person.objects.none()
 
 
 def _require_person_editable(user, person: Person) -> None:
@@ -70,13 +57,8 @@ class PositionFilter(filters.FilterSet):
 
 
 class UnitFilter(filters.FilterSet):
-    within = filters.ModelChoiceFilter(
-        field_name="id",
-        queryset=_units_in_scope,
-        method="filter_within",
-        label=_("Only this unit and the units below it (a unit id)."),
-    )
-    parent = filters.ModelChoiceFilter(queryset=_units_in_scope, label=_("Only the direct sub-units of this unit."))
+    within = within_filter(field_name="id", path="path", label=_("Only this unit and the units below it (a unit id)."))
+    parent = filters.ModelChoiceFilter(queryset=units_in_scope, label=_("Only the direct sub-units of this unit."))
     level = filters.ModelChoiceFilter(
         queryset=Level.objects.all(), to_field_name="code", label=_("Only units of this level (its code).")
     )
@@ -86,9 +68,6 @@ class UnitFilter(filters.FilterSet):
     class Meta:
         model = Unit
         fields: list[str] = []
-
-    def filter_within(self, queryset, name, value):
-        return queryset.subtree(value)
 
     def filter_search(self, queryset, name, value: str):
         return selectors.unit_search(queryset, value, limit=SEARCH_LIMIT)
@@ -109,22 +88,14 @@ class PersonFilter(filters.FilterSet):
 
 
 class AppointmentFilter(filters.FilterSet):
-    unit = filters.ModelChoiceFilter(queryset=_units_in_scope, label=_("Only the committee of this unit."))
-    within = filters.ModelChoiceFilter(
-        field_name="unit",
-        queryset=_units_in_scope,
-        method="filter_within",
-        label=_("Only committees of this unit and the units below it."),
-    )
+    unit = filters.ModelChoiceFilter(queryset=units_in_scope, label=_("Only the committee of this unit."))
+    within = within_filter(label=_("Only committees of this unit and the units below it."))
     status = filters.ChoiceFilter(choices=Appointment.Status.choices)
-    person = filters.ModelChoiceFilter(queryset=_people_in_scope, label=_("Only this person's appointments."))
+    person = filters.ModelChoiceFilter(queryset=people_in_scope, label=_("Only this person's appointments."))
 
     class Meta:
         model = Appointment
         fields: list[str] = []
-
-    def filter_within(self, queryset, name, value):
-        return queryset.filter(subtree_q([value.path], "unit__path"))
 
 
 # ---------------------------------------------------------------- reference data
@@ -165,7 +136,7 @@ class UnitListCreateApi(generics.ListAPIView):
 
     @extend_schema(request=s.UnitCreateInputSerializer, responses={201: s.UnitOutputSerializer})
     def post(self, request):
-        data = _validated(s.UnitCreateInputSerializer, request)
+        data = validated(s.UnitCreateInputSerializer, request)
         scope.require(request.user, MANAGE_UNITS, data["parent"])
         unit = services.unit_create(**data, by=request.user)
         return Response(s.UnitOutputSerializer(unit).data, status=status.HTTP_201_CREATED)
@@ -182,7 +153,7 @@ class UnitDetailApi(APIView):
     def patch(self, request, pk: int):
         unit = get_unit_for_user(request.user, pk)
         scope.require(request.user, MANAGE_UNITS, unit)
-        data = _validated(s.UnitUpdateInputSerializer, request)
+        data = validated(s.UnitUpdateInputSerializer, request)
         new_parent = data.pop("parent", None)
         if new_parent is not None:
             scope.require(request.user, MANAGE_UNITS, new_parent)
@@ -228,7 +199,7 @@ class UnitDissolveApi(APIView):
     def post(self, request, pk: int):
         unit = get_unit_for_user(request.user, pk)
         scope.require(request.user, DISSOLVE, unit)
-        data = _validated(s.UnitDissolveInputSerializer, request)
+        data = validated(s.UnitDissolveInputSerializer, request)
         event = services.committee_dissolve(unit=unit, **data, by=request.user)
         return Response(s.CommitteeEventOutputSerializer(event).data)
 
@@ -247,7 +218,7 @@ class PersonListCreateApi(generics.ListAPIView):
 
     @extend_schema(request=s.PersonCreateInputSerializer, responses={201: s.PersonOutputSerializer})
     def post(self, request):
-        data = _validated(s.PersonCreateInputSerializer, request)
+        data = validated(s.PersonCreateInputSerializer, request)
         scope.require(request.user, APPOINT, data["home_unit"])
         person = services.person_create(**data, by=request.user)
         data = s.PersonOutputSerializer(person, context={"request": request}).data
@@ -266,7 +237,7 @@ class PersonDetailApi(APIView):
     def patch(self, request, pk: int):
         person = get_person_for_user(request.user, pk)
         _require_person_editable(request.user, person)
-        data = _validated(s.PersonUpdateInputSerializer, request)
+        data = validated(s.PersonUpdateInputSerializer, request)
         if "home_unit" in data:
             scope.require(request.user, APPOINT, data["home_unit"])
         current = {
@@ -296,7 +267,7 @@ class AppointmentListCreateApi(generics.ListAPIView):
 
     @extend_schema(request=s.AppointmentCreateInputSerializer, responses={201: s.AppointmentOutputSerializer})
     def post(self, request):
-        data = _validated(s.AppointmentCreateInputSerializer, request)
+        data = validated(s.AppointmentCreateInputSerializer, request)
         unit = data["unit"]
         scope.require(request.user, APPOINT, unit)
         if data.get("person") is not None:
@@ -340,6 +311,6 @@ class AppointmentRelieveApi(APIView):
     def post(self, request, pk: int):
         appointment = get_appointment_for_user(request.user, pk)
         scope.require(request.user, APPOINT, appointment.unit)
-        data = _validated(s.AppointmentRelieveInputSerializer, request)
+        data = validated(s.AppointmentRelieveInputSerializer, request)
         services.appointment_relieve(appointment=appointment, **data, by=request.user)
         return Response(s.AppointmentOutputSerializer(get_appointment_for_user(request.user, pk)).data)
