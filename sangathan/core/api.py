@@ -1,5 +1,7 @@
 """API helpers shared by every app."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
@@ -35,3 +37,9 @@ def validated(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def patched(instance, data: dict, fields: Iterable[str]) -> dict:
+    """A PATCH's values for a service that takes them all: each of ``fields`` as the instance has it now,
+    overridden by what was sent (``data``)."""
+    return {**{name: getattr(instance, name) for name in fields}, **data}

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from sangathan.access import scope
 from sangathan.access.permissions import APPOINT, DISSOLVE, MANAGE_UNITS, VIEW, VIEW_PERSONAL
-from sangathan.core.api import validated
+from sangathan.core.api import patched, validated
 from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
 from sangathan.org.api import serializers as s
@@ -28,6 +28,9 @@ from sangathan.org.lookups import lookups_over_limit
 from sangathan.org.models import Appointment, Level, Person, Position, Unit
 
 SEARCH_LIMIT = 100  # a search answers at most this many best matches
+# What unit_update and person_update take: a PATCH sends some, the others are kept as they are.
+UNIT_FIELDS = ("name_hi", "name_en", "number", "code", "polling_station")
+PERSON_FIELDS = ("name_hi", "name_en", "mobile", "email", "home_unit", "languages", "skills")
 
 
 # ---------------------------------------------------------------- helpers
@@ -159,14 +162,7 @@ class UnitDetailApi(APIView):
             scope.require(request.user, MANAGE_UNITS, new_parent)
         with transaction.atomic():  # a rename and a move in one request succeed or fail together
             if data:
-                current = {
-                    "name_hi": unit.name_hi,
-                    "name_en": unit.name_en,
-                    "number": unit.number,
-                    "code": unit.code,
-                    "polling_station": unit.polling_station,
-                }
-                unit = services.unit_update(unit=unit, **{**current, **data}, by=request.user)
+                unit = services.unit_update(unit=unit, **patched(unit, data, UNIT_FIELDS), by=request.user)
             if new_parent is not None:
                 unit = services.unit_move(unit=unit, new_parent=new_parent, by=request.user)
         return Response(s.UnitOutputSerializer(get_unit_for_user(request.user, unit.pk)).data)
@@ -240,16 +236,7 @@ class PersonDetailApi(APIView):
         data = validated(s.PersonUpdateInputSerializer, request)
         if "home_unit" in data:
             scope.require(request.user, APPOINT, data["home_unit"])
-        current = {
-            "name_hi": person.name_hi,
-            "name_en": person.name_en,
-            "mobile": person.mobile,
-            "email": person.email,
-            "home_unit": person.home_unit,
-            "languages": person.languages,
-            "skills": person.skills,
-        }
-        person = services.person_update(person=person, **{**current, **data}, by=request.user)
+        person = services.person_update(person=person, **patched(person, data, PERSON_FIELDS), by=request.user)
         return Response(s.PersonOutputSerializer(person, context={"request": request}).data)
 
 
