@@ -54,6 +54,17 @@ def trainer_mobiles(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
 
 
+def _camp_times(form: forms.Form, data: dict) -> None:
+    """A camp's ``starts_at`` and ``ends_at`` from its day and two times (in the current time zone), into
+    ``data``; an end before the start is an error on the form."""
+    zone = timezone.get_current_timezone()
+    if data.get("day") and data.get("start") and data.get("end"):
+        data["starts_at"] = datetime.datetime.combine(data["day"], data["start"], tzinfo=zone)
+        data["ends_at"] = datetime.datetime.combine(data["day"], data["end"], tzinfo=zone)
+        if data["ends_at"] <= data["starts_at"]:
+            form.add_error("end", gettext("The camp must end after it starts."))
+
+
 class CampForm(forms.Form):
     programme = forms.ModelChoiceField(Programme.objects.all(), label=_("Programme"))
     host_unit = UnitChoiceField(Unit.objects.none(), label=_("Host unit"))
@@ -112,12 +123,7 @@ class CampForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        zone = timezone.get_current_timezone()
-        if data.get("day") and data.get("start") and data.get("end"):
-            data["starts_at"] = datetime.datetime.combine(data["day"], data["start"], tzinfo=zone)
-            data["ends_at"] = datetime.datetime.combine(data["day"], data["end"], tzinfo=zone)
-            if data["ends_at"] <= data["starts_at"]:
-                self.add_error("end", gettext("The camp must end after it starts."))
+        _camp_times(self, data)
         programme = data.get("programme")
         if programme and any(m.programme_id != programme.pk for m in data.get("modules") or []):
             self.add_error("modules", gettext("Choose modules of the chosen programme only."))
@@ -135,12 +141,7 @@ class CampEditForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        zone = timezone.get_current_timezone()
-        if data.get("day") and data.get("start") and data.get("end"):
-            data["starts_at"] = datetime.datetime.combine(data["day"], data["start"], tzinfo=zone)
-            data["ends_at"] = datetime.datetime.combine(data["day"], data["end"], tzinfo=zone)
-            if data["ends_at"] <= data["starts_at"]:
-                self.add_error("end", gettext("The camp must end after it starts."))
+        _camp_times(self, data)
         return data
 
     @classmethod
