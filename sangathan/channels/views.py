@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
-from sangathan.access.scope import can, require, top_units
+from sangathan.access.scope import can, require
 from sangathan.channels import selectors, services
 from sangathan.channels.forms import AreaFilterForm, ChannelForm, ReasonForm, UploadForm, VerifyForm
 from sangathan.channels.import_jobs import channel_import_confirm, channel_import_upload
 from sangathan.channels.importing import MAX_BYTES, ImportReport, column_help
 from sangathan.channels.links import ChannelError
 from sangathan.channels.models import Channel, ChannelImport, Platform
-from sangathan.org.access import get_unit_for_user
+from sangathan.org.access import get_unit_for_user, start_page
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Level
 from sangathan.org.phones import display_mobile
@@ -56,10 +56,7 @@ def _crumbs(user, unit):
 
 @login_required
 def index(request):
-    units = top_units(request.user)
-    if len(units) == 1:
-        return redirect("channels:area", pk=units[0].pk)
-    return render(request, "channels/index.html", {"units": units})
+    return start_page(request, unit_route="channels:area", template="channels/index.html")
 
 
 @login_required

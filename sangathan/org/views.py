@@ -12,7 +12,7 @@ from sangathan.access.permissions import APPOINT, DISSOLVE, IMPORT_UNITS, VIEW_P
 from sangathan.access.scope import can, require, top_units
 from sangathan.core.forms import service_kwargs
 from sangathan.org import selectors, services
-from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
+from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user, start_page
 from sangathan.org.errors import OrgError
 from sangathan.org.forms import AppointForm, DissolveForm, ReasonForm, ReconstituteRowForm
 from sangathan.org.lookups import UNUSABLE_CODE, limited_response, lookups_over_limit
@@ -25,11 +25,9 @@ CHILDREN_PER_PAGE = 50
 @login_required
 def home(request):
     units = top_units(request.user)
-    if len(units) == 1:
-        return redirect("org:unit", pk=units[0].pk)
     if not units and request.user.panels.exists():
         return redirect("recruitment:panel")  # an interviewer from outside the tree
-    return render(request, "org/home.html", {"units": units})
+    return start_page(request, unit_route="org:unit", template="org/home.html", units=units)
 
 
 @login_required

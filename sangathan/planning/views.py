@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangathan.access.permissions import MANAGE_PLAN
-from sangathan.access.scope import can, require, top_units
+from sangathan.access.scope import can, require
 from sangathan.org import selectors as org_selectors
-from sangathan.org.access import get_unit_for_user
+from sangathan.org.access import get_unit_for_user, start_page
 from sangathan.org.models import Unit
 from sangathan.planning import charts, selectors, services
 from sangathan.planning.access import get_plan_for_user
@@ -31,10 +31,7 @@ LATE_PER_PAGE = 50
 
 @login_required
 def home(request):
-    units = top_units(request.user)
-    if len(units) == 1:
-        return redirect("planning:dashboard", pk=units[0].pk)
-    return render(request, "planning/home.html", {"units": units})
+    return start_page(request, unit_route="planning:dashboard", template="planning/home.html")
 
 
 def _draw_charts(unit, dashboard) -> None:
