@@ -1,5 +1,7 @@
 """The review queue, one application, screening, exports, ranking, decisions and the appointment letter."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -175,86 +177,98 @@ def _detail_context(request, application, *, screen_form=None, decide_form=None)
     }
 
 
+def _detail_page(request, application: Application, **forms) -> HttpResponse:
+    return render(request, "recruitment/staff/application.html", _detail_context(request, application, **forms))
+
+
 @login_required
 @require_GET
 def application_detail(request, pk):
     application = access.get_application_for_user(request.user, pk)
-    return render(request, "recruitment/staff/application.html", _detail_context(request, application))
+    return _detail_page(request, application)
+
+
+def _application_to_decide(user, pk) -> Application:
+    """The application, if the user sees it (else 404) and may appoint at the applicant's home (else 403)."""
+    application = access.get_application_for_user(user, pk)
+    access.require_appoint_on(user, application)
+    return application
+
+
+def _decided(request, application: Application, form, act: Callable[[], str]) -> HttpResponse | None:
+    """Screening or deciding from the application's page (or the list it came from): for a valid ``form``,
+    ``act()`` (the service call; it returns the message to show), a refusal by a rule of the drive shown as an
+    error, and back where the user came from. None: the form is not valid."""
+    if not form.is_valid():
+        return None
+    try:
+        text = act()
+    except OrgError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, text)
+    return redirect(_next_url(request, reverse("recruitment:application", args=[application.pk])))
 
 
 @login_required
 @require_POST
 def application_screen(request, pk):
-    user = request.user
-    application = access.get_application_for_user(user, pk)
-    access.require_appoint_on(user, application)
+    application = _application_to_decide(request.user, pk)
     form = ScreenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.application_screen(
-                application=application, shortlist=form.shortlist, reason=form.cleaned_data["reason"], by=user
-            )
-        except OrgError as error:
-            # A rule of the drive refused it (e.g. already past screening): say why on the page it came from.
-            messages.error(request, " ".join(error.messages))
-            return redirect(_next_url(request, reverse("recruitment:application", args=[application.pk])))
-        else:
-            if form.shortlist:
-                messages.success(request, _("%(name)s shortlisted.") % {"name": application.name})
-            else:
-                messages.success(request, _("%(name)s rejected.") % {"name": application.name})
-            return redirect(_next_url(request, reverse("recruitment:application", args=[application.pk])))
-    context = _detail_context(request, application, screen_form=form)
-    return render(request, "recruitment/staff/application.html", context)
+
+    def screen() -> str:
+        services.application_screen(
+            application=application, shortlist=form.shortlist, reason=form.cleaned_data["reason"], by=request.user
+        )
+        if form.shortlist:
+            return _("%(name)s shortlisted.") % {"name": application.name}
+        return _("%(name)s rejected.") % {"name": application.name}
+
+    done = _decided(request, application, form, screen)
+    if done is not None:
+        return done
+    return _detail_page(request, application, screen_form=form)
 
 
 @login_required
 @require_POST
 def application_decide(request, pk):
     user = request.user
-    application = access.get_application_for_user(user, pk)
-    access.require_appoint_on(user, application)
+    application = _application_to_decide(user, pk)
     form = DecideForm(request.POST)
-    if form.is_valid():
+
+    def decide() -> str:
         decision = form.cleaned_data["decision"]
-        try:
-            if decision == "select":
-                # Selecting appoints at the unit of the post's level above the applicant's home: the user
-                # must be allowed to appoint there too (a block in-charge cannot fill a district post).
-                unit = services.appointment_unit_for(application)
-                if not can(user, APPOINT, unit):
-                    raise OrgError(
-                        _("Only someone who may appoint at %(unit)s can select for this post.")
-                        % {"unit": unit.display_name if can(user, VIEW, unit) else _("a unit above you")},
-                        code="appoint_scope",
-                    )
-            application = services.application_decide(
-                application=application, decision=decision, reason=form.cleaned_data["reason"], by=user
-            )
-        except OrgError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(_next_url(request, reverse("recruitment:application", args=[application.pk])))
-        else:
-            if application.status == Application.Status.APPOINTED:
-                text = _("%(name)s selected and appointed; letter %(letter)s.") % {
-                    "name": application.name,
-                    "letter": application.letter_number,
-                }
-            else:
-                text = _("%(name)s: %(status)s.") % {
-                    "name": application.name,
-                    "status": application.get_status_display(),
-                }
-            messages.success(request, text)
-            return redirect(_next_url(request, reverse("recruitment:application", args=[application.pk])))
+        if decision == "select":
+            # Selecting appoints at the unit of the post's level above the applicant's home: the user
+            # must be allowed to appoint there too (a block in-charge cannot fill a district post).
+            unit = services.appointment_unit_for(application)
+            if not can(user, APPOINT, unit):
+                raise OrgError(
+                    _("Only someone who may appoint at %(unit)s can select for this post.")
+                    % {"unit": unit.display_name if can(user, VIEW, unit) else _("a unit above you")},
+                    code="appoint_scope",
+                )
+        decided = services.application_decide(
+            application=application, decision=decision, reason=form.cleaned_data["reason"], by=user
+        )
+        if decided.status == Application.Status.APPOINTED:
+            return _("%(name)s selected and appointed; letter %(letter)s.") % {
+                "name": decided.name,
+                "letter": decided.letter_number,
+            }
+        return _("%(name)s: %(status)s.") % {"name": decided.name, "status": decided.get_status_display()}
+
+    done = _decided(request, application, form, decide)
+    if done is not None:
+        return done
     back = _next_url(request, "")
     if back:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
-    context = _detail_context(request, application, decide_form=form)
-    return render(request, "recruitment/staff/application.html", context)
+    return _detail_page(request, application, decide_form=form)
 
 
 @login_required
