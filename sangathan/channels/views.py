@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +123,17 @@ def area(request, pk):
     )
 
 
+def _managed_channel(request, pk, *, removed: str = "") -> Channel | HttpResponse:
+    """The channel, if the user sees it (else 404) and manages channels at its unit (else 403). With ``removed``,
+    a removed channel is refused: that is said, and the answer is the way back to its unit's page."""
+    channel = get_channel_for_user(request.user, pk)
+    require(request.user, MANAGE_CHANNELS, channel.unit)
+    if removed and not channel.is_active:
+        messages.info(request, removed)
+        return redirect("channels:unit", pk=channel.unit_id)
+    return channel
+
+
 def _channel_fields(user, data: dict) -> dict:
     """What registering and changing a channel both take from the form (the admins found by number)."""
     admins, others = selectors.admins_from_mobiles(user, data["admin_mobiles"])
@@ -162,11 +174,9 @@ def register(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    channel = get_channel_for_user(request.user, pk)
-    require(request.user, MANAGE_CHANNELS, channel.unit)
-    if not channel.is_active:
-        messages.info(request, _("This channel has been removed; it cannot be changed."))
-        return redirect("channels:unit", pk=channel.unit_id)
+    channel = _managed_channel(request, pk, removed=_("This channel has been removed; it cannot be changed."))
+    if isinstance(channel, HttpResponse):
+        return channel
     mobiles = [p.mobile for p in channel.admins.all()] + list(channel.other_admin_mobiles)
     initial = {
         "name": channel.name,
@@ -202,11 +212,9 @@ def edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def deactivate(request, pk):
-    channel = get_channel_for_user(request.user, pk)
-    require(request.user, MANAGE_CHANNELS, channel.unit)
-    if not channel.is_active:
-        messages.info(request, _("This channel has already been removed."))
-        return redirect("channels:unit", pk=channel.unit_id)
+    channel = _managed_channel(request, pk, removed=_("This channel has already been removed."))
+    if isinstance(channel, HttpResponse):
+        return channel
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,8 +230,7 @@ def deactivate(request, pk):
 @login_required
 @require_POST
 def verify(request, pk):
-    channel = get_channel_for_user(request.user, pk)
-    require(request.user, MANAGE_CHANNELS, channel.unit)
+    channel = _managed_channel(request, pk)
     form = VerifyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The member count must be a whole number."))
