@@ -89,6 +89,17 @@ def percentile(samples: list[float], p: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
 
 
+def load_row(*, latencies_ms: list[float], baseline_ms: list[float], **fields) -> Row:
+    """A row for requests timed against a baseline's: the p50 and p95 of both (``fields``: the rest of the row)."""
+    return Row(
+        p50_ms=percentile(latencies_ms, 50),
+        p95_ms=percentile(latencies_ms, 95),
+        baseline_p50_ms=percentile(baseline_ms, 50),
+        baseline_p95_ms=percentile(baseline_ms, 95),
+        **fields,
+    )
+
+
 def time_calls(fn: Callable[[], object], repeat: int, *, desc: str, show_progress: bool) -> list[float]:
     """One warm-up call, then ``repeat`` timed calls; returns milliseconds per call."""
     fn()

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks.httpload import drive, merge
-from sangathan.benchmarks.org import Row, percentile
+from sangathan.benchmarks.org import Row, load_row, percentile
 from sangathan.config.celery import app
 from sangathan.org.models import Level, Unit
 from sangathan.org.paths import path_upper_bound
@@ -125,10 +125,16 @@ def _cascade_eager(root: Unit, baseline_s: float, log) -> tuple[Row, Message]:
         services.chunk_notify(chunk_id=chunk_id, queue_messages=False)
     seconds = time.perf_counter() - started
     log(f"  cascade in-process: {expected:,} deliveries in {seconds:.1f} s ({message.chunks_total} chunks)")
+    what = f"cascade to every booth, in-process ({expected:,} deliveries, {message.chunks_total} chunks)"
+    return _cascade_row("cascade", what, message, expected, seconds, baseline_s), message
+
+
+def _cascade_row(name: str, what: str, message: Message, expected: int, seconds: float, baseline_s: float) -> Row:
+    """A cascade's row: its time against the target and the baseline, and every unit reached once."""
     problems = _check(message, expected)
     row = Row(
-        name="cascade",
-        what=f"cascade to every booth, in-process ({expected:,} deliveries, {message.chunks_total} chunks)",
+        name=name,
+        what=what,
         target=f"< {TARGET_S:.0f} s, one delivery per unit",
         wall_s=seconds,
         baseline_p50_ms=baseline_s * 1000,
@@ -136,7 +142,7 @@ def _cascade_eager(root: Unit, baseline_s: float, log) -> tuple[Row, Message]:
         correct=not problems,
     )
     row.judge([(seconds < TARGET_S, f"{seconds:.1f} s ≥ {TARGET_S:.0f} s"), *[(False, p) for p in problems]])
-    return row, message
+    return row
 
 
 def _database_url() -> str:
@@ -201,18 +207,8 @@ def _cascade_worker(root: Unit, baseline_s: float, log) -> Row | None:
             worker.kill()
         redis.Redis.from_url(broker).delete(QUEUE)
     log(f"  cascade on a Celery worker: {expected:,} deliveries in {seconds:.1f} s")
-    problems = _check(message, expected)
-    row = Row(
-        name="cascade_worker",
-        what=f"cascade to every booth, Celery worker on Redis (2 processes, {message.chunks_total} tasks)",
-        target=f"< {TARGET_S:.0f} s, one delivery per unit",
-        wall_s=seconds,
-        baseline_p50_ms=baseline_s * 1000,
-        ratio=seconds / baseline_s if baseline_s else None,
-        correct=not problems,
-    )
-    row.judge([(seconds < TARGET_S, f"{seconds:.1f} s ≥ {TARGET_S:.0f} s"), *[(False, p) for p in problems]])
-    return row
+    what = f"cascade to every booth, Celery worker on Redis (2 processes, {message.chunks_total} tasks)"
+    return _cascade_row("cascade_worker", what, message, expected, seconds, baseline_s)
 
 
 def _ack(message: Message, requests: int, log) -> tuple[Row, str]:
@@ -269,17 +265,15 @@ def _ack(message: Message, requests: int, log) -> tuple[Row, str]:
         else ""
     )
     log(f"  {note}")
-    row = Row(
+    row = load_row(
+        latencies_ms=ack.latencies_ms,
+        baseline_ms=base.latencies_ms,
         name="ack",
         what=(
             f"acknowledgement POST ({ack.per_second:,.0f} req/s vs one-row UPDATE view {base.per_second:,.0f} req/s;"
             f" p99 {percentile(ack.latencies_ms, 99):.0f} ms)"
         ),
         target=f"≥ {ACK_RATIO:.0%} of baseline req/s, every POST recorded",
-        p50_ms=percentile(ack.latencies_ms, 50),
-        p95_ms=percentile(ack.latencies_ms, 95),
-        baseline_p50_ms=percentile(base.latencies_ms, 50),
-        baseline_p95_ms=percentile(base.latencies_ms, 95),
         ratio=ratio,
         correct=ok == len(ack.latencies_ms) == acked,
     )
