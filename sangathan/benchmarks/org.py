@@ -314,36 +314,16 @@ def run(
         row.what = f"seed {scale} tree ({report.tree['units']:,} units)"
 
     national_only = scale == "national"
+    timing = {"repeat": repeat, "baseline_repeat": baseline_repeat, "show_progress": show_progress}
     if "country" in only:
+        what = f"coverage roll-up, whole country ({national.name_en})"
+        ratio = COUNTRY_MIN_RATIO if national_only else None
         report.rows.append(
-            rollup_row(
-                "country",
-                f"coverage roll-up, whole country ({national.name_en})",
-                national,
-                repeat=repeat,
-                baseline_repeat=baseline_repeat,
-                p95_target_ms=COUNTRY_P95_MS,
-                min_ratio=COUNTRY_MIN_RATIO if national_only else None,
-                show_progress=show_progress,
-            )
+            rollup_row("country", what, national, p95_target_ms=COUNTRY_P95_MS, min_ratio=ratio, **timing)
         )
     if "state" in only:
-        report.rows.append(
-            rollup_row(
-                "state",
-                f"coverage roll-up, one state ({state.name_en})",
-                state,
-                repeat=repeat,
-                baseline_repeat=baseline_repeat,
-                p95_target_ms=STATE_P95_MS,
-                min_ratio=None,
-                show_progress=show_progress,
-            )
-        )
+        what = f"coverage roll-up, one state ({state.name_en})"
+        report.rows.append(rollup_row("state", what, state, p95_target_ms=STATE_P95_MS, min_ratio=None, **timing))
     if "children" in only:
-        report.rows.append(
-            children_row(
-                national, children, repeat=repeat, baseline_repeat=baseline_repeat, show_progress=show_progress
-            )
-        )
+        report.rows.append(children_row(national, children, **timing))
     return report

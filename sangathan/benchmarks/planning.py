@@ -144,35 +144,17 @@ def run(
             f"setup: {setup['completions']:,} completions, {setup['booths_with_channels']:,} booths with both channels."
         )
     national_scale = scale == "national"
+    timing = {"repeat": repeat, "baseline_repeat": baseline_repeat, "show_progress": show_progress}
     if "plan" in only:
-        rows.append(
-            _rollup_row(
-                "plan",
-                f"plan dashboard roll-up, whole country ({national.name_en})",
-                national,
-                repeat=repeat,
-                baseline_repeat=baseline_repeat,
-                p95_target=COUNTRY_P95_MS,
-                min_ratio=COUNTRY_MIN_RATIO if national_scale else None,
-                show_progress=show_progress,
-            )
-        )
+        what = f"plan dashboard roll-up, whole country ({national.name_en})"
+        ratio = COUNTRY_MIN_RATIO if national_scale else None
+        rows.append(_rollup_row("plan", what, national, p95_target=COUNTRY_P95_MS, min_ratio=ratio, **timing))
     if "plan-state" in only:
         states = list(Unit.objects.filter(parent=national).select_related("level"))
         sizes = dict(Unit.objects.filter(parent__in=states).order_by().values_list("parent_id").annotate(n=Count("id")))
         state = max(states, key=lambda s: (sizes.get(s.pk, 0), -s.pk))
-        rows.append(
-            _rollup_row(
-                "plan-state",
-                f"plan dashboard roll-up, one state ({state.name_en})",
-                state,
-                repeat=repeat,
-                baseline_repeat=baseline_repeat,
-                p95_target=STATE_P95_MS,
-                min_ratio=None,
-                show_progress=show_progress,
-            )
-        )
+        what = f"plan dashboard roll-up, one state ({state.name_en})"
+        rows.append(_rollup_row("plan-state", what, state, p95_target=STATE_P95_MS, min_ratio=None, **timing))
     notes.append(
         f"plan rows: naive baseline = selectors.naive_rollup, at most {NAIVE_REPEAT_MAX} timed calls; "
         f"milestones {', '.join(sorted({k.value for k in Kind}))}; today = {TODAY.isoformat()}."
