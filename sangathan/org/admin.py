@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.core.admin import PersonalDataAdmin, ReadOnlyMixin, ScopedAdmin, ServiceAdminForm, SuperuserOnlyAdmin
+from sangathan.core.forms import service_kwargs
 from sangathan.org import services
 from sangathan.org.masking import mask_email, mask_mobile
 from sangathan.org.models import (
@@ -55,13 +56,8 @@ class UnitAdminForm(ServiceAdminForm):
 
     def call_service(self):
         data = self.cleaned_data
-        common = {
-            "name_hi": data["name_hi"],
-            "name_en": data["name_en"],
-            "number": data.get("number"),
-            "code": data.get("code", ""),
-            "polling_station": data.get("polling_station", ""),
-        }
+        # Called once the form is valid, so every field of Meta.fields is in cleaned_data.
+        common = service_kwargs(data, "name_hi", "name_en", "number", "code", "polling_station")
         if self.instance.pk is None:
             return services.unit_create(parent=data.get("parent"), level=data["level"], **common)
         unit = services.unit_update(unit=Unit.objects.get(pk=self.instance.pk), **common)
@@ -94,15 +90,8 @@ class PersonAdminForm(ServiceAdminForm):
 
     def call_service(self):
         data = self.cleaned_data
-        kwargs = {
-            "name_hi": data["name_hi"],
-            "name_en": data["name_en"],
-            "mobile": data["mobile"],
-            "email": data.get("email", ""),
-            "home_unit": data.get("home_unit"),
-            "languages": data.get("languages") or [],
-            "skills": data.get("skills") or [],
-        }
+        kwargs = service_kwargs(data, "name_hi", "name_en", "mobile", "email", "home_unit")
+        kwargs.update(languages=data.get("languages") or [], skills=data.get("skills") or [])
         if self.instance.pk is None:
             return services.person_create(**kwargs)
         return services.person_update(person=Person.objects.get(pk=self.instance.pk), **kwargs)
