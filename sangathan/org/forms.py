@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Position
-from sangathan.org.phones import normalise_mobile
+from sangathan.org.phones import form_mobile, normalise_mobile
 
 
 class AppointForm(forms.Form):
@@ -29,10 +29,7 @@ class AppointForm(forms.Form):
         self.fields["position"].label_from_instance = lambda p: p.title
 
     def clean_mobile(self):
-        try:
-            return normalise_mobile(self.cleaned_data["mobile"])
-        except OrgError as error:
-            raise forms.ValidationError(error.messages) from None
+        return form_mobile(self.cleaned_data["mobile"])
 
 
 class ReasonForm(forms.Form):

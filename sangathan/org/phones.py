@@ -3,6 +3,7 @@
 import unicodedata
 
 import phonenumbers
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from sangathan.org.errors import OrgError
@@ -42,6 +43,15 @@ def normalise_mobile(raw: str) -> str:
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise OrgError(_("This is not a mobile number."), code="mobile_not_mobile")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def form_mobile(raw: str) -> str:
+    """``normalise_mobile`` for a form's ``clean_mobile``: a number it refuses is the field's error (its
+    messages, without the service's code)."""
+    try:
+        return normalise_mobile(raw)
+    except OrgError as error:
+        raise ValidationError(error.messages) from None
 
 
 def display_mobile(e164: str) -> str:

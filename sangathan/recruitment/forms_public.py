@@ -17,9 +17,8 @@ from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.org.errors import OrgError
 from sangathan.org.models import Level, SocialAccount, Unit
-from sangathan.org.phones import ascii_digits, normalise_mobile
+from sangathan.org.phones import ascii_digits, form_mobile
 from sangathan.org.selectors import clean_query
 from sangathan.recruitment.models import Campaign, CampaignPosition
 
@@ -483,10 +482,7 @@ class ApplicationForm(forms.Form):
         return token
 
     def clean_mobile(self):
-        try:
-            return normalise_mobile(self.cleaned_data["mobile"])
-        except OrgError as error:
-            raise forms.ValidationError(error.messages) from None
+        return form_mobile(self.cleaned_data["mobile"])
 
     def clean_other_languages(self):
         text = self.cleaned_data["other_languages"]
@@ -599,10 +595,7 @@ class StatusForm(forms.Form):
         return reference
 
     def clean_mobile(self):
-        try:
-            return normalise_mobile(self.cleaned_data["mobile"])
-        except OrgError as error:
-            raise forms.ValidationError(error.messages) from None
+        return form_mobile(self.cleaned_data["mobile"])
 
 
 class StatusCodeForm(forms.Form):
