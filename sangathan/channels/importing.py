@@ -45,13 +45,12 @@ from sangathan.audit.services import audit_bulk_action
 from sangathan.channels.links import ChannelError, normalise_link
 from sangathan.channels.models import Channel, Platform
 from sangathan.channels.services import MEMBER_MAX, NAME_MAX
-from sangathan.core.importing import RowFailed, SheetReport, data_rows, match_headers, name_key
+from sangathan.core.importing import RowFailed, SheetReport, data_rows, filled_cells, match_headers, name_key
 from sangathan.core.models import bilingual
 from sangathan.core.spreadsheets import (
     Limits,
     SpreadsheetError,
     cell_date,
-    cell_text,
     header_key,
     read_table,
     whole_number,
@@ -325,11 +324,7 @@ def _read_row(row_no: int, cells: list, columns: list[_Column], platforms: dict,
         report.add_error(row_no, column.header, message)
         ok = False
 
-    for column in columns:
-        raw = cells[column.index] if column.index < len(cells) else None
-        text = cell_text(raw)
-        if not text:
-            continue
+    for column, raw, text in filled_cells(cells, columns):
         if column.level is not None:
             if column.field == STATION:
                 continue

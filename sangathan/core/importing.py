@@ -8,11 +8,11 @@ and all of them counted.
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
 
-from sangathan.core.spreadsheets import header_key, is_blank
+from sangathan.core.spreadsheets import cell_text, header_key, is_blank
 
 
 @dataclass
@@ -140,6 +140,23 @@ def data_rows(rows: Iterable[tuple[int, list]], report: SheetReport) -> Iterator
             continue
         report.rows_total += 1
         yield row_no, cells
+
+
+class _Indexed(Protocol):
+    index: int  # the column's place in the row
+
+
+_Column = TypeVar("_Column", bound=_Indexed)
+
+
+def filled_cells(cells: list, columns: Iterable[_Column]) -> Iterator[tuple[_Column, object, str]]:
+    """Each column's cell of a row, as it was read and as clean text (``cell_text``); empty cells left out and
+    a short row read as ending in empty cells."""
+    for column in columns:
+        raw = cells[column.index] if column.index < len(cells) else None
+        text = cell_text(raw)
+        if text:
+            yield column, raw, text
 
 
 def name_key(name: str) -> str:

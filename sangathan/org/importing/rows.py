@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from sangathan.core.importing import data_rows
+from sangathan.core.importing import data_rows, filled_cells
 from sangathan.core.models import bilingual
 from sangathan.core.spreadsheets import Limits, cell_text, header_key, read_table, whole_number
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
@@ -109,11 +109,7 @@ def row_steps(row_no: int, cells: list, columns: list[Column], report: ImportRep
     """The levels a row names, top first; None (and errors reported) if a cell is unusable."""
     steps: dict[int, Step] = {}
     ok = True
-    for column in columns:
-        raw = cells[column.index] if column.index < len(cells) else None
-        text = cell_text(raw)
-        if not text:
-            continue
+    for column, raw, text in filled_cells(cells, columns):
         step = steps.setdefault(column.level.id, Step(level=column.level))
         if column.field == NUMBER:
             try:
