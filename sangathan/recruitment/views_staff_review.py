@@ -300,6 +300,7 @@ def ranking(request, slug):
             "post": post,
             "unit": unit,
             "page": page,
+            "query": f"post={post.pk}" if post else "",  # the pager keeps the post
             "decide_form": DecideForm(),
             "decidable": services.DECIDABLE,
             "here": request.get_full_path(),
