@@ -14,6 +14,20 @@ from sangathan.outreach.models import ApprovalRule, Message
 Status = Message.Status
 
 
+def _locked(message: Message, statuses: tuple[str, ...], refusal: str, code: str) -> Message:
+    """The message read again with its row locked (till the end of the transaction), if its status is one of
+    ``statuses``; else the refusal."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.status not in statuses:
+        raise OutreachError(refusal, code=code)
+    return message
+
+
+def _require(by, action: str, unit: Unit, refusal: str) -> None:
+    if not can(by, action, unit):
+        raise OutreachError(refusal, code="not_allowed")
+
+
 def four_eyes_required(unit: Unit) -> bool:
     """The nearest approval rule at or above ``unit`` decides; no rule means no second approval."""
     rule = (
@@ -27,8 +41,7 @@ def four_eyes_required(unit: Unit) -> bool:
 
 @transaction.atomic
 def approval_rule_set(*, unit: Unit, four_eyes: bool, by) -> ApprovalRule:
-    if not can(by, APPROVE_MESSAGES, unit):
-        raise OutreachError(_("You may not change the approval rule of this unit."), code="not_allowed")
+    _require(by, APPROVE_MESSAGES, unit, _("You may not change the approval rule of this unit."))
     rule, _created = ApprovalRule.objects.update_or_create(
         unit=unit, defaults={"four_eyes": bool(four_eyes), "updated_by": by}
     )
@@ -38,11 +51,8 @@ def approval_rule_set(*, unit: Unit, four_eyes: bool, by) -> ApprovalRule:
 @transaction.atomic
 def message_submit(*, message: Message, by) -> Message:
     """Ask for the second pair of eyes."""
-    message = Message.objects.select_for_update().get(pk=message.pk)
-    if message.status != Status.DRAFT:
-        raise OutreachError(_("Only a draft can be submitted for approval."), code="not_draft")
-    if not can(by, SEND_MESSAGES, message.unit):
-        raise OutreachError(_("You may not send messages to this unit."), code="not_allowed")
+    message = _locked(message, (Status.DRAFT,), _("Only a draft can be submitted for approval."), "not_draft")
+    _require(by, SEND_MESSAGES, message.unit, _("You may not send messages to this unit."))
     message.status = Status.AWAITING_APPROVAL
     message.save(update_fields=["status", "updated_at"])
     return message
@@ -50,13 +60,12 @@ def message_submit(*, message: Message, by) -> Message:
 
 @transaction.atomic
 def message_approve(*, message: Message, by) -> Message:
-    message = Message.objects.select_for_update().get(pk=message.pk)
-    if message.status != Status.AWAITING_APPROVAL:
-        raise OutreachError(_("This message is not waiting for approval."), code="not_awaiting")
+    message = _locked(
+        message, (Status.AWAITING_APPROVAL,), _("This message is not waiting for approval."), "not_awaiting"
+    )
     if message.created_by_id == by.pk:
         raise OutreachError(_("Somebody other than the author must approve the message."), code="own_message")
-    if not can(by, APPROVE_MESSAGES, message.unit):
-        raise OutreachError(_("You may not approve messages of this unit."), code="not_allowed")
+    _require(by, APPROVE_MESSAGES, message.unit, _("You may not approve messages of this unit."))
     message.status, message.approved_by, message.approved_at = Status.APPROVED, by, timezone.now()
     message.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     return message
@@ -65,11 +74,13 @@ def message_approve(*, message: Message, by) -> Message:
 @transaction.atomic
 def message_return(*, message: Message, by) -> Message:
     """The approver sends the message back to draft."""
-    message = Message.objects.select_for_update().get(pk=message.pk)
-    if message.status not in (Status.AWAITING_APPROVAL, Status.APPROVED):
-        raise OutreachError(_("This message is not waiting for approval."), code="not_awaiting")
-    if not can(by, APPROVE_MESSAGES, message.unit):
-        raise OutreachError(_("You may not approve messages of this unit."), code="not_allowed")
+    message = _locked(
+        message,
+        (Status.AWAITING_APPROVAL, Status.APPROVED),
+        _("This message is not waiting for approval."),
+        "not_awaiting",
+    )
+    _require(by, APPROVE_MESSAGES, message.unit, _("You may not approve messages of this unit."))
     message.status, message.approved_by, message.approved_at = Status.DRAFT, None, None
     message.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     return message
