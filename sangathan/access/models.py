@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.core.fields import actor_field
+
 
 class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("national admin")
@@ -31,13 +33,7 @@ class RoleAssignment(models.Model):
         "org.Unit", on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("unit")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    granted_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from sangathan.access.scoping import ScopedManager, ScopedQuerySet, ScopeRule
 from sangathan.channels import links
 from sangathan.channels.choices import PLATFORM_BADGES, Platform
+from sangathan.core.fields import actor_field
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.models import Person, Unit
 
@@ -55,18 +56,12 @@ class Channel(models.Model):
     member_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
     created_on = models.DateField(_("date created"), null=True, blank=True)
     last_verified_on = models.DateField(_("last verified"), null=True, blank=True)
-    last_verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    last_verified_by = actor_field()
     is_active = models.BooleanField(_("active"), default=True)
     deactivated_at = models.DateTimeField(_("removed at"), null=True, blank=True)
-    deactivated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    deactivated_by = actor_field()
     deactivation_reason = models.CharField(_("reason for removal"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from treebeard.mp_tree import MP_Node
 
 from sangathan.access.permissions import VIEW, VIEW_PERSONAL
 from sangathan.access.scoping import Also, ScopedManager, ScopeRule
+from sangathan.core.fields import actor_field
 from sangathan.core.models import TimeStampedModel, bilingual
 from sangathan.core.paths import STEPLEN
 from sangathan.core.validators import validate_plain_text, validate_plain_text_items
@@ -284,20 +285,8 @@ class Appointment(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     letter_number = models.CharField(_("letter number"), max_length=60, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=500, blank=True)
-    appointed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    appointed_by = actor_field()
+    ended_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_rule = ScopeRule("unit__path")

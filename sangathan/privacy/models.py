@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.access.scoping import ScopedQuerySet, ScopeRule
+from sangathan.core.fields import actor_field
 from sangathan.core.models import bilingual
 from sangathan.org.models import Person, Unit
 from sangathan.recruitment.models import Application, Campaign
@@ -120,9 +121,7 @@ class DataRequest(models.Model):
     details = models.TextField(_("what should be corrected"), max_length=1000, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    resolved_by = actor_field()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(_("note"), max_length=500, blank=True)
 
@@ -163,7 +162,7 @@ class Erasure(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reason = models.CharField(max_length=10, choices=Reason.choices)
     request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by = actor_field()
     at = models.DateTimeField(default=timezone.now)
     counts = models.JSONField(default=dict)  # rows touched per table
 
