@@ -76,6 +76,11 @@ MODELS: dict[str, dict] = {
             "last_used_at",
         ]
     },
+    # The fact-check desk's claims and their texts (the matching key is derived from the text); a claims file
+    # loaded in bulk is recorded as its ClaimLoad with one entry per kind of row (factcheck.services).
+    "factcheck.Claim": {},
+    "factcheck.ClaimText": {"exclude_fields": ["key"]},
+    "factcheck.ClaimLoad": {},
     # Made and revoked (the digest is nobody's business; "last used" is written without signals anyway).
     "apitokens.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
 }

@@ -58,6 +58,8 @@ RESOLVERS: dict[str, Callable] = {
     "outreach.message": _via("unit"),
     "outreach.approvalrule": _via("unit"),
     "privacy.datarequest": _via("unit"),
+    "factcheck.claim": _via("unit"),  # "" for a claim of no unit (the national desk, an archive)
+    "factcheck.claimtext": _via("claim", "unit"),
 }
 
 

@@ -213,6 +213,14 @@ CELERY_BEAT_SCHEDULE = {
 PLAN_ESCALATION_DAYS = env_int("PLAN_ESCALATION_DAYS", 7)
 PLAN_SNAPSHOT_LEVEL = env_str("PLAN_SNAPSHOT_LEVEL", "assembly")
 
+# The fact-check matcher's tiers (sangathan/factcheck/matching.py; docs/factcheck.md has the data that chose
+# them). A tip is linked to a claim without a person only when its score, its margin over the runner-up
+# claim and the length of its normalised text all reach these; below, the desk is offered a suggestion.
+FACTCHECK_AUTO_SCORE = float(env_str("FACTCHECK_AUTO_SCORE", "0.65"))
+FACTCHECK_AUTO_MARGIN = float(env_str("FACTCHECK_AUTO_MARGIN", "0.32"))
+FACTCHECK_AUTO_MIN_CHARS = env_int("FACTCHECK_AUTO_MIN_CHARS", 25)
+FACTCHECK_SUGGEST_SCORE = float(env_str("FACTCHECK_SUGGEST_SCORE", "0.45"))
+
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
 RECRUITMENT_PUBLIC_CACHE_SECONDS = env_int("RECRUITMENT_PUBLIC_CACHE_SECONDS", 15)

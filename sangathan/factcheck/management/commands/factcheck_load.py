@@ -1,0 +1,73 @@
+"""``sangathan factcheck-load FILE``: load fact-checked claims from a CSV file (``id,lang,text``).
+
+The contract (issue 14; acceptance checks use it): UTF-8 with or without a byte-order mark; rows sharing
+an ``id`` are one claim in several languages; loading the same file again changes nothing and reports
+"0 new"; a bad row (missing id or text, unknown language, the same (id, language) twice, an over-long
+text, bytes that are not UTF-8) is reported on stderr by its row number and nothing is loaded (exit
+status 1). ``sangathan/factcheck/loading.py`` has the rules.
+"""
+
+import hashlib
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from sangathan.factcheck.loading import read_claims
+from sangathan.factcheck.services import claims_load
+
+MAX_ERRORS_SHOWN = 1000
+
+
+class Command(BaseCommand):
+    help = (
+        "Load fact-checked claims from a CSV file with the header id,lang,text (lang: hi, en or hi-Latn). "
+        "All rows or none: a file with any bad row changes nothing and exits with status 1."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV file, UTF-8, header id,lang,text.")
+
+    def handle(self, *args, file, **options):
+        # The output is a contract read by programs (issue 14): always in English, whatever LANGUAGE_CODE says.
+        with translation.override("en"):
+            self._handle(file, options)
+
+    def _handle(self, file, options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(_("No such file: %(path)s") % {"path": file})
+        content = path.read_bytes()
+        rows, errors = read_claims(content)
+        if errors:
+            for error in errors[:MAX_ERRORS_SHOWN]:
+                self.stderr.write(str(error))
+            if len(errors) > MAX_ERRORS_SHOWN:
+                self.stderr.write(_("… and %(n)d more problems.") % {"n": len(errors) - MAX_ERRORS_SHOWN})
+            raise CommandError(
+                _("%(count)d problem(s) in the file; nothing was loaded.") % {"count": len(errors)}, returncode=1
+            )
+        try:
+            result = claims_load(rows=rows, file_name=str(path), digest=hashlib.sha256(content).hexdigest(), by=None)
+        except IntegrityError as error:  # another load of the same claims at the same moment
+            raise CommandError(
+                _("The claims changed while loading (%(error)s); nothing was loaded. Run it again.") % {"error": error}
+            ) from error
+        self.stdout.write(
+            _(
+                "%(file)s: %(rows)d rows; %(new)d new claims, %(texts)d new texts, %(changed)d texts changed, "
+                "%(same)d already present."
+            )
+            % {
+                "file": path.name,
+                "rows": len(rows),
+                "new": result.claims_new,
+                "texts": result.texts_new,
+                "changed": result.texts_changed,
+                "same": result.texts_unchanged,
+            }
+        )
+        if not result.changed:
+            self.stdout.write(_("0 new: everything in the file is already loaded."))

@@ -1,0 +1,260 @@
+"""The lexical matcher: which known claim a tip repeats, and how sure we are.
+
+Two stages over the normalised keys (``sangathan.factcheck.normalise``):
+
+1. **Retrieval**: character n-grams (2–4, inside word boundaries, sublinear TF-IDF, scikit-learn) of
+   every claim text, one sparse matrix; a tip's vector times that matrix gives the cosine with every
+   text at once, and the ``CANDIDATES`` best texts go on.
+2. **Re-scoring**: each candidate text gets ``score = COSINE_WEIGHT·cosine + (1 − COSINE_WEIGHT)·
+   token-sort similarity`` (rapidfuzz's ``token_sort_ratio``: an edit distance over the words in sorted
+   order, so a reordered sentence still scores high while words either side adds cost), lowered when
+   the two disagree on the numbers or months they name (₹2,000 vs ₹500 notes, 25 May vs 25 April) or on
+   a negation (banks *will* / will *not* close). A claim scores with its best text (a tip in Hinglish
+   meets the Hindi text). docs/factcheck.md compares this with the other combinations tried.
+
+Two tiers, like Meedan Check's: **auto** when the score is at least ``FACTCHECK_AUTO_SCORE``, the margin
+over the runner-up *claim* at least ``FACTCHECK_AUTO_MARGIN`` and the tip's key at least
+``FACTCHECK_AUTO_MIN_CHARS`` characters long — all three; **suggest** when the score is at least
+``FACTCHECK_SUGGEST_SCORE``; **none** otherwise. The best claim is named whatever the tier (null only
+when no claim shares a single n-gram with the tip), so a desk can still see the nearest one.
+
+One index per process, built from the ``ClaimText`` rows on first use. Before each match it asks the
+database one aggregate question (how many texts, the last id, the last change); texts added since are
+vectorised with the index's vocabulary and appended (no rebuild per claim), and anything else — a text
+changed or deleted, or appended rows past a fifth of the index — rebuilds it whole. docs/factcheck.md
+has the thresholds and the data that chose them, docs/benchmarks.md the speed.
+"""
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Max
+from rapidfuzz import fuzz
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from sangathan.factcheck.models import ClaimText
+from sangathan.factcheck.normalise import normalise, numbers_in
+
+AUTO = "auto"
+SUGGEST = "suggest"
+NONE = "none"
+
+CANDIDATES = 12  # texts re-scored per tip: a claim has at most three, so at least four claims
+COSINE_WEIGHT = 0.7
+NUMBER_PENALTY = 0.6  # each names a number (or month) the other does not
+NEGATION_PENALTY = 0.85  # one says "not" and the other does not
+NEGATIONS = frozenset(
+    {"nahi", "nhi", "mat", "not", "no", "never", "neither", "nor"}
+)  # folded keys ("na" is too many things)
+REBUILD_SHARE = 0.2  # appended rows past this share of the index → rebuild (the IDF drifts)
+BATCH = 256  # tips per sparse product (bounds the memory of match_many)
+TIP_MAX_CHARS = 10_000  # a longer tip is matched on its beginning (a rumour is rarely over 2,000 characters)
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best claim for a tip (its external id, or None), the score in 0..1 and the tier."""
+
+    claim_id: str | None
+    score: float
+    tier: str
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    auto_score: float
+    auto_margin: float
+    auto_min_chars: int
+    suggest_score: float
+
+    @classmethod
+    def from_settings(cls) -> "Thresholds":
+        return cls(
+            auto_score=settings.FACTCHECK_AUTO_SCORE,
+            auto_margin=settings.FACTCHECK_AUTO_MARGIN,
+            auto_min_chars=settings.FACTCHECK_AUTO_MIN_CHARS,
+            suggest_score=settings.FACTCHECK_SUGGEST_SCORE,
+        )
+
+
+def tier_for(*, score: float, margin: float, chars: int, thresholds: Thresholds) -> str:
+    """auto only when all three hold; suggest on the score alone; none below."""
+    if score >= thresholds.auto_score and margin >= thresholds.auto_margin and chars >= thresholds.auto_min_chars:
+        return AUTO
+    if score >= thresholds.suggest_score:
+        return SUGGEST
+    return NONE
+
+
+def pair_score(tip_key: str, text_key: str, cosine: float) -> float:
+    """The re-scored similarity of a tip and one claim text (keys), given their n-gram cosine."""
+    score = COSINE_WEIGHT * cosine + (1 - COSINE_WEIGHT) * fuzz.token_sort_ratio(tip_key, text_key) / 100
+    tip_numbers, text_numbers = numbers_in(tip_key), numbers_in(text_key)
+    if tip_numbers - text_numbers and text_numbers - tip_numbers:
+        score *= NUMBER_PENALTY  # another number where the claim has one: 15 May for 25 May, ₹200 for ₹2000
+    if NEGATIONS.isdisjoint(tip_key.split()) != NEGATIONS.isdisjoint(text_key.split()):
+        score *= NEGATION_PENALTY  # "banks will close" / "banks will not close"
+    return min(max(score, 0.0), 1.0)
+
+
+def _vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False, dtype=np.float32)
+
+
+class ClaimIndex:
+    """The claim texts of one process, vectorised. ``build``/``add`` take (claim external id, key) rows;
+    ``search`` takes tip keys. Thread-safe: a web process may serve several requests at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectorizer: TfidfVectorizer | None = None
+            self._base_t: sparse.csr_matrix | None = None  # the rows of the last build, transposed: tips × it = cosines
+            self._extra: list[sparse.csr_matrix] = []  # rows appended since
+            self._extra_t: sparse.csr_matrix | None = None
+            self._keys: list[str] = []
+            self._row_claim: list[int] = []  # text row → position in _claims
+            self._claims: list[str] = []
+            self._claim_pos: dict[str, int] = {}
+            self._built_rows = 0
+            self.state: tuple | None = None  # the database state the index reflects (see sync)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @property
+    def claim_count(self) -> int:
+        return len(self._claims)
+
+    def _claim(self, external_id: str) -> int:
+        pos = self._claim_pos.get(external_id)
+        if pos is None:
+            pos = self._claim_pos[external_id] = len(self._claims)
+            self._claims.append(external_id)
+        return pos
+
+    def build(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Replace the index with ``rows`` (claim external id, key)."""
+        rows = [(claim, key) for claim, key in rows if key]
+        with self._lock:
+            self.clear()
+            if not rows:
+                return
+            self._keys = [key for _claim, key in rows]
+            self._row_claim = [self._claim(claim) for claim, _key in rows]
+            self._vectorizer = _vectorizer()
+            self._base_t = self._vectorizer.fit_transform(self._keys).T.tocsr()
+            self._built_rows = len(rows)
+
+    def add(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Append rows, vectorised with the index's vocabulary; rebuild when they grow past a fifth."""
+        rows = [(claim, key) for claim, key in rows if key]
+        if not rows:
+            return
+        with self._lock:
+            if self._vectorizer is None or len(self._keys) + len(rows) > self._built_rows * (1 + REBUILD_SHARE):
+                self.build([*zip((self._claims[c] for c in self._row_claim), self._keys, strict=True), *rows])
+                return
+            self._keys.extend(key for _claim, key in rows)
+            self._row_claim.extend(self._claim(claim) for claim, _key in rows)
+            self._extra.append(self._vectorizer.transform([key for _claim, key in rows]).tocsr())
+            # Only the appended rows are stacked again: adding a claim costs its own rows, not the index's.
+            self._extra_t = sparse.vstack(self._extra, format="csr").T.tocsr()
+
+    def search(self, keys: Sequence[str], thresholds: Thresholds) -> list[Match]:
+        """The best claim for each tip key."""
+        with self._lock:
+            if self._vectorizer is None or not keys:
+                return [Match(None, 0.0, NONE) for _key in keys]
+            results: list[Match] = []
+            for start in range(0, len(keys), BATCH):
+                chunk = keys[start : start + BATCH]
+                vectors = self._vectorizer.transform(chunk)
+                cosines = vectors @ self._base_t
+                if self._extra_t is not None:
+                    cosines = sparse.hstack([cosines, vectors @ self._extra_t])
+                cosines = sparse.csr_matrix(cosines)
+                for offset, key in enumerate(chunk):
+                    begin, end = cosines.indptr[offset], cosines.indptr[offset + 1]
+                    results.append(self._best(key, cosines.indices[begin:end], cosines.data[begin:end], thresholds))
+            return results
+
+    def _best(self, key: str, rows: np.ndarray, cosines: np.ndarray, thresholds: Thresholds) -> Match:
+        if not key or len(rows) == 0:
+            return Match(None, 0.0, NONE)
+        if len(rows) > CANDIDATES:
+            top = np.argpartition(cosines, -CANDIDATES)[-CANDIDATES:]
+            rows, cosines = rows[top], cosines[top]
+        best: dict[int, float] = {}
+        for row, cosine in zip(rows.tolist(), cosines.tolist(), strict=True):
+            claim = self._row_claim[row]
+            score = pair_score(key, self._keys[row], cosine)
+            if score > best.get(claim, -1.0):
+                best[claim] = score
+        ranked = sorted(best.items(), key=lambda item: (-item[1], self._claims[item[0]]))
+        claim, score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        score = round(score, 4)
+        margin = round(score - round(runner_up, 4), 4)
+        tier = tier_for(score=score, margin=margin, chars=len(key), thresholds=thresholds)
+        return Match(self._claims[claim], score, tier)
+
+
+_INDEX = ClaimIndex()
+
+
+def _database_state() -> tuple:
+    found = ClaimText.objects.aggregate(count=Count("id"), last_id=Max("id"), last_change=Max("updated_at"))
+    return found["count"], found["last_id"], found["last_change"]
+
+
+def _rows(queryset) -> list[tuple[str, str]]:
+    return list(queryset.order_by("id").values_list("claim__external_id", "key"))
+
+
+def sync(index: ClaimIndex = _INDEX) -> ClaimIndex:
+    """Bring ``index`` up to the database: nothing when nothing changed, the new texts appended when
+    only texts were added, a rebuild otherwise (a text changed or deleted, a claim renamed)."""
+    state = _database_state()
+    with index._lock:
+        if index.state == state:
+            return index
+        previous = index.state
+        if previous is not None and previous[1] is not None and state[0] > previous[0]:
+            since = ClaimText.objects.filter(id__gt=previous[1])
+            changed_before = ClaimText.objects.filter(id__lte=previous[1], updated_at__gt=previous[2]).exists()
+            new_rows = _rows(since)
+            if not changed_before and previous[0] + len(new_rows) == state[0]:
+                index.add(new_rows)
+                index.state = state
+                return index
+        index.build(_rows(ClaimText.objects.all()))
+        index.state = state
+        return index
+
+
+def forget_index() -> None:
+    """Drop this process's index (tests; the next match rebuilds it)."""
+    _INDEX.clear()
+
+
+def match_keys(keys: Sequence[str]) -> list[Match]:
+    """Matches for already-normalised keys (the quality command compares normalisations this way)."""
+    return sync().search(keys, Thresholds.from_settings())
+
+
+def match_many(texts: Sequence[str]) -> list[Match]:
+    """The best claim for each text, in order."""
+    return match_keys([normalise(text[:TIP_MAX_CHARS]) for text in texts])
+
+
+def match_text(text: str) -> Match:
+    """The best claim for one text."""
+    return match_many([text])[0]
