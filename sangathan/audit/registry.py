@@ -28,6 +28,12 @@ MODELS: dict[str, dict] = {
     # Roles and accounts
     "access.RoleAssignment": {},
     "auth.User": {"exclude_fields": ["password", "last_login"], "mask_fields": ["email"]},
+    # Logins of office-bearers (logins.services): never the secret of an invitation link.
+    "logins.PostRole": {},
+    "logins.Login": {},
+    "logins.Invitation": {"exclude_fields": ["secret_digest"]},
+    "logins.GrantedRole": {},
+    "core.Organisation": {},
     # Recruitment
     "recruitment.Rubric": {},
     "recruitment.Criterion": {},
@@ -59,9 +65,22 @@ MODELS: dict[str, dict] = {
     "channels.ChannelImport": {"exclude_fields": ["content"]},
     "outreach.Message": {},
     "outreach.ApprovalRule": {},
+    # The control room: office-bearers' daily reports and the posts they report ("mentions" is a counter the
+    # report service moves; each report that names the post is itself an entry).
+    "controlroom.ActivityReport": {},
+    "controlroom.ReportedPost": {"exclude_fields": ["mentions"]},
     # Personal-data requests (DPDP): who asked, who resolved; the notice texts people agreed to.
     "privacy.Notice": {},
     "privacy.DataRequest": {"mask_fields": ["details"]},
+    # Membership: members (mobile, EPIC and age masked; the form's token is bookkeeping) and referral codes
+    # (their counts are derived, moved with the member's own change).
+    "membership.Notice": {},
+    "membership.ReferralCode": {"exclude_fields": ["verified_count", "pending_count"]},
+    "membership.Member": {
+        "mask_fields": ["mobile", "epic", "age"],
+        "mask_callable": "sangathan.membership.masking.mask_member_value",
+        "exclude_fields": ["join_token", "join_challenge_id"],
+    },
     # Codes sent to prove a mobile number is one's own: sent, tried, confirmed (never the code).
     "verification.MobileChallenge": {"exclude_fields": ["salt", "code_digest"], "mask_fields": ["mobile"]},
     # Two-factor devices set up, confirmed and removed (access.services): never the key (the TOTP secret),
@@ -99,7 +118,7 @@ def register_models() -> None:
             continue
         options = dict(options)
         if "mask_fields" in options:
-            options["mask_callable"] = MASK
+            options.setdefault("mask_callable", MASK)  # a model may bring its own (membership's EPIC)
         # Reverse relations (an appointment's application, a unit's plan) are not the object's own data,
         # and reading them costs a query per write.
         reverse = [f.name for f in model._meta.get_fields() if f.is_relation and f.auto_created and not f.concrete]

@@ -40,6 +40,10 @@ RESOLVERS: dict[str, Callable] = {
     "org.unitimportjob": _via("root"),
     "channels.channelimport": _via("root"),
     "access.roleassignment": _via("unit"),
+    "logins.postrole": _via("state"),
+    "logins.login": _via("person", "home_unit"),
+    "logins.invitation": _via("unit"),
+    "logins.grantedrole": _via("appointment", "unit"),
     "recruitment.campaign": _via("scope_unit"),
     "recruitment.campaignposition": _via("campaign", "scope_unit"),
     "recruitment.application": _via("home_unit"),
@@ -57,9 +61,13 @@ RESOLVERS: dict[str, Callable] = {
     "channels.channel": _via("unit"),
     "outreach.message": _via("unit"),
     "outreach.approvalrule": _via("unit"),
+    "controlroom.activityreport": _via("unit"),
+    "controlroom.reportedpost": _via("unit"),
     "privacy.datarequest": _via("unit"),
     "factcheck.claim": _via("unit"),  # "" for a claim of no unit (the national desk, an archive)
     "factcheck.claimtext": _via("claim", "unit"),
+    "membership.member": _via("unit"),
+    "membership.referralcode": _via("unit"),
 }
 
 

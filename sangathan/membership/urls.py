@@ -1,5 +1,13 @@
-"""Staff pages of the membership app (mounted in sangathan.config.urls)."""
+"""Staff pages of the membership app (mounted at /membership/ in sangathan.config.urls)."""
+
+from django.urls import path
+
+from sangathan.membership import views
 
 app_name = "membership"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("unit/<int:pk>/", views.unit, name="unit"),
+    path("unit/<int:pk>/codes/", views.codes, name="codes"),
+]

@@ -1,5 +1,17 @@
-"""Public pages of the membership app, reached without signing in (mounted in sangathan.config.urls)."""
+"""Public pages of the membership app, reached without signing in (mounted at /join/ in
+sangathan.config.urls). The fixed paths come first: referral codes are upper case and never contain
+"-", so no code can take them."""
+
+from django.urls import path
+
+from sangathan.membership import views_public
 
 app_name = "membership_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("card/<str:token>/", views_public.card, name="card"),
+    path("check/<str:token>/", views_public.check, name="check"),
+    path("not-me/<str:token>/", views_public.not_me, name="not_me"),
+    path("<str:code>/", views_public.join, name="join"),
+    path("<str:code>/places/", views_public.places, name="places"),
+]

@@ -19,6 +19,7 @@ class MobileChallenge(models.Model):
 
     class Purpose(models.TextChoices):
         APPLICATION = "application", _("checking or changing an application")
+        MEMBERSHIP = "membership", _("joining as a member")
 
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     # What the code unlocks, so that a code asked for one thing opens nothing else.

@@ -33,6 +33,7 @@ from sangathan.access.permissions import (
     ROLE_ACTIONS,
     SEND_MESSAGES,
     VIEW,
+    VIEW_CONTROL_ROOM,
 )
 from tests.security.world import COLUMNS, NO_ROLE, ROLES, marker
 
@@ -107,6 +108,7 @@ WEB = [
         nowhere=(403, 404),
     ),
     Endpoint("import.job", "org_import:job", obj="import_job"),
+    Endpoint("import.job.resume", "org_import:resume", "POST", IMPORT_UNITS, "import_job"),  # issue 17
     # recruitment staff
     Endpoint(
         "recruitment.campaigns",
@@ -177,6 +179,7 @@ WEB = [
     Endpoint("recruitment.slot_move.get", "recruitment:slot_move", action=APPOINT, obj="slot"),
     Endpoint("recruitment.slot_move.post", "recruitment:slot_move", "POST", APPOINT, "slot"),
     Endpoint("recruitment.no_show", "recruitment:no_show", "POST", APPOINT, "slot"),
+    Endpoint("recruitment.slot_open_scoring", "recruitment:slot_open_scoring", "POST", APPOINT, "slot"),
     # channels
     Endpoint("channels.index", "channels:index", ok=(200, 302)),
     Endpoint("channels.unit", "channels:unit", obj="unit:unit"),
@@ -328,6 +331,9 @@ WEB = [
     Endpoint(
         "outreach.step.return", "outreach:step", "POST", APPROVE_MESSAGES, "message", extra_kwargs={"step": "return"}
     ),
+    Endpoint(  # issue 17: resume a stopped send
+        "outreach.step.resume", "outreach:step", "POST", SEND_MESSAGES, "message", extra_kwargs={"step": "resume"}
+    ),
     Endpoint("outreach.track", "outreach:track", obj="sent_message", parent_visible=True),
     Endpoint("outreach.track_panel", "outreach:track_panel", obj="sent_message", parent_visible=True),
     Endpoint(
@@ -338,6 +344,47 @@ WEB = [
     ),
     Endpoint("outreach.unit", "outreach:unit", obj="unit:unit", arg="unit_id"),
     Endpoint("outreach.rule.post", "outreach:rule", "POST", APPROVE_MESSAGES, "unit:unit", arg="unit_id", data=_d()),
+    # control room: the wall of a unit, the panel it polls, the refresh button (the control room and in-charges)
+    Endpoint("controlroom.home", "controlroom:home", ok=(200, 302)),
+    Endpoint("controlroom.wall", "controlroom:wall", action=VIEW_CONTROL_ROOM, obj="unit:unit"),
+    Endpoint("controlroom.panel", "controlroom:panel", action=VIEW_CONTROL_ROOM, obj="unit:unit"),
+    Endpoint("controlroom.refresh", "controlroom:refresh", "POST", VIEW_CONTROL_ROOM, "unit:unit"),
+    Endpoint("controlroom.send_links", "controlroom:send_links", "POST", SEND_MESSAGES, "unit:unit"),
+    # membership
+    Endpoint("membership.home", "membership:home", ok=(200, 302)),
+    Endpoint("membership.unit", "membership:unit", obj="unit:unit"),
+    Endpoint("membership.codes", "membership:codes", "POST", APPOINT, "unit:unit", apps=("membership",)),
+    # logins of office-bearers (issue 16): a committee's logins, inviting it, a login for someone without a post,
+    # suspending and re-inviting a login, the roles of posts (the state comes in the body)
+    Endpoint("logins.unit", "logins:unit", obj="unit:unit", arg="unit_id"),
+    Endpoint("logins.invite", "logins:invite", "POST", APPOINT, "unit:unit", arg="unit_id", apps=("logins",)),
+    Endpoint(
+        "logins.create",
+        "logins:create",
+        "POST",
+        MANAGE_ROLES,
+        "unit:unit",
+        arg="unit_id",
+        data=lambda world, column: {"mobile": world.objects["person"][column].mobile, "role": "viewer"},
+        apps=("logins",),
+    ),
+    Endpoint("logins.suspend", "logins:action", "POST", MANAGE_ROLES, "login", extra_kwargs={"action": "suspend"}),
+    Endpoint("logins.reinvite", "logins:action", "POST", MANAGE_ROLES, "login", extra_kwargs={"action": "reinvite"}),
+    Endpoint("logins.posts", "logins:posts", action=MANAGE_ROLES, ok=(200, 403)),
+    Endpoint(
+        "logins.posts.post",
+        "logins:posts",
+        "POST",
+        MANAGE_ROLES,
+        data=lambda world, column: {
+            "state": world.units["unit"][column].pk,
+            "position": world.tree.jaipur_ac.level.positions.first().pk,
+            "role": "viewer",
+        },
+        body_unit=True,
+        nowhere=(403,),
+        apps=("logins",),
+    ),
 ]
 
 _J = {"json": True}

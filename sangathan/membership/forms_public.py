@@ -1,0 +1,206 @@
+"""The join form and the code form of the public join page (no login).
+
+They check the shape of what people type (name, mobile, EPIC, age, gender, booth) and that the chosen
+booth lies under the link's unit; ``services.member_join`` does the writing. The text fields, the number
+keypad and the token's shape are recruitment's (``recruitment.forms_public``), so both public forms
+refuse the same bad input with the same messages.
+"""
+
+import re
+
+from django import forms
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.membership.models import EPIC_PATTERN, NAME_MAX
+from sangathan.membership.services import min_age
+from sangathan.org.errors import OrgError
+from sangathan.org.models import Level, Unit
+from sangathan.org.phones import ascii_digits, normalise_mobile
+from sangathan.org.selectors import clean_query
+from sangathan.recruitment.forms_public import (
+    DEVANAGARI_NAME_RE,
+    LATIN_NAME_RE,
+    TOKEN_RE,
+    NumberText,
+    PlainTextField,
+    StatusCodeForm,
+    _text_errors,
+)
+
+BOOTH_LEVEL = "booth"
+PLACE_MATCHES = 20
+OLDEST = 120
+
+
+class NameField(PlainTextField):
+    """A name in Hindi (Devanagari) or English (Latin) letters, one script or the other."""
+
+    def to_python(self, value):
+        return " ".join((super().to_python(value) or "").split())
+
+    def validate(self, value):
+        super().validate(value)
+        if not value:
+            return
+        ok = DEVANAGARI_NAME_RE.fullmatch(value) or LATIN_NAME_RE.fullmatch(value)
+        if not ok or not any(ch.isalpha() for ch in value):
+            raise forms.ValidationError(
+                _("Write your name in Hindi or in English letters, e.g. सीमा मीणा or Seema Meena."), code="script"
+            )
+
+
+def booth_level() -> Level | None:
+    return Level.objects.filter(code=BOOTH_LEVEL).first()
+
+
+def booth_matches(root: Unit, *, query: str, limit: int = PLACE_MATCHES) -> list[Unit]:
+    """Booths under ``root`` by Hindi or English name or number; one more than ``limit`` so the page can
+    say there are more. Index-backed: the (level, path) range."""
+    level = booth_level()
+    if level is None:
+        return []
+    units = Unit.objects.subtree(root).filter(level=level)
+    query = clean_query(query)
+    if "·" in query:  # a booth picked earlier, "45 · आमेर विद्यालय": search by its name
+        query = query.split("·", 1)[1].strip()
+    if query:
+        condition = Q(name_hi__icontains=query) | Q(name_en__icontains=query)
+        digits = ascii_digits(query)
+        if digits and len(digits) == len(query.replace(" ", "")) and len(digits) < 9:
+            condition |= Q(number=int(digits))
+        units = units.filter(condition)
+    order = (F("number").asc(nulls_last=True), "name_hi", "name_en", "pk")
+    return list(units.select_related("parent").order_by(*order)[: limit + 1])
+
+
+class JoinForm(forms.Form):
+    """Everything ``services.member_join`` needs. ``root`` is the link's unit: a booth is the member's
+    unit; above a booth the person may pick their booth under it (or join at the unit itself)."""
+
+    token = forms.Field(widget=forms.HiddenInput(attrs={"autocomplete": "off"}), required=False)
+    name = NameField(
+        label=_("Your name"),
+        required=True,
+        max_length=NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+        error_messages=_text_errors(required=_("Enter your name.")),
+    )
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=25,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "placeholder": "98290 12345"}
+        ),
+        error_messages=_text_errors(required=_("Enter a mobile number.")),
+    )
+    age = forms.CharField(
+        label=_("Age, or year of birth"),
+        max_length=4,
+        widget=NumberText(attrs={"maxlength": 4}),
+        error_messages=_text_errors(required=_("Enter your age.")),
+    )
+    epic = forms.CharField(
+        label=_("Voter ID (EPIC) number (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "placeholder": "ABC1234567",
+            }
+        ),
+        error_messages=_text_errors(),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        required=False,
+        choices=[
+            ("", _("Prefer not to say")),
+            ("female", _("Female")),
+            ("male", _("Male")),
+            ("other", _("Other")),
+        ],
+        error_messages={"invalid_choice": _("Choose one of the options.")},
+    )
+    booth = forms.Field(required=False, widget=forms.HiddenInput)
+    booth_q = PlainTextField(label=_("Your booth"), max_length=100)
+    consent = forms.BooleanField(
+        label=_("I have read the notice above and agree that my details are used as it says."),
+        error_messages={"required": _("Tick this box to agree; without it we cannot record your membership.")},
+    )
+
+    def __init__(self, data=None, *, root: Unit, **kwargs):
+        super().__init__(data, **kwargs)
+        self.root = root
+        self.picks_booth = root.level.code != BOOTH_LEVEL
+        self.unit: Unit = root
+        self.picked: Unit | None = None
+
+    def clean_token(self):
+        token = self.cleaned_data["token"]
+        if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+            raise forms.ValidationError(_("This form has expired. Check your answers and send it again."))
+        return token
+
+    def clean_mobile(self):
+        try:
+            return normalise_mobile(self.cleaned_data["mobile"])
+        except OrgError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean_age(self):
+        raw = ascii_digits(self.cleaned_data["age"].strip()) if self.cleaned_data["age"].strip().isdecimal() else ""
+        if not raw:
+            raise forms.ValidationError(_("Enter your age in years as a number, e.g. 27, or your year of birth."))
+        number = int(raw)
+        this_year = timezone.localdate().year
+        if len(raw) == 4:  # a year of birth: the age it gives this year (a birthday still to come aside)
+            if not this_year - OLDEST <= number <= this_year:
+                raise forms.ValidationError(_("Enter a year of birth like 1990."))
+            number = this_year - number
+        if number > OLDEST:
+            raise forms.ValidationError(_("Enter an age of at most %(n)d.") % {"n": OLDEST})
+        if number < min_age():
+            raise forms.ValidationError(
+                _("Members must be at least %(age)d years old.") % {"age": min_age()}, code="under_age"
+            )
+        return number
+
+    def clean_epic(self):
+        epic = "".join(self.cleaned_data["epic"].split()).upper()
+        if not epic:
+            return ""
+        if not re.fullmatch(EPIC_PATTERN, epic):
+            raise forms.ValidationError(
+                _("A voter ID (EPIC) number has 3 letters and 7 digits, e.g. ABC1234567. Check it, or leave it empty.")
+            )
+        return epic
+
+    def clean(self):
+        data = super().clean()
+        if self.picks_booth:
+            raw = (data.get("booth") or "").strip() if isinstance(data.get("booth"), str) else ""
+            if raw:
+                booth = None
+                if raw.isascii() and raw.isdecimal() and len(raw) <= 12:
+                    booth = Unit.objects.filter(pk=int(raw), level__code=BOOTH_LEVEL).first()
+                if booth is None or not booth.is_within(self.root):
+                    self.add_error("booth_q", _("Type your booth and choose it from the list, or leave it empty."))
+                else:
+                    self.picked = self.unit = booth
+            elif data.get("booth_q"):
+                self.add_error("booth_q", _("Type your booth and choose it from the list, or leave it empty."))
+        return data
+
+    def booth_label(self) -> str:
+        if self.picked is not None:
+            return self.picked.display_name
+        return self["booth_q"].value() or ""
+
+
+class CodeForm(StatusCodeForm):
+    """The 6-digit code from the SMS (Devanagari digits accepted, as on the status page)."""

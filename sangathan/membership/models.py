@@ -1,0 +1,238 @@
+"""The membership drive: members enrolled at their booth (or the unit they joined at), each proven by a
+code sent to their mobile, and the counters that say how many there are at every unit.
+
+Past drives were known for inflated counts (one person enrolling many phones, OTPs collected from
+strangers). Here a sign-up is *pending* until the code sent to its mobile is typed back; only verified
+members count anywhere (``MemberCounter``, ``ReferralCode.verified_count``). A mobile number and an
+EPIC (voter ID) belong to at most one member that is not revoked; a "not me" link in the welcome SMS
+lets the holder of the number take a membership back.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.access.scoping import ScopedManager, ScopeRule
+from sangathan.core.models import bilingual
+from sangathan.core.validators import validate_plain_text
+from sangathan.org.models import Person, Unit
+
+# An EPIC (electoral photo identity card) number: three letters and seven digits, e.g. RJX1234567.
+EPIC_PATTERN = r"[A-Z]{3}[0-9]{7}"
+NAME_MAX = 120
+REASON_MAX = 300
+# The alphabet of referral codes: no 0/O, 1/I/L, so a code read aloud or copied by hand is not mistaken.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 7  # 31**7 ≈ 27 billion: guessing a live one is hopeless, and it still fits a poster
+
+
+class Notice(models.Model):
+    """One version of the membership privacy notice, as the person read it on the join page (Hindi and
+    English). A member's row points to the version they agreed to (``Member.notice``, ``consent_at``), as
+    an application keeps its campaign's notice version."""
+
+    version = models.PositiveSmallIntegerField(_("version"), unique=True)
+    text_hi = models.TextField(_("text (Hindi)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version"]
+        verbose_name = _("membership notice")
+        verbose_name_plural = _("membership notices")
+        constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="membership_notice_version_positive")]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+    @property
+    def text(self) -> str:
+        return bilingual(self.text_hi, self.text_en)
+
+
+class ReferralCode(models.Model):
+    """A short code in a join link (/join/<code>/): a unit's own link, or the link of an office-bearer
+    (a person) or of a member who invites others. ``unit`` is where people who join with it are placed
+    unless they pick a booth below it, and where the code is seen. The counts are kept by the services
+    in the same transaction as the member's change (verified members only, pending sign-ups apart)."""
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", _("unit's join link")
+        PERSON = "person", _("office-bearer")
+        MEMBER = "member", _("member")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    member = models.OneToOneField(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_code",
+        verbose_name=_("member"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    verified_count = models.PositiveIntegerField(_("verified members"), default=0, editable=False)
+    pending_count = models.PositiveIntegerField(_("pending sign-ups"), default=0, editable=False)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("referral code")
+        verbose_name_plural = _("referral codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="unit") & Q(person__isnull=True) & Q(member__isnull=True))
+                | (Q(kind="person") & Q(person__isnull=False) & Q(member__isnull=True))
+                | (Q(kind="member") & Q(person__isnull=True) & Q(member__isnull=False)),
+                name="referral_code_owner_matches_kind",
+            ),
+            models.UniqueConstraint(fields=["unit"], condition=Q(kind="unit"), name="referral_code_one_per_unit"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(person__isnull=False), name="referral_code_one_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Member(models.Model):
+    """One member of the organisation, at the booth (or unit) they joined at.
+
+    pending → verified (the code sent to the mobile was typed back) → active; lapsed after the term;
+    revoked ("not me" from the holder of the number, or an admin with a reason). Only verified and active
+    members count."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending (code not yet confirmed)")
+        VERIFIED = "verified", _("verified")
+        ACTIVE = "active", _("active")
+        LAPSED = "lapsed", _("lapsed")
+        REVOKED = "revoked", _("revoked")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+
+    class RevokedVia(models.TextChoices):
+        NOT_ME = "not_me", _("'not me' from the holder of the number")
+        ADMIN = "admin", _("an admin")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit"))
+    name = models.CharField(_("name"), max_length=NAME_MAX, validators=[validate_plain_text])
+    mobile = models.CharField(_("mobile number"), max_length=16, help_text=_("Stored as +91XXXXXXXXXX."))
+    epic = models.CharField(_("voter ID (EPIC)"), max_length=10, blank=True)
+    age = models.PositiveSmallIntegerField(_("age when joining"))
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    referred_by = models.ForeignKey(
+        ReferralCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referred by"),
+    )
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="+", verbose_name=_("privacy notice"))
+    consent_at = models.DateTimeField(_("consent given"))
+    language = models.CharField(_("language"), max_length=2, default="hi")
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_via = models.CharField(_("revoked by"), max_length=8, choices=RevokedVia.choices, blank=True)
+    revoke_reason = models.CharField(_("reason"), max_length=REASON_MAX, blank=True)
+    # The public form's last token and the code sent for it: a double click or a retried POST of the same
+    # form finds them here (under the row lock) and sends no second code.
+    join_token = models.CharField(max_length=64, blank=True, editable=False)
+    join_challenge_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-joined_at", "-id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            # One member per mobile that is not revoked (a revoked row, someone else's number or a fake, blocks
+            # nobody; a pending row is the number's own sign-up, taken over by its next form). One proven member
+            # per EPIC: a pending sign-up cannot squat somebody's voter ID.
+            models.UniqueConstraint(fields=["mobile"], condition=~Q(status="revoked"), name="member_one_per_mobile"),
+            models.UniqueConstraint(
+                fields=["epic"],
+                condition=~Q(epic="") & Q(status__in=["verified", "active", "lapsed"]),
+                name="member_one_per_epic",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "active", "lapsed", "revoked"]), name="member_status"
+            ),
+            models.CheckConstraint(condition=Q(age__gte=1) & Q(age__lte=120), name="member_age_range"),
+            models.CheckConstraint(
+                condition=Q(epic="") | Q(epic__regex=f"^{EPIC_PATTERN}$"), name="member_epic_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(status="revoked") | Q(verified_at__isnull=False),
+                name="member_verified_has_date",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="revoked") & Q(revoked_at__isnull=False) & ~Q(revoked_via=""))
+                | (~Q(status="revoked") & Q(revoked_at__isnull=True)),
+                name="member_revoked_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="member_unit_status"),
+            models.Index(fields=["referred_by", "status"], name="member_referrer_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initials} ({self.get_status_display()})"
+
+    @property
+    def home_unit(self) -> Unit:
+        """The unit whose ``view_personal`` decides who sees this member's details (access.personal)."""
+        return self.unit
+
+    @property
+    def counts(self) -> bool:
+        """Only verified (and active) members count anywhere."""
+        return self.status in COUNTED
+
+    @property
+    def initials(self) -> str:
+        """What the public card check shows of the name: the first letter of each word."""
+        return " ".join(f"{word[0]}." for word in self.name.split() if word)
+
+
+COUNTED = (Member.Status.VERIFIED, Member.Status.ACTIVE)
+
+
+class MemberCounter(models.Model):
+    """For one unit: its members and the members of every unit below it, verified and pending.
+
+    Kept by the services in the writer's transaction (``membership.counters``), like the coverage
+    counters, so no page counts a subtree on load: a state's or the country's number is one row."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="member_counter")
+    verified = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("member counter")
+        verbose_name_plural = _("member counters")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.verified}/{self.pending}"
