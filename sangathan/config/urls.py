@@ -23,6 +23,8 @@ urlpatterns = [
     path("outreach/", include("sangathan.outreach.urls")),
     path("m/", include("sangathan.outreach.urls_public")),
     path("account/api-tokens/", include("sangathan.apitokens.urls")),
+    path("logins/", include("sangathan.logins.urls")),
+    path("welcome/", include("sangathan.logins.urls_public")),  # an office-bearer's one-time invitation link
     path("audit/", include("sangathan.audit.urls")),
     path("privacy/", include("sangathan.privacy.urls")),
     path("controlroom/", include("sangathan.controlroom.urls")),

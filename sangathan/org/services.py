@@ -12,7 +12,7 @@ from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.scope import can
 from sangathan.audit.services import audit_bulk_update
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
-from sangathan.org import coverage
+from sangathan.org import coverage, hooks
 from sangathan.org.errors import OrgError
 from sangathan.org.lookups import person_by_mobile, refusals_audited
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
@@ -376,6 +376,7 @@ def appointment_create(
         Unit.objects.filter(pk=unit.pk).update(key_post_filled=True)
         delta.key_filled[unit.level_id] = 1
     coverage.apply_to_ancestors(unit, delta)
+    hooks.appointment_made(appointment=appointment, by=_actor(by))  # e.g. logins: the invitation, the role
     return appointment
 
 
@@ -434,6 +435,7 @@ def _end_appointments(appointments, *, status: str, reason: str, end_date: datet
         by_unit[uid].key_filled[units[uid].level_id] -= 1
     for uid, delta in by_unit.items():
         coverage.apply_to_ancestors(units[uid], delta)
+    hooks.appointments_ended(appointment_ids=[a.pk for a in rows], by=_actor(by))  # e.g. logins: roles, sessions
     return len(rows)
 
 
@@ -471,9 +473,12 @@ def committee_dissolve(*, unit: Unit, reason: str, include_subtree: bool = False
     if include_subtree:
         # The subtree's contribution before anything changes: rebuild() moves the ancestors by the difference.
         before = coverage.unit_contribution(unit)
-        ended = Appointment.objects.filter(subtree_q([unit.path], "unit__path"), status="active").update(
+        ending = Appointment.objects.filter(subtree_q([unit.path], "unit__path"), status="active")
+        ended_ids = list(ending.values_list("pk", flat=True))  # for the hooks: the update returns a count
+        ended = ending.update(
             status=Appointment.Status.DISSOLVED, end_date=today, end_reason=reason, ended_by=_actor(by)
         )
+        hooks.appointments_ended(appointment_ids=ended_ids, by=_actor(by))
         Unit.objects.filter(subtree_q([unit.path]), key_post_filled=True).update(key_post_filled=False)
         coverage.rebuild(unit, before=before)
         unit.refresh_from_db()

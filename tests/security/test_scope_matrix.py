@@ -207,7 +207,7 @@ NOT_IN_MATRIX = {
     "api:level-list": "configuration, the same for everyone",
     "api:position-list": "configuration, the same for everyone",
 }
-STAFF_NAMESPACES = ("org", "org_import", "recruitment", "channels", "training", "planning", "outreach", "api")
+STAFF_NAMESPACES = ("logins", "org", "org_import", "recruitment", "channels", "training", "planning", "outreach", "api")
 
 
 def _named_routes():

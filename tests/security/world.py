@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.access.permissions import ROLE_ACTIONS
+from sangathan.logins.services import login_for_person
 from sangathan.org import services as org_services
 from sangathan.org.models import Level, Position, UnitImportJob
 from sangathan.org.template import load_default_numbering, load_default_template
@@ -92,6 +93,10 @@ def build_world():
         o.setdefault("role_assignment", {})[column] = RoleAssignment.objects.create(
             user=holder, unit=unit, role=Role.VIEWER
         )
+
+    # Logins of the people appointed at each place (logins.services; the invitations are off in the tests).
+    for column, person in o["person"].items():
+        o.setdefault("login", {})[column] = login_for_person(person=person)[0]
 
     # Unit import jobs.
     for column, unit in units["unit"].items():

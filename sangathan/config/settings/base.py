@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sangathan.notifications",
     "sangathan.verification",
     "sangathan.recruitment",
+    "sangathan.logins",
     "sangathan.channels",
     "sangathan.training",
     "sangathan.planning",
@@ -109,6 +110,13 @@ SESSION_IDLE = datetime.timedelta(days=7)
 SESSION_MAX = datetime.timedelta(days=30)
 SESSION_COOKIE_AGE = int(SESSION_MAX.total_seconds())
 
+# Sessions in the database with their user's id (logins.models.LoginSession), so relieving an office-bearer or
+# suspending a login ends every session of theirs at once.
+SESSION_ENGINE = "sangathan.logins.sessions"
+# A post that brings a role (logins.defaults, PostRole) gives it on appointment and sends a one-time link,
+# valid this many hours, to set a password.
+LOGIN_INVITATIONS = env_bool("LOGIN_INVITATIONS", True)
+LOGIN_INVITATION_HOURS = env_int("LOGIN_INVITATION_HOURS", 72)
 ROOT_URLCONF = "sangathan.config.urls"
 WSGI_APPLICATION = "sangathan.config.wsgi.application"
 

@@ -24,6 +24,9 @@ STORAGES = {
 RECRUITMENT_PUBLIC_CACHE_SECONDS = 0
 # Two-factor sign-in is switched on by the tests about it (the others sign in with force_login).
 REQUIRE_2FA = False
+# Appointments give no logins and send no invitations but in the tests about them (sangathan/logins/tests,
+# tests/e2e/test_invitations.py): the other tests count their own messages and queries.
+LOGIN_INVITATIONS = False
 # The look-up limit per user is off but for the tests about it (the cache outlives each test: see below).
 MOBILE_LOOKUP_RATE_USER = None
 

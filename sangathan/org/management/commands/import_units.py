@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from sangathan.org import firstrun
 from sangathan.org.importing import ImportReport, import_units, root_from_file
 from sangathan.org.models import Unit
 
@@ -30,7 +32,31 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
+        if root is None and firstrun.is_fresh():
+            # A fresh installation: the national unit and the file's state are made first, in the same
+            # transaction as the import, so a refused file (or a dry run) leaves the database empty.
+            with transaction.atomic():
+                unit = firstrun.root_for_fresh_install(file=path)
+                if unit is None:
+                    raise CommandError(
+                        _(
+                            "This installation has no units yet and the file does not name one state. Add a "
+                            "state column, or run `sangathan setup` first."
+                        )
+                    )
+                self.stdout.write(
+                    _("No units yet: made %(national)s and %(state)s.")
+                    % {"national": unit.parent.display_name, "state": unit.display_name}
+                )
+                report = self._import(path, unit, dry_run, options)
+                if dry_run or not report.ok:
+                    transaction.set_rollback(True)
+            self._finish(report)
+            return
         unit = self._root(root, path)
+        self._finish(self._import(path, unit, dry_run, options))
+
+    def _import(self, path: Path, unit: Unit, dry_run: bool, options) -> ImportReport:
         stages = {
             "read": (_("Reading the file"), " rows"),
             "check": (_("Checking rows"), " rows"),
@@ -45,7 +71,9 @@ class Command(BaseCommand):
                 bar.unit, bar.total, bar.n = unit_name, total or None, done
                 bar.refresh()
 
-            report = import_units(file=path, root=unit, by=None, dry_run=dry_run, progress=progress)
+            return import_units(file=path, root=unit, by=None, dry_run=dry_run, progress=progress)
+
+    def _finish(self, report: ImportReport) -> None:
         self._print(report)
         if not report.ok:
             raise CommandError(

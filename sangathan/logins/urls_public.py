@@ -1,0 +1,9 @@
+from django.urls import path
+
+from sangathan.logins import views_public
+
+app_name = "logins_public"
+
+urlpatterns = [
+    path("<str:token>/", views_public.accept, name="accept"),
+]

@@ -1,0 +1,45 @@
+"""What other apps do after an appointment is made or ended, called by org's services in their transaction.
+
+``org`` is in the foundation layer and may not import the apps that react to its writes (``logins`` invites
+a new office-bearer and takes their role away on relief). Those apps register a callback here from their
+``AppConfig.ready``; the services call every registered callback, in the same transaction, so a callback
+that fails rolls the appointment back with it (all or nothing) and nothing is written by a signal.
+
+Callbacks take keyword arguments only:
+
+* ``after_appointment(appointment=Appointment, by=User | None)``
+* ``after_end(appointment_ids=list[int], by=User | None)`` — relieved, dissolved (one unit or a whole
+  subtree) or, once terms come, ended with the term. Ids, not rows: a state's dissolution may end
+  thousands at once.
+"""
+
+from collections.abc import Callable
+
+_after_appointment: list[Callable[..., None]] = []
+_after_end: list[Callable[..., None]] = []
+
+
+def on_appointment(callback: Callable[..., None]) -> Callable[..., None]:
+    """Register ``callback`` to run after every appointment (idempotent: registering twice keeps one)."""
+    if callback not in _after_appointment:
+        _after_appointment.append(callback)
+    return callback
+
+
+def on_end(callback: Callable[..., None]) -> Callable[..., None]:
+    """Register ``callback`` to run after appointments end (relief, dissolution, end of term)."""
+    if callback not in _after_end:
+        _after_end.append(callback)
+    return callback
+
+
+def appointment_made(*, appointment, by) -> None:
+    for callback in _after_appointment:
+        callback(appointment=appointment, by=by)
+
+
+def appointments_ended(*, appointment_ids: list[int], by) -> None:
+    if not appointment_ids:
+        return
+    for callback in _after_end:
+        callback(appointment_ids=list(appointment_ids), by=by)
