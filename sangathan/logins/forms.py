@@ -30,7 +30,7 @@ class LoginCreateForm(forms.Form):
     mobile = forms.CharField(
         label=_("Mobile number of the person"), max_length=25, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES[1:])
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES[1:], initial=Role.VIEWER)
 
     def clean_mobile(self):
         try:
