@@ -16,6 +16,7 @@ SEND_MESSAGES = "send_messages"  # draft and send a message down the tree
 APPROVE_MESSAGES = "approve_messages"  # the second pair of eyes on a message before it goes out
 VIEW_PERSONAL = "view_personal"  # see mobile numbers, e-mail and age in full (others see them masked)
 VIEW_AUDIT = "view_audit"  # read and export the audit trail of one's subtree
+VIEW_CONTROL_ROOM = "view_control_room"  # the control-room wall: reporting rates, silent units, top posts
 
 ACTIONS = (
     VIEW,
@@ -32,6 +33,7 @@ ACTIONS = (
     APPROVE_MESSAGES,
     VIEW_PERSONAL,
     VIEW_AUDIT,
+    VIEW_CONTROL_ROOM,
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -50,15 +52,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             APPROVE_MESSAGES,
             VIEW_PERSONAL,
             VIEW_AUDIT,
+            VIEW_CONTROL_ROOM,
         }
     ),
     Role.RECRUITER: frozenset({VIEW, MANAGE_CAMPAIGNS, VIEW_PERSONAL}),
     Role.INTERVIEWER: frozenset({VIEW}),
     Role.TRAINER: frozenset({VIEW, MANAGE_TRAINING, VIEW_PERSONAL}),
     # The control room watches the subtree's activity and sends alerts down the cascade; the fact-check desk
-    # sends its rebuttals the same way (the four-eyes rule of the unit applies to both). Their desks' own
-    # actions come with the control-room and fact-check apps.
-    Role.CONTROL_ROOM: frozenset({VIEW, SEND_MESSAGES}),
+    # sends its rebuttals the same way (the four-eyes rule of the unit applies to both). The wall is for the
+    # control room and the in-charges (unit admins and above), not for every viewer.
+    Role.CONTROL_ROOM: frozenset({VIEW, SEND_MESSAGES, VIEW_CONTROL_ROOM}),
     Role.FACT_CHECKER: frozenset({VIEW, SEND_MESSAGES}),
     Role.VIEWER: frozenset({VIEW}),
 }

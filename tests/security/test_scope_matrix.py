@@ -32,7 +32,17 @@ from tests.security.world import COLUMNS, NO_ROLE
 ADMIN = admin_endpoints(admin.site._registry)
 ALL = WEB + API + ADMIN
 # Tables a forbidden write must leave exactly as they were.
-GUARDED_APPS = ("org", "access", "recruitment", "channels", "training", "planning", "outreach", "notifications")
+GUARDED_APPS = (
+    "org",
+    "access",
+    "recruitment",
+    "channels",
+    "training",
+    "planning",
+    "outreach",
+    "notifications",
+    "controlroom",
+)
 
 
 def _guarded_tables() -> list[tuple[str, str]]:
@@ -207,7 +217,18 @@ NOT_IN_MATRIX = {
     "api:level-list": "configuration, the same for everyone",
     "api:position-list": "configuration, the same for everyone",
 }
-STAFF_NAMESPACES = ("logins", "org", "org_import", "recruitment", "channels", "training", "planning", "outreach", "api")
+STAFF_NAMESPACES = (
+    "logins",
+    "org",
+    "org_import",
+    "recruitment",
+    "channels",
+    "training",
+    "planning",
+    "outreach",
+    "controlroom",
+    "api",
+)
 
 
 def _named_routes():

@@ -1,0 +1,264 @@
+"""Reads of the control room: the report link's appointment, and everything the wall shows.
+
+The wall reads the day's ``ActivityRollup`` rows (a handful per page, whatever the size of the tree) and
+the coverage counters for how many units each level has, so its numbers are the roll-up's and never
+disagree between two pages; the silent units' names, the top posts and the messages in flight are small
+indexed reads of their own.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from sangathan.access.permissions import VIEW_CONTROL_ROOM
+from sangathan.access.scope import require, scope_paths
+from sangathan.controlroom import conf
+from sangathan.controlroom.links import Platform
+from sangathan.controlroom.models import ActivityReport, ActivityRollup, PostMention, RollupRun
+from sangathan.core.paths import outermost_paths, path_upper_bound, subtree_q
+from sangathan.org.models import Appointment, CoverageCounter, Level, Unit
+from sangathan.outreach import selectors as outreach_selectors
+from sangathan.outreach.models import Message
+
+SILENT_LIST = 20
+TOP_POSTS = 10
+MESSAGES_IN_FLIGHT = 5
+IN_FLIGHT_DAYS = 3
+PLATFORM_LABELS = dict(Platform.CHOICES)
+
+
+# ---------------------------------------------------------------- the report link
+
+
+def appointment_for_report(appointment_id: int) -> Appointment | None:
+    """The appointment a report link names, if it is still active in a key post."""
+    return (
+        Appointment.objects.filter(pk=appointment_id, status=Appointment.Status.ACTIVE, position__is_key=True)
+        .select_related("person", "unit__level", "position")
+        .first()
+    )
+
+
+def report_of(appointment: Appointment, day: datetime.date) -> ActivityReport | None:
+    return ActivityReport.objects.filter(appointment=appointment, day=day).prefetch_related("mentions__post").first()
+
+
+def report_days(today: datetime.date, started: datetime.date | None = None) -> list[datetime.date]:
+    """The days a report may be for, today first."""
+    days = [today - datetime.timedelta(days=n) for n in range(conf.report_days_back() + 1)]
+    return [day for day in days if started is None or day >= started]
+
+
+# ---------------------------------------------------------------- the wall
+
+
+def wall_units(user) -> list[Unit]:
+    """The highest units where the user may open the wall."""
+    paths = scope_paths(user, VIEW_CONTROL_ROOM)
+    units = Unit.objects.select_related("level")
+    if paths is None:
+        return list(units.filter(depth=1).order_by("path"))
+    return list(units.filter(path__in=outermost_paths(paths)).order_by("path"))
+
+
+def get_wall_unit_for_user(user, pk: int) -> Unit:
+    """The unit whose wall is asked for: 404 outside the user's view, 403 without the control room there."""
+    unit = Unit.objects.restrict(user).select_related("level").filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    require(user, VIEW_CONTROL_ROOM, unit)
+    return unit
+
+
+@dataclass
+class Rate:
+    """``done`` of ``total``, as a whole percent and a colour band for the bar."""
+
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def band(self) -> str:
+        if not self.total:
+            return "none"
+        if self.percent >= 75:
+            return "good"
+        if self.percent >= 40:
+            return "fair"
+        return "poor"
+
+
+@dataclass
+class LevelRow:
+    level: Level
+    units: Rate  # units of the level with a report / units of the level
+    bearers: Rate  # key office-bearers who reported / key office-bearers
+    silent: int
+    posts: int = 0
+    shares: int = 0
+
+
+@dataclass
+class ChildRow:
+    unit: Unit
+    rate: Rate  # key office-bearers of the child's subtree who reported
+    own_reported: bool = False  # the child's own key office-bearer reported
+
+
+@dataclass
+class Wall:
+    unit: Unit
+    day: datetime.date
+    run: RollupRun | None
+    levels: list[LevelRow] = field(default_factory=list)
+    children: list[ChildRow] = field(default_factory=list)
+    child_level: Level | None = None
+    children_reported: int = 0
+    silent_total: int = 0
+    silent: list[dict] = field(default_factory=list)
+    top_posts: list[dict] = field(default_factory=list)
+    messages: list[dict] = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+    silent_days: int = 7
+
+
+def wall(user, unit: Unit, *, day: datetime.date | None = None) -> Wall:
+    """Everything the wall of ``unit`` shows for ``day`` (today by default). The caller checked the unit
+    with ``get_wall_unit_for_user``."""
+    day = day or timezone.localdate()
+    rows = ActivityRollup.objects.restrict(user, VIEW_CONTROL_ROOM).filter(day=day)
+    result = Wall(unit=unit, day=day, run=RollupRun.objects.filter(day=day).first(), silent_days=conf.silent_days())
+    result.levels = _levels(rows, unit)
+    result.silent_total = sum(row.silent for row in result.levels)
+    result.totals = {name: sum(getattr(row, name) for row in result.levels) for name in ("posts", "shares")}
+    result.children, result.child_level = _children(rows, unit)
+    result.children_reported = sum(1 for row in result.children if row.own_reported)
+    result.silent = _silent(unit, day)
+    result.top_posts = _top_posts(user, unit, day)
+    result.messages = _messages(user, unit)
+    return result
+
+
+def _levels(rows, unit: Unit) -> list[LevelRow]:
+    """Per level below ``unit``: units and key office-bearers that reported, and the silent ones."""
+    levels = {level.pk: level for level in Level.objects.filter(order__gt=unit.level.order)}
+    units_total = dict(
+        CoverageCounter.objects.filter(unit=unit, level_id__in=list(levels)).values_list("level_id", "units_total")
+    )
+    result = []
+    for row in rows.filter(path=unit.path, level_id__in=list(levels)):
+        result.append(
+            LevelRow(
+                level=levels[row.level_id],
+                units=Rate(row.units_reported, units_total.get(row.level_id, 0)),
+                bearers=Rate(row.reported, row.bearers),
+                silent=row.bearers - row.recent,
+                posts=row.posts,
+                shares=row.shares,
+            )
+        )
+    # Levels with units but no key office-bearer yet show as 0 of N.
+    seen = {row.level.pk for row in result}
+    for level_id, total in units_total.items():
+        if level_id not in seen and total:
+            result.append(LevelRow(level=levels[level_id], units=Rate(0, total), bearers=Rate(0, 0), silent=0))
+    return sorted(result, key=lambda row: row.level.order)
+
+
+def _children(rows, unit: Unit) -> tuple[list[ChildRow], Level | None]:
+    children = list(Unit.objects.filter(parent=unit).select_related("level").order_by("number", "name_en", "path"))
+    if not children:
+        return [], None
+    sums = {
+        row["path"]: row
+        for row in rows.filter(path__in=[child.path for child in children])
+        .values("path")
+        .annotate(bearers=Sum("bearers"), reported=Sum("reported"))
+        .order_by()
+    }
+    # A child's row at its own level counts only the child itself (levels only go down the tree).
+    own = {
+        (path, level_id)
+        for path, level_id, reported in rows.filter(path__in=list(sums)).values_list("path", "level_id", "reported")
+        if reported
+    }
+    result = []
+    for child in children:
+        row = sums.get(child.path)
+        rate = Rate(row["reported"] or 0, row["bearers"] or 0) if row else Rate(0, 0)
+        result.append(ChildRow(unit=child, rate=rate, own_reported=(child.path, child.level_id) in own))
+    return result, children[0].level
+
+
+def _silent(unit: Unit, day: datetime.date) -> list[dict]:
+    """The first units below ``unit`` (by path) whose key office-bearer has not reported in the silent window."""
+    since = day - datetime.timedelta(days=conf.silent_days() - 1)
+    recent = ActivityReport.objects.filter(appointment=OuterRef("pk"), day__gte=since, day__lte=day)
+    upper = path_upper_bound(unit.path)
+    appointments = Appointment.objects.filter(
+        status=Appointment.Status.ACTIVE, position__is_key=True, unit__path__gt=unit.path, start_date__lte=day
+    )
+    if upper:
+        appointments = appointments.filter(unit__path__lt=upper)
+    rows = (
+        appointments.filter(~Exists(recent))
+        .select_related("unit__level", "person")
+        .order_by("unit__path", "seat")[:SILENT_LIST]
+    )
+    return [{"unit": a.unit, "person": a.person} for a in rows]
+
+
+def _top_posts(user, unit: Unit, day: datetime.date) -> list[dict]:
+    """The posts named by the most reports of ``unit``'s subtree in the silent window ending ``day``."""
+    since = day - datetime.timedelta(days=conf.silent_days() - 1)
+    rows = (
+        PostMention.objects.restrict(user, VIEW_CONTROL_ROOM)
+        .filter(subtree_q([unit.path], "unit__path"), day__gte=since, day__lte=day)
+        .values("post_id", "post__url", "post__platform", "post__first_reported_on")
+        .annotate(reports=Count("id"))
+        .order_by("-reports", "post_id")[:TOP_POSTS]
+    )
+    return [
+        {
+            "url": row["post__url"],
+            "platform": row["post__platform"],
+            "platform_label": PLATFORM_LABELS.get(row["post__platform"], row["post__platform"]),
+            "reports": row["reports"],
+            "first_reported_on": row["post__first_reported_on"],
+        }
+        for row in rows
+    ]
+
+
+def _messages(user, unit: Unit) -> list[dict]:
+    """Messages of the last days that reached ``unit``'s area (sent from above it or inside it), with the share
+    of their target units in the area that acknowledged them."""
+    since = timezone.now() - datetime.timedelta(days=IN_FLIGHT_DAYS)
+    messages = list(
+        outreach_selectors.messages_for_user(user)
+        .filter(status__in=[Message.Status.SENDING, Message.Status.SENT], sent_at__gte=since)
+        .order_by("-sent_at")[:50]
+    )
+    result = []
+    for message in messages:
+        if unit.is_within(message.unit):
+            where = unit
+        elif message.unit.is_within(unit):
+            where = message.unit
+        else:
+            continue
+        counts = {level.pk: c for level, c in outreach_selectors.level_counts(message, where)}
+        target = counts.get(message.target_level_id)
+        if target is None or not target.total:
+            continue
+        result.append({"message": message, "counts": target})
+        if len(result) == MESSAGES_IN_FLIGHT:
+            break
+    return result

@@ -1,0 +1,25 @@
+"""Celery tasks of the control room: thin, take plain values, safe to run twice."""
+
+import datetime
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from sangathan.controlroom import services
+from sangathan.org.models import Unit
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_day(day: str) -> int:
+    """Rebuild one day's roll-ups (queued after reports; ``day`` in ISO form). Returns the rows written."""
+    return services.rollup_refresh(day=datetime.date.fromisoformat(day)).rows
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_report_links(root_id: int, user_id: int) -> int:
+    """Every key office-bearer below the unit gets their report link (the outbox skips what this day already sent)."""
+    root = Unit.objects.filter(pk=root_id).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if root is None or user is None:
+        return 0
+    return services.report_links_send(root=root, by=user)
