@@ -14,4 +14,6 @@ urlpatterns = [
     path("not-me/<str:token>/", views_public.not_me, name="not_me"),
     path("<str:code>/", views_public.join, name="join"),
     path("<str:code>/places/", views_public.places, name="places"),
+    path("<str:code>/qr.svg", views_public.qr_code, name="qr_svg"),
+    path("<str:code>/poster.pdf", views_public.poster, name="poster"),
 ]

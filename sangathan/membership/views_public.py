@@ -14,9 +14,11 @@ token (a double click or a retried POST sends no second code and makes no second
 whether or not a number is a member already, and a code only the phone received.
 """
 
+import hashlib
 import secrets
 
 from django.core import signing
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,7 +33,9 @@ from sangathan.membership.card import card_pdf
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import PLACE_MATCHES, CodeForm, JoinForm, booth_matches
 from sangathan.membership.models import Member, ReferralCode
+from sangathan.membership.poster import poster_pdf
 from sangathan.org.masking import mask_mobile
+from sangathan.recruitment.qr import qr_svg
 from sangathan.verification.errors import VerificationError
 
 HONEYPOT = "website"
@@ -52,7 +56,9 @@ RATE_DEFAULTS = {
     "MEMBERSHIP_CARD_RATE_IP": "30/h",
     "MEMBERSHIP_CHECK_RATE_IP": "120/h",
     "MEMBERSHIP_NOT_ME_RATE_IP": "30/h",
+    "MEMBERSHIP_POSTER_RATE_IP": "30/h",
 }
+POSTER_CACHE_SECONDS = 3600
 
 
 def _over_limit(request, group: str, setting: str, key="ip") -> bool:
@@ -241,7 +247,8 @@ def _member_page(request, member: Member):
         "member": member,
         "unit": member.unit,
         "card_url": reverse("membership_public:card", args=[signing.dumps(member.pk, salt=CARD_SALT, compress=True)]),
-        "own_link": request.build_absolute_uri(reverse("membership_public:join", args=[own.code])) if own else "",
+        "own_link": _join_url(request, own) if own else "",
+        "own_qr": reverse("membership_public:qr_svg", args=[own.code]) if own else "",
     }
     return render(request, "membership/public/member.html", context)
 
@@ -309,3 +316,41 @@ def not_me(request, token):
         return render(request, "membership/public/not_me.html", context)
     member = services.member_not_me(token=token)
     return render(request, "membership/public/not_me.html", {"member": member, "done": True})
+
+
+# ---------------------------------------------------------------- the link's QR code and poster
+
+
+def _join_url(request, link: ReferralCode) -> str:
+    return request.build_absolute_uri(reverse("membership_public:join", args=[link.code]))
+
+
+@require_GET
+def qr_code(request, code):
+    link = _link(code)
+    if link is None:
+        raise Http404
+    response = HttpResponse(qr_svg(_join_url(request, link)), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"  # a public link: no personal data
+    return response
+
+
+@require_GET
+def poster(request, code):
+    link = _link(code)
+    if link is None:
+        raise Http404
+    join_url = _join_url(request, link)
+    fingerprint = repr((join_url, link.unit.name_hi, link.unit.name_en, link.unit.number))
+    key = f"membership:poster:{link.pk}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        # Drawing a poster takes the better part of a second: draw each version once.
+        if _over_limit(request, "poster", "MEMBERSHIP_POSTER_RATE_IP"):
+            return _too_many(request)
+        pdf = poster_pdf(link, join_url=join_url)
+        cache.set(key, pdf, POSTER_CACHE_SECONDS)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="join-{link.code}.pdf"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

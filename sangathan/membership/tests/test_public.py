@@ -323,3 +323,14 @@ def test_a_referral_link_keeps_working_for_many_joiners(client, tree, referral):
     referral.refresh_from_db()
     assert referral.verified_count == 3 and counts_for_unit(tree.booth1).verified == 3
     assert next_mobile()  # the helper's numbers never collide with these
+
+
+def test_a_join_link_has_a_qr_code_and_a_printable_poster(client, unit_link):
+    qr = client.get(reverse("membership_public:qr_svg", args=[unit_link.code]))
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    poster = client.get(reverse("membership_public:poster", args=[unit_link.code]))
+    assert poster.status_code == 200 and poster["Content-Type"] == "application/pdf"
+    text = pdf_text(poster.content)
+    assert f"/join/{unit_link.code}/" in text and "Become a member" in text
+    assert client.get(reverse("membership_public:qr_svg", args=["NOPE234"])).status_code == 404
+    assert client.get(reverse("membership_public:poster", args=["NOPE234"])).status_code == 404

@@ -1,0 +1,33 @@
+"""The printable A4 poster of a join link (WeasyPrint): "become a member" in Hindi and English, the unit,
+the big QR code of the link and the link written out. Nothing is fetched from the network: the QR code is
+an inline SVG and the fonts are the system's Noto fonts."""
+
+from django.template.loader import render_to_string
+
+from sangathan.membership.models import ReferralCode
+from sangathan.recruitment.letters import organisation_name
+from sangathan.recruitment.qr import qr_svg_data_uri
+
+
+def poster_html(link: ReferralCode, *, join_url: str) -> str:
+    unit = link.unit
+    return render_to_string(
+        "membership/poster.html",
+        {
+            "organisation": organisation_name("hi"),
+            "unit_hi": f"{unit.level.name_hi} {unit.display_name}",
+            "unit_en": f"{unit.level.name_en} {unit.number or ''} {unit.name_en}".replace("  ", " ").strip(),
+            "join_url": join_url,
+            "display_url": join_url.split("://", 1)[-1],
+            "qr": qr_svg_data_uri(join_url),
+        },
+    )
+
+
+def poster_pdf(link: ReferralCode, *, join_url: str) -> bytes:
+    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
+    from weasyprint.urls import URLFetcher  # on demand, as the line above
+
+    html = poster_html(link, join_url=join_url)
+    # Inline data only: a poster never reaches out to the network or the file system.
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
