@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.config.env import BASE_DIR, embedded_secret_key, env_bool, env_int, env_list, env_str
+from sangathan.config.queues import key_prefix, queue_name, task_routes
 
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -42,8 +43,8 @@ INSTALLED_APPS = [
     "sangathan.apitokens",
     "sangathan.notifications",
     "sangathan.verification",
-    "sangathan.recruitment",
     "sangathan.logins",
+    "sangathan.recruitment",
     "sangathan.channels",
     "sangathan.training",
     "sangathan.planning",
@@ -54,11 +55,16 @@ INSTALLED_APPS = [
     "sangathan.membership",
     "sangathan.benchmarks",
     "sangathan.site",  # the project level: `sangathan demo`, the account page
+    "sangathan.ops",  # the project level: /healthz, /readyz, /metrics, backups (docs/operations.md)
     "auditlog",
     "sangathan.audit",
 ]
 
 MIDDLEWARE = [
+    # First: the request id for every log line of the request (sangathan/core/requestid.py), then the
+    # request counters and latencies of django-prometheus (its "after" middleware is last).
+    "sangathan.core.requestid.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sangathan.core.middleware.NoStoreByDefaultMiddleware",  # Cache-Control: private, no-store unless public
@@ -77,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the "blocked for a while" page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -109,7 +116,6 @@ ADMIN_SESSION_MAX = datetime.timedelta(hours=12)
 SESSION_IDLE = datetime.timedelta(days=7)
 SESSION_MAX = datetime.timedelta(days=30)
 SESSION_COOKIE_AGE = int(SESSION_MAX.total_seconds())
-
 # Sessions in the database with their user's id (logins.models.LoginSession), so relieving an office-bearer or
 # suspending a login ends every session of theirs at once.
 SESSION_ENGINE = "sangathan.logins.sessions"
@@ -117,6 +123,7 @@ SESSION_ENGINE = "sangathan.logins.sessions"
 # valid this many hours, to set a password.
 LOGIN_INVITATIONS = env_bool("LOGIN_INVITATIONS", True)
 LOGIN_INVITATION_HOURS = env_int("LOGIN_INVITATION_HOURS", 72)
+
 ROOT_URLCONF = "sangathan.config.urls"
 WSGI_APPLICATION = "sangathan.config.wsgi.application"
 
@@ -192,28 +199,71 @@ UNIT_IMPORT_MAX_BYTES = env_int("UNIT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 UNIT_IMPORT_MAX_ROWS = env_int("UNIT_IMPORT_MAX_ROWS", 250_000)
 
 REDIS_URL = env_str("REDIS_URL", "")
+# Two installations may share one Redis: the namespace prefixes every queue name, every key the broker
+# writes and every cache key (sangathan/config/queues.py). Letters, digits, "-" and "_".
+SANGATHAN_NAMESPACE = env_str("SANGATHAN_NAMESPACE", "sangathan")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it has finished, not when a worker takes it, and a task whose worker
+# process died is given back to the queue: nothing is lost with a worker (every task is safe to run twice).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
 CELERY_TIMEZONE = TIME_ZONE
-# Celery beat (production): retry due and stuck outbox messages every minute.
-# Embedded mode without beat: `sangathan deliver-outbox --loop 60`.
+# Queues by kind (cascade, intake, outbox, reports, default), each with its own workers.
+CELERY_TASK_DEFAULT_QUEUE = queue_name(SANGATHAN_NAMESPACE, "default")
+CELERY_TASK_ROUTES = task_routes(SANGATHAN_NAMESPACE)
+# Redis gives an unacknowledged task (its worker killed outright) to another worker only after the
+# visibility timeout, so it must be longer than the longest task, or a task still running would be
+# started a second time: 30 minutes against the longest measured (a national daily run, a few minutes;
+# a 250,000-row unit import about two). The sweeps below, not this timeout, bring a dead worker's work
+# back within two minutes; the redelivered task, when it comes, finds its work done and does nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1800),
+    "global_keyprefix": key_prefix(SANGATHAN_NAMESPACE),
+}
+# Self-healing: beat runs the sweeps every SANGATHAN_SWEEP_SECONDS; a sweep queues again work that has
+# been idle (no progress, no live worker's lease) for SANGATHAN_IDLE_SECONDS. A worker killed at any
+# point: its work is idle after at most IDLE, found by the next sweep (at most SWEEP later) and done by
+# a healthy worker: 45 + 60 s plus the work itself, inside the two minutes promised. Leases (a running
+# import, a day's run) are refreshed every third of SANGATHAN_LEASE_SECONDS and lapse that long after
+# their worker died, before the work counts as idle.
+SANGATHAN_SWEEP_SECONDS = env_int("SANGATHAN_SWEEP_SECONDS", 60)
+SANGATHAN_IDLE_SECONDS = env_int("SANGATHAN_IDLE_SECONDS", 45)
+SANGATHAN_LEASE_SECONDS = env_int("SANGATHAN_LEASE_SECONDS", 30)
+# The operator's "resume" button (a stopped send, a stopped import) shows for work idle this long: by
+# then the sweep has tried, and a person may want to act (e.g. after starting a worker on that queue).
+SANGATHAN_RESUME_AFTER_SECONDS = env_int("SANGATHAN_RESUME_AFTER_SECONDS", 120)
+# Celery beat (production). Embedded mode without beat: `sangathan deliver-outbox --loop 60`,
+# `sangathan run-daily` from cron, `sangathan outreach_remind --loop 900`.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "sangathan.notifications.tasks.sweep_outbox", "schedule": 60.0},
+    # The sweeps: due and stuck outbox messages, stopped sends, stopped imports, a day's run that stopped.
+    "sweep-outbox": {"task": "sangathan.notifications.tasks.sweep_outbox", "schedule": SANGATHAN_SWEEP_SECONDS},
+    "sweep-sends": {"task": "sangathan.outreach.tasks.sweep_sends", "schedule": SANGATHAN_SWEEP_SECONDS},
+    "sweep-unit-imports": {"task": "sangathan.org.tasks.sweep_unit_imports", "schedule": SANGATHAN_SWEEP_SECONDS},
+    "sweep-channel-imports": {
+        "task": "sangathan.channels.tasks.sweep_channel_imports",
+        "schedule": SANGATHAN_SWEEP_SECONDS,
+    },
+    "sweep-daily": {"task": "sangathan.planning.tasks.sweep_daily_run", "schedule": SANGATHAN_SWEEP_SECONDS},
+    "sweep-invitations": {
+        "task": "sangathan.training.tasks.sweep_invitations",
+        "schedule": SANGATHAN_SWEEP_SECONDS,
+    },
+    # Forms taken while no worker ran, or whose drain died (each form also queues a drain within a second).
+    "drain-submissions": {
+        "task": "sangathan.recruitment.tasks.drain_submissions",
+        "schedule": SANGATHAN_SWEEP_SECONDS,
+    },
     # The daily jobs (plan progress, snapshot, escalation digests, ...; see sangathan/core/daily.py) at 06:00 IST.
-    # Embedded mode without beat: `sangathan run-daily` from cron.
     "plan-daily": {
         "task": "sangathan.planning.tasks.run_daily_jobs",
         "schedule": crontab(hour=6, minute=0),
     },
-    # Forms taken while no worker ran (each form also queues a drain within a second).
-    "drain-submissions": {"task": "sangathan.recruitment.tasks.drain_submissions", "schedule": 60.0},
-    # Message cascade: reminders to silent units, escalation of urgent messages, resuming stopped sends.
-    # Embedded mode without beat: `sangathan outreach_remind --loop 900`.
+    # Message cascade: reminders to silent units and escalation of urgent messages.
     "outreach-remind": {"task": "sangathan.outreach.tasks.remind_and_escalate", "schedule": 900.0},
 }
 
@@ -225,20 +275,27 @@ PLAN_SNAPSHOT_LEVEL = env_str("PLAN_SNAPSHOT_LEVEL", "assembly")
 # them). A tip is linked to a claim without a person only when its score, its margin over the runner-up
 # claim and the length of its normalised text all reach these; below, the desk is offered a suggestion.
 FACTCHECK_AUTO_SCORE = float(env_str("FACTCHECK_AUTO_SCORE", "0.65"))
-FACTCHECK_AUTO_MARGIN = float(env_str("FACTCHECK_AUTO_MARGIN", "0.32"))
+FACTCHECK_AUTO_MARGIN = float(env_str("FACTCHECK_AUTO_MARGIN", "0.34"))
 FACTCHECK_AUTO_MIN_CHARS = env_int("FACTCHECK_AUTO_MIN_CHARS", 25)
 FACTCHECK_SUGGEST_SCORE = float(env_str("FACTCHECK_SUGGEST_SCORE", "0.45"))
 
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
 RECRUITMENT_PUBLIC_CACHE_SECONDS = env_int("RECRUITMENT_PUBLIC_CACHE_SECONDS", 15)
+# A panel may score an interview from this many minutes before its slot (a clock a little fast, an applicant
+# taken early); before that only an admin who appoints there can open scoring (audited).
+RECRUITMENT_SCORING_EARLY_MINUTES = env_int("RECRUITMENT_SCORING_EARLY_MINUTES", 15)
 
 # The shared cache (rate-limit counters, import progress, drawn posters) is shared by every web process:
 # Redis in production; in the embedded mode a SQLite file beside the database (sangathan/core/cache.py),
 # as a per-process cache would let each gunicorn worker count its own requests.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": SANGATHAN_NAMESPACE,
+        }
         if REDIS_URL
         else {
             "BACKEND": "sangathan.core.cache.SQLiteCache",
@@ -341,14 +398,44 @@ PERMISSIONS_POLICY = {
     )
 }
 
+# Logs on standard error, one line per record, each with the request's id (sangathan/core/requestid.py):
+# LOG_FORMAT=json writes JSON objects (python-json-logger) for a log collector, "text" (default) for people.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sangathan.core.requestid.RequestIdLogFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # The console notification channel writes messages here: visible in the embedded mode.
     "loggers": {"sangathan.notifications": {"level": env_str("NOTIFY_LOG_LEVEL", "INFO")}},
 }
+
+# Operations (sangathan/ops, docs/operations.md). /readyz answers from a per-process copy this many seconds old
+# at most. /metrics answers a bearer token (METRICS_TOKEN) or an address in METRICS_ALLOWED_IPS (addresses
+# or networks, comma-separated; the client address as core.clientip tells it); neither set: nobody.
+READYZ_CACHE_SECONDS = env_int("READYZ_CACHE_SECONDS", 1)
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "")
+# Error reports to a Sentry-compatible service when SENTRY_DSN is set (off by default; never personal data).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0"))
 
 # Notifications: every message goes through the outbox table and is delivered by a task.
 # Channels: console (default: the log), file, email, sms, whatsapp, telegram.
