@@ -37,6 +37,8 @@ from sangathan.logins.models import GrantedRole, Invitation, Login, LoginSession
 from sangathan.logins.sessions import sessions_end
 from sangathan.notifications.services import notify_person
 from sangathan.org.models import Appointment, Person, Position, Unit
+from sangathan.verification.models import MobileChallenge
+from sangathan.verification.services import challenge_confirm, challenge_send
 
 logger = logging.getLogger(__name__)
 
@@ -387,3 +389,45 @@ def login_reinvite(*, login: Login, by) -> Invitation:
         raise LoginError(_("This login holds no role: give it one first."), code="no_role")
     invitation, _link = invitation_send(login=login, unit=assignment.unit, by=by)
     return invitation
+
+
+# ---------------------------------------------------------------- signing in with a code to the mobile
+
+
+def _login_for_mobile(mobile: str) -> Login | None:
+    return (
+        Login.objects.select_related("user")
+        .filter(person__mobile=mobile, suspended_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def sign_in_code_send(*, mobile: str, language: str = "hi", requested_from: str | None = None):
+    """Send a sign-in code to ``mobile`` (normalised) when it is an office-bearer's login; None otherwise (the
+    page answers the same either way). The code (``verification``: 6 digits, 5 minutes, 5 tries, 3 an hour)
+    proves the phone; an admin role still confirms the sign-in with its second factor."""
+    login = _login_for_mobile(mobile)
+    if login is None:
+        return None
+    return challenge_send(
+        mobile=mobile,
+        purpose=MobileChallenge.Purpose.SIGN_IN,
+        subject=f"login:{login.pk}",
+        language=language,
+        requested_from=requested_from,
+    )
+
+
+def sign_in_code_confirm(*, mobile: str, challenge_id: int | None, code: str):
+    """The user whose login ``mobile`` is, once the code sent to it is confirmed; ``VerificationError`` for a
+    wrong, used or expired code (and for a number without a login: the same answer)."""
+    login = _login_for_mobile(mobile)
+    challenge_confirm(
+        challenge_id=challenge_id if login is not None else None,
+        mobile=mobile if login is not None else "",
+        purpose=MobileChallenge.Purpose.SIGN_IN,
+        subject=f"login:{login.pk}" if login is not None else "",
+        code=code,
+    )
+    assert login is not None  # without a login there was no code to confirm: challenge_confirm raised
+    return login.user

@@ -2,16 +2,22 @@
 signed one-time link is the proof (it went to their own phone or mailbox), and the POSTs are rate-limited
 per address."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sangathan.core.clientip import client_ip
 from sangathan.core.ratelimits import limited_response, over_limit
 from sangathan.logins import services
 from sangathan.logins.errors import LoginError
 from sangathan.logins.forms import ChoosePasswordForm
+from sangathan.org.errors import OrgError
+from sangathan.org.phones import normalise_mobile
+from sangathan.verification.errors import VerificationError
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -45,3 +51,70 @@ def accept(request, token):
                 return redirect("org:unit", pk=invitation.unit_id)
     context = {"form": form, "invitation": invitation, "person": invitation.login.person, "username": user.username}
     return render(request, "logins/accept.html", context)
+
+
+CODE_SESSION = "logins_code_sign_in"
+
+
+class MobileForm(forms.Form):
+    mobile = forms.CharField(
+        label=gettext_lazy("Your mobile number"), max_length=25, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def clean_mobile(self):
+        try:
+            return normalise_mobile(self.cleaned_data["mobile"])
+        except OrgError as error:
+            raise forms.ValidationError(error.messages) from None
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("The 6-digit code in the SMS"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def code_sign_in(request):
+    """Sign in with a code sent to the mobile: for an office-bearer without a password (or who forgot it)."""
+    step = request.POST.get("step", "")
+    pending = request.session.get(CODE_SESSION)
+    if request.method == "POST" and step == "send":
+        if over_limit(request, group="logins.code_send", setting="LOGIN_CODE_SEND_RATE", default="10/h"):
+            return limited_response(
+                request, "logins/accept_invalid.html", {"error": _("Too many tries. Please wait a while.")}
+            )
+        form = MobileForm(request.POST)
+        if form.is_valid():
+            mobile = form.cleaned_data["mobile"]
+            try:
+                challenge = services.sign_in_code_send(
+                    mobile=mobile, language=get_language() or "hi", requested_from=client_ip(request)
+                )
+            except VerificationError as error:
+                form.add_error("mobile", error)
+            else:
+                request.session[CODE_SESSION] = {"m": mobile, "c": challenge.pk if challenge else None}
+                return render(request, "logins/code.html", {"step": "code", "form": CodeForm()})
+        return render(request, "logins/code.html", {"step": "mobile", "form": form}, status=400)
+    if request.method == "POST" and step == "code" and pending:
+        if over_limit(request, group="logins.code_try", setting="LOGIN_CODE_TRY_RATE", default="30/h"):
+            return limited_response(
+                request, "logins/accept_invalid.html", {"error": _("Too many tries. Please wait a while.")}
+            )
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.sign_in_code_confirm(
+                    mobile=pending["m"], challenge_id=pending.get("c"), code=form.cleaned_data["code"]
+                )
+            except VerificationError as error:
+                form.add_error("code", error)
+            else:
+                request.session.pop(CODE_SESSION, None)
+                auth_login(request, user, backend=BACKEND)
+                return redirect("home")
+        return render(request, "logins/code.html", {"step": "code", "form": form}, status=400)
+    return render(request, "logins/code.html", {"step": "mobile", "form": MobileForm()})

@@ -20,6 +20,7 @@ class MobileChallenge(models.Model):
     class Purpose(models.TextChoices):
         APPLICATION = "application", _("checking or changing an application")
         MEMBERSHIP = "membership", _("joining as a member")
+        SIGN_IN = "sign_in", _("signing in to an office-bearer's login")
 
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     # What the code unlocks, so that a code asked for one thing opens nothing else.

@@ -19,7 +19,7 @@ from sangathan.notifications.models import OutboxMessage
 from sangathan.org import services as org_services
 from sangathan.org.models import Appointment, Person
 from sangathan.org.tests.factories import make_unit, position
-from sangathan.testing import log_in
+from sangathan.testing import log_in, sent_code
 
 pytestmark = pytest.mark.django_db
 
@@ -405,3 +405,73 @@ def test_appointing_with_invitations_off_changes_nothing_here(tree, cast, settin
     assert not Login.objects.exists()
     org_services.appointment_relieve(appointment=appointment, reason="x", by=cast.state_admin)
     assert Appointment.objects.get(pk=appointment.pk).status == "relieved"
+
+
+# ---------------------------------------------------------------- signing in with a code to the mobile
+
+
+def code_step(client, mobile_typed):
+    return client.post(reverse("logins_public:code"), {"step": "send", "mobile": mobile_typed})
+
+
+def test_an_invited_in_charge_signs_in_with_a_code_instead_of_a_password(tree, cast, client):
+    appoint(tree.jaipur, "district", "in_charge", by=cast.state_admin)
+    assert code_step(client, "98290 11111").status_code == 200
+    code = sent_code("+919829011111")
+    response = client.post(reverse("logins_public:code"), {"step": "code", "code": code})
+    assert response.status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("org:unit", args=[tree.jaipur.pk])
+    assert client.get(reverse("org:unit", args=[tree.ajmer.pk])).status_code == 404
+    # The code is used: the same code again (another browser that saw it) signs nobody in.
+    other = Client()
+    code_step(other, "98290 11111")
+    assert other.post(reverse("logins_public:code"), {"step": "code", "code": code}).status_code == 400
+    assert "_auth_user_id" not in other.session
+
+
+def test_a_number_without_a_login_gets_the_same_answer_and_no_code(tree, cast, client):
+    Person.objects.create(name_en="No Login", mobile="+919829088888", home_unit=tree.jaipur)
+    first = code_step(client, "98290 88888")
+    assert first.status_code == 200
+    assert not OutboxMessage.objects.filter(template="mobile_code").exists()
+    response = client.post(reverse("logins_public:code"), {"step": "code", "code": "123456"})
+    assert response.status_code == 400 and "_auth_user_id" not in client.session
+
+
+def test_a_wrong_code_or_a_suspended_login_signs_nobody_in(tree, cast, client):
+    appointment = appoint(tree.jaipur, "district", "in_charge", by=cast.state_admin)
+    code_step(client, "98290 11111")
+    right = sent_code("+919829011111")
+    wrong = "000000" if right != "000000" else "111111"
+    response = client.post(reverse("logins_public:code"), {"step": "code", "code": wrong})
+    assert response.status_code == 400 and 'class="error"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    services.login_suspend(login=Login.objects.get(person=appointment.person), by=cast.state_admin)
+    response = client.post(reverse("logins_public:code"), {"step": "code", "code": right})
+    assert response.status_code == 400 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("typed", ["", "12345", "98290abcde", "+44 20 7946 0958", "9" * 30])
+def test_bad_numbers_on_the_code_page_are_a_message(tree, client, typed):
+    response = code_step(client, typed)
+    assert response.status_code == 400 and 'class="error"' in response.content.decode()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_code_step_without_a_number_first_starts_over(client, db):
+    response = client.post(reverse("logins_public:code"), {"step": "code", "code": "123456"})
+    assert response.status_code == 200 and 'name="mobile"' in response.content.decode()
+
+
+def test_a_flood_of_code_requests_or_password_tries_is_refused(tree, cast, client, settings):
+    settings.LOGIN_CODE_SEND_RATE = "2/h"
+    settings.LOGIN_ACCEPT_RATE = "2/h"
+    appoint(tree.jaipur, "district", "in_charge", by=cast.state_admin)
+    statuses = [code_step(client, "98290 11111").status_code for _ in range(4)]
+    assert 429 in statuses
+    assert OutboxMessage.objects.filter(template="mobile_code").count() <= 2
+    token = invitation_token("+919829011111")
+    weak = {"new_password1": "short", "new_password2": "short"}
+    statuses = [client.post(reverse("logins_public:accept", args=[token]), weak).status_code for _ in range(4)]
+    assert 429 in statuses
+    assert Invitation.objects.get().used_at is None
