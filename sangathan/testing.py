@@ -10,6 +10,8 @@ import os
 import re
 import shutil
 import subprocess
+from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +24,8 @@ from django.utils import timezone
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.config.celery import app
+from sangathan.config.queues import key_prefix, queue_name, queue_names, task_routes
+from sangathan.core import pdf as core_pdf
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Level, Position
 from sangathan.org.phones import normalise_mobile
@@ -130,34 +134,68 @@ def redis_broker() -> str:
     return CELERY_TEST_BROKER
 
 
-@pytest.fixture
-def celery_redis_worker(redis_broker):
-    """A real Celery worker (in a thread of this process) on the Redis broker, as in production. Use with
-    ``django_db(transaction=True)`` so the worker sees what the test commits."""
-    # A queue of its own, so parallel test processes never take each other's messages.
-    queue = f"sangathan-test-{os.getpid()}"
-    redis.Redis.from_url(redis_broker).delete(queue)
+def process_namespace() -> str:
+    """This test process's namespace: its queues and broker keys, apart from a parallel test process's."""
+    return f"sangathan-test-{os.getpid()}"
+
+
+def forget_namespace(broker: str, namespace: str) -> None:
+    """Empty every queue and key the broker holds for ``namespace`` (what an earlier run left)."""
+    client = redis.Redis.from_url(broker)
+    for key in client.scan_iter(match=f"{key_prefix(namespace)}*", count=1000):
+        client.delete(key)
+
+
+@contextmanager
+def celery_namespace(broker: str, namespace: str):
+    """Point the Celery app of this process at ``broker`` with queues, routes and key prefix of
+    ``namespace`` (tasks queued, not run eagerly), as a production installation named so would be."""
     previous = {
         "broker_url": app.conf.broker_url,
         "task_always_eager": app.conf.task_always_eager,
         "task_default_queue": app.conf.task_default_queue,
+        "task_routes": app.conf.task_routes,
+        "broker_transport_options": app.conf.broker_transport_options,
     }
-    app.conf.update(broker_url=redis_broker, task_always_eager=False, task_default_queue=queue)
+    app.conf.update(
+        broker_url=broker,
+        task_always_eager=False,
+        task_default_queue=queue_name(namespace, "default"),
+        task_routes=task_routes(namespace),
+        broker_transport_options={**previous["broker_transport_options"], "global_keyprefix": key_prefix(namespace)},
+    )
     _forget_celery_connections(app)
     try:
-        with start_worker(
-            app, pool="solo", queues=[queue], perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
-        ) as worker:
-            yield worker
+        yield queue_names(namespace)
     finally:
         app.conf.update(**previous)
         _forget_celery_connections(app)
 
 
+@pytest.fixture
+def celery_redis_worker(redis_broker):
+    """A real Celery worker (in a thread of this process) on the Redis broker, as in production, listening
+    on every queue kind (cascade, intake, outbox, reports, default). Use with ``django_db(transaction=True)``
+    so the worker sees what the test commits."""
+    # A namespace of its own, so parallel test processes never take each other's messages.
+    namespace = process_namespace()
+    forget_namespace(redis_broker, namespace)
+    with (
+        celery_namespace(redis_broker, namespace) as queues,
+        start_worker(
+            app, pool="solo", queues=queues, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
+        ) as worker,
+    ):
+        yield worker
+
+
 def _forget_celery_connections(app) -> None:
-    """Drop the connection and producer pools made for the previous broker (eager runs make them too)."""
+    """Drop the connection and producer pools made for the previous broker (eager runs make them too), and
+    the queues and router cached for the previous namespace."""
     app._pool = None
     app.amqp._producer_pool = None
+    for cached in ("queues", "default_queue", "router"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 def open_drive(tree, by, *, posts=(("booth", "representative", 100),), slug="rj-2026"):
@@ -233,15 +271,58 @@ def log_in_browser(page, live_server, username: str, password: str = TEST_PASSWO
 
 
 def pdf_text(content: bytes) -> str:
-    """The text of a PDF as poppler's pdftotext reads it, in reading order (Hindi: compare ``squeeze``d)."""
+    """The text of a PDF as poppler's pdftotext reads it, in reading order. Our PDFs (``core.pdf``) read back
+    Hindi exactly: compare words as they are (``assert_pdf_reads_back``)."""
     require("pdftotext", present=shutil.which("pdftotext") is not None, make_test="installs poppler-utils")
     return subprocess.run(  # noqa: S603 - a fixed program reading our own PDF
         [shutil.which("pdftotext"), "-", "-"], input=content, capture_output=True, check=True
     ).stdout.decode()
 
 
+# A Hindi word as pdftotext reads it back: Devanagari letters and signs (not the danda), joiners, inner hyphens.
+HINDI_WORD = re.compile(r"[\u0900-\u0963\u0966-\u097f\u200c\u200d]+(?:-[\u0900-\u0963\u0966-\u097f\u200c\u200d]+)*")
+
+
+def hindi_words(text: str) -> set[str]:
+    return set(HINDI_WORD.findall(text))
+
+
+def visible_text(html: str) -> str:
+    """The text a document's HTML draws: its body without style, script and tags, entities decoded."""
+    body = re.sub(r"(?is)<(head|style|script|title)\b.*?</\1\s*>", " ", html)
+    return unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.fixture
+def pdf_sources(monkeypatch) -> list[str]:
+    """The HTML of every PDF made through ``core.pdf`` while the test runs, in order."""
+    sources: list[str] = []
+    write = core_pdf._write
+
+    def recording(html: str, **kwargs) -> bytes:
+        sources.append(html)
+        return write(html, **kwargs)
+
+    monkeypatch.setattr(core_pdf, "_write", recording)
+    return sources
+
+
+def assert_pdf_reads_back(content: bytes, html: str, *, words: tuple[str, ...] = ()) -> str:
+    """pdftotext reads back exactly the Hindi words the document's HTML draws — no word garbled, none missing —
+    and ``words`` among them (conjuncts and matras the document must hold for the check to mean something).
+    Returns the text."""
+    text = pdf_text(content)
+    read, drawn = hindi_words(text), hindi_words(visible_text(html))
+    # pdftotext joins a word broken after its hyphen at the end of a line, without the hyphen (प्रमाण-पत्र).
+    read = {next((d for d in drawn if "-" in d and d.replace("-", "") == word), word) for word in read}
+    assert not read - drawn, f"garbled in the PDF's text: {sorted(read - drawn)}"
+    assert not drawn - read, f"missing from the PDF's text: {sorted(drawn - read)}"
+    assert not set(words) - read, f"not in the document: {sorted(set(words) - read)}"
+    return text
+
+
 def squeeze(text: str) -> str:
-    """``text`` without whitespace and without the vowel sign ि, to compare Hindi read back from a PDF: pdftotext
-    puts spaces inside Devanagari words and the ि (drawn before its consonant) wherever the glyph order leaves
-    it, or maps it to more than one glyph of a subset font."""
+    """``text`` without whitespace and without the vowel sign ि: how Hindi read back from a PDF was compared
+    before ``core.pdf`` wrote the text layer right (pdftotext put spaces inside Devanagari words and the ि
+    wherever the glyph order left it). Kept for the older tests; new ones compare exactly."""
     return re.sub(r"[\s\u093f]+", "", text)

@@ -4,9 +4,13 @@ imported. The web request only keeps the bytes and queues a task; the sheet is r
 never a web process its memory or the database's write lock. In the embedded mode (tasks run eagerly)
 each task runs as soon as the request's transaction commits.
 
-Tasks take the job's id and are safe to run twice: each step claims the job by its status first.
+Tasks take the job's id and are safe to run twice: each step claims the job by its status first, and
+runs under a lease (``core.leases``), so a second task while a live worker has the job does nothing. A job
+whose worker died (lease lapsed, nothing moved for ``SANGATHAN_IDLE_SECONDS``) is queued again by
+``channel_imports_sweep`` (beat, every minute); the import is one transaction, all rows or none.
 """
 
+import datetime
 import io
 
 from django.db import transaction
@@ -16,13 +20,27 @@ from django.utils.translation import gettext as _
 from sangathan.channels import tasks
 from sangathan.channels.importing import ImportReport, import_channels
 from sangathan.channels.models import ChannelImport
+from sangathan.core.leases import is_idle, lease, requeue_once, touch
 from sangathan.org.errors import OrgError
 
 Status = ChannelImport.Status
+IN_WORK = (Status.CHECKING, Status.IMPORTING)
+SWEPT_FOR = datetime.timedelta(days=1)  # an older job that never finished is left alone
+
+
+def _work(job_id: int) -> str:
+    return f"channel-import:{job_id}"
 
 
 def _queue(task, job_id: int) -> None:
-    transaction.on_commit(lambda: task.delay(job_id))
+    """Queue ``task`` for the job after the commit, noting the time: the job is idle for the sweeps only
+    from then."""
+
+    def queue() -> None:
+        touch(_work(job_id))
+        task.delay(job_id)
+
+    transaction.on_commit(queue)
 
 
 @transaction.atomic
@@ -50,10 +68,14 @@ def channel_import_check(*, job_id: int) -> None:
     job = ChannelImport.objects.select_related("root", "created_by").filter(pk=job_id, status=Status.CHECKING).first()
     if job is None:
         return
-    report = _report_of(job, dry_run=True)
-    ChannelImport.objects.filter(pk=job_id, status=Status.CHECKING).update(
-        status=Status.CHECKED, checked_ok=report.ok, report=report.digest()
-    )
+    with lease(_work(job_id)) as held:
+        if not held:  # a live worker is checking it
+            return
+        touch(_work(job_id))
+        report = _report_of(job, dry_run=True)
+        ChannelImport.objects.filter(pk=job_id, status=Status.CHECKING).update(
+            status=Status.CHECKED, checked_ok=report.ok, report=report.digest()
+        )
 
 
 def channel_import_confirm(*, job: ChannelImport, by) -> ChannelImport:
@@ -78,11 +100,18 @@ def _confirm(*, job: ChannelImport) -> None:
 
 
 def channel_import_run(*, job_id: int) -> None:
-    """Import a confirmed sheet (the task's body). Safe to run twice: a finished job is left alone, and
-    the import itself changes nothing the second time."""
+    """Import a confirmed sheet (the task's body). Safe to run twice: a job a live worker has or that is
+    finished is left alone, and the import itself changes nothing the second time."""
+    with lease(_work(job_id)) as held:
+        if held:
+            _run(job_id)
+
+
+def _run(job_id: int) -> None:
     job = ChannelImport.objects.select_related("root", "created_by").filter(pk=job_id, status=Status.IMPORTING).first()
     if job is None:
         return
+    touch(_work(job_id))
     report = _report_of(job, dry_run=False)
     job.report = report.digest()
     job.finished_at = timezone.now()
@@ -91,3 +120,16 @@ def channel_import_run(*, job_id: int) -> None:
     else:
         job.status = Status.FAILED
     job.save(update_fields=["status", "report", "summary", "finished_at", "content"])
+
+
+def channel_imports_sweep() -> int:
+    """Queue again every check or import whose worker died (beat, every minute); returns how many."""
+    jobs = ChannelImport.objects.filter(status__in=IN_WORK, created_at__gt=timezone.now() - SWEPT_FOR).only(
+        "pk", "status", "created_at"
+    )
+    queued = 0
+    for job in jobs:
+        if is_idle(_work(job.pk), since=job.created_at) and requeue_once(_work(job.pk)):
+            (tasks.check_channel_import if job.status == Status.CHECKING else tasks.run_channel_import).delay(job.pk)
+            queued += 1
+    return queued

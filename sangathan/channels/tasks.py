@@ -1,4 +1,5 @@
-"""Celery tasks of the channels app: thin wrappers that take ids and call a service."""
+"""Celery tasks of the channels app: thin wrappers that take ids and call a service, safe to run twice (each
+claims its job under a lease: see import_jobs)."""
 
 from celery import shared_task
 
@@ -13,3 +14,9 @@ def check_channel_import(job_id: int) -> None:
 @shared_task(acks_late=True)
 def run_channel_import(job_id: int) -> None:
     import_jobs.channel_import_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_channel_imports() -> int:
+    """Every minute (beat): queue again the checks and imports whose worker died."""
+    return import_jobs.channel_imports_sweep()

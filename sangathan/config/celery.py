@@ -1,4 +1,19 @@
-"""Celery application. In the embedded mode (no REDIS_URL) tasks run eagerly in-process."""
+"""Celery application. In the embedded mode (no REDIS_URL) tasks run eagerly in-process.
+
+In production each kind of work has its queue and its workers (sangathan/config/queues.py; the queue
+names carry ``SANGATHAN_NAMESPACE``, "sangathan" unless set), e.g. on a machine of 4 cores:
+
+    celery -A sangathan worker -Q sangathan.outbox  -c 4 -n outbox@%h    # one-time codes, messages: I/O bound
+    celery -A sangathan worker -Q sangathan.intake  -c 2 -n intake@%h    # the public form's drain
+    celery -A sangathan worker -Q sangathan.cascade -c 2 -n cascade@%h   # chunks of a send: database bound
+    celery -A sangathan worker -Q sangathan.reports -c 1 -n reports@%h   # imports, the daily run: long
+    celery -A sangathan worker -Q sangathan.default -c 2 -n default@%h   # the sweeps, training
+    celery -A sangathan beat                                            # one per installation
+
+A small installation runs one worker on every queue (``-Q`` with the five names, comma-separated).
+Every task is acknowledged late and given back when its worker process dies (settings), is safe to run
+twice, and work a killed worker leaves is queued again by the sweeps beat runs every minute.
+"""
 
 import os
 

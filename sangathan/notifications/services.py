@@ -15,11 +15,11 @@ How a message travels, and why nothing is lost:
    exponential backoff) or dead (a permanent refusal, or ``NOTIFY_MAX_ATTEMPTS`` attempts used).
 4. ``outbox_sweep`` (the ``sweep_outbox`` task, or ``sangathan deliver-outbox [--loop N]``) queues
    what is due again: pending messages whose task was lost with a broker, failed messages whose retry
-   time has come, and messages "sending" for more than ``STUCK_AFTER`` (their worker died mid-send).
+   time has come, and messages "sending" for more than ``stuck_after()`` (their worker died mid-send).
 
 The trade-off is at-least-once, not exactly-once: if a worker dies after the provider accepted the
 message but before "sent" was written, the sweep cannot tell this from a worker that died before
-calling the provider, and sends it again after ``STUCK_AFTER``. The same holds for a provider that
+calling the provider, and sends it again after ``stuck_after()``. The same holds for a provider that
 times out after it received the request: the retry may be a second copy. We accept a rare duplicate
 over a lost appointment letter; the idempotency key (and the provider id, when written) identify such
 duplicates. A gateway that takes an idempotency key of its own would close that gap; the generic ones
@@ -39,10 +39,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.template import Context, Engine
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sangathan.notifications import tasks  # tasks call this module too: by module, either loads first
@@ -59,10 +59,19 @@ Channel = OutboxMessage.Channel
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=6)
 RETRY_JITTER = 0.1
-STUCK_AFTER = timedelta(minutes=10)
-# A pending message's own task normally runs within seconds of the commit; the sweep leaves it that long
-# so that a slow queue does not get every message twice.
-PENDING_GRACE = timedelta(minutes=2)
+
+
+def stuck_after() -> timedelta:
+    """A message "sending" this long lost its worker (a live one answers within ``HTTP_TIMEOUT``, 10 s):
+    ``SANGATHAN_IDLE_SECONDS``, so that a dead worker's messages go out within two minutes."""
+    return timedelta(seconds=settings.SANGATHAN_IDLE_SECONDS)
+
+
+def pending_grace() -> timedelta:
+    """A pending message's own task normally runs within seconds of the commit (the outbox has a queue of
+    its own); the sweep leaves it the idle time so that a slow queue does not get every message twice."""
+    return timedelta(seconds=settings.SANGATHAN_IDLE_SECONDS)
+
 
 TEMPLATE_RE = re.compile(r"[a-z0-9_]+(?:/[a-z0-9_]+)*")
 SUBJECT_PREFIX = "Subject:"
@@ -313,7 +322,7 @@ def message_deliver(*, message_id: int) -> str | None:
         status, fields = Status.DEAD, {"last_error": str(error)}
     except ChannelError as error:
         status, fields = _failed(message.attempts, str(error))
-    except Exception as error:  # a bug in a channel must not leave the message "sending" for 10 minutes
+    except Exception as error:  # a bug in a channel must not leave the message "sending" until the sweep
         logger.exception("Channel %s crashed on outbox message %s", message.channel, message_id)
         status, fields = _failed(message.attempts, f"{type(error).__name__}: {error}")
     else:
@@ -338,9 +347,9 @@ def _failed(attempts: int, error: str) -> tuple[str, dict[str, Any]]:
 
 
 def outbox_release_stuck() -> int:
-    """Messages "sending" for more than ``STUCK_AFTER``: their worker died. Make them due again (or dead,
+    """Messages "sending" for more than ``stuck_after()``: their worker died. Make them due again (or dead,
     when that was the last attempt). Returns how many were released."""
-    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=Now() - STUCK_AFTER)
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=Now() - stuck_after())
     error = _("The delivery was interrupted (the worker stopped while sending); it will be tried again.")
     dead = stuck.filter(attempts__gte=settings.NOTIFY_MAX_ATTEMPTS).update(
         status=Status.DEAD, claimed_at=None, last_error=error
@@ -353,10 +362,27 @@ def outbox_release_stuck() -> int:
 
 def outbox_due():
     """The messages the sweep queues: failed ones whose retry time has come, pending ones whose task
-    should have run by now (``PENDING_GRACE``)."""
+    should have run by now (``pending_grace()``)."""
     return OutboxMessage.objects.filter(status__in=[Status.PENDING, Status.FAILED], next_attempt_at__lte=Now()).exclude(
-        status=Status.PENDING, next_attempt_at__gt=Now() - PENDING_GRACE
+        status=Status.PENDING, next_attempt_at__gt=Now() - pending_grace()
     )
+
+
+def _claim_for_requeue(ids: list[int]) -> list[int]:
+    """Of the due messages ``ids``, those this sweep queues: every failed one, and the pending ones it
+    stamps (``next_attempt_at`` = now, by a conditional UPDATE). A stamped message is left by the sweeps
+    for another grace period, so a long queue of deliveries (a national send) is not queued a second time
+    every minute, and of two sweeps at once only one queues it."""
+    stamp = timezone.now()
+    OutboxMessage.objects.filter(
+        pk__in=ids, status=Status.PENDING, next_attempt_at__lte=stamp - pending_grace()
+    ).update(next_attempt_at=stamp)
+    claimed = set(
+        OutboxMessage.objects.filter(pk__in=ids)
+        .filter(Q(status=Status.FAILED) | Q(status=Status.PENDING, next_attempt_at=stamp))
+        .values_list("pk", flat=True)
+    )
+    return [pk for pk in ids if pk in claimed]
 
 
 def outbox_sweep(*, progress: Callable[[int, int], None] | None = None, chunk_size: int = 1000) -> int:
@@ -375,7 +401,7 @@ def outbox_sweep(*, progress: Callable[[int, int], None] | None = None, chunk_si
         if not ids:
             break
         last_id = ids[-1]
-        done += _enqueue(ids)
+        done += _enqueue(_claim_for_requeue(ids))
         if progress:
             progress(done, max(total, done))
     return done

@@ -10,5 +10,6 @@ urlpatterns = [
     path("confirm/", views_import.confirm, name="confirm"),
     path("cancel/", views_import.cancel, name="cancel"),
     path("jobs/<int:pk>/", views_import.job, name="job"),
+    path("jobs/<int:pk>/resume/", views_import.resume, name="resume"),
     path("sample.csv", views_import.sample, name="sample"),
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sangathan.access.permissions import IMPORT_UNITS
-from sangathan.access.scope import can_anywhere, require, scope_paths
+from sangathan.access.scope import can, can_anywhere, require, scope_paths
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.errors import OrgError
 from sangathan.org.import_jobs import (
@@ -32,6 +32,8 @@ from sangathan.org.import_jobs import (
     job_report,
     unit_import_job_cancel,
     unit_import_job_confirm,
+    unit_import_job_resume,
+    unit_import_job_stalled,
     unit_import_job_upload,
 )
 from sangathan.org.importing import LevelCount, column_help
@@ -221,11 +223,30 @@ def _job_context(job: UnitImportJob) -> dict:
 @login_required
 @require_GET
 def job(request, pk):
-    """The import's page: a progress bar while the task runs, the result when it is done."""
-    context = _job_context(_job_for_user(request.user, pk))
+    """The import's page: a progress bar while the task runs, the result when it is done, and "resume"
+    for an import that stopped (its worker died) to whoever may import there."""
+    job = _job_for_user(request.user, pk)
+    context = _job_context(job)
+    context["stalled"] = can(request.user, IMPORT_UNITS, job.root) and unit_import_job_stalled(
+        job, seconds=settings.SANGATHAN_RESUME_AFTER_SECONDS
+    )
     if request.htmx:
         return render(request, "org/partials/import_job_status.html", context)
     return render(request, "org/import_job.html", context)
+
+
+@login_required
+@require_POST
+def resume(request, pk):
+    """Queue again an import whose worker died (audited); 404 outside the user's view, 403 without the
+    right to import there."""
+    job = _job_for_user(request.user, pk)
+    require(request.user, IMPORT_UNITS, job.root)
+    if unit_import_job_resume(job=job, by=request.user):
+        messages.success(request, _("The import was queued again."))
+    else:
+        messages.info(request, _("The import has not stopped: nothing to resume."))
+    return redirect("org_import:job", pk=job.pk)
 
 
 @login_required

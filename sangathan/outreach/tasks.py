@@ -1,5 +1,6 @@
 """Celery tasks of the message cascade: thin, take ids, safe to run twice (a chunk is claimed before it is
-written, and notifications carry idempotency keys)."""
+written, and notifications carry idempotency keys). Chunks go to the ``cascade`` queue, the sweep and the
+reminders to ``default`` (sangathan/config/queues.py)."""
 
 from celery import shared_task
 
@@ -12,7 +13,13 @@ def send_chunk(chunk_id: int) -> int:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def sweep_sends() -> int:
+    """Every minute (beat): queue again the chunks of sends that stopped, finish sends whose chunks are all
+    done, fold answers nobody has read into the roll-ups."""
+    return services.outreach_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def remind_and_escalate() -> tuple[int, int]:
-    """Every 15 minutes (Celery beat): reminders, escalations, and sends that stopped half-way."""
-    services.outreach_sweep()
+    """Every 15 minutes (beat): reminders to silent units and escalations of urgent messages."""
     return services.reminders_send()

@@ -2,6 +2,7 @@
 the delivery report and a unit's history. Thin: fetch in scope (404 outside it, 403 inside but not
 allowed), read through ``selectors``, write through ``services``."""
 
+import datetime
 import functools
 from collections.abc import Callable
 
@@ -121,6 +122,8 @@ STEPS = {
     "approve": (APPROVE_MESSAGES, services.message_approve, gettext_lazy("Approved. It can be sent now.")),
     "return": (APPROVE_MESSAGES, services.message_return, gettext_lazy("Returned to draft.")),
     "send": (SEND_MESSAGES, services.message_send, gettext_lazy("The message is going out.")),
+    # A send that stopped (its worker died and the sweep has not brought it back): queue it again.
+    "resume": (SEND_MESSAGES, services.message_resume, gettext_lazy("The send was resumed.")),
 }
 
 
@@ -174,7 +177,11 @@ def _tracking(request, pk: int) -> dict:
 @login_required
 def track(request, pk: int):
     context = _tracking(request, pk)
-    context["variants"] = context["message"].variants()
+    message = context["message"]
+    context["variants"] = message.variants()
+    context["stalled"] = can(request.user, SEND_MESSAGES, message.unit) and services.message_stalled(
+        message, after=datetime.timedelta(seconds=settings.SANGATHAN_RESUME_AFTER_SECONDS)
+    )
     return render(request, "outreach/track.html", context)
 
 

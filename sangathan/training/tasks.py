@@ -1,10 +1,14 @@
-"""Celery tasks of the training app: thin, take ids, safe to run twice (the outbox keys make sure)."""
+"""Celery tasks of the training app: thin, take ids, safe to run twice (the outbox keys make sure). A camp's
+invitation task lost with its worker is queued again by ``sweep_invitations`` (beat, every minute)."""
 
 import datetime
 
 from celery import shared_task
 
-from sangathan.training import services  # the services queue these tasks: by module, either loads first
+from sangathan.training import (
+    services,  # the services queue these tasks: by module, either loads first
+    sweeps,
+)
 from sangathan.training.models import Camp, Invitation
 
 
@@ -32,3 +36,9 @@ def send_reminders(camp_id: int, day: str) -> int:
         return services.invitations_remind(camp=camp, on=datetime.date.fromisoformat(day))
     except services.TrainingError:  # cancelled or over since the job looked
         return 0
+
+
+@shared_task(ignore_result=True)
+def sweep_invitations() -> int:
+    """Every minute (beat): queue again the invitations of camps whose invitation task died with its worker."""
+    return sweeps.invitations_sweep(send_invitations.delay)

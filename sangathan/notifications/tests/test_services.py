@@ -364,7 +364,7 @@ def _message(key: str, status: str, **fields) -> OutboxMessage:
 def test_the_sweep_redelivers_what_is_due_and_what_a_dead_worker_left(recorder):
     now = timezone.now()
     stuck = _message("stuck", "sending", claimed_at=now - timedelta(minutes=11), attempts=1)
-    still_sending = _message("busy", "sending", claimed_at=now - timedelta(minutes=2), attempts=1)
+    still_sending = _message("busy", "sending", claimed_at=now - timedelta(seconds=20), attempts=1)
     retry_due = _message("retry-due", "failed", next_attempt_at=now - timedelta(seconds=5), attempts=1)
     retry_later = _message("retry-later", "failed", next_attempt_at=now + timedelta(minutes=5), attempts=1)
     lost_task = _message("lost-task", "pending", next_attempt_at=now - timedelta(minutes=5))
@@ -394,7 +394,7 @@ def test_a_stuck_message_on_its_last_attempt_is_dead(recorder, settings):
 
 
 def test_a_late_result_from_a_released_worker_is_not_written(recorder, django_capture_on_commit_callbacks):
-    """A worker that took longer than STUCK_AFTER lost its claim: the sweep's new attempt decides the status."""
+    """A worker that took longer than stuck_after() lost its claim: the sweep's new attempt decides the status."""
     with django_capture_on_commit_callbacks():
         message = queue()
 

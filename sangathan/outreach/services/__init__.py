@@ -10,8 +10,9 @@ How a send works and why nothing is lost or doubled (docs/adr/0004-message-casca
    Then, in a second transaction, it writes the notifications to the key office-bearers into the outbox
    in bulk, each with an idempotency key (message, unit, person, channel), and marks the chunk done.
 3. A worker that dies leaves its chunk pending (its transaction rolled back) or written (the outbox insert
-   skips keys already there). ``message_send`` on a sending message, or the periodic ``outreach_sweep``,
-   queues again every chunk that is not done.
+   skips keys already there). ``message_send`` on a sending message, the periodic ``outreach_sweep`` (every
+   minute, chunks idle for ``SANGATHAN_IDLE_SECONDS``) or the operator's ``message_resume`` queues again
+   every chunk that is not done.
 
 The modules
     ``settings``   how long links live, when to remind and escalate, the public address
@@ -49,8 +50,10 @@ from sangathan.outreach.services.cascade import (
     chunk_write,
     materialise,
     message_finish_if_done,
+    message_resume,
     message_run_inline,
     message_send,
+    message_stalled,
     outreach_sweep,
 )
 from sangathan.outreach.services.drafting import message_create, message_update
@@ -93,6 +96,8 @@ __all__ = [
     "message_submit",
     "message_update",
     "notify_bulk",
+    "message_resume",
+    "message_stalled",
     "outreach_sweep",
     "public_base_url",
     "remind_after",

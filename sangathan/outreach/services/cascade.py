@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can
+from sangathan.audit.services import audit_bulk_action
+from sangathan.core.leases import requeue_once
 from sangathan.org.models import Unit
 from sangathan.outreach import sql, tasks  # tasks call the services back: by module, either loads first
 from sangathan.outreach.errors import OutreachError
@@ -182,13 +184,81 @@ def message_finish_if_done(*, message_id: int) -> bool:
     )
 
 
-def outreach_sweep(*, stale_after: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
-    """Queue again the chunks of sends that stopped (a worker or the broker died), and fold the answers of
-    messages nobody has looked at lately into their roll-ups; returns how many chunks were queued."""
-    stale = SendChunk.objects.filter(
-        message__status=Status.SENDING, updated_at__lt=timezone.now() - stale_after
+def idle_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.SANGATHAN_IDLE_SECONDS)
+
+
+def _stalled_chunks(*, message_id: int | None = None, stale_after: datetime.timedelta | None = None):
+    """Chunks of sending messages that have not moved for the idle time: their task was lost with a worker
+    or a broker, or waits behind others (queued again, it finds the chunk claimed and does nothing). A chunk
+    moves when it is made, written and done (``updated_at``)."""
+    chunks = SendChunk.objects.filter(
+        message__status=Status.SENDING, updated_at__lt=timezone.now() - (stale_after or idle_after())
     ).exclude(status=SendChunk.Status.DONE)
-    ids = list(stale.values_list("pk", flat=True))
-    _queue_chunks(ids)
+    return chunks.filter(message_id=message_id) if message_id is not None else chunks
+
+
+def _unfinished_messages(*, message_id: int | None = None) -> list[int]:
+    """Sending messages whose every chunk is done: the worker died between the last chunk and the message."""
+    sending = Message.objects.filter(status=Status.SENDING).exclude(
+        pk__in=SendChunk.objects.exclude(status=SendChunk.Status.DONE).values("message_id")
+    )
+    if message_id is not None:
+        sending = sending.filter(pk=message_id)
+    return list(sending.values_list("pk", flat=True))
+
+
+def _requeue_stalled(*, message_id: int | None = None, stale_after: datetime.timedelta | None = None) -> int:
+    """Queue again the stalled chunks and finish the messages whose chunks are all done. Of several sweeps
+    at once only one queues a given chunk, once per idle period (``requeue_once``); the task claims the
+    chunk itself, so a chunk queued twice is written once. Returns how many chunks were queued."""
+    stalled = _stalled_chunks(message_id=message_id, stale_after=stale_after).values_list("pk", flat=True)
+    queued = [chunk_id for chunk_id in stalled if requeue_once(f"send-chunk:{chunk_id}")]
+    _queue_chunks(queued)
+    for pk in _unfinished_messages(message_id=message_id):
+        message_finish_if_done(message_id=pk)
+    return len(queued)
+
+
+def message_stalled(message: Message, *, after: datetime.timedelta | None = None) -> bool:
+    """Whether a send has stopped: sending, and a chunk not done has not moved for ``after`` (the idle
+    time unless given; the tracking page offers "resume" after ``SANGATHAN_RESUME_AFTER_SECONDS``), or
+    every chunk is done and the message was never marked sent."""
+    if message.status != Status.SENDING:
+        return False
+    return _stalled_chunks(message_id=message.pk, stale_after=after).exists() or bool(
+        _unfinished_messages(message_id=message.pk)
+    )
+
+
+def message_resume(*, message: Message, by) -> int:
+    """The operator's "resume" of a stopped send: queue its stalled chunks again (what the sweep would do
+    within a minute), audited on the message. Returns how many chunks were queued."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("unit").get(pk=message.pk)
+        if not can(by, SEND_MESSAGES, message.unit):
+            raise OutreachError(_("You may not send messages to this unit."), code="not_allowed")
+        if not message_stalled(message):
+            raise OutreachError(_("This send has not stopped: nothing to resume."), code="not_stalled")
+        chunk_ids = list(_stalled_chunks(message_id=message.pk).values_list("pk", flat=True))
+        audit_bulk_action(
+            obj=message, what="send_resumed", count=max(len(chunk_ids), 1), model=SendChunk, ids=chunk_ids, by=by
+        )
+        transaction.on_commit(lambda: _resume(message.pk, chunk_ids))
+    return len(chunk_ids)
+
+
+def _resume(message_id: int, chunk_ids: list[int]) -> None:
+    _queue_chunks(chunk_ids)  # at once, whether or not a sweep queued them a moment ago
+    for pk in _unfinished_messages(message_id=message_id):
+        message_finish_if_done(message_id=pk)
+
+
+def outreach_sweep(*, stale_after: datetime.timedelta | None = None) -> int:
+    """Queue again the chunks of sends that stopped (a worker or the broker died), finish the messages
+    whose chunks are all done (beat, every minute; idle means ``SANGATHAN_IDLE_SECONDS``), and fold the
+    answers of messages nobody has looked at lately into their roll-ups; returns how many chunks were
+    queued."""
+    queued = _requeue_stalled(stale_after=stale_after)
     rollups_fold(message_ids=RollupDelta.objects.values_list("message_id", flat=True).distinct())
-    return len(ids)
+    return queued

@@ -1,0 +1,53 @@
+"""Celery's queues by kind, and the namespace that lets two installations share one Redis.
+
+Each kind of work has a queue of its own, so that a national cascade (tens of chunk tasks of seconds each)
+never delays a one-time code or a form, and each queue gets its own workers (docs/architecture.md,
+"Background work"):
+
+    cascade   the message cascade's chunks                       (outreach.tasks.send_chunk)
+    intake    the public form's drain into applications          (recruitment.tasks.drain_submissions)
+    outbox    SMS, WhatsApp and e-mail deliveries, one-time codes (notifications.tasks.deliver_*)
+    reports   long batch work: unit and channel imports, the daily run, plan recounts, the control room's
+              daily roll-up
+    default   everything else: training invitations and reminders, and the sweeps, which must never wait
+              behind a long import or cascade
+
+Every queue name is ``<namespace>.<kind>``; the namespace also prefixes every key the broker writes
+(``global_keyprefix``) and every cache key (``KEY_PREFIX``). Pure functions of the namespace, read by the
+settings and by the test fixture that gives each test process a namespace of its own.
+"""
+
+KINDS = ("cascade", "intake", "outbox", "reports", "default")
+
+# Task name -> kind. A task not listed goes to the default queue.
+TASK_KINDS = {
+    "sangathan.outreach.tasks.send_chunk": "cascade",
+    "sangathan.recruitment.tasks.drain_submissions": "intake",
+    "sangathan.notifications.tasks.deliver_message": "outbox",
+    "sangathan.notifications.tasks.deliver_messages": "outbox",
+    "sangathan.org.tasks.check_unit_import": "reports",
+    "sangathan.org.tasks.run_unit_import": "reports",
+    "sangathan.channels.tasks.check_channel_import": "reports",
+    "sangathan.channels.tasks.run_channel_import": "reports",
+    "sangathan.planning.tasks.run_daily_jobs": "reports",
+    "sangathan.planning.tasks.refresh_progress": "reports",
+    "sangathan.controlroom.tasks.refresh_day": "reports",  # a day's roll-up of every activity report
+}
+
+
+def queue_name(namespace: str, kind: str) -> str:
+    return f"{namespace}.{kind}" if namespace else kind
+
+
+def queue_names(namespace: str) -> list[str]:
+    """Every queue of the installation (what a worker that does everything listens to)."""
+    return [queue_name(namespace, kind) for kind in KINDS]
+
+
+def task_routes(namespace: str) -> dict[str, dict[str, str]]:
+    return {task: {"queue": queue_name(namespace, kind)} for task, kind in TASK_KINDS.items()}
+
+
+def key_prefix(namespace: str) -> str:
+    """The prefix of every Redis key the broker writes (kombu's ``global_keyprefix``)."""
+    return f"{namespace}:" if namespace else ""
