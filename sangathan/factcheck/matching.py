@@ -28,6 +28,7 @@ has the thresholds and the data that chose them, docs/benchmarks.md the speed.
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
@@ -50,7 +51,10 @@ NEGATION_PENALTY = 0.85  # one says "not" and the other does not
 NEGATIONS = frozenset(
     {"nahi", "nhi", "mat", "not", "no", "never", "neither", "nor"}
 )  # folded keys ("na" is too many things)
-REBUILD_SHARE = 0.2  # appended rows past this share of the index → rebuild (the IDF drifts)
+REBUILD_SHARE = 0.5  # appended rows past this share of the index → rebuild (the IDF drifts)
+RETRIEVED = 40  # texts per tip whose exact cosine is computed (from the partial cosine over rarer n-grams)
+RETRIEVAL_MAX_DF = 0.02  # n-grams in more than this share of the texts do not retrieve (they still score)
+RETRIEVAL_MIN_DF = 100  # ... but on a small index nothing is cut below this many texts
 BATCH = 256  # tips per sparse product (bounds the memory of match_many)
 TIP_MAX_CHARS = 10_000  # a longer tip is matched on its beginning (a rumour is rarely over 2,000 characters)
 
@@ -101,13 +105,32 @@ def pair_score(tip_key: str, text_key: str, cosine: float) -> float:
     return min(max(score, 0.0), 1.0)
 
 
+@lru_cache(maxsize=200_000)
+def _word_grams(word: str) -> tuple[str, ...]:
+    """The 2- to 4-grams of `` word `` (padded with a space each side, as scikit-learn's ``char_wb``)."""
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in (2, 3, 4) for i in range(max(len(padded) - n + 1, 1)))
+
+
+def _grams(key: str) -> list[str]:
+    """A key's n-grams: the words' grams, each word's computed once per process (keys repeat words a lot,
+    so building the index costs about half of scikit-learn's own analyser)."""
+    return [gram for word in key.split() for gram in _word_grams(word)]
+
+
 def _vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=False, dtype=np.float32)
+    return TfidfVectorizer(analyzer=_grams, sublinear_tf=True, dtype=np.float32)
 
 
 class ClaimIndex:
     """The claim texts of one process, vectorised. ``build``/``add`` take (claim external id, key) rows;
-    ``search`` takes tip keys. Thread-safe: a web process may serve several requests at once."""
+    ``search`` takes tip keys. Thread-safe: a web process may serve several requests at once.
+
+    Two matrices: the texts' TF-IDF rows (for the exact cosine of a few candidates) and, transposed, the
+    same rows without the n-grams found in more than ``RETRIEVAL_MAX_DF`` of the texts (" ke", "se ",
+    "the"), which give the candidates. Without that cut, a tip shares some n-gram with nearly every text
+    and the product with 100,000 texts is a dense 100,000 numbers per tip (about 250 tips/s measured);
+    with it, each tip meets only the texts that share a rarer n-gram."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -116,9 +139,11 @@ class ClaimIndex:
     def clear(self) -> None:
         with self._lock:
             self._vectorizer: TfidfVectorizer | None = None
-            self._base_t: sparse.csr_matrix | None = None  # the rows of the last build, transposed: tips × it = cosines
-            self._extra: list[sparse.csr_matrix] = []  # rows appended since
-            self._extra_t: sparse.csr_matrix | None = None
+            self._idf: np.ndarray = np.empty(0, dtype=np.float32)
+            self._parts: list[sparse.csr_matrix] = []  # TF-IDF rows: the build's, then each appended batch
+            self._offsets: list[int] = []  # the first row of each part
+            self._retrieval: list[sparse.csr_matrix] = []  # each part, common n-grams cut, transposed
+            self._common: np.ndarray | None = None  # columns cut from retrieval
             self._keys: list[str] = []
             self._row_claim: list[int] = []  # text row → position in _claims
             self._claims: list[str] = []
@@ -140,6 +165,15 @@ class ClaimIndex:
             self._claims.append(external_id)
         return pos
 
+    def _append_part(self, rows: sparse.csr_matrix) -> None:
+        assert self._common is not None
+        self._offsets.append(sum(part.shape[0] for part in self._parts))
+        self._parts.append(rows)
+        retrieval = rows.copy()
+        retrieval.data[self._common[retrieval.indices]] = 0
+        retrieval.eliminate_zeros()
+        self._retrieval.append(retrieval.T.tocsr())
+
     def build(self, rows: Iterable[tuple[str, str]]) -> None:
         """Replace the index with ``rows`` (claim external id, key)."""
         rows = [(claim, key) for claim, key in rows if key]
@@ -150,11 +184,15 @@ class ClaimIndex:
             self._keys = [key for _claim, key in rows]
             self._row_claim = [self._claim(claim) for claim, _key in rows]
             self._vectorizer = _vectorizer()
-            self._base_t = self._vectorizer.fit_transform(self._keys).T.tocsr()
+            matrix = self._vectorizer.fit_transform(self._keys).tocsr()
+            self._idf = self._vectorizer.idf_.astype(np.float32)
+            document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+            self._common = document_frequency > max(RETRIEVAL_MIN_DF, RETRIEVAL_MAX_DF * len(rows))
             self._built_rows = len(rows)
+            self._append_part(matrix)
 
     def add(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Append rows, vectorised with the index's vocabulary; rebuild when they grow past a fifth."""
+        """Append rows, vectorised with the index's vocabulary; rebuild when they grow past ``REBUILD_SHARE``."""
         rows = [(claim, key) for claim, key in rows if key]
         if not rows:
             return
@@ -164,9 +202,36 @@ class ClaimIndex:
                 return
             self._keys.extend(key for _claim, key in rows)
             self._row_claim.extend(self._claim(claim) for claim, _key in rows)
-            self._extra.append(self._vectorizer.transform([key for _claim, key in rows]).tocsr())
-            # Only the appended rows are stacked again: adding a claim costs its own rows, not the index's.
-            self._extra_t = sparse.vstack(self._extra, format="csr").T.tocsr()
+            # A part of its own: adding a claim costs its own rows, not the index's.
+            self._append_part(self._vectorise([key for _claim, key in rows]))
+
+    def _vectorise(self, keys: Sequence[str]) -> sparse.csr_matrix:
+        """The fitted TF-IDF of ``keys`` (what ``TfidfVectorizer.transform`` computes, without its
+        per-call checks, which cost more than the arithmetic for one tip)."""
+        assert self._vectorizer is not None
+        vocabulary, idf = self._vectorizer.vocabulary_, self._idf
+        indptr, indices, data = [0], [], []
+        for key in keys:
+            counts: dict[int, int] = {}
+            for gram in _grams(key):
+                column = vocabulary.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            columns = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * idf[columns]
+            norm = float(np.sqrt(np.dot(weights, weights)))
+            indices.append(columns)
+            data.append(weights / norm if norm else weights)
+            indptr.append(indptr[-1] + len(columns))
+        return sparse.csr_matrix(
+            (
+                np.concatenate(data) if data else np.empty(0, np.float32),
+                np.concatenate(indices) if indices else np.empty(0, np.int32),
+                indptr,
+            ),
+            shape=(len(keys), len(vocabulary)),
+            dtype=np.float32,
+        )
 
     def search(self, keys: Sequence[str], thresholds: Thresholds) -> list[Match]:
         """The best claim for each tip key."""
@@ -176,15 +241,40 @@ class ClaimIndex:
             results: list[Match] = []
             for start in range(0, len(keys), BATCH):
                 chunk = keys[start : start + BATCH]
-                vectors = self._vectorizer.transform(chunk)
-                cosines = vectors @ self._base_t
-                if self._extra_t is not None:
-                    cosines = sparse.hstack([cosines, vectors @ self._extra_t])
-                cosines = sparse.csr_matrix(cosines)
+                vectors = self._vectorise(chunk)
+                tips, rows = self._candidates(vectors)
+                cosines = self._cosines(vectors, tips, rows)
+                bounds = np.searchsorted(tips, np.arange(len(chunk) + 1))
                 for offset, key in enumerate(chunk):
-                    begin, end = cosines.indptr[offset], cosines.indptr[offset + 1]
-                    results.append(self._best(key, cosines.indices[begin:end], cosines.data[begin:end], thresholds))
+                    begin, end = bounds[offset], bounds[offset + 1]
+                    results.append(self._best(key, rows[begin:end], cosines[begin:end], thresholds))
             return results
+
+    def _candidates(self, vectors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """(tip, text row) pairs, sorted by tip: each tip's ``RETRIEVED`` texts with the highest partial cosine."""
+        partial = sparse.hstack([vectors @ part for part in self._retrieval], format="csr")
+        tips, rows = [], []
+        for tip in range(partial.shape[0]):
+            begin, end = partial.indptr[tip], partial.indptr[tip + 1]
+            found, scores = partial.indices[begin:end], partial.data[begin:end]
+            if len(found) > RETRIEVED:
+                found = found[np.argpartition(scores, -RETRIEVED)[-RETRIEVED:]]
+            tips.append(np.full(len(found), tip))
+            rows.append(found)
+        if not rows:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(tips).astype(np.int64), np.concatenate(rows).astype(np.int64)
+
+    def _cosines(self, vectors: sparse.csr_matrix, tips: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The exact cosine of each (tip, text row) pair, all n-grams counted."""
+        cosines = np.zeros(len(rows), dtype=np.float32)
+        for index, (part, offset) in enumerate(zip(self._parts, self._offsets, strict=True)):
+            end = self._offsets[index + 1] if index + 1 < len(self._offsets) else len(self._keys)
+            inside = (rows >= offset) & (rows < end)
+            if inside.any():
+                products = part[rows[inside] - offset].multiply(vectors[tips[inside]])
+                cosines[inside] = np.asarray(products.sum(axis=1)).ravel()
+        return cosines
 
     def _best(self, key: str, rows: np.ndarray, cosines: np.ndarray, thresholds: Thresholds) -> Match:
         if not key or len(rows) == 0:
@@ -194,10 +284,14 @@ class ClaimIndex:
             rows, cosines = rows[top], cosines[top]
         best: dict[int, float] = {}
         for row, cosine in zip(rows.tolist(), cosines.tolist(), strict=True):
+            if cosine <= 0:
+                continue
             claim = self._row_claim[row]
             score = pair_score(key, self._keys[row], cosine)
             if score > best.get(claim, -1.0):
                 best[claim] = score
+        if not best:
+            return Match(None, 0.0, NONE)
         ranked = sorted(best.items(), key=lambda item: (-item[1], self._claims[item[0]]))
         claim, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0

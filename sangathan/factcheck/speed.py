@@ -101,7 +101,7 @@ class Timings:
 
 
 def measure(*, claims: int = 50_000, tips: int = 5_000, thresholds: Thresholds | None = None) -> Timings:
-    thresholds = thresholds or Thresholds(auto_score=0.65, auto_margin=0.32, auto_min_chars=25, suggest_score=0.45)
+    thresholds = thresholds or Thresholds(auto_score=0.65, auto_margin=0.34, auto_min_chars=25, suggest_score=0.45)
     corpus = synthetic_claims(claims + 100)
     base, extra = corpus[:claims], corpus[claims:]
     started = time.perf_counter()

@@ -216,3 +216,21 @@ def test_match_many_keeps_the_order():
         claim_create(external_id=external_id, texts=texts)
     matches = matching.match_many([CLAIMS["polling-5-may"]["en"], CLAIMS["notes-500"]["hi"], ""])
     assert [match.claim_id for match in matches] == ["polling-5-may", "notes-500", None]
+
+
+def test_the_index_vectorises_tips_as_scikit_learn_does(index):
+    keys = [normalise(text) for texts in CLAIMS.values() for text in texts.values()] + ["", "zzzz qqq"]
+    mine = index._vectorise(keys).toarray()
+    theirs = index._vectorizer.transform(keys).toarray()
+    assert abs(mine - theirs).max() < 1e-6
+
+
+def test_common_n_grams_do_not_retrieve_but_the_repeat_is_still_found():
+    # 300 claims sharing " kal se ... ke not band": their common n-grams are cut from retrieval, the
+    # distinct ones (the amount, the place) still find the right claim.
+    places = [f"sahar{i}" for i in range(300)]
+    built = ClaimIndex()
+    built.build([(f"c{i}", normalise(f"kal se {place} me 2000 ke note band honge")) for i, place in enumerate(places)])
+    assert built._common is not None and built._common.any()
+    match = built.search([normalise("Forwarded: kal se sahar123 me 2000 ke note band honge!!")], T)[0]
+    assert match.claim_id == "c123"
