@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from sangathan.access.permissions import VIEW
 from sangathan.core.paths import subtree_q
-from sangathan.membership.models import Member, MemberCounter, ReferralCode
+from sangathan.membership.models import COUNTED, Member, MemberCounter, ReferralCode
 from sangathan.org.models import Unit
 
 
@@ -50,3 +50,35 @@ def codes_of_unit(user, unit: Unit) -> list[ReferralCode]:
     """The unit's join link and its office-bearers' referral links, with their counts."""
     codes = ReferralCode.objects.restrict(user, VIEW).filter(unit=unit).exclude(kind=ReferralCode.Kind.MEMBER)
     return list(codes.select_related("person").order_by("kind", "-verified_count", "code"))
+
+
+def children_of(unit: Unit) -> QuerySet[Unit]:
+    """The units right below ``unit`` (a unit the caller fetched in scope: its children are in scope too)."""
+    return Unit.objects.filter(parent=unit).select_related("level").order_by("number", "name_en", "name_hi", "id")
+
+
+def ancestors_of(unit: Unit) -> list[Unit]:
+    """The units above ``unit``, the root first (the caller keeps those the user may see)."""
+    return list(Unit.objects.filter(path__in=unit.ancestor_paths(include_self=False)).order_by("depth"))
+
+
+# ---------------------------------------------------------------- public pages (no user: what a code grants)
+
+
+def public_link(code: str) -> ReferralCode | None:
+    """The active join link behind a code typed or scanned from a poster; None for anything else."""
+    code = (code or "").strip().upper()
+    if not code.isascii() or not code.isalnum() or len(code) > 12:
+        return None
+    links = ReferralCode.objects.select_related("unit__level", "person", "member")
+    return links.filter(code=code, is_active=True).first()
+
+
+def own_code(member: Member) -> ReferralCode | None:
+    """A verified member's own referral link (shown to them once they proved their number)."""
+    return ReferralCode.objects.filter(member=member, is_active=True).first()
+
+
+def counted_member(pk: int) -> Member | None:
+    """A member who counts (verified or active), by the id a signed card link names."""
+    return Member.objects.select_related("unit__level").filter(pk=pk, status__in=COUNTED).first()

@@ -50,7 +50,7 @@ def _bars(children: list[Unit], counts: dict) -> list[dict]:
 @login_required
 def unit(request, pk):
     unit = get_unit_for_user(request.user, pk)
-    children = Unit.objects.filter(parent=unit).select_related("level").order_by("number", "name_en", "name_hi", "id")
+    children = selectors.children_of(unit)
     page = Paginator(children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
     child_list = list(page.object_list)
     members = Paginator(selectors.members_in(request.user, unit), MEMBERS_PER_PAGE).get_page(request.GET.get("m"))
@@ -69,11 +69,7 @@ def unit(request, pk):
     counts = selectors.counts_for_unit(unit)
     context = {
         "unit": unit,
-        "ancestors": [
-            a
-            for a in Unit.objects.filter(path__in=unit.ancestor_paths(include_self=False)).order_by("depth")
-            if can(request.user, VIEW, a)
-        ],
+        "ancestors": [a for a in selectors.ancestors_of(unit) if can(request.user, VIEW, a)],
         "counts": counts,
         "children": _bars(child_list, selectors.counts_by_unit(child_list)),
         "page": page,

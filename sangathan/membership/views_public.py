@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sangathan.core.clientip import client_ip
 from sangathan.core.ratelimits import over_limit
-from sangathan.membership import services
+from sangathan.membership import selectors, services
 from sangathan.membership.card import card_pdf
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import PLACE_MATCHES, CodeForm, JoinForm, booth_matches
@@ -72,12 +72,7 @@ def _too_many(request) -> HttpResponse:
 
 
 def _link(code: str) -> ReferralCode | None:
-    code = (code or "").strip().upper()
-    if not code.isascii() or not code.isalnum() or len(code) > 12:
-        return None
-    return (
-        ReferralCode.objects.select_related("unit__level", "person", "member").filter(code=code, is_active=True).first()
-    )
+    return selectors.public_link(code)
 
 
 def _not_found(request) -> HttpResponse:
@@ -242,7 +237,7 @@ def _resend(request, link: ReferralCode, pending: dict):
 
 def _member_page(request, member: Member):
     """What the proven holder of the number sees: their membership, card and own referral link."""
-    own = ReferralCode.objects.filter(member=member, is_active=True).first()
+    own = selectors.own_code(member)
     context = {
         "member": member,
         "unit": member.unit,
@@ -276,8 +271,8 @@ def card(request, token):
         pk = signing.loads(token or "", salt=CARD_SALT, max_age=CARD_SECONDS)
     except signing.BadSignature:
         raise Http404 from None
-    member = Member.objects.select_related("unit__level").filter(pk=pk if isinstance(pk, int) else 0).first()
-    if member is None or not member.counts:
+    member = selectors.counted_member(pk) if isinstance(pk, int) else None
+    if member is None:
         raise Http404
     if _over_limit(request, "card", "MEMBERSHIP_CARD_RATE_IP"):
         return _too_many(request)
