@@ -13,8 +13,9 @@ import time
 import urllib.parse
 
 import pytest
-import redis
 from django.db import connection
+
+from sangathan.testing import forget_namespace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,9 +57,10 @@ def test_a_worker_killed_mid_send_then_resumed_writes_everything_exactly_once(
 ):
     message = make_draft(unit=tree.rajasthan, by=cast.state_admin)
     url = _database_url(tmp_path)
-    queue = f"sangathan-outreach-test-{os.getpid()}"
-    redis.Redis.from_url(redis_broker).delete(queue)
+    queue = f"sangathan-outreach-test-{os.getpid()}"  # the namespace of the subprocesses' queues and keys
+    forget_namespace(redis_broker, queue)
     env = {
+        "SANGATHAN_NAMESPACE": queue,
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sangathan.config.settings.base",
         "DATABASE_URL": url,

@@ -1,7 +1,10 @@
 """Run by test_worker.py in subprocesses (a real Celery worker on Redis, as in production).
 
-    python -m sangathan.outreach.tests.worker_helper queue QUEUE MESSAGE_ID USERNAME
-    python -m sangathan.outreach.tests.worker_helper worker QUEUE [--die-on-chunk N]
+    python -m sangathan.outreach.tests.worker_helper queue NAMESPACE MESSAGE_ID USERNAME
+    python -m sangathan.outreach.tests.worker_helper worker NAMESPACE [--die-on-chunk N]
+
+NAMESPACE is the test's ``SANGATHAN_NAMESPACE`` (also in the environment the settings read): its queues and
+broker keys are the test's own.
 
 ``--die-on-chunk N``: the worker SIGKILLs itself in the middle of the N-th chunk it writes, after the
 INSERT … SELECT of its deliveries and before the commit, as a machine losing power would.
@@ -18,9 +21,11 @@ def main(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sangathan.config.settings.base")
     django.setup()
     from sangathan.config.celery import app
+    from sangathan.config.queues import queue_names
 
-    mode, queue = argv[0], argv[1]
-    app.conf.update(task_default_queue=queue, task_always_eager=False, broker_url=os.environ["REDIS_URL"])
+    mode, namespace = argv[0], argv[1]
+    assert os.environ.get("SANGATHAN_NAMESPACE") == namespace
+    app.conf.update(task_always_eager=False, broker_url=os.environ["REDIS_URL"])
     if mode == "queue":
         from django.contrib.auth import get_user_model
 
@@ -49,7 +54,7 @@ def main(argv: list[str]) -> None:
         [
             "worker",
             "-Q",
-            queue,
+            ",".join(queue_names(namespace)),
             "--pool",
             "solo",
             "--concurrency",
