@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from sangathan.core.exports import XLSX_TYPE, neutralise
+from sangathan.core.pdf import html_to_pdf
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Appointment
 from sangathan.outreach import selectors
@@ -118,8 +119,6 @@ def response(message, unit, fmt: str, masked: bool = False):
         book.save(result)
         result["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return result
-    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-
     table = list(rows(message, unit, limit=PDF_MAX_ROWS, masked=masked))
     html = render_to_string(
         "outreach/report_pdf.html",
@@ -135,6 +134,6 @@ def response(message, unit, fmt: str, masked: bool = False):
             "printed_at": timezone.localtime(),
         },
     )
-    result = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    result = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     result["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return result

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sangathan.access.permissions import APPOINT, VIEW_PERSONAL
 from sangathan.access.scope import can, can_anywhere, require
+from sangathan.core.pdf import html_to_pdf
 from sangathan.core.ratelimits import PublicLimits
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person
@@ -65,9 +66,7 @@ def _subject_data_response(subject, fmt: str, filename: str, *, applicant_copy: 
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     elif fmt == "pdf":
-        from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-
-        pdf = HTML(string=render_to_string("privacy/data.html", {"data": data, "pdf": True})).write_pdf()
+        pdf = html_to_pdf(render_to_string("privacy/data.html", {"data": data, "pdf": True}))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     else:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from sangathan.core.pdf import html_to_pdf
 from sangathan.recruitment.models import Application
 
 LANGUAGES = ("hi", "en")
@@ -44,6 +45,4 @@ def letter_html(application: Application, *, language: str = "hi") -> str:
 
 
 def letter_pdf(application: Application, *, language: str = "hi") -> bytes:
-    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-
-    return HTML(string=letter_html(application, language=language)).write_pdf()
+    return html_to_pdf(letter_html(application, language=language))

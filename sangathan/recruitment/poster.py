@@ -10,6 +10,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from sangathan.core.pdf import html_to_pdf
 from sangathan.recruitment.models import Campaign
 from sangathan.recruitment.qr import qr_svg_data_uri
 
@@ -61,9 +62,6 @@ def _poster_texts(campaign: Campaign, language: str, *, status_url: str) -> dict
 
 def poster_pdf(campaign: Campaign, *, form_url: str, status_url: str) -> bytes:
     """The A4 poster as PDF bytes. Hindi first; English below where the campaign has English text."""
-    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-    from weasyprint.urls import URLFetcher  # on demand, as the line above
-
     hindi = _poster_texts(campaign, "hi", status_url=status_url)
     english = _poster_texts(campaign, "en", status_url=status_url)
     html = render_to_string(
@@ -78,5 +76,5 @@ def poster_pdf(campaign: Campaign, *, form_url: str, status_url: str) -> bytes:
             "qr": qr_svg_data_uri(form_url),
         },
     )
-    # Inline data only: a poster never reaches out to the network or the file system.
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    # Inline data only (html_to_pdf fetches nothing else): a poster never reaches out to the network or the disk.
+    return html_to_pdf(html)

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from sangathan.core.models import bilingual
+from sangathan.core.pdf import html_to_pdf
 from sangathan.recruitment.letters import organisation_name
 from sangathan.training.models import Completion
 
@@ -36,9 +37,7 @@ def certificate_html(completion: Completion, *, language: str = "hi") -> str:
 
 
 def certificate_pdf(completion: Completion, *, language: str = "hi") -> bytes:
-    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-
-    return HTML(string=certificate_html(completion, language=language)).write_pdf()
+    return html_to_pdf(certificate_html(completion, language=language))
 
 
 def public_token(completion: Completion) -> str:

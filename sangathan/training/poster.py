@@ -5,6 +5,7 @@ the network: the QR code is an inline SVG and the fonts are the system's Noto fo
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from sangathan.core.pdf import html_to_pdf
 from sangathan.recruitment.letters import organisation_name
 from sangathan.recruitment.poster import clock_text, when_text
 from sangathan.recruitment.qr import qr_svg_data_uri
@@ -27,6 +28,4 @@ def poster_html(camp: Camp, *, url: str, language: str = "hi") -> str:
 
 
 def poster_pdf(camp: Camp, *, url: str, language: str = "hi") -> bytes:
-    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-
-    return HTML(string=poster_html(camp, url=url, language=language)).write_pdf()
+    return html_to_pdf(poster_html(camp, url=url, language=language))
