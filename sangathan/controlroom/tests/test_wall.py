@@ -5,14 +5,17 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.controlroom import selectors, services
 from sangathan.notifications.models import OutboxMessage
-from sangathan.org.models import Level
-from sangathan.org.tests.factories import UserFactory
+from sangathan.org import services as org_services
+from sangathan.org.models import Level, Position
+from sangathan.org.tests.factories import PersonFactory, UserFactory, make_unit
 from sangathan.outreach import services as outreach_services
 from sangathan.testing import log_in
 
@@ -144,3 +147,21 @@ def test_report_links_go_out_through_the_outbox_once_a_day(
     path = re.search(r"/r/[^/\s]+/", body).group(0)
     assert "निजी लिंक" in body
     assert client.get(path).status_code == 200
+
+
+def test_the_panel_reads_the_same_number_of_queries_whatever_the_number_of_units(client, tree, cast, bearers):
+    log_in(client, cast.state_admin)
+    services.rollup_refresh(day=timezone.localdate())
+    url = reverse("controlroom:panel", args=[tree.rajasthan.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    more = [make_unit(tree.rajasthan, "district", f"More {n}") for n in range(3)]  # more children, more rows
+    for unit in more:
+        org_services.appointment_create(
+            unit=unit, position=Position.objects.get(level=unit.level, is_key=True), person=PersonFactory()
+        )
+    services.rollup_refresh(day=timezone.localdate())
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(url).status_code == 200
+    assert len(after) == len(before)
