@@ -330,10 +330,22 @@ class InterviewSlot(models.Model):
     starts_at = models.DateTimeField()
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="slot")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.BOOKED)
+    # Scoring opens at the slot's time, less RECRUITMENT_SCORING_EARLY_MINUTES; an admin who appoints on the
+    # applicant's unit can open it at once (the interview started early): when, kept and audited.
+    scoring_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "panel"]
         constraints = [models.UniqueConstraint(fields=["panel", "starts_at"], name="slot_one_per_panel_time")]
+
+    @property
+    def scoring_opens_at(self) -> datetime.datetime:
+        """When the panel may score: the slot's time less the margin, or when an admin opened it, if earlier."""
+        opens = self.starts_at - datetime.timedelta(minutes=settings.RECRUITMENT_SCORING_EARLY_MINUTES)
+        return min(opens, self.scoring_opened_at) if self.scoring_opened_at else opens
+
+    def scoring_open(self, at: datetime.datetime | None = None) -> bool:
+        return (at or timezone.now()) >= self.scoring_opens_at
 
 
 class ScoreSheet(models.Model):

@@ -37,6 +37,7 @@ from sangathan.recruitment.models import (
     ScoreSheet,
     Submission,
 )
+from sangathan.recruitment.poster import clock_text, when_text
 from sangathan.verification.models import MobileChallenge
 from sangathan.verification.services import challenge_confirm, challenge_send
 
@@ -383,9 +384,38 @@ def _weighted(sheet_scores: dict[int, int], criteria) -> Decimal:
 
 
 @transaction.atomic
-def score_submit(*, application: Application, member, scores: dict[int, int]) -> ScoreSheet:
-    """One panel member's scores, once. The application's score is the mean of the members' weighted
-    scores; members more than ``DISAGREEMENT_POINTS`` apart are flagged for a second look."""
+def slot_scoring_open(*, slot: InterviewSlot, by, at: datetime.datetime | None = None) -> InterviewSlot:
+    """Open scoring of one interview before its time (it started early). The caller has checked that ``by``
+    may appoint on the applicant's unit; the slot's change is audited and written in the application's history."""
+    slot = InterviewSlot.objects.select_for_update(of=("self",)).select_related("application").get(pk=slot.pk)
+    at = at or timezone.now()
+    if slot.status != InterviewSlot.Status.BOOKED:
+        raise RecruitmentError(_("This interview has already taken place or was missed."), code="slot_not_booked")
+    if slot.scoring_open(at):
+        raise RecruitmentError(_("Scoring of this interview is already open."), code="scoring_already_open")
+    slot.scoring_opened_at = at
+    slot.save(update_fields=["scoring_opened_at"])
+    _event(slot.application, "scoring_opened", f"{timezone.localtime(slot.starts_at):%d/%m/%Y %H:%M}", by)
+    return slot
+
+
+def _scoring_not_open(slot: InterviewSlot) -> RecruitmentError:
+    opens = slot.scoring_opens_at
+    when = clock_text(opens) if timezone.localdate(opens) == timezone.localdate() else when_text(opens)
+    return RecruitmentError(
+        _("Scoring of this interview opens at %(when)s. Nothing was saved; an admin can open it earlier.")
+        % {"when": when},
+        code="scoring_not_open",
+    )
+
+
+@transaction.atomic
+def score_submit(
+    *, application: Application, member, scores: dict[int, int], at: datetime.datetime | None = None
+) -> ScoreSheet:
+    """One panel member's scores, once, from the slot's time (``InterviewSlot.scoring_opens_at``). The
+    application's score is the mean of the members' weighted scores; members more than ``DISAGREEMENT_POINTS``
+    apart are flagged for a second look."""
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("slot__panel", "campaign")
@@ -396,6 +426,8 @@ def score_submit(*, application: Application, member, scores: dict[int, int]) ->
         raise RecruitmentError(_("Only members of this applicant's panel can score them."), code="not_on_panel")
     if application.status not in (Application.Status.SCHEDULED, Application.Status.INTERVIEWED):
         raise RecruitmentError(_("This applicant is not waiting for scores."), code="not_scorable")
+    if not slot.scoring_open(at):
+        raise _scoring_not_open(slot)
     criteria = list(application.campaign.rubric.criteria.all())
     if set(scores) != {c.pk for c in criteria}:
         raise RecruitmentError(_("Score every criterion."), code="scores_missing")

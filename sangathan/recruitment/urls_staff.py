@@ -19,6 +19,7 @@ urlpatterns = [
     path("interviews/<int:pk>/schedule/", views_staff_interviews.schedule, name="schedule"),
     path("slots/<int:pk>/move/", views_staff_interviews.slot_move, name="slot_move"),
     path("slots/<int:pk>/no-show/", views_staff_interviews.slot_no_show, name="no_show"),
+    path("slots/<int:pk>/open-scoring/", views_staff_interviews.slot_open_scoring, name="slot_open_scoring"),
     path("<slug:slug>/", views_staff.dashboard, name="dashboard"),
     path("<slug:slug>/applications/", views_staff_review.queue, name="queue"),
     path("<slug:slug>/applications/screen/", views_staff_review.screen_bulk, name="screen_bulk"),

@@ -204,6 +204,22 @@ def slot_no_show(request, pk):
     return redirect(target if target.startswith("/recruitment/") else fallback)
 
 
+@login_required
+@require_POST
+def slot_open_scoring(request, pk):
+    """An admin who appoints on the applicant's unit opens scoring before the slot's time (audited)."""
+    user = request.user
+    slot = access.get_slot_for_user(user, pk)
+    access.require_appoint_on(user, slot.application)
+    try:
+        services.slot_scoring_open(slot=slot, by=user)
+    except OrgError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Scoring of %(name)s's interview is open.") % {"name": slot.application.name})
+    return redirect("recruitment:day", pk=slot.panel.day_id)
+
+
 # ---------------------------------------------------------------- the panel member's pages
 
 
@@ -261,6 +277,7 @@ def panel_score(request, pk):
             "criteria": criteria,
             "form": form,
             "already": already,
+            "scoring_open": slot.scoring_open(),
             "sheet_rows": sheet_rows,
             "scale_max": max((c.scale_max for c in criteria), default=10),
         },

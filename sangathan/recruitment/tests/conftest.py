@@ -68,3 +68,11 @@ def submit(campaign, tree):
         return services.application_submit(campaign=campaign, token=token, data=form_data(campaign, tree, **overrides))
 
     return _submit
+
+
+@pytest.fixture(autouse=True)
+def scoring_open_all_day(settings):
+    """The interview days of these tests are today, with slots at every hour of it, and the tests score
+    whenever they run: here scoring opens two days before a slot. test_scoring_window.py tests the window
+    with the real margin."""
+    settings.RECRUITMENT_SCORING_EARLY_MINUTES = 2 * 24 * 60
