@@ -1,11 +1,12 @@
-"""The membership card as PDF (WeasyPrint, Noto Sans Devanagari, so Hindi is shaped right), in Hindi: the
-name, the unit, the member number, the date of joining and a QR code (segno) of the card's public check
-page, which shows only initials, unit and status. Nothing is fetched from the network: the QR code is an
-inline SVG and the fonts are the system's."""
+"""The membership card as PDF (``core.pdf.html_to_pdf``: WeasyPrint, Noto Sans Devanagari, a text layer that
+reads back), in Hindi: the name, the unit, the member number, the date of joining and a QR code (segno) of the
+card's public check page, which shows only initials, unit and status. Nothing is fetched from the network: the
+QR code is an inline SVG and the fonts are the system's."""
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
+from sangathan.core.pdf import html_to_pdf
 from sangathan.membership.models import Member
 from sangathan.recruitment.letters import organisation_name
 from sangathan.recruitment.qr import qr_svg_data_uri
@@ -34,10 +35,4 @@ def card_html(member: Member, *, check_url: str) -> str:
 
 
 def card_pdf(member: Member, *, check_url: str) -> bytes:
-    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-    from weasyprint.urls import URLFetcher  # on demand, as the line above
-
-    # Inline data only: a card never reaches out to the network or the file system.
-    return HTML(
-        string=card_html(member, check_url=check_url), url_fetcher=URLFetcher(allowed_protocols={"data"})
-    ).write_pdf()
+    return html_to_pdf(card_html(member, check_url=check_url))

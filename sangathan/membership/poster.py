@@ -4,6 +4,7 @@ an inline SVG and the fonts are the system's Noto fonts."""
 
 from django.template.loader import render_to_string
 
+from sangathan.core.pdf import html_to_pdf
 from sangathan.membership.models import ReferralCode
 from sangathan.recruitment.letters import organisation_name
 from sangathan.recruitment.qr import qr_svg_data_uri
@@ -25,9 +26,4 @@ def poster_html(link: ReferralCode, *, join_url: str) -> str:
 
 
 def poster_pdf(link: ReferralCode, *, join_url: str) -> bytes:
-    from weasyprint import HTML  # on demand: importing WeasyPrint takes ~2 s, and most processes never make a PDF
-    from weasyprint.urls import URLFetcher  # on demand, as the line above
-
-    html = poster_html(link, join_url=join_url)
-    # Inline data only: a poster never reaches out to the network or the file system.
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    return html_to_pdf(poster_html(link, join_url=join_url))

@@ -15,7 +15,7 @@ from sangathan.membership.models import Member, ReferralCode
 from sangathan.membership.selectors import counts_for_unit
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.tests.factories import PersonFactory
-from sangathan.testing import log_in_browser, pdf_text, squeeze
+from sangathan.testing import log_in_browser, pdf_text
 from tests.e2e.conftest import enter_sent_code, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,7 +81,7 @@ def test_join_on_a_phone_in_hindi_with_a_referral_link(live_server, phone, deskt
         page.click("#card-link")
     card = Path(download.value.path()).read_bytes()
     text = pdf_text(card)
-    assert member_number(member) in text and squeeze("मीणा") in squeeze(text)
+    assert member_number(member) in text and "सीमा मीणा" in text and "सदस्यता कार्ड" in text
 
     # The district's staff page: the count, the bar of the assembly constituency, the volunteer's link.
     log_in_browser(desktop, live_server, cast.district_admin.username)

@@ -15,7 +15,7 @@ from sangathan.membership.models import Member
 from sangathan.membership.selectors import counts_for_unit
 from sangathan.membership.tests.conftest import join, next_mobile
 from sangathan.notifications.models import OutboxMessage
-from sangathan.testing import pdf_text, sent_code, squeeze
+from sangathan.testing import pdf_text, sent_code
 from sangathan.verification.models import MobileChallenge
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_joining_with_a_referral_link_verifies_with_the_code_and_counts_for_the_
     card = client.get(card_url)
     assert card.status_code == 200 and card["Content-Type"] == "application/pdf"
     text = pdf_text(card.content)
-    assert card_number(member) in text and squeeze("मीणा") in squeeze(text)
+    assert card_number(member) in text and "सीमा मीणा" in text and "सदस्यता कार्ड" in text
 
 
 def test_a_booth_is_picked_under_the_links_unit_or_the_unit_itself_is_kept(client, tree, jaipur_link):
@@ -331,6 +331,6 @@ def test_a_join_link_has_a_qr_code_and_a_printable_poster(client, unit_link):
     poster = client.get(reverse("membership_public:poster", args=[unit_link.code]))
     assert poster.status_code == 200 and poster["Content-Type"] == "application/pdf"
     text = pdf_text(poster.content)
-    assert f"/join/{unit_link.code}/" in text and "Become a member" in text
+    assert f"/join/{unit_link.code}/" in text and "Become a member" in text and "सदस्य बनें" in text
     assert client.get(reverse("membership_public:qr_svg", args=["NOPE234"])).status_code == 404
     assert client.get(reverse("membership_public:poster", args=["NOPE234"])).status_code == 404
