@@ -32,6 +32,7 @@ TASK_KINDS = {
     "sangathan.planning.tasks.run_daily_jobs": "reports",
     "sangathan.planning.tasks.refresh_progress": "reports",
     "sangathan.controlroom.tasks.refresh_day": "reports",  # a day's roll-up of every activity report
+    "sangathan.controlroom.tasks.send_report_links": "reports",  # every key office-bearer's link into the outbox
 }
 
 
