@@ -1,9 +1,8 @@
-"""Prometheus metrics (prometheus-client; django-prometheus counts the requests and their latencies).
+"""Prometheus metrics (prometheus-client; the requests and their latencies in ``ops.middleware``).
 
 Two kinds:
 - **counted where they happen**: Celery tasks by name and outcome, and their run time (``ops.signals``), in
-  the worker process that ran them; django-prometheus's request counters and latency histograms in the web
-  process that served them. With several processes on a machine (gunicorn's workers, Celery's pool), set
+  the worker process that ran them; requests and their latencies in the web process that served them. With several processes on a machine (gunicorn's workers, Celery's pool), set
   ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory for every process of the machine (in the environment
   file): prometheus-client then keeps each process's values in a file there and ``/metrics`` of any web
   process adds up all of them. On a machine with workers and no web process, ``sangathan metrics-serve``

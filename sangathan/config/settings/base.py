@@ -62,9 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: the request id for every log line of the request (sangathan/core/requestid.py), then the
-    # request counters and latencies of django-prometheus (its "after" middleware is last).
+    # requests' latencies for Prometheus, measured around everything below (sangathan/ops/middleware.py).
     "sangathan.core.requestid.RequestIdMiddleware",
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "sangathan.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sangathan.core.middleware.NoStoreByDefaultMiddleware",  # Cache-Control: private, no-store unless public
@@ -83,7 +83,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the "blocked for a while" page.
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

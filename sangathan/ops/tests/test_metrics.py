@@ -56,17 +56,20 @@ def test_allowed_by_token_or_address(client, settings):
 
 
 @pytest.mark.django_db
-def test_requests_and_latencies_are_counted(client, metrics_token):
+def test_requests_and_latencies_are_counted_by_url_name(client, metrics_token):
+    series = 'sangathan_http_request_seconds_count{method="GET",status="200",view="healthz"}'
+    before = value(scrape(client, HTTP_AUTHORIZATION=f"Bearer {TOKEN}"), series)
     client.get("/healthz")
+    client.get("/healthz")
+    client.get("/no-such-page/9800000000/")
+    client.generic("BREW", "/healthz")
     text = scrape(client, HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
-    assert (
-        value(
-            text,
-            'django_http_requests_total_by_view_transport_method_total{method="GET",transport="http",view="healthz"}',
-        )
-        >= 1
-    )
-    assert 'django_http_requests_latency_seconds_by_view_method_bucket{le="0.01",method="GET",view="healthz"}' in text
+    assert value(text, series) == before + 2
+    assert 'sangathan_http_request_seconds_bucket{le="0.05",method="GET",status="200",view="healthz"}' in text
+    # Never a path in a label: an unknown address counts as "unresolved", an unknown method as "other".
+    assert value(text, 'sangathan_http_request_seconds_count{method="GET",status="404",view="unresolved"}') >= 1
+    assert value(text, 'sangathan_http_request_seconds_count{method="other",status="405",view="healthz"}') >= 1
+    assert "9800000000" not in text
 
 
 @pytest.mark.django_db
