@@ -132,3 +132,26 @@ def test_oldest_age_from_the_sent_at_header():
 def test_replica_lag_on_a_server_that_is_no_replica():
     # The primary here: PostgreSQL says it is not in recovery, SQLite has no replicas.
     assert sql.replica_lag_seconds("default") is None
+
+
+@pytest.mark.django_db
+def test_readyz_reports_a_configured_replica_s_lag(client, monkeypatch):
+    monkeypatch.setattr(health, "replica_configured", lambda: True)
+    monkeypatch.setattr(sql, "replica_lag_seconds", lambda alias: 2.345)
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["replica"] == {"lag_seconds": 2.3}
+
+
+@pytest.mark.django_db
+def test_readyz_503_when_a_configured_replica_is_down(client, monkeypatch):
+    def refuse(alias):
+        raise OperationalError("connection to server at replica.internal:5433 refused")
+
+    monkeypatch.setattr(health, "replica_configured", lambda: True)
+    monkeypatch.setattr(sql, "replica_lag_seconds", refuse)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["replica"] and body["replica"] == "unreachable (OperationalError)"
+    assert body["database"] == "ok" and b"replica.internal" not in response.content
