@@ -31,7 +31,7 @@ MODELS: dict[str, dict] = {
     # Logins of office-bearers (logins.services): never the secret of an invitation link.
     "logins.PostRole": {},
     "logins.Login": {},
-    "logins.Invitation": {"exclude_fields": ["secret_digest"]},
+    "logins.LoginInvitation": {"exclude_fields": ["secret_digest"]},
     "logins.GrantedRole": {},
     "core.Organisation": {},
     # Recruitment

@@ -42,7 +42,7 @@ RESOLVERS: dict[str, Callable] = {
     "access.roleassignment": _via("unit"),
     "logins.postrole": _via("state"),
     "logins.login": _via("person", "home_unit"),
-    "logins.invitation": _via("unit"),
+    "logins.logininvitation": _via("unit"),
     "logins.grantedrole": _via("appointment", "unit"),
     "recruitment.campaign": _via("scope_unit"),
     "recruitment.campaignposition": _via("campaign", "scope_unit"),

@@ -93,7 +93,7 @@ class Login(models.Model):
         return self.suspended_at is not None
 
 
-class Invitation(models.Model):
+class LoginInvitation(models.Model):
     """A one-time link to set a password (or sign in with a code to the mobile) and land on ``unit``.
 
     Only a digest of the link's secret is kept; the link is signed and carries the invitation's id and the

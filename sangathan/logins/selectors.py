@@ -9,7 +9,7 @@ from sangathan.access.models import Role, RoleAssignment
 from sangathan.access.permissions import MANAGE_ROLES
 from sangathan.access.scope import can_anywhere, scope_paths
 from sangathan.logins.defaults import default_role
-from sangathan.logins.models import Invitation, Login, PostRole
+from sangathan.logins.models import Login, LoginInvitation, PostRole
 from sangathan.logins.services import post_role_for
 from sangathan.org.models import Appointment, Level, Position, Unit
 from sangathan.org.paths import subtree_q
@@ -52,7 +52,7 @@ def committee_logins(unit: Unit) -> list[Member]:
         login.person_id: login
         for login in Login.objects.filter(person_id__in=[a.person_id for a in appointments])
         .select_related("user")
-        .prefetch_related(Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at")))
+        .prefetch_related(Prefetch("invitations", queryset=LoginInvitation.objects.order_by("-created_at")))
     }
     now = timezone.now()
     return [

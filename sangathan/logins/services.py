@@ -1,6 +1,6 @@
 """Writes of the logins app: roles of posts, an office-bearer's login, invitations, suspension.
 
-Each public function is one transaction and audited: ``PostRole``, ``Login``, ``Invitation``,
+Each public function is one transaction and audited: ``PostRole``, ``Login``, ``LoginInvitation``,
 ``RoleAssignment`` and ``auth.User`` are in ``audit.registry`` (never the secret of a link, never the
 password); ending sessions is one bulk entry.
 
@@ -33,7 +33,7 @@ from sangathan.audit.services import audit_bulk_action
 from sangathan.core.models import Organisation
 from sangathan.logins.defaults import default_role
 from sangathan.logins.errors import LoginError
-from sangathan.logins.models import GrantedRole, Invitation, Login, LoginSession, PostRole
+from sangathan.logins.models import GrantedRole, Login, LoginInvitation, LoginSession, PostRole
 from sangathan.logins.sessions import sessions_end
 from sangathan.notifications.services import notify_person
 from sangathan.org.models import Appointment, Person, Position, Unit
@@ -162,7 +162,7 @@ def after_appointment(*, appointment: Appointment, by) -> None:
     _invite_or_tell(login=login, unit=appointment.unit, appointment=appointment, by=by)
 
 
-def _invite_or_tell(*, login: Login, unit: Unit, appointment: Appointment | None, by) -> Invitation | None:
+def _invite_or_tell(*, login: Login, unit: Unit, appointment: Appointment | None, by) -> LoginInvitation | None:
     if login.user.has_usable_password():
         notify_person(
             person=login.person,
@@ -185,9 +185,9 @@ def after_appointments_ended(*, appointment_ids: list[int], by) -> None:
     for grant in grants:
         grant.assignment.delete()  # one audited deletion per role (the grant goes with it)
     now = timezone.now()
-    Invitation.objects.filter(appointment_id__in=appointment_ids, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    LoginInvitation.objects.filter(
+        appointment_id__in=appointment_ids, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
     _end_sessions(user_ids, by=by)
 
 
@@ -226,13 +226,13 @@ def _message_context(login: Login, unit: Unit) -> dict:
 @transaction.atomic
 def invitation_send(
     *, login: Login, unit: Unit, appointment: Appointment | None = None, by=None
-) -> tuple[Invitation, str]:
+) -> tuple[LoginInvitation, str]:
     """A new one-time link for ``login`` (earlier open ones stop working), sent through the outbox by every
     channel the person can be reached on. Returns the invitation and the link (for the tests and the CLI)."""
     now = timezone.now()
-    Invitation.objects.filter(login=login, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    LoginInvitation.objects.filter(login=login, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     secret = secrets.token_urlsafe(24)
-    invitation = Invitation.objects.create(
+    invitation = LoginInvitation.objects.create(
         login=login,
         unit=unit,
         appointment=appointment,
@@ -252,7 +252,7 @@ def invitation_send(
     return invitation, link
 
 
-def invitation_for_token(token: str, *, at: datetime.datetime | None = None) -> Invitation:
+def invitation_for_token(token: str, *, at: datetime.datetime | None = None) -> LoginInvitation:
     """The open invitation a link names, or ``LoginError``: tampered, unknown, used, replaced or expired
     all get one answer but the last two (the person should ask for a new link)."""
     now = at or timezone.now()
@@ -262,7 +262,7 @@ def invitation_for_token(token: str, *, at: datetime.datetime | None = None) -> 
         pk, secret = int(data["i"]), str(data["s"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise invalid from None
-    invitation = Invitation.objects.select_related("login__user", "login__person", "unit").filter(pk=pk).first()
+    invitation = LoginInvitation.objects.select_related("login__user", "login__person", "unit").filter(pk=pk).first()
     if invitation is None or not secrets.compare_digest(invitation.secret_digest, _digest(secret)):
         raise invalid
     if invitation.used_at is not None or invitation.revoked_at is not None:
@@ -275,10 +275,10 @@ def invitation_for_token(token: str, *, at: datetime.datetime | None = None) -> 
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str) -> Invitation:
+def invitation_accept(*, token: str, password: str) -> LoginInvitation:
     """Set the password through the link, once. Returns the used invitation (its login's user signs in)."""
     invitation = invitation_for_token(token)
-    invitation = Invitation.objects.select_for_update().select_related("login__user", "unit").get(pk=invitation.pk)
+    invitation = LoginInvitation.objects.select_for_update().select_related("login__user", "unit").get(pk=invitation.pk)
     if invitation.used_at is not None or invitation.revoked_at is not None:  # a second tab, the same moment
         raise LoginError(_("This link has already been used or replaced by a newer one."), code="used")
     user = invitation.login.user
@@ -358,7 +358,7 @@ def login_suspend(*, login: Login, by) -> Login:
     login.save(update_fields=["suspended_at", "suspended_by"])
     login.user.is_active = False
     login.user.save(update_fields=["is_active"])
-    Invitation.objects.filter(login=login, used_at__isnull=True, revoked_at__isnull=True).update(
+    LoginInvitation.objects.filter(login=login, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     _end_sessions([login.user_id], by=by)
@@ -379,7 +379,7 @@ def login_resume(*, login: Login, by) -> Login:
 
 
 @transaction.atomic
-def login_reinvite(*, login: Login, by) -> Invitation:
+def login_reinvite(*, login: Login, by) -> LoginInvitation:
     """A new link (the old one stops working), to the unit of the person's first role in ``by``'s area."""
     _require_manage(login, by)
     if login.is_suspended:

@@ -14,7 +14,7 @@ from sangathan.access.models import Role, RoleAssignment
 from sangathan.audit.models import AuditEntry
 from sangathan.logins import services
 from sangathan.logins.errors import LoginError
-from sangathan.logins.models import GrantedRole, Invitation, Login, LoginSession, PostRole
+from sangathan.logins.models import GrantedRole, Login, LoginInvitation, LoginSession, PostRole
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org import services as org_services
 from sangathan.org.models import Appointment, Person
@@ -81,13 +81,13 @@ def test_appointing_a_district_in_charge_gives_the_role_and_sends_a_link(tree, c
     message = OutboxMessage.objects.get(template="login_invitation")
     assert message.recipient == "+919829011111"
     assert "9829011111" in message.body and "/welcome/" in message.body
-    invitation = Invitation.objects.get(login=login)
+    invitation = LoginInvitation.objects.get(login=login)
     assert invitation.unit == tree.jaipur and invitation.appointment == appointment
     assert invitation.expires_at - invitation.created_at == datetime.timedelta(hours=72)
     # The secret is in the link only: the row keeps a digest, and the audit trail neither.
     token = invitation_token("+919829011111")
-    assert token not in str(list(Invitation.objects.values()))
-    assert AuditEntry.objects.filter(content_type__model="invitation", object_pk=str(invitation.pk)).exists()
+    assert token not in str(list(LoginInvitation.objects.values()))
+    assert AuditEntry.objects.filter(content_type__model="logininvitation", object_pk=str(invitation.pk)).exists()
     assert invitation.secret_digest not in str(list(AuditEntry.objects.values_list("changes", flat=True)))
 
 
@@ -149,7 +149,7 @@ def test_a_weak_password_is_refused_with_a_message_and_nothing_changes(tree, cas
         assert response.status_code == 200
         assert 'class="error"' in response.content.decode() or "errors" in response.content.decode()
     assert not get_user_model().objects.get(username="9829011111").has_usable_password()
-    assert Invitation.objects.get().used_at is None
+    assert LoginInvitation.objects.get().used_at is None
 
 
 # ---------------------------------------------------------------- relief, dissolution, suspension
@@ -196,7 +196,7 @@ def test_dissolving_a_subtree_takes_every_role_it_gave_away(tree, cast):
     org_services.committee_dissolve(unit=tree.jaipur, reason="Rebuild", include_subtree=True, by=cast.state_admin)
     assert not GrantedRole.objects.exists()
     assert not RoleAssignment.objects.filter(role=Role.UNIT_ADMIN, user__office_login__isnull=False).exists()
-    assert not Invitation.objects.filter(revoked_at__isnull=True, used_at__isnull=True).exists()
+    assert not LoginInvitation.objects.filter(revoked_at__isnull=True, used_at__isnull=True).exists()
 
 
 def test_suspending_signs_out_everywhere_and_resuming_lets_them_in(tree, cast, client):
@@ -269,7 +269,7 @@ def test_a_sibling_cannot_suspend_or_resend_and_a_viewer_cannot_invite(tree, cas
     assert district.post(reverse("logins:action", args=[login.pk, "suspend"])).status_code == 403
     login.refresh_from_db()
     assert not login.is_suspended
-    assert Invitation.objects.count() == 1
+    assert LoginInvitation.objects.count() == 1
 
 
 def test_an_appointer_cannot_hand_out_more_than_they_hold(tree, cast):
@@ -474,4 +474,4 @@ def test_a_flood_of_code_requests_or_password_tries_is_refused(tree, cast, clien
     weak = {"new_password1": "short", "new_password2": "short"}
     statuses = [client.post(reverse("logins_public:accept", args=[token]), weak).status_code for _ in range(4)]
     assert 429 in statuses
-    assert Invitation.objects.get().used_at is None
+    assert LoginInvitation.objects.get().used_at is None
