@@ -65,6 +65,18 @@ class BrokerState:
     queues: dict[str, QueueState] = field(default_factory=dict)
 
 
+_clients: dict[str, redis.Redis] = {}
+
+
+def _client(url: str) -> redis.Redis:
+    """One client (and its connection pool) per broker URL and process: a probe opens no new connection."""
+    if url not in _clients:
+        _clients[url] = redis.Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT, health_check_interval=30
+        )
+    return _clients[url]
+
+
 def broker_state(url: str, *, now: float | None = None) -> BrokerState:
     """Redis answers, and how many tasks wait in each queue and for how long the oldest has waited."""
     prefix = (app.conf.broker_transport_options or {}).get("global_keyprefix", "")
@@ -74,8 +86,7 @@ def broker_state(url: str, *, now: float | None = None) -> BrokerState:
         for name in names
     }
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
-        with client.pipeline(transaction=False) as pipe:
+        with _client(url).pipeline(transaction=False) as pipe:
             for name in names:
                 for key in keys[name]:
                     pipe.llen(key)
