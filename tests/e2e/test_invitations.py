@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from sangathan.logins.models import Login, PostRole
 from sangathan.notifications.models import OutboxMessage
+from sangathan.org import services as org_services
 from sangathan.org.models import Appointment, Position
 from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
@@ -97,6 +98,24 @@ def test_the_new_pages_at_360_and_1280(live_server, desktop, phone, cast, tree, 
         page.goto(f"{live_server.url}{reverse('logins:unit', args=[tree.jaipur.pk])}")
         page.wait_for_selector("#new-login")
         screenshot(page, f"logins-committee-{width}-hi")
+    # The invitation page and the sign-in by code, in both sizes (the link is only looked at, not used).
+    org_services.appointment_create_for_mobile(
+        unit=tree.ajmer,
+        position=Position.objects.get(level__code="district", code="in_charge"),
+        mobile="98290 54321",
+        name_hi="रमेश जाट",
+        name_en="Ramesh Jat",
+        by=cast.state_admin,
+    )
+    for page, width in ((phone, 360), (desktop, 1280)):
+        page.context.clear_cookies()
+        page.goto(live_server.url + invitation_path("+919829054321"))
+        page.wait_for_selector("input[name=new_password1]")
+        screenshot(page, f"invitation-{width}-hi")
+        page.click("a[href='/welcome/code/']")
+        page.wait_for_selector("input[name=mobile]")
+        screenshot(page, f"code-sign-in-{width}-hi")
+    log_in_browser(desktop, live_server, "state_admin")
     # A post's role changed through the page is the state's own from then on.
     desktop.goto(f"{live_server.url}{reverse('logins:posts')}")
     row = desktop.locator("form.post-role", has=desktop.locator(f"input[name=position][value='{coordinator.pk}']"))
