@@ -14,6 +14,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from celery import current_task
 from django.core.signals import request_finished
 from django.dispatch import receiver
 
@@ -63,9 +64,13 @@ def clear_request_id(**kwargs) -> None:
 
 
 class RequestIdLogFilter(logging.Filter):
-    """Puts ``request_id`` on every record (empty outside a request), for the formatters to show."""
+    """Puts ``request_id`` on every record (empty outside a request) and, in a Celery worker, ``task_id`` (the
+    task being run, empty outside one), for the formatters to show."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", ""):
             record.request_id = _current.get()
+        if not getattr(record, "task_id", ""):
+            task = current_task
+            record.task_id = (getattr(task.request, "id", None) or "") if task else ""
         return True

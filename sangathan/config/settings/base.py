@@ -408,8 +408,9 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s %(process)d",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(task_id)s %(message)s %(process)d",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,  # Hindi stays readable in the log
         },
     },
     "handlers": {
@@ -423,6 +424,9 @@ LOGGING = {
     # The console notification channel writes messages here: visible in the embedded mode.
     "loggers": {"sangathan.notifications": {"level": env_str("NOTIFY_LOG_LEVEL", "INFO")}},
 }
+# Celery's workers and beat keep this configuration (one format, the task's id on each line of a task) instead
+# of replacing the root logger's handlers with their own; their level is LOG_LEVEL's, not `celery -l`'s.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Operations (sangathan/ops, docs/operations.md). /readyz answers from a per-process copy this many seconds old
 # at most. /metrics answers a bearer token (METRICS_TOKEN) or an address in METRICS_ALLOWED_IPS (addresses

@@ -4,12 +4,16 @@ every log line of the request; an attacker's header (10 kB, a newline to forge a
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
 from pythonjsonlogger.json import JsonFormatter
 
+from sangathan.config.celery import app
 from sangathan.core.requestid import MAX_LENGTH, RequestIdLogFilter, current_request_id, valid_request_id
 
 MADE = re.compile(r"[0-9a-f]{32}")
@@ -93,3 +97,44 @@ def test_outside_a_request_the_id_is_empty():
     assert current_request_id() == ""
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
     assert RequestIdLogFilter().filter(record) and record.request_id == ""
+
+
+task_logger = logging.getLogger("sangathan.core.tests.task")
+
+
+@app.task(name="sangathan.core.tests.test_requestid.logs")
+def logs():
+    task_logger.warning("working")
+
+
+def test_a_task_s_log_lines_carry_its_id():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdLogFilter())
+    options = {key: value for key, value in settings.LOGGING["formatters"]["json"].items() if key != "()"}
+    handler.setFormatter(JsonFormatter(**options))
+    task_logger.addHandler(handler)
+    try:
+        result = logs.apply()
+        task_logger.warning("after")
+    finally:
+        task_logger.removeHandler(handler)
+    during, after = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert during["task_id"] == result.id and during["request_id"] == ""
+    assert after["task_id"] == ""
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_log_format_switches_the_console_s_format(log_format):
+    code = "import django, logging; django.setup(); logging.getLogger('sangathan.x').warning('नमस्ते')"
+    env = {**os.environ, "LOG_FORMAT": log_format, "DJANGO_SETTINGS_MODULE": "sangathan.config.settings.test"}
+    stderr = subprocess.run(  # noqa: S603 - this interpreter, code of this file
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=120
+    ).stderr
+    line = stderr.strip().splitlines()[-1]
+    if log_format == "json":
+        record = json.loads(line)
+        assert record["message"] == "नमस्ते" and record["level"] == "WARNING" and record["logger"] == "sangathan.x"
+        assert record["request_id"] == "" and record["task_id"] == ""
+    else:
+        assert line.endswith("WARNING sangathan.x [] नमस्ते")
