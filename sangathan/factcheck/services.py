@@ -18,6 +18,7 @@ from sangathan.factcheck.normalise import normalise
 from sangathan.org.models import Unit
 
 CHUNK = 500  # ids per IN (...) look-up: far below SQLite's limit on parameters
+FILE_NAME_MAX = 255  # ClaimLoad.file_name: the end of a longer path is kept
 
 
 class FactCheckError(ValueError):
@@ -86,7 +87,7 @@ def claims_load(*, rows: list[ClaimRow], file_name: str, digest: str, by=None) -
         result.new_claim_ids = [claim.external_id for claim in new_claims]
         if result.changed:
             result.load = ClaimLoad.objects.create(
-                file_name=file_name[-ClaimLoad._meta.get_field("file_name").max_length :],
+                file_name=file_name[-FILE_NAME_MAX:],
                 digest=digest,
                 claims_new=result.claims_new,
                 texts_new=result.texts_new,

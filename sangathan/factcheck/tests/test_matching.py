@@ -186,12 +186,13 @@ def test_a_new_claim_reaches_the_index_without_a_rebuild(django_assert_max_num_q
     match = matching.match_text("jinke paas fridge ya bike hai unka ration card katega")
     assert match.claim_id == "ration-cut"
     assert matching.sync()._vectorizer is vectorizer
-    with django_assert_max_num_queries(1):  # nothing changed: one aggregate, no rows read
+    with django_assert_max_num_queries(2):  # nothing changed: the last id and the last change, no rows read
         matching.match_text("kal se 2000 ke note band")
 
 
 @pytest.mark.django_db
-def test_a_changed_or_deleted_text_rebuilds_the_index():
+def test_a_changed_or_deleted_text_rebuilds_the_index(monkeypatch):
+    monkeypatch.setattr(matching, "RECOUNT_SECONDS", 0)  # a deletion shows in the count
     for external_id, texts in CLAIMS.items():
         claim_create(external_id=external_id, texts=texts)
     assert matching.match_text("EVMs can be hacked with Bluetooth from a phone, watch the video").claim_id == (
@@ -234,3 +235,14 @@ def test_common_n_grams_do_not_retrieve_but_the_repeat_is_still_found():
     assert built._common is not None and built._common.any()
     match = built.search([normalise("Forwarded: kal se sahar123 me 2000 ke note band honge!!")], T)[0]
     assert match.claim_id == "c123"
+
+
+@pytest.mark.django_db
+def test_a_deletion_shows_in_the_next_count(monkeypatch):
+    for external_id, texts in CLAIMS.items():
+        claim_create(external_id=external_id, texts=texts)
+    assert matching.match_text(CLAIMS["evm-hacked"]["en"]).claim_id == "evm-hacked"
+    Claim.objects.filter(external_id="evm-hacked").delete()  # the last id and the last change stay the same
+    assert matching.match_text(CLAIMS["evm-hacked"]["en"]).claim_id == "evm-hacked"  # not counted yet
+    monkeypatch.setattr(matching, "RECOUNT_SECONDS", 0)
+    assert matching.match_text(CLAIMS["evm-hacked"]["en"]).claim_id != "evm-hacked"
