@@ -135,5 +135,5 @@ def test_an_import_going_up_breaks_the_contract(toys, capsys, module, source):
 
 
 def test_an_app_without_a_place_in_the_layers_breaks_the_contract(toys, capsys):
-    assert not lint(toys(extra_apps=("membership",)))
-    assert "membership" in capsys.readouterr().out
+    assert not lint(toys(extra_apps=("newcomer",)))
+    assert "newcomer" in capsys.readouterr().out
