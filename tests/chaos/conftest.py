@@ -6,7 +6,7 @@ the same test database and see what the test commits. On SQLite they are skipped
 
 Each test gets a namespace of its own (queues, broker keys, cache keys: ``SANGATHAN_NAMESPACE``), so parallel
 test processes and other tests on the same Redis never take its tasks. The workers run with the production
-settings (``settings.base``) and short healing times: idle after 2 s, a sweep every second, leases of 3 s,
+settings (``settings.base``) and short healing times: idle after 2 s, sweeps every 2 s, leases of 3 s,
 so that a recovery the production settings bring within two minutes takes seconds here.
 """
 
@@ -30,7 +30,7 @@ from sangathan.testing import celery_namespace, forget_namespace, require
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = ROOT / ".venv" / "bin" / "celery"
-HEALING = {"SANGATHAN_IDLE_SECONDS": "2", "SANGATHAN_SWEEP_SECONDS": "1", "SANGATHAN_LEASE_SECONDS": "3"}
+HEALING = {"SANGATHAN_IDLE_SECONDS": "2", "SANGATHAN_SWEEP_SECONDS": "2", "SANGATHAN_LEASE_SECONDS": "3"}
 
 
 class Chaos:
