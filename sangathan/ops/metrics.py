@@ -13,8 +13,8 @@ Two kinds:
 """
 
 import logging
-import os
 
+from django.conf import settings
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
@@ -72,7 +72,7 @@ class StateCollector:
 def exposition() -> bytes:
     """The text Prometheus reads: this process's (or, in multiprocess mode, the machine's) counters and
     histograms, then the shared state."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.PROMETHEUS_MULTIPROC_DIR:
         counted = CollectorRegistry()
         multiprocess.MultiProcessCollector(counted)
     else:

@@ -434,6 +434,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 READYZ_CACHE_SECONDS = env_int("READYZ_CACHE_SECONDS", 1)
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "")
+# Several processes on a machine (gunicorn's workers, Celery's pool): each keeps its counters in a file in this
+# directory, and /metrics adds them up (prometheus-client reads the variable itself too, at import).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 # Error reports to a Sentry-compatible service when SENTRY_DSN is set (off by default; never personal data).
 SENTRY_DSN = env_str("SENTRY_DSN", "")
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")

@@ -5,9 +5,9 @@ counters and run times) on ``--address``:``--port`` (127.0.0.1:9101 unless told;
 monitoring system only, as for ``/metrics``). On a machine with a web process, ``/metrics`` already does it.
 """
 
-import os
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
@@ -20,10 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=9101)
 
     def handle(self, *args, address, port, **options):
-        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if not settings.PROMETHEUS_MULTIPROC_DIR:
             raise CommandError("PROMETHEUS_MULTIPROC_DIR is not set: the workers' metrics are in no shared place.")
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         start_http_server(port, addr=address, registry=registry)
-        self.stdout.write(f"Serving the metrics of {os.environ['PROMETHEUS_MULTIPROC_DIR']} on {address}:{port}")
+        self.stdout.write(f"Serving the metrics of {settings.PROMETHEUS_MULTIPROC_DIR} on {address}:{port}")
         threading.Event().wait()
