@@ -51,8 +51,8 @@ def admin(state):
     return user
 
 
-def report(what: str, seconds: float) -> None:
-    print(f"\nchaos: {what}: done {seconds:.1f} s after the new worker and beat started")  # noqa: T201
+def report(what: str, seconds: float, since: str = "the new worker and beat started") -> None:
+    print(f"\nchaos: {what}: done {seconds:.1f} s after {since}")  # noqa: T201
 
 
 def send_to_every_booth(state, admin) -> Message:
