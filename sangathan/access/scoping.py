@@ -20,7 +20,9 @@ What differs between models is data on the rule, not code per model:
   sees the state campaign; sent messages that came down to the user's area);
 * ``base``: a filter every read starts from, superusers included (the plan template is no plan);
 * ``unitless``: rows that belong to no unit, seen only by users whose scope is a whole tree (a role at
-  a root unit), e.g. audit entries about accounts and levels.
+  a root unit), e.g. audit entries about accounts and levels;
+* ``shared``: rows that belong to no unit and are meant for everyone, seen by every user who may do the
+  action somewhere (a national fact-check is read in every district).
 
 ``sangathan.access.checks`` refuses to start when a model tied to a unit declares no rule and is not on
 its explicit, commented allow-list; ``access/tests/test_scope_lint.py`` fails when a view, API view,
@@ -60,6 +62,14 @@ class FromAbove:
 
 
 @dataclass(frozen=True)
+class Shared:
+    """Rows matching ``when`` (rows of no unit) are seen by every user with some scope for ``actions``."""
+
+    when: Q
+    actions: tuple[str, ...] = (VIEW,)
+
+
+@dataclass(frozen=True)
 class ScopeRule:
     """Where a model's unit is (``path``: the lookup to the unit's materialised path) and the variants
     above. Declared on the model as ``scope_rule``; read only by ``ScopedQuerySet.restrict``."""
@@ -69,6 +79,7 @@ class ScopeRule:
     from_above: FromAbove | None = None
     base: Q | None = None
     unitless: Q | None = None
+    shared: Shared | None = None
 
     def condition(self, model: type[models.Model], paths: list[str], action: str) -> Q:
         """The filter for a user whose scope for ``action`` is the (non-empty) subtrees at ``paths``."""
@@ -82,6 +93,8 @@ class ScopeRule:
             condition |= above
         if self.unitless is not None and any(len(path) == STEPLEN for path in paths):
             condition |= self.unitless
+        if self.shared is not None and action in self.shared.actions:
+            condition |= self.shared.when
         return condition
 
 

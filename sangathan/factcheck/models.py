@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.access.scoping import ScopedManager, ScopeRule
+from sangathan.access.scoping import ScopedManager, ScopeRule, Shared
 from sangathan.org.models import Unit
 
 EXTERNAL_ID_MAX = 100
@@ -71,7 +71,7 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # A claim of no unit (the national desk's, an imported archive) is meant for every desk.
-    scope_rule = ScopeRule("unit__path", unitless=Q(unit__isnull=True))
+    scope_rule = ScopeRule("unit__path", shared=Shared(Q(unit__isnull=True)))
     objects = ScopedManager()
 
     class Meta:
@@ -98,7 +98,7 @@ class ClaimText(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope_rule = ScopeRule("claim__unit__path", unitless=Q(claim__unit__isnull=True))
+    scope_rule = ScopeRule("claim__unit__path", shared=Shared(Q(claim__unit__isnull=True)))
     objects = ScopedManager()
 
     class Meta:

@@ -1,5 +1,6 @@
 """Scope of claims: a district desk's claim is seen in its subtree and not by the sibling district; a claim of
-no unit (the national desk's, an imported archive) by whole-tree scopes (``ScopeRule.unitless``)."""
+no unit (the national desk's, an imported archive) by everyone who may view claims somewhere
+(``ScopeRule.shared``)."""
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -26,8 +27,13 @@ def ids(queryset) -> set[str]:
     return set(queryset.values_list("external_id", flat=True))
 
 
-def test_a_district_sees_its_claims_and_not_the_siblings(claims, cast):
-    assert ids(Claim.objects.restrict(cast.district_admin, "view")) >= {"jaipur-1"}
+def test_a_district_sees_its_claims_and_the_national_ones_not_the_siblings(claims, cast):
+    assert ids(Claim.objects.restrict(cast.district_admin, "view")) == {"jaipur-1", "nat-1"}
+    assert ids(Claim.objects.restrict(cast.sibling_admin, "view")) == {"ajmer-1", "nat-1"}
+    assert set(ClaimText.objects.restrict(cast.sibling_admin, "view").values_list("claim__external_id", flat=True)) == {
+        "ajmer-1",
+        "nat-1",
+    }
     assert "ajmer-1" not in ids(Claim.objects.restrict(cast.district_admin, "view"))
     assert "jaipur-1" not in ids(Claim.objects.restrict(cast.sibling_admin, "view"))
     texts = ClaimText.objects.restrict(cast.sibling_admin, "view")
