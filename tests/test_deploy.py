@@ -3,16 +3,20 @@
 - deploy/gunicorn.conf.py: gunicorn started with it on a free loopback port, with the production settings and
   the environment file's values, answers /healthz; its multiprocess metrics directory is used; it stops cleanly.
 - deploy/sangathan.env.example: lists every variable the settings read, and only variables something reads.
-- deploy/systemd/: `systemd-analyze verify` accepts each unit (skipped where systemd-analyze is missing).
+- deploy/systemd/: `systemd-analyze verify` accepts each unit (skipped where systemd-analyze is missing); the
+  worker's and beat's ExecStart=, rendered as systemd would, start a worker on its kind's queue and beat.
+- deploy/sangathan-manage: the `check --deploy` gate run through it, the environment file read without a shell.
 - deploy/nginx/sangathan.conf: parsed (crossplane) for TLS, static files, the upload limit, the proxy headers
   PROXY_COUNT relies on and /metrics kept off the public site; `nginx -t` when nginx is installed.
 """
 
 import ast
 import functools
+import json
 import os
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -290,6 +294,98 @@ def test_the_worker_template_listens_on_each_kinds_queue():
     dropins = {path.parent.name for path in SYSTEMD.glob("sangathan-worker@*.service.d/*.conf")}
     assert dropins == {f"sangathan-worker@{kind}.service.d" for kind in KINDS}
     assert "--schedule /var/lib/sangathan/celerybeat-schedule" in unit_text("sangathan-beat.service")
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def exec_start(unit: str, instance: str, environment: dict[str, str]) -> list[str]:
+    """The unit's ExecStart= as systemd runs it: %i the instance, %% a "%", ${NAME} from the environment, and
+    this checkout's virtual environment in place of /opt/sangathan/.venv."""
+    line = next(line for line in unit_text(unit).splitlines() if line.startswith("ExecStart="))
+    words = []
+    for word in shlex.split(line.removeprefix("ExecStart=")):
+        word = word.replace("%%", "\0").replace("%i", instance).replace("\0", "%")
+        word = re.sub(r"\$\{(\w+)\}", lambda match: environment[match.group(1)], word)
+        words.append(word.replace(f"{INSTALL_DIR}/.venv/bin/", f"{VENV_BIN}/"))
+    return words
+
+
+def stop(process: subprocess.Popen) -> str:
+    """SIGTERM, as systemd stops a unit; the process's standard error."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, errors = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    return errors
+
+
+@pytest.mark.slow
+@pytest.mark.worker
+@pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379 (make redis starts one)")
+def test_the_worker_units_command_consumes_its_kinds_queue_and_stops_warm(tmp_path):
+    kind = "intake"
+    drop_in = (SYSTEMD / f"sangathan-worker@{kind}.service.d" / "concurrency.conf").read_text()
+    concurrency = re.search(r"WORKER_CONCURRENCY=(\d+)", drop_in).group(1)
+    environment = environment_for(tmp_path, WORKER_CONCURRENCY=concurrency)
+    command = exec_start("sangathan-worker@.service", kind, environment)
+    worker = subprocess.Popen(  # noqa: S603 - the unit's own command line, rendered
+        command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    expected = queue_name(environment["SANGATHAN_NAMESPACE"], kind)
+    destination = f"{kind}@{socket.gethostname()}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:  # polls the worker's own answer (a condition), bounded by the deadline
+            assert worker.poll() is None, f"the worker exited: {worker.stderr.read()}"
+            answer = subprocess.run(  # noqa: S603 - our own Celery, fixed arguments
+                [str(VENV_BIN / "celery"), "--app", "sangathan", "inspect", "active_queues"]
+                + ["--destination", destination, "--timeout", "2", "--json"],
+                cwd=ROOT,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            if answer.returncode == 0 and answer.stdout.strip().startswith("{"):
+                break
+            assert time.monotonic() < deadline, f"the worker never answered: {answer.stdout} {answer.stderr}"
+        queues = json.loads(answer.stdout)[destination]
+        assert [queue["name"] for queue in queues] == [expected]
+    finally:
+        errors = stop(worker)
+    assert worker.returncode == 0, errors  # a warm shutdown
+
+
+@pytest.mark.slow
+@pytest.mark.worker
+@pytest.mark.skipif(not redis_answers(), reason="no Redis on 127.0.0.1:6379 (make redis starts one)")
+def test_the_beat_units_command_starts_with_its_schedule_file(tmp_path):
+    environment = environment_for(tmp_path)
+    command = exec_start("sangathan-beat.service", "", environment)
+    schedule = "/var/lib/sangathan/celerybeat-schedule"
+    assert schedule in command
+    command[command.index(schedule)] = str(tmp_path / "celerybeat-schedule")
+    beat = subprocess.Popen(  # noqa: S603 - the unit's own command line, rendered
+        command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not list(tmp_path.glob("celerybeat-schedule*")):  # beat opens its schedule once it runs
+            assert beat.poll() is None, f"beat exited: {beat.stderr.read()}"
+            assert time.monotonic() < deadline, "beat never opened its schedule file"
+            time.sleep(0.2)  # polling for a condition, bounded by the deadline
+    finally:
+        errors = stop(beat)
+    assert beat.returncode == 0, errors
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed here")
