@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sangathan.org.tests.factories import UserFactory
 from sangathan.recruitment import services
-from sangathan.recruitment.models import Application
+from sangathan.recruitment.models import Application, InterviewSlot
 
 
 @pytest.fixture
@@ -52,8 +52,10 @@ def schedule(application: Application, day) -> Application:
 
 
 def interview(application: Application, day, *, values=(7, 7)) -> Application:
-    """Shortlist, schedule and have every member of the panel score the application."""
+    """Shortlist, schedule and have every member of the panel score the application (the slot may be later
+    today: its scoring is opened as an admin would, so the helper works at any time of day)."""
     application = schedule(application, day)
+    InterviewSlot.objects.filter(pk=application.slot.pk).update(scoring_opened_at=timezone.now())
     panel_members = list(application.slot.panel.members.order_by("username"))
     for member, value in zip(panel_members, values, strict=False):
         services.score_submit(application=application, member=member, scores=scores(application.campaign, value))
