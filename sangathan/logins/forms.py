@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangathan.access.models import Role
 from sangathan.logins.services import ASSIGNABLE_ROLES
-from sangathan.org.errors import OrgError
-from sangathan.org.phones import normalise_mobile
+from sangathan.org.phones import form_mobile
 
 
 class ChoosePasswordForm(SetPasswordForm):
@@ -33,7 +32,4 @@ class LoginCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES[1:], initial=Role.VIEWER)
 
     def clean_mobile(self):
-        try:
-            return normalise_mobile(self.cleaned_data["mobile"])
-        except OrgError as error:
-            raise forms.ValidationError(error.messages) from None
+        return form_mobile(self.cleaned_data["mobile"])
