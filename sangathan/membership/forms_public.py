@@ -9,24 +9,24 @@ refuse the same bad input with the same messages.
 import re
 
 from django import forms
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.membership.models import EPIC_PATTERN, NAME_MAX
 from sangathan.membership.services import min_age
-from sangathan.org.errors import OrgError
 from sangathan.org.models import Level, Unit
-from sangathan.org.phones import ascii_digits, normalise_mobile
-from sangathan.org.selectors import clean_query
+from sangathan.org.phones import ascii_digits, form_mobile
+from sangathan.org.selectors import units_by_name_or_number
 from sangathan.recruitment.forms_public import (
     DEVANAGARI_NAME_RE,
+    GENDER_CHOICES,
     LATIN_NAME_RE,
-    TOKEN_RE,
     NumberText,
     PlainTextField,
     StatusCodeForm,
     _text_errors,
+    form_token,
+    unit_id,
 )
 
 BOOTH_LEVEL = "booth"
@@ -61,18 +61,7 @@ def booth_matches(root: Unit, *, query: str, limit: int = PLACE_MATCHES) -> list
     level = booth_level()
     if level is None:
         return []
-    units = Unit.objects.subtree(root).filter(level=level)
-    query = clean_query(query)
-    if "·" in query:  # a booth picked earlier, "45 · आमेर विद्यालय": search by its name
-        query = query.split("·", 1)[1].strip()
-    if query:
-        condition = Q(name_hi__icontains=query) | Q(name_en__icontains=query)
-        digits = ascii_digits(query)
-        if digits and len(digits) == len(query.replace(" ", "")) and len(digits) < 9:
-            condition |= Q(number=int(digits))
-        units = units.filter(condition)
-    order = (F("number").asc(nulls_last=True), "name_hi", "name_en", "pk")
-    return list(units.select_related("parent").order_by(*order)[: limit + 1])
+    return units_by_name_or_number(Unit.objects.subtree(root).filter(level=level), query, limit=limit)
 
 
 class JoinForm(forms.Form):
@@ -118,12 +107,7 @@ class JoinForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("Gender (optional)"),
         required=False,
-        choices=[
-            ("", _("Prefer not to say")),
-            ("female", _("Female")),
-            ("male", _("Male")),
-            ("other", _("Other")),
-        ],
+        choices=GENDER_CHOICES,
         error_messages={"invalid_choice": _("Choose one of the options.")},
     )
     booth = forms.Field(required=False, widget=forms.HiddenInput)
@@ -141,16 +125,10 @@ class JoinForm(forms.Form):
         self.picked: Unit | None = None
 
     def clean_token(self):
-        token = self.cleaned_data["token"]
-        if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
-            raise forms.ValidationError(_("This form has expired. Check your answers and send it again."))
-        return token
+        return form_token(self.cleaned_data["token"])
 
     def clean_mobile(self):
-        try:
-            return normalise_mobile(self.cleaned_data["mobile"])
-        except OrgError as error:
-            raise forms.ValidationError(error.messages) from None
+        return form_mobile(self.cleaned_data["mobile"])
 
     def clean_age(self):
         raw = ascii_digits(self.cleaned_data["age"].strip()) if self.cleaned_data["age"].strip().isdecimal() else ""
@@ -185,9 +163,8 @@ class JoinForm(forms.Form):
         if self.picks_booth:
             raw = (data.get("booth") or "").strip() if isinstance(data.get("booth"), str) else ""
             if raw:
-                booth = None
-                if raw.isascii() and raw.isdecimal() and len(raw) <= 12:
-                    booth = Unit.objects.filter(pk=int(raw), level__code=BOOTH_LEVEL).first()
+                pk = unit_id(raw)
+                booth = Unit.objects.filter(pk=pk, level__code=BOOTH_LEVEL).first() if pk else None
                 if booth is None or not booth.is_within(self.root):
                     self.add_error("booth_q", _("Type your booth and choose it from the list, or leave it empty."))
                 else:

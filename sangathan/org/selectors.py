@@ -3,7 +3,7 @@
 import contextlib
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from sangathan.org import sql
 from sangathan.org.errors import OrgError
@@ -133,6 +133,23 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
 def clean_query(query: str) -> str:
     """Search text as people type it: trimmed, at most 100 characters, no NUL or control characters."""
     return "".join(ch for ch in (query or "") if ch.isprintable() or ch == " ").strip()[:100]
+
+
+def units_by_name_or_number(units, query: str, *, limit: int):
+    """The public forms' place type-ahead: ``units`` whose Hindi or English name holds ``query``, or whose
+    official number it is (a place picked earlier, "45 · आमेर विद्यालय", is searched by its name); by number,
+    then name; one more than ``limit`` so the page can say there are more."""
+    query = clean_query(query)
+    if "·" in query:
+        query = query.split("·", 1)[1].strip()
+    if query:
+        condition = Q(name_hi__icontains=query) | Q(name_en__icontains=query)
+        digits = ascii_digits(query)
+        if digits and len(digits) == len(query.replace(" ", "")) and len(digits) < 9:
+            condition |= Q(number=int(digits))
+        units = units.filter(condition)
+    order = (F("number").asc(nulls_last=True), "name_hi", "name_en", "pk")
+    return list(units.select_related("parent").order_by(*order)[: limit + 1])
 
 
 def unit_search(units, query: str, limit: int = 25):

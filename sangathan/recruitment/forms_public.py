@@ -13,13 +13,12 @@ from urllib.parse import urlsplit
 from cachetools import TTLCache
 from django import forms
 from django.conf import settings
-from django.db.models import F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.org.models import Level, SocialAccount, Unit
 from sangathan.org.phones import ascii_digits, form_mobile
-from sangathan.org.selectors import clean_query
+from sangathan.org.selectors import units_by_name_or_number
 from sangathan.recruitment.models import Campaign, CampaignPosition
 
 # Where the applicant lives, chosen top-down with a type-ahead. Level codes of the default template.
@@ -234,21 +233,18 @@ def place_matches(campaign: Campaign, *, level: Level, query: str, parent: Unit 
     one more than ``limit`` so the page can say there are more. Index-backed: (level, path) range."""
     scope = campaign.scope_unit
     root = parent if parent is not None and parent.is_within(scope) else scope
-    units = Unit.objects.subtree(root).filter(level=level)
-    query = clean_query(query)
-    if "·" in query:  # a place picked earlier, "45 · जयपुर उत्तर": search by its name
-        query = query.split("·", 1)[1].strip()
-    if query:
-        condition = Q(name_hi__icontains=query) | Q(name_en__icontains=query)
-        digits = ascii_digits(query)
-        if digits and len(digits) == len(query.replace(" ", "")) and len(digits) < 9:
-            condition |= Q(number=int(digits))
-        units = units.filter(condition)
-    order = (F("number").asc(nulls_last=True), "name_hi", "name_en", "pk")
-    return list(units.select_related("parent").order_by(*order)[: limit + 1])
+    return units_by_name_or_number(Unit.objects.subtree(root).filter(level=level), query, limit=limit)
 
 
-def _unit_id(raw) -> int | None:
+def form_token(token) -> str:
+    """A public form's hidden token as posted, or the field's error: the form has expired."""
+    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+        raise forms.ValidationError(_("This form has expired. Check your answers and send it again."))
+    return token
+
+
+def unit_id(raw) -> int | None:
+    """A unit's id as a form posts it (digits, at most 12); None for anything else."""
     text = (raw or "").strip()
     if text.isascii() and text.isdecimal() and len(text) <= 12:
         return int(text)
@@ -476,10 +472,7 @@ class ApplicationForm(forms.Form):
         return form_ok and social_ok
 
     def clean_token(self):
-        token = self.cleaned_data["token"]
-        if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
-            raise forms.ValidationError(_("This form has expired. Check your answers and send it again."))
-        return token
+        return form_token(self.cleaned_data["token"])
 
     def clean_mobile(self):
         return form_mobile(self.cleaned_data["mobile"])
@@ -503,7 +496,7 @@ class ApplicationForm(forms.Form):
     def _clean_places(self) -> None:
         """Each chosen place must be of its step's level, inside the campaign's unit and inside the
         place chosen before it. The last step (the booth) is needed only where the post needs it."""
-        ids = {step.code: _unit_id(self.cleaned_data.get(step.code)) for step in self.steps if step.choosable}
+        ids = {step.code: unit_id(self.cleaned_data.get(step.code)) for step in self.steps if step.choosable}
         found = places_by_id([pk for pk in ids.values() if pk])
         scope = self.campaign.scope_unit
         parent = home = scope
