@@ -42,6 +42,8 @@ GUARDED_APPS = (
     "outreach",
     "notifications",
     "controlroom",
+    "membership",
+    "logins",
 )
 
 
@@ -227,6 +229,8 @@ STAFF_NAMESPACES = (
     "planning",
     "outreach",
     "controlroom",
+    "membership",
+    "factcheck",
     "api",
 )
 
