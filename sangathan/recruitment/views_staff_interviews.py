@@ -188,17 +188,31 @@ def slot_move(request, pk):
     return render(request, "recruitment/staff/slot_move.html", {"slot": slot, "day": day, "form": form, "free": free})
 
 
-@login_required
-@require_POST
-def slot_no_show(request, pk):
+def _slot_act(request, pk, act, done: str) -> InterviewSlot:
+    """The timetable's slot buttons: the slot in the user's view, the right to appoint on its applicant, then
+    ``act(slot=, by=)``; a refusal is shown as an error, else ``done`` (with the applicant's name)."""
     user = request.user
     slot = access.get_slot_for_user(user, pk)
     access.require_appoint_on(user, slot.application)
-    if slot.status != InterviewSlot.Status.BOOKED:
-        messages.error(request, _("Only an interview that has not taken place can be marked as missed."))
+    try:
+        act(slot=slot, by=user)
+    except OrgError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        services.slot_mark_no_show(slot=slot, by=user)
-        messages.success(request, _("%(name)s marked as not come.") % {"name": slot.application.name})
+        messages.success(request, done % {"name": slot.application.name})
+    return slot
+
+
+def _no_show(*, slot, by):
+    if slot.status != InterviewSlot.Status.BOOKED:
+        raise OrgError(_("Only an interview that has not taken place can be marked as missed."))
+    services.slot_mark_no_show(slot=slot, by=by)
+
+
+@login_required
+@require_POST
+def slot_no_show(request, pk):
+    slot = _slot_act(request, pk, _no_show, _("%(name)s marked as not come."))
     fallback = reverse("recruitment:day", args=[slot.panel.day_id])
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/recruitment/") else fallback)
@@ -208,15 +222,7 @@ def slot_no_show(request, pk):
 @require_POST
 def slot_open_scoring(request, pk):
     """An admin who appoints on the applicant's unit opens scoring before the slot's time (audited)."""
-    user = request.user
-    slot = access.get_slot_for_user(user, pk)
-    access.require_appoint_on(user, slot.application)
-    try:
-        services.slot_scoring_open(slot=slot, by=user)
-    except OrgError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Scoring of %(name)s's interview is open.") % {"name": slot.application.name})
+    slot = _slot_act(request, pk, services.slot_scoring_open, _("Scoring of %(name)s's interview is open."))
     return redirect("recruitment:day", pk=slot.panel.day_id)
 
 
