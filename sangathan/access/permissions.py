@@ -39,22 +39,8 @@ ACTIONS = (
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.NATIONAL_ADMIN: frozenset(ACTIONS),
     Role.STATE_ADMIN: frozenset(ACTIONS),
-    Role.UNIT_ADMIN: frozenset(
-        {
-            VIEW,
-            APPOINT,
-            DISSOLVE,
-            MANAGE_UNITS,
-            MANAGE_TRAINING,
-            MANAGE_CHANNELS,
-            MANAGE_PLAN,
-            SEND_MESSAGES,
-            APPROVE_MESSAGES,
-            VIEW_PERSONAL,
-            VIEW_AUDIT,
-            VIEW_CONTROL_ROOM,
-        }
-    ),
+    # A unit admin does all but reshape the tree in bulk, grant roles and open recruitment drives.
+    Role.UNIT_ADMIN: frozenset(ACTIONS) - {IMPORT_UNITS, MANAGE_ROLES, MANAGE_CAMPAIGNS},
     Role.RECRUITER: frozenset({VIEW, MANAGE_CAMPAIGNS, VIEW_PERSONAL}),
     Role.INTERVIEWER: frozenset({VIEW}),
     Role.TRAINER: frozenset({VIEW, MANAGE_TRAINING, VIEW_PERSONAL}),
