@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sangathan.channels.models import Platform
 from sangathan.channels.services import channel_register
+from sangathan.membership import services as membership_services
 from sangathan.org.models import Level
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery
@@ -47,13 +48,20 @@ def pages(tree, drive, world) -> list[tuple[str, str]]:  # noqa: F811
         ("channels-unit", f"/channels/units/{tree.booth1.pk}/"),
         ("audit", "/audit/"),
         ("privacy", "/privacy/"),
+        ("membership", f"/membership/unit/{tree.jaipur.pk}/"),
+        ("membership-booth", f"/membership/unit/{tree.booth1.pk}/"),
+        ("join", f"/join/{world.join_code.code}/"),
+        ("controlroom", "/controlroom/"),
+        ("logins-unit", f"/logins/units/{tree.jaipur.pk}/"),
+        ("logins-posts", "/logins/posts/"),
     ]
 
 
 @pytest.fixture
 def content(tree, cast, drive):  # noqa: F811
     """Something on the pages: a registered WhatsApp group, a training camp, tomorrow's interview day, a message
-    sent to Jaipur's booths that one booth received and another cannot share."""
+    sent to Jaipur's booths that one booth received and another cannot share, a join link of booth 1 with a
+    verified and a pending member."""
     channel_register(
         unit=tree.booth1,
         platform=Platform.WHATSAPP_GROUP,
@@ -88,7 +96,14 @@ def content(tree, cast, drive):  # noqa: F811
     outreach_services.delivery_respond(
         delivery_id=deliveries.get(unit=tree.booth2).pk, action="cannot", reason="नेटवर्क नहीं"
     )
-    return SimpleNamespace(day=day, message=message)
+    join_code = membership_services.referral_code_for_unit(unit=tree.booth1)
+    for mobile, verify in (("+919812340001", True), ("+919812340002", False)):  # one verified member, one pending
+        answer = membership_services.member_join(
+            unit=tree.booth1, name="सीमा मीणा", mobile=mobile, age=30, referral=join_code
+        )
+        if verify:
+            membership_services.member_verify(member=answer.member)
+    return SimpleNamespace(day=day, message=message, join_code=join_code)
 
 
 def drive_time() -> datetime.datetime:
