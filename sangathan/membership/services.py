@@ -378,19 +378,29 @@ def member_revoke(
     return member
 
 
-def not_me_token(member: Member) -> str:
-    """The signed "not me" link's token: names the member row (a number that joins again is a new row)."""
-    return signing.dumps(member.pk, salt=NOT_ME_SALT, compress=True)
+def _member_token(member: Member, *, salt: str) -> str:
+    """A signed token naming the member row (a number that joins again is a new row); no expiry."""
+    return signing.dumps(member.pk, salt=salt, compress=True)
 
 
-def member_for_not_me(token: str) -> Member | None:
+def _member_from_token(token: str, *, salt: str, related: str) -> Member | None:
+    """The member a token of ``_member_token`` names; None for a token that is not ours."""
     try:
-        pk = signing.loads(token or "", salt=NOT_ME_SALT)
+        pk = signing.loads(token or "", salt=salt)
     except signing.BadSignature:
         return None
     if not isinstance(pk, int):
         return None
-    return Member.objects.select_related("unit").filter(pk=pk).first()
+    return Member.objects.select_related(related).filter(pk=pk).first()
+
+
+def not_me_token(member: Member) -> str:
+    """The signed "not me" link's token."""
+    return _member_token(member, salt=NOT_ME_SALT)
+
+
+def member_for_not_me(token: str) -> Member | None:
+    return _member_from_token(token, salt=NOT_ME_SALT, related="unit")
 
 
 def member_not_me(*, token: str) -> Member | None:
@@ -407,14 +417,8 @@ def member_not_me(*, token: str) -> Member | None:
 
 def check_token(member: Member) -> str:
     """The signed token of the membership card's QR code (no expiry: the card is printed)."""
-    return signing.dumps(member.pk, salt=CHECK_SALT, compress=True)
+    return _member_token(member, salt=CHECK_SALT)
 
 
 def member_for_check(token: str) -> Member | None:
-    try:
-        pk = signing.loads(token or "", salt=CHECK_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(pk, int):
-        return None
-    return Member.objects.select_related("unit__level").filter(pk=pk).first()
+    return _member_from_token(token, salt=CHECK_SALT, related="unit__level")
