@@ -93,14 +93,23 @@ def my_data(request, fmt):
     return _subject_data_response(subject, fmt, f"my-data-{application.reference}", applicant_copy=True)
 
 
+def _ticket_application(request):
+    """A public correction or erasure request starts here: the rate limit, then the application that the
+    posted ticket names. Returns ``(application, None)``, or ``(None, the page to answer with)``."""
+    if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
+        return None, LIMITS.refused(request)
+    application = application_for_ticket(request.POST.get("ticket", ""))
+    if application is None:
+        return None, _expired(request)
+    return application, None
+
+
 @never_cache
 @require_POST
 def correction(request):
-    if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
-        return LIMITS.refused(request)
-    application = application_for_ticket(request.POST.get("ticket", ""))
-    if application is None:
-        return _expired(request)
+    application, refused = _ticket_application(request)
+    if refused:
+        return refused
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
@@ -120,11 +129,9 @@ def correction(request):
 @never_cache
 @require_POST
 def erasure(request):
-    if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
-        return LIMITS.refused(request)
-    application = application_for_ticket(request.POST.get("ticket", ""))
-    if application is None:
-        return _expired(request)
+    application, refused = _ticket_application(request)
+    if refused:
+        return refused
     form = ErasureForm(request.POST)
     if request.POST.get("step") == "ask":  # from the status page: show what it means, ask to confirm
         form = ErasureForm(initial={"ticket": request.POST.get("ticket", "")})
