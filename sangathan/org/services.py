@@ -206,6 +206,25 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
 # ---------------------------------------------------------------- people
 
 
+def _person_fields(name_hi, name_en, mobile, email, home_unit, languages, skills, *, exclude_pk=None) -> dict:
+    """A person's fields, checked and cleaned for ``person_create`` and ``person_update``; a mobile number
+    another person has is refused."""
+    name_hi, name_en = _clean_names(name_hi, name_en, max_length=120)
+    _plain(list(languages or []), list(skills or []))
+    mobile = normalise_mobile(mobile)
+    if Person.objects.filter(mobile=mobile).exclude(pk=exclude_pk).exists():
+        raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")
+    return {
+        "name_hi": name_hi,
+        "name_en": name_en,
+        "mobile": mobile,
+        "email": (email or "").strip(),
+        "home_unit": home_unit,
+        "languages": list(languages or []),
+        "skills": list(skills or []),
+    }
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -218,22 +237,10 @@ def person_create(
     skills: list[str] | None = None,
     by=None,
 ) -> Person:
-    name_hi, name_en = _clean_names(name_hi, name_en, max_length=120)
-    _plain(list(languages or []), list(skills or []))
-    mobile = normalise_mobile(mobile)
-    if Person.objects.filter(mobile=mobile).exists():
-        raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")
+    fields = _person_fields(name_hi, name_en, mobile, email, home_unit, languages, skills)
     try:
         with transaction.atomic():
-            return Person.objects.create(
-                name_hi=name_hi,
-                name_en=name_en,
-                mobile=mobile,
-                email=(email or "").strip(),
-                home_unit=home_unit,
-                languages=list(languages or []),
-                skills=list(skills or []),
-            )
+            return Person.objects.create(**fields)
     except IntegrityError:
         raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken") from None
 
@@ -251,15 +258,10 @@ def person_update(
     skills: list[str] | None = None,
     by=None,
 ) -> Person:
-    name_hi, name_en = _clean_names(name_hi, name_en, max_length=120)
-    _plain(list(languages or []), list(skills or []))
-    mobile = normalise_mobile(mobile)
-    if Person.objects.filter(mobile=mobile).exclude(pk=person.pk).exists():
-        raise OrgError(_("A person with this mobile number already exists."), code="mobile_taken")
+    fields = _person_fields(name_hi, name_en, mobile, email, home_unit, languages, skills, exclude_pk=person.pk)
     person = Person.objects.select_for_update().get(pk=person.pk)
-    person.name_hi, person.name_en, person.mobile = name_hi, name_en, mobile
-    person.email, person.home_unit = (email or "").strip(), home_unit
-    person.languages, person.skills = list(languages or []), list(skills or [])
+    for name, value in fields.items():
+        setattr(person, name, value)
     try:
         with transaction.atomic():
             person.save()
