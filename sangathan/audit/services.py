@@ -5,7 +5,7 @@ actor explicitly (tasks, commands).
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from auditlog.cid import get_cid
@@ -51,6 +51,14 @@ def audit_bulk_action(
         changes_text=f"{what}: {count}",
         additional_data={"bulk": what, "count": count, "model": model._meta.label_lower, "ids": id_list},
     )
+
+
+def audit_bulk_created(*, obj: models.Model, what: str, rows: Sequence[models.Model], by=None) -> AuditEntry | None:
+    """``audit_bulk_action`` for the rows one ``bulk_create`` made: their model, count and ids."""
+    if not rows:
+        return None
+    ids = [row.pk for row in rows]
+    return audit_bulk_action(obj=obj, what=what, count=len(rows), model=type(rows[0]), ids=ids, by=by)
 
 
 def audit_bulk_update(*, objects: list[models.Model], changes: dict[str, list], by=None) -> int:

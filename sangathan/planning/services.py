@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sangathan.audit.services import audit_bulk_action
+from sangathan.audit.services import audit_bulk_action, audit_bulk_created
 from sangathan.org.models import Level, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.planning.errors import PlanError
@@ -92,14 +92,7 @@ def plan_create(*, scope: Unit, year: int | None = None, title_hi: str = "", tit
         ]
     )
     # bulk_create and QuerySet.update send no signals: one entry on the new plan for each.
-    audit_bulk_action(
-        obj=plan,
-        what="milestones_copied",
-        count=len(milestones),
-        model=Milestone,
-        ids=[m.pk for m in milestones],
-        by=by,
-    )
+    audit_bulk_created(obj=plan, what="milestones_copied", rows=milestones, by=by)
     # Plans made earlier below this unit now sit under it.
     below = Plan.objects.filter(subtree_q([scope.path], "scope__path"), is_template=False).exclude(pk=plan.pk)
     moved = below.filter(parent=parent) if parent is not None else below.filter(parent__isnull=True)

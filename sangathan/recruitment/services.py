@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import APPOINT
 from sangathan.access.scope import can
-from sangathan.audit.services import audit_bulk_action, audit_bulk_update
+from sangathan.audit.services import audit_bulk_created, audit_bulk_update
 from sangathan.notifications.services import message_queue
 from sangathan.org import services as org_services
 from sangathan.org.errors import OrgError
@@ -131,14 +131,8 @@ def campaign_create(
     made = CampaignPosition.objects.bulk_create(
         [CampaignPosition(campaign=campaign, position=position, target=target) for position, target in positions]
     )
-    audit_bulk_action(  # bulk_create sends no signals: one entry on the campaign
-        obj=campaign,
-        what="campaign_positions",
-        count=len(made),
-        model=CampaignPosition,
-        ids=[p.pk for p in made],
-        by=by,
-    )
+    # bulk_create sends no signals: one entry on the campaign
+    audit_bulk_created(obj=campaign, what="campaign_positions", rows=made, by=by)
     notice_record(campaign=campaign)
     return campaign
 
