@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, load_row, percentile
+from sangathan.benchmarks.worker import start_celery_worker
 from sangathan.org.models import Position, Unit
 from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, Criterion, Rubric, Submission
@@ -129,23 +130,7 @@ class Server:
         # production: it runs during the load, on the same cores.
         self.worker = None
         if self.broker:
-            self.worker = subprocess.Popen(  # noqa: S603 - our own celery, our own arguments
-                [
-                    os.path.join(os.path.dirname(sys.executable), "celery"),
-                    "-A",
-                    "sangathan.config.celery",
-                    "worker",
-                    "--pool",
-                    "solo",
-                    "--loglevel",
-                    "WARNING",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
+            self.worker = start_celery_worker(env, "--pool", "solo")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -12,7 +12,6 @@ row writes deliveries with ``chunk_write``): they go through the outbox like eve
 
 import os
 import subprocess
-import sys
 import time
 import urllib.parse
 
@@ -24,6 +23,7 @@ from django.utils import timezone
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, load_row, percentile
+from sangathan.benchmarks.worker import start_celery_worker
 from sangathan.config.celery import app
 from sangathan.org.models import Level, Unit
 from sangathan.org.paths import path_upper_bound
@@ -161,25 +161,7 @@ def _cascade_worker(root: Unit, baseline_s: float, log) -> Row | None:
         "REDIS_URL": broker,
         "NOTIFY_LOG_LEVEL": "WARNING",
     }
-    worker = subprocess.Popen(  # noqa: S603 - our own celery, our own arguments
-        [
-            os.path.join(os.path.dirname(sys.executable), "celery"),
-            "-A",
-            "sangathan.config.celery",
-            "worker",
-            "-Q",
-            QUEUE,
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    worker = start_celery_worker(env, "-Q", QUEUE, "--concurrency", "2")
     previous = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
     app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=QUEUE)
     app._pool = None
