@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from sangathan.notifications.models import OutboxMessage
@@ -181,6 +182,17 @@ def test_tokens(tree, cast, in_charges, make_draft, send, settings):
     assert services.delivery_from_token("") == (None, "bad")
     settings.OUTREACH_LINK_MAX_AGE_DAYS = 0
     assert services.delivery_from_token(token)[1] in ("expired", "")  # same second may still pass
+
+
+def test_a_link_signed_before_the_move_to_core_signedlinks_still_opens(tree, cast, in_charges, make_draft, send):
+    message = make_draft(unit=tree.jaipur, by=cast.district_admin)
+    send(message, cast.district_admin)
+    delivery = Delivery.objects.filter(message=message).first()
+    old = signing.dumps(delivery.pk, salt="sangathan.outreach.delivery", compress=False)  # as outreach signed it
+    assert services.delivery_from_token(old) == (delivery.pk, "")
+    assert services.delivery_token(delivery.pk).split(":")[0] == old.split(":")[0]  # the same payload
+    report_link = signing.dumps(delivery.pk, salt="sangathan.controlroom.report", compress=False)
+    assert services.delivery_from_token(report_link) == (None, "bad")  # another kind of link does not open it
 
 
 def test_reminders_and_escalation_timing(tree, cast, in_charges, make_draft, send):
