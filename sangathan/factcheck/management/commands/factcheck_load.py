@@ -8,46 +8,33 @@ status 1). ``sangathan/factcheck/loading.py`` has the rules.
 """
 
 import hashlib
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import IntegrityError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sangathan.factcheck.loading import read_claims
+from sangathan.factcheck.management.csvfile import CsvFileCommand
 from sangathan.factcheck.services import claims_load
 
 MAX_ERRORS_SHOWN = 1000
 
 
-class Command(BaseCommand):
+class Command(CsvFileCommand):
     help = (
         "Load fact-checked claims from a CSV file with the header id,lang,text (lang: hi, en or hi-Latn). "
         "All rows or none: a file with any bad row changes nothing and exits with status 1."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file, UTF-8, header id,lang,text.")
+    file_help = "CSV file, UTF-8, header id,lang,text."
 
-    def handle(self, *args, file, **options):
-        # The output is a contract read by programs (issue 14): always in English, whatever LANGUAGE_CODE says.
-        with translation.override("en"):
-            self._handle(file, options)
-
-    def _handle(self, file, options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(_("No such file: %(path)s") % {"path": file})
-        content = path.read_bytes()
+    def handle_file(self, path, content, options):
         rows, errors = read_claims(content)
         if errors:
-            for error in errors[:MAX_ERRORS_SHOWN]:
-                self.stderr.write(str(error))
-            if len(errors) > MAX_ERRORS_SHOWN:
-                self.stderr.write(_("… and %(n)d more problems.") % {"n": len(errors) - MAX_ERRORS_SHOWN})
-            raise CommandError(
-                _("%(count)d problem(s) in the file; nothing was loaded.") % {"count": len(errors)}, returncode=1
+            self.refuse(
+                errors,
+                nothing_done=_("%(count)d problem(s) in the file; nothing was loaded."),
+                most_shown=MAX_ERRORS_SHOWN,
             )
         try:
             result = claims_load(rows=rows, file_name=str(path), digest=hashlib.sha256(content).hexdigest(), by=None)

@@ -13,42 +13,29 @@ when stderr is a terminal.
 
 import json
 import sys
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from sangathan.factcheck import matching
 from sangathan.factcheck.loading import read_tips
+from sangathan.factcheck.management.csvfile import CsvFileCommand
 
 CHUNK = 1000  # tips matched per call: the bar moves, the sparse products stay large enough to be fast
 
 
-class Command(BaseCommand):
+class Command(CsvFileCommand):
     help = (
         "Match the tips of a CSV file (header id,text) against the loaded claims; print one JSON object per tip "
         '({"id", "claim", "score", "tier"}) per line on stdout.'
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file, UTF-8, header id,text (other columns are ignored).")
+    file_help = "CSV file, UTF-8, header id,text (other columns are ignored)."
 
-    def handle(self, *args, file, **options):
-        # The output is a contract read by programs (issue 14): always in English, whatever LANGUAGE_CODE says.
-        with translation.override("en"):
-            self._handle(file, options)
-
-    def _handle(self, file, options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(_("No such file: %(path)s") % {"path": file})
-        tips, errors = read_tips(path.read_bytes())
+    def handle_file(self, path, content, options):
+        tips, errors = read_tips(content)
         if errors:
-            for error in errors:
-                self.stderr.write(str(error))
-            raise CommandError(_("%(count)d problem(s) in the file; nothing was matched.") % {"count": len(errors)})
+            self.refuse(errors, nothing_done=_("%(count)d problem(s) in the file; nothing was matched."))
         quiet = options["verbosity"] == 0
         if not quiet:
             self.stderr.write(_("Reading the claims…"))
