@@ -26,6 +26,7 @@ from sangathan.recruitment.forms_public import (
     StatusCodeForm,
     _text_errors,
     form_token,
+    mobile_field,
     unit_id,
 )
 
@@ -76,14 +77,7 @@ class JoinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
         error_messages=_text_errors(required=_("Enter your name.")),
     )
-    mobile = forms.CharField(
-        label=_("Mobile number"),
-        max_length=25,
-        widget=forms.TextInput(
-            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "placeholder": "98290 12345"}
-        ),
-        error_messages=_text_errors(required=_("Enter a mobile number.")),
-    )
+    mobile = mobile_field()
     age = forms.CharField(
         label=_("Age, or year of birth"),
         max_length=4,

@@ -129,6 +129,18 @@ class NumberText(forms.TextInput):
         super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
 
 
+def mobile_field() -> forms.CharField:
+    """A public form's mobile number box: the phone's telephone keypad; ``form_mobile`` checks what comes."""
+    return forms.CharField(
+        label=_("Mobile number"),
+        max_length=25,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "placeholder": "98290 12345"}
+        ),
+        error_messages=_text_errors(required=_("Enter a mobile number.")),
+    )
+
+
 # ---------------------------------------------------------------- places
 
 
@@ -350,14 +362,7 @@ class ApplicationForm(forms.Form):
         script="latin",
         widget=forms.TextInput(attrs={"autocomplete": "name", "lang": "en", "autocapitalize": "words"}),
     )
-    mobile = forms.CharField(
-        label=_("Mobile number"),
-        max_length=25,
-        widget=forms.TextInput(
-            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "placeholder": "98290 12345"}
-        ),
-        error_messages=_text_errors(required=_("Enter a mobile number.")),
-    )
+    mobile = mobile_field()
     email = forms.EmailField(
         label=_("Email (optional)"),
         required=False,
