@@ -18,9 +18,8 @@ from sangathan.org.models import Level, Unit
 from sangathan.org.phones import ascii_digits, form_mobile
 from sangathan.org.selectors import units_by_name_or_number
 from sangathan.recruitment.forms_public import (
-    DEVANAGARI_NAME_RE,
     GENDER_CHOICES,
-    LATIN_NAME_RE,
+    NameField,
     NumberText,
     PlainTextField,
     StatusCodeForm,
@@ -33,23 +32,6 @@ from sangathan.recruitment.forms_public import (
 BOOTH_LEVEL = "booth"
 PLACE_MATCHES = 20
 OLDEST = 120
-
-
-class NameField(PlainTextField):
-    """A name in Hindi (Devanagari) or English (Latin) letters, one script or the other."""
-
-    def to_python(self, value):
-        return " ".join((super().to_python(value) or "").split())
-
-    def validate(self, value):
-        super().validate(value)
-        if not value:
-            return
-        ok = DEVANAGARI_NAME_RE.fullmatch(value) or LATIN_NAME_RE.fullmatch(value)
-        if not ok or not any(ch.isalpha() for ch in value):
-            raise forms.ValidationError(
-                _("Write your name in Hindi or in English letters, e.g. सीमा मीणा or Seema Meena."), code="script"
-            )
 
 
 def booth_level() -> Level | None:
@@ -72,6 +54,7 @@ class JoinForm(forms.Form):
     token = forms.Field(widget=forms.HiddenInput(attrs={"autocomplete": "off"}), required=False)
     name = NameField(
         label=_("Your name"),
+        script="either",
         required=True,
         max_length=NAME_MAX,
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),

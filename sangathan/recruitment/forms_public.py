@@ -100,7 +100,16 @@ class PlainTextField(forms.CharField):
             raise forms.ValidationError(_("Write plain text, without HTML tags."), code="html")
 
 
+NAME_SCRIPTS = {
+    "devanagari": (DEVANAGARI_NAME_RE,),
+    "latin": (LATIN_NAME_RE,),
+    "either": (DEVANAGARI_NAME_RE, LATIN_NAME_RE),  # one script or the other, not mixed
+}
+
+
 class NameField(PlainTextField):
+    """A name in the letters of ``script`` (a key of ``NAME_SCRIPTS``), spaces folded."""
+
     def __init__(self, *args, script: str, **kwargs):
         self.script = script
         kwargs.setdefault("max_length", 120)
@@ -113,12 +122,14 @@ class NameField(PlainTextField):
         super().validate(value)
         if not value:
             return
-        pattern = DEVANAGARI_NAME_RE if self.script == "devanagari" else LATIN_NAME_RE
-        if not pattern.fullmatch(value) or not any(ch.isalpha() for ch in value):
+        patterns = NAME_SCRIPTS[self.script]
+        if not any(p.fullmatch(value) for p in patterns) or not any(ch.isalpha() for ch in value):
             if self.script == "devanagari":
                 message = _("Write this name in Hindi (Devanagari) letters only, e.g. सीमा मीणा.")
-            else:
+            elif self.script == "latin":
                 message = _("Write this name in English (Latin) letters only, e.g. Seema Meena.")
+            else:
+                message = _("Write your name in Hindi or in English letters, e.g. सीमा मीणा or Seema Meena.")
             raise forms.ValidationError(message, code="script")
 
 
