@@ -68,7 +68,7 @@ def post_role_for(*, position: Position, unit: Unit) -> str:
     organisation's, else the default (``logins.defaults``); "" for none."""
     state = state_of(unit)
     here = Q(state__isnull=True) | (Q(state=state) if state is not None else Q(pk__in=[]))
-    rows = dict(PostRole.objects.filter(here, position=position).values_list("state_id", "role"))
+    rows: dict[int | None, str] = dict(PostRole.objects.filter(here, position=position).values_list("state_id", "role"))
     if state is not None and state.pk in rows:
         return rows[state.pk]
     if None in rows:

@@ -63,9 +63,7 @@ def parse_chain(text: str) -> list[LevelLine]:
     """One level per line, top first: ``code | Hindi name | English name``; a known code alone keeps its
     names (``district``). Raises ``SetupError`` with the line number."""
     known = {line.code: line for line in default_chain()}
-    known.update(
-        {code: LevelLine(code, hi, en) for code, _order, hi, en in DEFAULT_LEVELS if code not in known}
-    )
+    known.update({code: LevelLine(code, hi, en) for code, _order, hi, en in DEFAULT_LEVELS if code not in known})
     chain, seen = [], set()
     for number, raw in enumerate((text or "").splitlines(), start=1):
         if not raw.strip():
@@ -123,21 +121,21 @@ def _apply_chain(chain: list[LevelLine]) -> dict[str, Level]:
     """Make the level table say ``chain``: names and order of the levels kept, new ones made with a key post
     (their in-charge), the ones left out removed with their posts. Only on an installation with no units."""
     wanted = {line.code for line in chain}
-    for level in Level.objects.exclude(code__in=wanted):
+    for unwanted in Level.objects.exclude(code__in=wanted):
         try:
             with transaction.atomic():
-                Position.objects.filter(level=level).delete()
-                level.delete()
+                Position.objects.filter(level=unwanted).delete()
+                unwanted.delete()
         except ProtectedError:
             raise SetupError(
                 _("The level %(level)s is already used (by a plan or a drive) and cannot be left out.")
-                % {"level": level.name}
+                % {"level": unwanted.name}
             ) from None
     # Orders are unique: move the kept levels out of the way first.
-    for index, level in enumerate(Level.objects.order_by("order")):
-        level.order = 1000 + index
-        level.save(update_fields=["order"])
-    levels = {}
+    for index, kept in enumerate(Level.objects.order_by("order")):
+        kept.order = 1000 + index
+        kept.save(update_fields=["order"])
+    levels: dict[str, Level] = {}
     for index, line in enumerate(chain, start=1):
         level = Level.objects.filter(code=line.code).first()
         if level is None:

@@ -50,7 +50,7 @@ def _changed(queries) -> list[str]:
         q["sql"]
         for q in queries.captured_queries
         if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
-        and not any(t in q["sql"] for t in ("django_session", "axes_", "last_login", "audit_"))
+        and not any(t in q["sql"] for t in ("django_session", "logins_loginsession", "axes_", "last_login", "audit_"))
     ]
 
 

@@ -12,10 +12,16 @@ import sangathan
 MODEL_SIGNALS = ("pre_init", "post_init", "pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed")
 ROOT = Path(sangathan.__file__).parent
 CONNECTING = re.compile(
-    r"@receiver\b|(?<!sqlite3)\.connect\(|django\.db\.models\.signals|from django\.db\.models import .*\bsignals\b"
+    r"@receiver\b|(?<!sqlite3)(?<!psycopg)\.connect\(|django\.db\.models\.signals|from django\.db\.models import .*\bsignals\b"
 )
-# Receivers of ours that write no model: the sign-in clock keeps the new session's times (access.middleware).
-ALLOWED = {"access/middleware.py", "access/apps.py"}
+# Receivers of ours that write no model, each with why it listens:
+ALLOWED = {
+    "access/middleware.py": "the sign-in clock keeps the new session's times",
+    "access/apps.py": "connects the sign-in clock",
+    "ops/signals.py": "Celery's task signals: metrics counters and the time a beat task last ran, in the cache",
+    "ops/apps.py": "connects those",
+    "core/requestid.py": "forgets the request id when the request has finished",
+}
 
 
 def _receiver_modules(signal) -> set[str]:

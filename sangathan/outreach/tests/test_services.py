@@ -199,7 +199,10 @@ def test_reminders_and_escalation_timing(tree, cast, in_charges, make_draft, sen
     message = make_draft(unit=tree.jaipur, by=cast.district_admin, priority="urgent")
     send(message, cast.district_admin)
     _respond(message, tree.booth1, "received")
-    sent = Message.objects.get(pk=message.pk).sent_at
+    # Sent at 08:00 local time, so that the hours below fall on the days they name whenever the test runs
+    # (reminders are at most once a local day: sent at 10:30, 14 hours later would be the next day already).
+    sent = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
+    Message.objects.filter(pk=message.pk).update(sent_at=sent)
 
     def remind(hours):
         return services.reminders_send(now=sent + timedelta(hours=hours))

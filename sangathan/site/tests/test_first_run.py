@@ -306,4 +306,6 @@ def test_from_a_new_empty_database_migrate_and_import_units_is_all_it_takes(tmp_
     imported = run("import-units", str(path), "--verbosity", "0")
     assert imported.returncode == 0, imported.stdout + imported.stderr
     counted = run("shell", "-c", "from sangathan.org.models import Unit; print(Unit.objects.count())")
-    assert counted.stdout.split()[-1] == str(1 + 1 + 2 + 2 + 2 + 3)  # nation, state, 2 districts, 2 ACs, 2 blocks, 3 booths
+    assert counted.stdout.split()[-1] == str(
+        1 + 1 + 2 + 2 + 2 + 3
+    )  # nation, state, 2 districts, 2 ACs, 2 blocks, 3 booths
