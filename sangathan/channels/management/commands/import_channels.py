@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from sangathan.channels.importing import ImportReport, import_channels
-from sangathan.org.models import Unit
+from sangathan.org.cli import unit_from_argument
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
-        unit = self._root(root)
+        unit = unit_from_argument(root)
         by = None
         if user:
             by = get_user_model().objects.filter(username=user).first()
@@ -40,18 +40,6 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(count)d problem(s) in the file; nothing was imported.") % {"count": report.errors_total}
             )
-
-    def _root(self, value: str) -> Unit:
-        units = Unit.objects.select_related("level")
-        if value.isdecimal() and len(value) < 19:
-            found = units.filter(pk=int(value)).first()
-            if found is None:
-                raise CommandError(_("No unit with id %(id)s.") % {"id": value})
-            return found
-        matches = list(units.filter(code__iexact=value)[:2])
-        if len(matches) != 1:
-            raise CommandError(_("No single unit has the code %(code)s. Give the unit id instead.") % {"code": value})
-        return matches[0]
 
     def _print(self, report: ImportReport) -> None:
         out = self.stdout

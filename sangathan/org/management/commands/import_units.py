@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from sangathan.org import firstrun
+from sangathan.org.cli import unit_from_argument
 from sangathan.org.importing import ImportReport, import_units, root_from_file
 from sangathan.org.models import Unit
 
@@ -81,7 +82,6 @@ class Command(BaseCommand):
             )
 
     def _root(self, value: str | None, path: Path) -> Unit:
-        units = Unit.objects.select_related("level")
         if value is None:
             found = root_from_file(file=path)
             if found is None:
@@ -89,16 +89,7 @@ class Command(BaseCommand):
                     _("Could not tell from the file which state it is for. Give --root <unit id or code>.")
                 )
             return found
-        if value.isdecimal() and len(value) < 19:
-            found = units.filter(pk=int(value)).first()
-            if found is None:
-                raise CommandError(_("No unit with id %(id)s.") % {"id": value})
-            return found
-        matches = list(units.filter(code__iexact=value)[:2])
-        if len(matches) != 1:
-            message = _("No unit has the code %(code)s.") if not matches else _("Several units have the code %(code)s.")
-            raise CommandError((message + " " + _("Give the unit id instead.")) % {"code": value})
-        return matches[0]
+        return unit_from_argument(value)
 
     def _print(self, report: ImportReport) -> None:
         out = self.stdout
