@@ -45,13 +45,15 @@ GUARDED_APPS = (
     "membership",
     "logins",
 )
+# Written by every signed-in request, refused or not: the session store (logins.sessions).
+UNGUARDED_TABLES = {"logins_loginsession"}
 
 
 def _guarded_tables() -> list[tuple[str, str]]:
     tables = []
     for app_label in GUARDED_APPS:
         for model in apps.get_app_config(app_label).get_models(include_auto_created=True):
-            if not model._meta.managed or model._meta.proxy:
+            if not model._meta.managed or model._meta.proxy or model._meta.db_table in UNGUARDED_TABLES:
                 continue
             tables.append((model._meta.db_table, model._meta.pk.column))
     return tables
