@@ -120,6 +120,8 @@ def test_the_new_pages_at_360_and_1280(live_server, desktop, phone, cast, tree, 
     desktop.goto(f"{live_server.url}{reverse('logins:posts')}")
     row = desktop.locator("form.post-role", has=desktop.locator(f"input[name=position][value='{coordinator.pk}']"))
     row.locator("select[name=role]").select_option("trainer")
-    row.locator("button").click()
-    desktop.wait_for_selector(".messages")
+    with desktop.expect_navigation():
+        row.locator("button").click()
+    # Where it went and what it said, should the save be refused (once seen on CI as a 404 of the POST).
+    assert desktop.locator(".messages").count(), f"{desktop.url}\n{desktop.locator('main').inner_text()[:500]}"
     assert PostRole.objects.get(state=tree.rajasthan, position=coordinator).role == "trainer"
