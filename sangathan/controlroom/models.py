@@ -142,3 +142,54 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.refreshed_at:%H:%M}"
+
+
+class StateReport(models.Model):
+    """The daily or weekly report of a state (or any unit asked for on the command line): a Hindi PDF and
+    an XLSX with the same numbers, made from the roll-ups, kept in Django's storage and downloadable from
+    the control room. One per unit, kind and day (a weekly report's day is the last day of its week):
+    making it again replaces the files of the same row (``reports.report_make``). ``delivered_at`` is set
+    once the outbox messages to the national department and the state's leaders are queued, so a second
+    run never sends them again."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    class Status(models.TextChoices):
+        MAKING = "making", _("Being made")
+        MADE = "made", _("Made")
+        FAILED = "failed", _("Failed")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    day = models.DateField(_("day"), help_text=_("For a weekly report, the last day of the week."))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.MAKING)
+    pdf = models.FileField(_("PDF"), upload_to="controlroom/reports/%Y/%m/", blank=True)
+    xlsx = models.FileField(_("Excel file"), upload_to="controlroom/reports/%Y/%m/", blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    seconds = models.FloatField(default=0)
+    made_at = models.DateTimeField(_("made at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("control-room report")
+        verbose_name_plural = _("control-room reports")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "day"], name="controlroom_statereport_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["daily", "weekly"]), name="controlroom_statereport_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["making", "made", "failed"]),
+                name="controlroom_statereport_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.kind} {self.day}"
