@@ -42,6 +42,12 @@ class Level(models.Model):
         verbose_name=_("numbers unique within"),
         help_text=_("E.g. booth numbers are unique within an assembly constituency."),
     )
+    term_months = models.PositiveSmallIntegerField(
+        _("term (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How long an appointment at this level lasts, unless its post says otherwise. Empty: no term."),
+    )
 
     class Meta:
         ordering = ["order"]
@@ -176,6 +182,12 @@ class Position(models.Model):
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
     is_key = models.BooleanField(_("key post"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    term_months = models.PositiveSmallIntegerField(
+        _("term (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How long an appointment to this post lasts. Empty: the level's term."),
+    )
 
     class Meta:
         ordering = ["level__order", "order", "id"]
@@ -284,6 +296,12 @@ class Appointment(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     letter_number = models.CharField(_("letter number"), max_length=60, blank=True)
+    term_ends_on = models.DateField(
+        _("term ends on"),
+        null=True,
+        blank=True,
+        help_text=_("The appointment ends by itself on this day. Empty: no term."),
+    )
     end_reason = models.CharField(_("reason for ending"), max_length=500, blank=True)
     appointed_by = actor_field()
     ended_by = actor_field()
@@ -317,7 +335,10 @@ class Appointment(models.Model):
                 name="appointment_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="appointment_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="appointment_unit_status"),
+            models.Index(fields=["status", "term_ends_on"], name="appointment_term_end"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.position} ({self.unit})"
@@ -325,6 +346,22 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class TermReminder(models.Model):
+    """A reminder, ``days_before`` the end of an appointment's term, has been sent (once each)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="term_reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ScopeRule("appointment__unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "days_before"], name="term_reminder_once"),
+        ]
 
 
 class CommitteeEvent(models.Model):
@@ -419,6 +456,42 @@ class UnitImportJob(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("unit import")
         verbose_name_plural = _("unit imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} → {self.root} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class OfficeBearerImportJob(models.Model):
+    """A web import of office-bearers: uploaded, checked by a Celery task (the preview), confirmed, then run
+    by a Celery task, like ``UnitImportJob``. ``root`` is the unit the uploader imports under: every row's
+    unit must be within it."""
+
+    Status = UnitImportJob.Status
+
+    root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    content = models.BinaryField(editable=False)
+    original_name = models.CharField(_("file"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    checked_ok = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_rule = ScopeRule("root__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("office-bearer import")
+        verbose_name_plural = _("office-bearer imports")
 
     def __str__(self) -> str:
         return f"{self.original_name} → {self.root} ({self.get_status_display()})"
