@@ -23,3 +23,16 @@ def send_report_links(root_id: int, user_id: int) -> int:
     if root is None or user is None:
         return 0
     return services.report_links_send(root=root, by=user)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def make_state_report(unit_id: int, kind: str, day: str) -> int:
+    """Make a state's daily or weekly report for ``day`` (ISO form) and deliver it once. Returns the messages
+    queued (0 when it was delivered before)."""
+    from sangathan.controlroom import reports  # reports reads services' roll-ups, which import this module
+
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return 0
+    report = reports.report_make(unit=unit, kind=kind, day=datetime.date.fromisoformat(day))
+    return reports.report_deliver(report_id=report.pk)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("unit/<int:pk>/panel/", views.panel, name="panel"),
     path("unit/<int:pk>/refresh/", views.refresh, name="refresh"),
     path("unit/<int:pk>/send-links/", views.send_links, name="send_links"),
+    path("reports/", views.report_list, name="reports"),
+    path("reports/<int:pk>/<fmt>/", views.report_download, name="report_download"),
+    path("national/", views.national, name="national"),
 ]

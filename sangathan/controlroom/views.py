@@ -1,11 +1,16 @@
 """Staff pages of the control room: the wall of a unit (``/controlroom/unit/<pk>/``), its panel that the
 wall polls every ``CONTROLROOM_POLL_SECONDS`` (htmx), and the button that queues a refresh of today's
-roll-ups. Thin: the unit is fetched in scope (404 outside the view scope, 403 without the control room
+roll-ups; the archive of daily and weekly reports with their downloads, and the national view of all
+states side by side. Thin: the unit is fetched in scope (404 outside the view scope, 403 without the control room
 there), the numbers come from ``selectors``, the refresh from ``services``."""
+
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +18,11 @@ from django.views.decorators.http import require_POST
 
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can, require
-from sangathan.controlroom import conf, selectors, services
+from sangathan.controlroom import conf, report_numbers, reports, selectors, services
+from sangathan.core.exports import XLSX_TYPE
 from sangathan.org.access import get_unit_for_user
+
+REPORTS_SHOWN = 200
 
 
 @login_required
@@ -41,6 +49,7 @@ def wall(request, pk: int):
     context = _context(request, pk)
     context["other_units"] = [u for u in selectors.wall_units(request.user) if u.pk != pk]
     context["can_send_links"] = can(request.user, SEND_MESSAGES, context["unit"])
+    context["sees_country"] = reports.sees_whole_country(request.user)
     return render(request, "controlroom/wall.html", context)
 
 
@@ -69,3 +78,51 @@ def send_links(request, pk: int):
     services.report_links_queue(root=unit, by=request.user)
     messages.success(request, _("The report links are being sent to the office-bearers below."))
     return redirect("controlroom:wall", pk=unit.pk)
+
+
+# ---------------------------------------------------------------- reports
+
+
+@login_required
+def report_list(request):
+    """The archived daily and weekly reports of the units the user watches (the latest first)."""
+    rows = reports.reports_for_user(request.user).order_by("-day", "unit__path", "kind")[:REPORTS_SHOWN]
+    return render(request, "controlroom/reports.html", {"reports": rows, "shown": REPORTS_SHOWN})
+
+
+@login_required
+def report_download(request, pk: int, fmt: str):
+    """A report's PDF or XLSX, as an attachment, never stored by a browser or a proxy."""
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    report = reports.get_report_for_user(request.user, pk)
+    field = report.pdf if fmt == "pdf" else report.xlsx
+    if not field:
+        raise Http404
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"{reports.file_stem(report)}.{fmt}",
+        content_type="application/pdf" if fmt == "pdf" else XLSX_TYPE,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def national(request):
+    """All states side by side (for users whose control room is the whole country)."""
+    if not reports.sees_whole_country(request.user):
+        raise PermissionDenied
+    day = timezone.localdate()
+    asked = request.GET.get("day", "")
+    if asked:
+        try:
+            day = min(datetime.date.fromisoformat(asked), day)
+        except ValueError:
+            messages.error(request, _("The day must be a date like 2026-06-01; showing today."))
+    return render(
+        request,
+        "controlroom/national.html",
+        {"day": day, "rows": report_numbers.states_side_by_side(day), "definitions": report_numbers.DEFINITIONS},
+    )

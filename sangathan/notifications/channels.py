@@ -28,6 +28,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangathan.notifications.attachments import attachments_for
 from sangathan.notifications.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -230,6 +231,8 @@ class EmailChannel(Channel):
             to=[message.recipient],
             headers={"Message-ID": message_id},
         )
+        for name, content, mimetype in attachments_for(message):
+            email.attach(name, content, mimetype)
         try:
             email.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as error:

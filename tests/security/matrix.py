@@ -350,6 +350,23 @@ WEB = [
     Endpoint("controlroom.panel", "controlroom:panel", action=VIEW_CONTROL_ROOM, obj="unit:unit"),
     Endpoint("controlroom.refresh", "controlroom:refresh", "POST", VIEW_CONTROL_ROOM, "unit:unit"),
     Endpoint("controlroom.send_links", "controlroom:send_links", "POST", SEND_MESSAGES, "unit:unit"),
+    # control room reports: the archive (scoped list), a report's files, the national view (no Jaipur role sees it)
+    Endpoint("controlroom.reports", "controlroom:reports"),
+    Endpoint(
+        "controlroom.report.pdf",
+        "controlroom:report_download",
+        action=VIEW_CONTROL_ROOM,
+        obj="state_report",
+        extra_kwargs={"fmt": "pdf"},
+    ),
+    Endpoint(
+        "controlroom.report.xlsx",
+        "controlroom:report_download",
+        action=VIEW_CONTROL_ROOM,
+        obj="state_report",
+        extra_kwargs={"fmt": "xlsx"},
+    ),
+    Endpoint("controlroom.national", "controlroom:national", ok=(403,)),
     # membership
     Endpoint("membership.home", "membership:home", ok=(200, 302)),
     Endpoint("membership.unit", "membership:unit", obj="unit:unit"),
