@@ -6,3 +6,9 @@ class OrgConfig(AppConfig):
     name = "sangathan.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self):
+        from sangathan.core.daily import register
+        from sangathan.org.terms import terms_daily  # the models are loaded only now
+
+        register("org-terms", terms_daily, order=30)

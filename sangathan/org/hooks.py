@@ -9,14 +9,16 @@ Callbacks take keyword arguments only:
 
 * ``after_appointment(appointment=Appointment, by=User | None)``
 * ``after_end(appointment_ids=list[int], by=User | None)`` — relieved, dissolved (one unit or a whole
-  subtree) or, once terms come, ended with the term. Ids, not rows: a state's dissolution may end
-  thousands at once.
+  subtree) or ended with the term. Ids, not rows: a state's dissolution may end thousands at once.
+* ``term_ending(appointment=Appointment, days_before=int)`` — the daily run's reminder, once per appointment
+  and number of days (``org.terms``); ``logins`` queues the messages to the person and the parent unit's admins.
 """
 
 from collections.abc import Callable
 
 _after_appointment: list[Callable[..., None]] = []
 _after_end: list[Callable[..., None]] = []
+_term_ending: list[Callable[..., None]] = []
 
 
 def on_appointment(callback: Callable[..., None]) -> Callable[..., None]:
@@ -43,3 +45,15 @@ def appointments_ended(*, appointment_ids: list[int], by) -> None:
         return
     for callback in _after_end:
         callback(appointment_ids=list(appointment_ids), by=by)
+
+
+def on_term_ending(callback: Callable[..., None]) -> Callable[..., None]:
+    """Register ``callback`` to run when a term's end is near (the reminders)."""
+    if callback not in _term_ending:
+        _term_ending.append(callback)
+    return callback
+
+
+def term_ending(*, appointment, days_before: int) -> None:
+    for callback in _term_ending:
+        callback(appointment=appointment, days_before=days_before)

@@ -2,10 +2,12 @@
 coverage counters true. Views, the API, the admin, commands and tasks call these; nothing
 else writes org models."""
 
+import calendar
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import APPOINT, VIEW
@@ -300,6 +302,18 @@ def person_for_appointment(
 # ---------------------------------------------------------------- appointments
 
 
+def default_term_end(*, position: Position, level: Level, start: datetime.date) -> datetime.date | None:
+    """The last day of a term that starts on ``start``: the post's term, else the level's; None without one.
+    A three-year term from 1 April 2026 ends on 31 March 2029."""
+    months = position.term_months or level.term_months
+    if not months:
+        return None
+    year, month = divmod(start.month - 1 + months, 12)
+    year, month = start.year + year, month + 1
+    same_day = start.replace(year=year, month=month, day=min(start.day, calendar.monthrange(year, month)[1]))
+    return same_day - datetime.timedelta(days=1)
+
+
 @transaction.atomic
 def appointment_create(
     *,
@@ -308,12 +322,14 @@ def appointment_create(
     person: Person,
     start_date: datetime.date | None = None,
     letter_number: str = "",
+    term_ends_on: datetime.date | None = None,
     by=None,
 ) -> Appointment:
     """Appoint ``person`` to a free seat of ``position`` at ``unit``.
 
     Refuses when the position belongs to another level, every seat is taken, the person already
     holds a post in this committee, or already holds the key post of another unit of this level.
+    The term ends on ``term_ends_on`` if given, else after the post's (or the level's) term, if any.
     """
     coverage.lock_chain(unit)
     # Lock the person too: two appointments of one person (e.g. to two key posts) are serialised.
@@ -327,6 +343,10 @@ def appointment_create(
         )
     if len(letter_number or "") > 60:
         raise OrgError(_("The letter number can be at most 60 characters long."), code="letter_too_long")
+    start_date = start_date or timezone.localdate()
+    term_ends_on = term_ends_on or default_term_end(position=position, level=unit.level, start=start_date)
+    if term_ends_on is not None and term_ends_on <= start_date:
+        raise OrgError(_("The term must end after the start date."), code="term_before_start")
     taken = set(
         Appointment.objects.filter(unit=unit, position=position, status="active").values_list("seat", flat=True)
     )
@@ -365,8 +385,9 @@ def appointment_create(
                 unit=unit,
                 position=position,
                 seat=free[0],
-                start_date=start_date or timezone.localdate(),
+                start_date=start_date,
                 letter_number=(letter_number or "").strip(),
+                term_ends_on=term_ends_on,
                 appointed_by=_actor(by),
             )
     except IntegrityError:
@@ -463,6 +484,26 @@ def appointment_relieve(
         raise OrgError(_("This appointment has already ended."), code="not_active")
     appointment.refresh_from_db()
     return appointment
+
+
+@transaction.atomic
+def appointment_term_end(*, appointment: Appointment, today: datetime.date) -> bool:
+    """End an appointment whose term ended before ``today`` (the daily run): relieved on its last day, the
+    hooks told (logins takes the role away). False when it has ended meanwhile or its term is not over."""
+    if appointment.term_ends_on is None or appointment.term_ends_on >= today:
+        return False
+    coverage.lock_chain(appointment.unit)
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The term ended.")
+    return bool(
+        _end_appointments(
+            Appointment.objects.filter(pk=appointment.pk, term_ends_on=appointment.term_ends_on),
+            status=Appointment.Status.RELIEVED,
+            reason=reason,
+            end_date=appointment.term_ends_on,
+            by=None,
+        )
+    )
 
 
 @transaction.atomic

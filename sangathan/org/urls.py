@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sangathan.org import views
+from sangathan.org import views, views_officebearers, views_terms
 
 app_name = "org"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("appointments/<int:pk>/relieve/", views.relieve, name="relieve"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),
+    path("units/<int:pk>/terms/", views_terms.terms, name="terms"),
+    path("units/<int:pk>/office-bearers/import/", views_officebearers.upload, name="officebearers_upload"),
+    path("office-bearers/imports/<int:pk>/", views_officebearers.job, name="officebearers_job"),
+    path("office-bearers/imports/<int:pk>/confirm/", views_officebearers.confirm, name="officebearers_confirm"),
+    path("office-bearers/imports/<int:pk>/cancel/", views_officebearers.cancel, name="officebearers_cancel"),
 ]
