@@ -36,5 +36,8 @@ urlpatterns = [
     path("join/", include("sangathan.membership.urls_public")),  # the public join page, the card check
 ]
 
+# The database or Redis down: 503 "please try again in a minute" instead of a 500 (sangathan/ops/outage.py).
+handler500 = "sangathan.ops.outage.server_error"
+
 if settings.DEBUG:  # pragma: no cover
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
