@@ -6,3 +6,9 @@ class MembershipConfig(AppConfig):
     name = "sangathan.membership"
     label = "membership"
     verbose_name = _("Membership drive")
+
+    def ready(self) -> None:
+        from sangathan.core.daily import register
+        from sangathan.membership.services import paper_members_promote
+
+        register("membership-paper-promote", paper_members_promote, order=30)

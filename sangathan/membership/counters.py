@@ -48,6 +48,35 @@ def apply(unit: Unit, *, verified: int = 0, pending: int = 0) -> None:
     rows.update(verified=F("verified") + verified, pending=F("pending") + pending)
 
 
+def apply_many(deltas: dict[int, tuple[int, int]]) -> int:
+    """Add (verified, pending) per unit id to the counters of those units and of all their ancestors, for a
+    write of many members at once (the daily promotion of paper forms). Set-based: the differences are
+    summed up the paths in Python and the counter rows are changed with one UPDATE per distinct difference
+    (a few, not one per unit). Call inside the writer's transaction. Returns the counter rows changed."""
+    sums: dict[str, Tally] = {}
+    paths = dict(Unit.objects.filter(pk__in=list(deltas)).values_list("id", "path"))
+    for unit_id, (verified, pending) in deltas.items():
+        path = paths[unit_id]
+        for end in range(STEPLEN, len(path) + 1, STEPLEN):
+            tally = sums.setdefault(path[:end], Tally())
+            tally[VERIFIED] += verified
+            tally[PENDING] += pending
+    ids = dict(Unit.objects.filter(path__in=list(sums)).values_list("path", "id"))
+    by_difference: dict[tuple[int, int], list[int]] = {}
+    for path, tally in sums.items():
+        if tally[VERIFIED] or tally[PENDING]:
+            by_difference.setdefault((tally[VERIFIED], tally[PENDING]), []).append(ids[path])
+    changed = sorted(pk for unit_ids in by_difference.values() for pk in unit_ids)
+    MemberCounter.objects.bulk_create([MemberCounter(unit_id=pk) for pk in changed], ignore_conflicts=True)
+    rows = MemberCounter.objects.filter(unit_id__in=changed)
+    list(rows.select_for_update().order_by("unit_id").values_list("pk", flat=True))  # lock in a fixed order
+    for (verified, pending), unit_ids in by_difference.items():
+        MemberCounter.objects.filter(unit_id__in=unit_ids).update(
+            verified=F("verified") + verified, pending=F("pending") + pending
+        )
+    return len(changed)
+
+
 def move(unit: Unit, *, before: str | None, after: str | None) -> None:
     """A member at ``unit`` went from status ``before`` to ``after`` (None: did not exist / is gone)."""
     delta = Tally()

@@ -8,6 +8,7 @@ EPIC (voter ID) belong to at most one member that is not revoked; a "not me" lin
 lets the holder of the number take a membership back.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -128,6 +129,11 @@ class Member(models.Model):
         NOT_ME = "not_me", _("'not me' from the holder of the number")
         ADMIN = "admin", _("an admin")
 
+    class Source(models.TextChoices):
+        JOIN_PAGE = "join_page", _("join page")
+        PAPER = "paper", _("paper form, entered by an office-bearer")
+        SHEET = "sheet", _("sheet of paper forms, imported")
+
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit"))
     name = models.CharField(_("name"), max_length=NAME_MAX, validators=[validate_plain_text])
     mobile = models.CharField(_("mobile number"), max_length=16, help_text=_("Stored as +91XXXXXXXXXX."))
@@ -155,6 +161,18 @@ class Member(models.Model):
     # form finds them here (under the row lock) and sends no second code.
     join_token = models.CharField(max_length=64, blank=True, editable=False)
     join_challenge_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # A paper form (typed in, or a row of an imported sheet) was not filled in front of us: its member is
+    # pending until the holder of the number confirms a code, or until MEMBERSHIP_DISPUTE_DAYS pass after
+    # the SMS with the "not me" link (the daily run promotes them).
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.JOIN_PAGE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
 
     scope_rule = ScopeRule("unit__path")
     objects = ScopedManager()
@@ -193,6 +211,14 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"], name="member_unit_status"),
             models.Index(fields=["referred_by", "status"], name="member_referrer_status"),
+            # The daily run's promotion of paper forms: only pending paper rows, oldest first.
+            models.Index(
+                fields=["joined_at"],
+                condition=Q(status="pending") & ~Q(source="join_page"),
+                name="member_paper_pending",
+            ),
+            # "entered today" on the entry page: one office-bearer's rows of one day.
+            models.Index(fields=["entered_by", "joined_at"], name="member_entered_by_day"),
         ]
 
     def __str__(self) -> str:
@@ -236,3 +262,36 @@ class MemberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.verified}/{self.pending}"
+
+
+class MemberImport(models.Model):
+    """A sheet of paper membership forms uploaded for a unit, a job for the worker. The web request only
+    keeps the bytes; the worker reads the sheet (``membership.sheets``) and enters each good row as a
+    paper member; the report lists the rows it refused by their row numbers. The bytes are dropped once
+    the sheet is imported."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for the worker")
+        IMPORTED = "imported", _("imported")
+        FAILED = "failed", _("could not be read")
+
+    root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="member_imports", verbose_name=_("unit"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    content = models.BinaryField(editable=False)
+    original_name = models.CharField(_("file"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    language = models.CharField(max_length=10, blank=True)  # the uploader's, for the worker's messages
+    report = models.JSONField(default=dict, blank=True)  # rows, problems by row, counts
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_rule = ScopeRule("root__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("membership sheet import")
+        verbose_name_plural = _("membership sheet imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} → {self.root_id}"

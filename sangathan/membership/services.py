@@ -17,6 +17,7 @@ codes are audited models (``audit/registry.py``), the counters move in the same 
 
 import datetime
 import secrets
+from collections import Counter as Tally
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangathan.audit.services import audit_bulk_update
 from sangathan.membership import counters
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.models import (
@@ -49,10 +51,17 @@ PURPOSE = MobileChallenge.Purpose.MEMBERSHIP
 NOT_ME_SALT = "sangathan.membership.not-me"
 CHECK_SALT = "sangathan.membership.card-check"
 DEFAULT_MIN_AGE = 18
+DEFAULT_DISPUTE_DAYS = 7
+PAPER_SOURCES = (Member.Source.PAPER, Member.Source.SHEET)
 
 
 def min_age() -> int:
     return int(getattr(settings, "MEMBERSHIP_MIN_AGE", DEFAULT_MIN_AGE))
+
+
+def dispute_days() -> int:
+    """Days a paper member's number has to say "not me" before the member counts without a code."""
+    return int(getattr(settings, "MEMBERSHIP_DISPUTE_DAYS", DEFAULT_DISPUTE_DAYS))
 
 
 def public_url(path: str) -> str:
@@ -347,6 +356,131 @@ def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Mem
         idempotency_key=f"membership:welcome:{member.pk}",
     )
     return member
+
+
+# ---------------------------------------------------------------- paper forms
+
+
+def member_enter(
+    *,
+    unit: Unit,
+    name: str,
+    mobile: str,
+    age: int,
+    by,
+    epic: str = "",
+    gender: str = "",
+    source: str = Member.Source.PAPER,
+    language: str = "hi",
+    at: datetime.datetime | None = None,
+) -> Member:
+    """A paper membership form typed in by an office-bearer (or a row of an imported sheet): a pending
+    member at ``unit`` and an SMS to ``mobile`` with the "not me" link. The member counts once the holder
+    of the number confirms a code on the join page, or after ``dispute_days()`` without "not me"
+    (``paper_members_promote``). Refuses a number or voter ID that is a member already: a paper form never
+    replaces anybody's sign-up."""
+    if source not in PAPER_SOURCES:
+        raise ValueError(f"not a paper source: {source!r}")
+    if age < min_age():
+        raise MembershipError(_("Members must be at least %(age)d years old.") % {"age": min_age()}, code="under_age")
+    taken = MembershipError(
+        _("This mobile number is already a member or has signed up. Nothing was entered."), code="mobile_taken"
+    )
+    try:
+        with transaction.atomic():
+            if Member.objects.exclude(status=Member.Status.REVOKED).filter(mobile=mobile).exists():
+                raise taken
+            proven = [Member.Status.VERIFIED, Member.Status.ACTIVE, Member.Status.LAPSED]
+            if epic and Member.objects.filter(epic=epic, status__in=proven).exists():
+                raise MembershipError(
+                    _("This voter ID (EPIC) is already registered to another member. Nothing was entered."),
+                    code="epic_taken",
+                )
+            now = at or timezone.now()
+            member = Member.objects.create(
+                unit=unit,
+                name=name,
+                mobile=mobile,
+                age=age,
+                epic=epic,
+                gender=gender,
+                notice=notice_current(),
+                consent_at=now,
+                language=language,
+                joined_at=now,
+                source=source,
+                entered_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+            counters.move(unit, before=None, after=member.status)
+            message_queue(
+                channel=verification.code_channel(),
+                recipient=member.mobile,
+                template="membership_paper_entered",
+                context={
+                    "unit": unit.name_hi if language == "hi" else (unit.name_en or unit.name_hi),
+                    "not_me_url": public_url(reverse("membership_public:not_me", args=[not_me_token(member)])),
+                    "days": dispute_days(),
+                },
+                language=language if language in ("hi", "en") else "hi",
+                idempotency_key=f"membership:paper:{member.pk}",
+            )
+            return member
+    except IntegrityError:  # the same number entered twice at once: the unique constraint kept one
+        raise taken from None
+
+
+def entered_today(*, by, today: datetime.date | None = None) -> int:
+    """How many paper forms ``by`` entered today (Asia/Kolkata), for the entry page."""
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    return Member.objects.filter(
+        entered_by=by,
+        source=Member.Source.PAPER,
+        joined_at__gte=start,
+        joined_at__lt=start + datetime.timedelta(days=1),
+    ).count()
+
+
+@transaction.atomic
+def paper_members_promote(*, today: datetime.date | None = None, at: datetime.datetime | None = None) -> int:
+    """The daily run: paper members still pending ``dispute_days()`` after their SMS (nobody said "not me")
+    become verified, in one UPDATE, with the counters and referrers' counts moved set-based and one audit
+    entry per member. A member whose voter ID a proven member holds stays pending (two of them with one
+    voter ID: the first entered goes). Safe to run twice. Returns how many were promoted."""
+    now = at or timezone.now()
+    cutoff = now - datetime.timedelta(days=dispute_days())
+    candidates = Member.objects.select_for_update().filter(
+        status=Member.Status.PENDING, source__in=PAPER_SOURCES, joined_at__lte=cutoff
+    )
+    rows = list(candidates.order_by("joined_at", "pk").values_list("pk", "unit_id", "referred_by_id", "epic"))
+    epics = {epic for _pk, _unit, _ref, epic in rows if epic}
+    proven = [Member.Status.VERIFIED, Member.Status.ACTIVE, Member.Status.LAPSED]
+    held = set(Member.objects.filter(epic__in=epics, status__in=proven).values_list("epic", flat=True))
+    promoted: list[int] = []
+    units: Tally = Tally()
+    referrers: Tally = Tally()
+    for pk, unit_id, referral_id, epic in rows:
+        if epic:
+            if epic in held:
+                continue
+            held.add(epic)
+        promoted.append(pk)
+        units[unit_id] += 1
+        if referral_id is not None:
+            referrers[referral_id] += 1
+    if not promoted:
+        return 0
+    Member.objects.filter(pk__in=promoted).update(status=Member.Status.VERIFIED, verified_at=now)
+    counters.apply_many({unit_id: (n, -n) for unit_id, n in units.items()})
+    for n in set(referrers.values()):
+        ReferralCode.objects.filter(pk__in=[pk for pk, m in referrers.items() if m == n]).update(
+            verified_count=F("verified_count") + n, pending_count=F("pending_count") - n
+        )
+    audit_bulk_update(
+        objects=list(Member.objects.filter(pk__in=promoted).select_related("unit")),
+        changes={"status": [Member.Status.PENDING, Member.Status.VERIFIED]},
+    )
+    return len(promoted)
 
 
 # ---------------------------------------------------------------- revoking

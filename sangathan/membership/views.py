@@ -5,15 +5,22 @@ fetch in scope, call a selector or a service, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.personal import may_see_personal_at, may_view_personal
 from sangathan.access.scope import can, require, top_units
 from sangathan.membership import selectors, services
+from sangathan.membership.errors import MembershipError
+from sangathan.membership.forms_public import BOOTH_LEVEL
+from sangathan.membership.forms_staff import PaperForm, SheetForm
+from sangathan.membership.import_jobs import member_import_upload
 from sangathan.membership.masking import mask_epic
+from sangathan.membership.models import MemberImport
+from sangathan.membership.sheets import HEADINGS
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.masking import age_band, mask_mobile
 from sangathan.org.models import Unit
@@ -77,6 +84,8 @@ def unit(request, pk):
         "rows": rows,
         "codes": selectors.codes_of_unit(request.user, unit),
         "can_make_codes": can(request.user, APPOINT, unit),
+        "can_enter": can(request.user, APPOINT, unit),
+        "is_booth": unit.level.code == BOOTH_LEVEL,
     }
     return render(request, "membership/staff/unit.html", context)
 
@@ -90,3 +99,77 @@ def codes(request, pk):
     made = services.referral_codes_ensure(unit=unit, by=request.user)
     messages.success(request, _("%(n)d join links are ready.") % {"n": len(made)})
     return redirect("membership:unit", pk=unit.pk)
+
+
+# ---------------------------------------------------------------- paper forms
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper(request, pk):
+    """Paper forms typed in one after another at a booth: after each one the empty form comes back with
+    the booth kept and today's count; a refused form keeps what was typed and says why."""
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, APPOINT, unit)
+    if unit.level.code != BOOTH_LEVEL:
+        messages.error(request, _("Paper forms are entered at a booth. Open the booth's page first."))
+        return redirect("membership:unit", pk=unit.pk)
+    form = PaperForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.member_enter(
+                unit=unit,
+                name=data["name"],
+                mobile=data["mobile"],
+                age=data["age"],
+                epic=data["epic"],
+                gender=data["gender"],
+                by=request.user,
+                language=(get_language() or "hi")[:2],
+            )
+        except MembershipError as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Entered: %(name)s. An SMS with a “not me” link is on its way.") % {"name": member.name}
+            )
+            return redirect("membership:paper", pk=unit.pk)
+    context = {
+        "unit": unit,
+        "form": form,
+        "today": services.entered_today(by=request.user),
+        "days": services.dispute_days(),
+    }
+    return render(request, "membership/staff/paper.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_upload(request, pk):
+    """Upload a sheet of paper forms; the worker enters its rows."""
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, APPOINT, unit)
+    form = SheetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = member_import_upload(
+            root=unit,
+            content=upload.read(),
+            original_name=upload.name,
+            by=request.user,
+            language=get_language() or "hi",
+        )
+        return redirect("membership:sheet", pk=job.pk)
+    context = {"unit": unit, "form": form, "headings": HEADINGS, "is_booth": unit.level.code == BOOTH_LEVEL}
+    return render(request, "membership/staff/sheet_upload.html", context)
+
+
+@login_required
+def sheet(request, pk):
+    """An uploaded sheet: waiting for the worker (the page refreshes itself), then what was entered and the
+    refused rows by number. Only its uploader sees it, while they may still enter members there."""
+    jobs = MemberImport.objects.restrict(request.user, VIEW).select_related("root__level")
+    job = get_object_or_404(jobs, pk=pk, created_by=request.user)
+    require(request.user, APPOINT, job.root)
+    return render(request, "membership/staff/sheet.html", {"job": job, "unit": job.root, "report": job.report})

@@ -371,6 +371,19 @@ WEB = [
     Endpoint("membership.home", "membership:home", ok=(200, 302)),
     Endpoint("membership.unit", "membership:unit", obj="unit:unit"),
     Endpoint("membership.codes", "membership:codes", "POST", APPOINT, "unit:unit", apps=("membership",)),
+    # paper membership forms: typed in at a booth (above a booth the page sends back to the unit), a sheet uploaded
+    Endpoint("membership.paper.get", "membership:paper", action=APPOINT, obj="unit:booth", ok=(200, 302)),
+    Endpoint(
+        "membership.paper.post",
+        "membership:paper",
+        "POST",
+        APPOINT,
+        "unit:booth",
+        data=_d(name="Sec Member", mobile="98290 77777", age="30"),
+        apps=("membership",),
+    ),
+    Endpoint("membership.sheet.get", "membership:sheet_upload", action=APPOINT, obj="unit:unit"),
+    Endpoint("membership.sheet.post", "membership:sheet_upload", "POST", APPOINT, "unit:unit", apps=("membership",)),
     # logins of office-bearers (issue 16): a committee's logins, inviting it, a login for someone without a post,
     # suspending and re-inviting a login, the roles of posts (the state comes in the body)
     Endpoint("logins.unit", "logins:unit", obj="unit:unit", arg="unit_id"),

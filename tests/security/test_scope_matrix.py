@@ -214,6 +214,7 @@ NOT_IN_MATRIX = {
     "recruitment:panel": "the panel member's own slots (no role scope)",
     "recruitment:panel_score": "the panel member's own slot: 404 for everyone else (recruitment tests)",
     "channels:import_preview": "an import job of the uploader's own (created_by filter); in the matrix as 404",
+    "membership:sheet": "a sheet import of the uploader's own (created_by filter): 404 for everyone else (membership tests)",
     "training:camp_new": "GET: an empty form; POST is in the matrix",
     "training:camp_plan": "GET: an empty form; POST is in the matrix",
     "outreach:new": "GET: an empty form; POST is in the matrix",

@@ -1,0 +1,77 @@
+"""Forms of the staff pages: one paper membership form typed in, and a sheet of them uploaded.
+
+The paper form checks what the join page checks (the name, mobile, age and voter ID rules are the join
+form's own methods), so a form typed in by an office-bearer is refused for the same reasons and in the
+same words as one filled in by the person."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.membership.forms_public import JoinForm
+from sangathan.membership.models import NAME_MAX
+from sangathan.recruitment.forms_public import GENDER_CHOICES, NameField, NumberText, _text_errors, mobile_field
+
+SHEET_MAX_BYTES = 5 * 1024 * 1024
+
+
+class PaperForm(forms.Form):
+    """One paper form: what ``services.member_enter`` needs besides the booth (the page's unit)."""
+
+    name = NameField(
+        label=_("Member's name"),
+        script="either",
+        required=True,
+        max_length=NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words", "autofocus": True}),
+        error_messages=_text_errors(required=_("Enter the member's name.")),
+    )
+    mobile = mobile_field()
+    age = forms.CharField(
+        label=_("Age, or year of birth"),
+        max_length=4,
+        widget=NumberText(attrs={"maxlength": 4}),
+        error_messages=_text_errors(required=_("Enter the member's age.")),
+    )
+    epic = forms.CharField(
+        label=_("Voter ID (EPIC) number (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "placeholder": "ABC1234567",
+            }
+        ),
+        error_messages=_text_errors(),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        required=False,
+        choices=GENDER_CHOICES,
+        error_messages={"invalid_choice": _("Choose one of the options.")},
+    )
+
+    clean_mobile = JoinForm.clean_mobile
+    clean_age = JoinForm.clean_age
+    clean_epic = JoinForm.clean_epic
+
+
+class SheetForm(forms.Form):
+    """A CSV or Excel file of paper forms; only its size is checked here, the worker reads it."""
+
+    file = forms.FileField(
+        label=_("Sheet (CSV or Excel .xlsx)"),
+        error_messages={
+            "required": _("Choose a file."),
+            "empty": _("The file is empty."),
+            "invalid": _("Choose a file."),
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > SHEET_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
+        return upload
