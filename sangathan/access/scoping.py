@@ -20,7 +20,8 @@ What differs between models is data on the rule, not code per model:
   sees the state campaign; sent messages that came down to the user's area);
 * ``base``: a filter every read starts from, superusers included (the plan template is no plan);
 * ``unitless``: rows that belong to no unit, seen only by users whose scope is a whole tree (a role at
-  a root unit), e.g. audit entries about accounts and levels;
+  a root unit), e.g. audit entries about accounts and levels; ``unitless_depth=2`` lets roles one
+  level down (a state) see them too (tips of no known place);
 * ``shared``: rows that belong to no unit and are meant for everyone, seen by every user who may do the
   action somewhere (a national fact-check is read in every district).
 
@@ -79,6 +80,7 @@ class ScopeRule:
     from_above: FromAbove | None = None
     base: Q | None = None
     unitless: Q | None = None
+    unitless_depth: int = 1  # the deepest level (1: the root) whose roles see the unitless rows
     shared: Shared | None = None
 
     def condition(self, model: type[models.Model], paths: list[str], action: str) -> Q:
@@ -91,7 +93,7 @@ class ScopeRule:
             if self.from_above.when is not None:
                 above &= self.from_above.when
             condition |= above
-        if self.unitless is not None and any(len(path) == STEPLEN for path in paths):
+        if self.unitless is not None and any(len(path) <= STEPLEN * self.unitless_depth for path in paths):
             condition |= self.unitless
         if self.shared is not None and action in self.shared.actions:
             condition |= self.shared.when

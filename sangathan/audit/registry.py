@@ -100,6 +100,10 @@ MODELS: dict[str, dict] = {
     "factcheck.Claim": {},
     "factcheck.ClaimText": {"exclude_fields": ["key"]},
     "factcheck.ClaimLoad": {},
+    # Tips: the tipster's mobile and Telegram chat masked; a cluster's counters move with each tip.
+    "factcheck.Tip": {"mask_fields": ["reply_mobile", "reply_chat"], "exclude_fields": ["key"]},
+    "factcheck.TipMedia": {},
+    "factcheck.TipCluster": {"exclude_fields": ["key", "tip_count", "district_count", "last_tip_at"]},
     # Made and revoked (the digest is nobody's business; "last used" is written without signals anyway).
     "apitokens.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
 }

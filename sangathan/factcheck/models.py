@@ -10,7 +10,12 @@ A claim raised by a district desk belongs to that district; a claim of the natio
 one loaded from an archive, may belong to no unit (``unit`` empty).
 
 The desk's workflow (triage, verification, publication, rebuttals) builds on ``status`` and ``verdict``;
-only the fields the matcher and the loader need are here so far.
+a claim is published when its status is ``published`` (``published_at`` says since when): a tip that
+repeats a published claim is answered at once.
+
+Tips are what people send in: through the public tipline, WhatsApp, Telegram or an office-bearer's
+cascade link. Each is matched to the claims on arrival and joins a ``TipCluster`` of tips that repeat
+the same rumour, whose counters (tips, districts) are moved by the same transaction that stores the tip.
 """
 
 from django.conf import settings
@@ -64,6 +69,7 @@ class Claim(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices, default=Verdict.UNVERIFIED)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -82,10 +88,18 @@ class Claim(models.Model):
             models.CheckConstraint(condition=~Q(external_id=""), name="factcheck_claim_has_reference"),
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="factcheck_claim_verdict_known"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="factcheck_claim_status_known"),
+            models.CheckConstraint(
+                condition=Q(status=Status.PUBLISHED, published_at__isnull=False) | ~Q(status=Status.PUBLISHED),
+                name="factcheck_claim_published_has_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.external_id
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
 
 
 class ClaimText(models.Model):
@@ -140,3 +154,152 @@ class ClaimLoad(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+TIP_TEXT_MAX = TEXT_MAX
+LINK_MAX = 2000
+REFERENCE_MAX = 16
+PROVIDER_ID_MAX = 200
+
+
+class TipChannel(models.TextChoices):
+    """How a tip reached the desk."""
+
+    WEB = "web", _("Tipline form")
+    WHATSAPP = "whatsapp", "WhatsApp"
+    TELEGRAM = "telegram", "Telegram"
+    CASCADE = "cascade", _("Cascade link")
+
+
+class Tier(models.TextChoices):
+    """The matcher's tier (``matching``): auto links the tip to the claim; suggest offers it to the desk."""
+
+    AUTO = "auto", _("Linked automatically")
+    SUGGEST = "suggest", _("Suggested")
+    NONE = "none", _("No match")
+
+
+class TipCluster(models.Model):
+    """Tips that repeat one rumour: the first tip's key stands for them all, and the counters say how often
+    and in how many districts it came (moved in the transaction that stores each tip, never counted on a
+    page). A cluster that tips auto-linked to a claim carries that claim (one cluster per claim)."""
+
+    key = models.TextField(_("matching key"), editable=False)
+    claim = models.OneToOneField(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="cluster", verbose_name=_("claim")
+    )
+    tip_count = models.PositiveIntegerField(_("tips"), default=0)
+    district_count = models.PositiveIntegerField(_("districts"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_tip_at = models.DateTimeField(_("last tip at"), null=True, blank=True)
+
+    # A rumour's words and counts, no personal data: seen like its claim, and by every desk without one.
+    scope_rule = ScopeRule("claim__unit__path", shared=Shared(Q(claim__isnull=True) | Q(claim__unit__isnull=True)))
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-last_tip_at", "id"]
+        verbose_name = _("tip cluster")
+        verbose_name_plural = _("tip clusters")
+
+    def __str__(self) -> str:
+        return f"cluster {self.pk} ({self.tip_count})"
+
+
+class TipClusterDistrict(models.Model):
+    """A district a cluster's tips came from: the row that moves ``TipCluster.district_count`` once."""
+
+    cluster = models.ForeignKey(TipCluster, on_delete=models.CASCADE, related_name="districts")
+    district = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+
+    scope_rule = ScopeRule("district__path")
+    objects = ScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "district"], name="factcheck_cluster_district_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id} / {self.district_id}"
+
+
+class Tip(models.Model):
+    """One report of a rumour: its text, link and pictures, where it came from and how to answer it.
+
+    ``reply_mobile`` (tipline, WhatsApp) and ``reply_chat`` (Telegram) are personal data: lists show them
+    masked and the audit trail stores them masked. ``provider_message_id`` is the WhatsApp or Telegram
+    message id: a webhook delivered twice stores the tip once. ``claim`` is the matcher's best claim
+    (``tier`` says whether it was linked or only suggested)."""
+
+    reference = models.CharField(_("reference number"), max_length=REFERENCE_MAX, unique=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=TipChannel.choices)
+    text = models.TextField(_("text"), max_length=TIP_TEXT_MAX, blank=True)
+    link = models.URLField(_("link"), max_length=LINK_MAX, blank=True)
+    key = models.TextField(_("matching key"), editable=False, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.HINDI)
+    forwarded = models.BooleanField(_("forwarded"), default=False)
+    reply_mobile = models.CharField(_("mobile number for a reply"), max_length=16, blank=True)
+    reply_chat = models.CharField(_("Telegram chat for a reply"), max_length=32, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="tips", verbose_name=_("unit")
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    provider_message_id = models.CharField(_("provider message id"), max_length=PROVIDER_ID_MAX, blank=True)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="tips", verbose_name=_("claim")
+    )
+    tier = models.CharField(_("match"), max_length=8, choices=Tier.choices, default=Tier.NONE)
+    score = models.FloatField(_("score"), default=0.0)
+    cluster = models.ForeignKey(TipCluster, on_delete=models.PROTECT, related_name="tips", verbose_name=_("cluster"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # A tip of no known place (the public tipline, an unknown WhatsApp number) is for the state and
+    # national desks, not for every district's.
+    scope_rule = ScopeRule("unit__path", unitless=Q(unit__isnull=True), unitless_depth=2)
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tip")
+        verbose_name_plural = _("tips")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="factcheck_tip_provider_message_once",
+            ),
+            models.CheckConstraint(condition=Q(channel__in=TipChannel.values), name="factcheck_tip_channel_known"),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="factcheck_tip_tier_known"),
+        ]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="factcheck_tip_unit_recent")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TipMedia(models.Model):
+    """A picture sent with a tip: a file in Django's storage (tipline uploads, checked to be an image) or
+    the provider's media id (WhatsApp, Telegram), fetched by the desk when needed."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="media")
+    file = models.FileField(_("file"), upload_to="factcheck/tips/%Y/%m/", blank=True)
+    provider_media_id = models.CharField(_("provider media id"), max_length=PROVIDER_ID_MAX, blank=True)
+    content_type = models.CharField(_("type"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+
+    scope_rule = ScopeRule("tip__unit__path", unitless=Q(tip__unit__isnull=True), unitless_depth=2)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("tip picture")
+        verbose_name_plural = _("tip pictures")
+        constraints = [
+            models.CheckConstraint(condition=~Q(file="", provider_media_id=""), name="factcheck_tipmedia_has_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tip_id}: {self.content_type}"

@@ -1,4 +1,4 @@
-"""Writes of the fact-check desk: claims and their texts.
+"""Writes of the fact-check desk: claims and their texts, publishing a verdict, and tips as they arrive.
 
 Every function is keyword-only, runs in one transaction and leaves an audit entry: single writes through
 django-auditlog's signals (``audit/registry.py``), the loader's bulk inserts as one entry per kind on the
@@ -9,12 +9,32 @@ django-auditlog's signals (``audit/registry.py``), the loader's bulk inserts as 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from sangathan.audit.services import audit_bulk_action
+from sangathan.factcheck.clusters import cluster_for_key
 from sangathan.factcheck.loading import ClaimRow
-from sangathan.factcheck.models import Claim, ClaimLoad, ClaimText
+from sangathan.factcheck.matching import match_keys
+from sangathan.factcheck.models import (
+    TIP_TEXT_MAX,
+    Claim,
+    ClaimLoad,
+    ClaimText,
+    Status,
+    Tier,
+    Tip,
+    TipChannel,
+    TipCluster,
+    TipClusterDistrict,
+    TipMedia,
+    Verdict,
+)
 from sangathan.factcheck.normalise import normalise
+from sangathan.factcheck.tips import district_of, language_of, new_reference, reply_language
+from sangathan.notifications.services import message_queue
 from sangathan.org.models import Unit
 
 CHUNK = 500  # ids per IN (...) look-up: far below SQLite's limit on parameters
@@ -133,3 +153,176 @@ def _texts_of(claims: list[Claim]) -> dict[tuple[int, str], ClaimText]:
 def _text_ids(texts: list[ClaimText]) -> list[int]:
     """The new texts' ids (bulk_create sets them on PostgreSQL and on SQLite ≥ 3.35)."""
     return [text.pk for text in texts if text.pk is not None]
+
+
+def claim_publish(*, claim: Claim, verdict: str, by=None) -> Claim:
+    """Give the claim its verdict and publish it: from now on a tip that repeats it is answered at once."""
+    if verdict not in Verdict.values:
+        raise FactCheckError("Unknown verdict.")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        claim.verdict, claim.status = verdict, Status.PUBLISHED
+        claim.published_at = claim.published_at or timezone.now()
+        claim.save(update_fields=["verdict", "status", "published_at", "updated_at"])  # audited (signals)
+    return claim
+
+
+# ---------------------------------------------------------------- tips
+
+
+@dataclass(frozen=True)
+class TipMediaIn:
+    """A picture of an incoming tip: an uploaded file already checked to be an image (``forms``), or a
+    provider's media id."""
+
+    content_type: str
+    file: UploadedFile | None = None
+    provider_media_id: str = ""
+    size: int = 0
+
+
+REFERENCE_TRIES = 5
+ANSWER_TEMPLATE = "factcheck_tip_answer"
+REPLY_CHANNELS: dict[str, str] = {
+    TipChannel.WEB: "sms",
+    TipChannel.WHATSAPP: "whatsapp",
+    TipChannel.TELEGRAM: "telegram",
+}
+
+
+def tip_receive(
+    *,
+    channel: str,
+    text: str = "",
+    link: str = "",
+    media: list[TipMediaIn] | None = None,
+    reply_mobile: str = "",
+    reply_chat: str = "",
+    unit: Unit | None = None,
+    reported_by=None,
+    provider_message_id: str = "",
+    forwarded: bool = False,
+) -> tuple[Tip, bool]:
+    """Store a tip, matched and clustered; answer it at once when it repeats a published claim.
+
+    Returns (tip, new): a provider message already stored (a webhook delivered twice) gives back the
+    stored tip and changes nothing. The matcher runs before the transaction (it reads an in-memory index);
+    the tip, its pictures, its cluster's counters and the answer in the outbox are one transaction."""
+    if channel not in TipChannel.values:
+        raise FactCheckError("Unknown channel.")
+    text = text.strip()[:TIP_TEXT_MAX]
+    if provider_message_id:
+        existing = Tip.objects.filter(channel=channel, provider_message_id=provider_message_id).first()
+        if existing is not None:
+            return existing, False
+    key = normalise(text)
+    match = match_keys([key])[0] if key else None
+    tier = match.tier if match is not None else Tier.NONE
+    claim = Claim.objects.filter(external_id=match.claim_id).first() if match and match.claim_id else None
+    joins = cluster_for_key(key)
+    try:
+        with transaction.atomic():
+            cluster = _cluster_for(key=key, claim=claim if tier == Tier.AUTO else None, joins=joins)
+            tip = _tip_create(
+                channel=channel,
+                text=text,
+                link=link,
+                key=key,
+                language=language_of(text, key),
+                forwarded=forwarded,
+                reply_mobile=reply_mobile,
+                reply_chat=reply_chat,
+                unit=unit,
+                reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
+                provider_message_id=provider_message_id,
+                claim=claim,
+                tier=tier,
+                score=match.score if match is not None else 0.0,
+                cluster=cluster,
+            )
+            for item in media or []:
+                TipMedia.objects.create(
+                    tip=tip,
+                    file=item.file,
+                    provider_media_id=item.provider_media_id,
+                    content_type=item.content_type,
+                    size=item.size,
+                )
+            _cluster_count(cluster=cluster, unit=unit)
+            if tier == Tier.AUTO and claim is not None and claim.is_published:
+                _tip_answer(tip=tip, claim=claim)
+    except IntegrityError:
+        # The same provider message, stored by a concurrent delivery of the webhook.
+        existing = Tip.objects.filter(channel=channel, provider_message_id=provider_message_id).first()
+        if not provider_message_id or existing is None:
+            raise
+        return existing, False
+    return tip, True
+
+
+def _tip_create(**fields) -> Tip:
+    """The tip with a fresh reference number (another one on the rare clash of two)."""
+    for _attempt in range(REFERENCE_TRIES - 1):
+        try:
+            with transaction.atomic():
+                return Tip.objects.create(reference=new_reference(), **fields)
+        except IntegrityError:
+            provider_id = fields["provider_message_id"]
+            if provider_id and Tip.objects.filter(channel=fields["channel"], provider_message_id=provider_id).exists():
+                raise
+    return Tip.objects.create(reference=new_reference(), **fields)
+
+
+def _cluster_for(*, key: str, claim: Claim | None, joins: int | None) -> TipCluster:
+    """The claim's cluster when the tip is linked to a claim; else the earlier tips' cluster it repeats;
+    else a new one. A cluster of tips that had no claim takes the claim its first linked tip brings."""
+    if claim is not None:
+        found = TipCluster.objects.select_for_update().filter(claim=claim).first()
+        if found is not None:
+            return found
+        if joins is not None:
+            updated = TipCluster.objects.filter(pk=joins, claim__isnull=True).update(claim=claim)
+            if updated:
+                return TipCluster.objects.get(pk=joins)
+        return TipCluster.objects.create(key=key, claim=claim)
+    if joins is not None:
+        found = TipCluster.objects.filter(pk=joins).first()
+        if found is not None:
+            return found
+    return TipCluster.objects.create(key=key)
+
+
+def _cluster_count(*, cluster: TipCluster, unit: Unit | None) -> None:
+    """One more tip, and one more district the first time the cluster hears from it: counters moved with
+    ``F()`` in the tip's transaction (no count on any page)."""
+    new_district = 0
+    district = district_of(unit)
+    if district is not None:
+        _row, created = TipClusterDistrict.objects.get_or_create(cluster=cluster, district=district)
+        new_district = int(created)
+    TipCluster.objects.filter(pk=cluster.pk).update(
+        tip_count=F("tip_count") + 1, district_count=F("district_count") + new_district, last_tip_at=timezone.now()
+    )
+
+
+def _tip_answer(*, tip: Tip, claim: Claim) -> None:
+    """Queue the published verdict to the tipster, in their language, once per tip."""
+    channel = REPLY_CHANNELS.get(tip.channel)
+    recipient = tip.reply_chat if tip.channel == TipChannel.TELEGRAM else tip.reply_mobile
+    if channel is None or not recipient:
+        return
+    language = reply_language(tip.language)
+    texts = {text.language: text.text for text in claim.texts.all()}
+    message_queue(
+        channel=channel,
+        recipient=recipient,
+        template=ANSWER_TEMPLATE,
+        context={
+            "reference": tip.reference,
+            "claim_text": texts.get(language) or next(iter(texts.values()), ""),
+            "verdict": Verdict(claim.verdict).label,
+        },
+        language=language,
+        idempotency_key=f"factcheck-tip-answer-{tip.pk}",
+    )
+    Tip.objects.filter(pk=tip.pk).update(answered_at=timezone.now())

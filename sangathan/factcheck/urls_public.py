@@ -1,5 +1,13 @@
 """Public pages of the factcheck app, reached without signing in (mounted in sangathan.config.urls)."""
 
+from django.urls import path
+
+from sangathan.factcheck import views_public, webhooks
+
 app_name = "factcheck_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_public.tipline, name="tipline"),
+    path("hooks/whatsapp/", webhooks.whatsapp, name="whatsapp_webhook"),
+    path("hooks/telegram/", webhooks.telegram, name="telegram_webhook"),
+]

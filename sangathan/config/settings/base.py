@@ -277,6 +277,17 @@ FACTCHECK_AUTO_SCORE = float(env_str("FACTCHECK_AUTO_SCORE", "0.65"))
 FACTCHECK_AUTO_MARGIN = float(env_str("FACTCHECK_AUTO_MARGIN", "0.34"))
 FACTCHECK_AUTO_MIN_CHARS = env_int("FACTCHECK_AUTO_MIN_CHARS", 25)
 FACTCHECK_SUGGEST_SCORE = float(env_str("FACTCHECK_SUGGEST_SCORE", "0.45"))
+# Tips (factcheck/views_public.py, factcheck/webhooks.py): a tipline request larger than this is refused before
+# it is read (four phone photos of ~3 MB each fit), each picture at most FACTCHECK_TIP_IMAGE_MAX_BYTES; a
+# webhook body (JSON, no media) at most FACTCHECK_WEBHOOK_MAX_BYTES.
+FACTCHECK_TIP_MAX_BYTES = env_int("FACTCHECK_TIP_MAX_BYTES", 16 * 1024 * 1024)
+FACTCHECK_TIP_IMAGE_MAX_BYTES = env_int("FACTCHECK_TIP_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+FACTCHECK_WEBHOOK_MAX_BYTES = env_int("FACTCHECK_WEBHOOK_MAX_BYTES", 256 * 1024)
+# WhatsApp Cloud API: the app secret signs each delivery (X-Hub-Signature-256); the verify token is the one
+# typed into Meta's webhook settings. Telegram: the secret_token given to setWebhook. Empty: webhook refused.
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
 
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
