@@ -184,22 +184,24 @@ def _parse_row(row_no: int, cells: list, columns: list[_Column], report: OfficeB
     """A row's cells checked one by one; every bad cell reported; None if any was bad."""
     row = _Row(row_no)
     bad = False
+    wrong: set[str] = set()  # fields whose cell is filled but wrong (reported once, not also as missing)
     for column, raw, text in filled_cells(cells, columns):
         try:
             row_value = _cell(column.field, raw, text)
         except ValueError as problem:
             report.add_error(row_no, column.heading, str(problem))
             bad = True
+            wrong.add(column.field)
             continue
         if column.field in SOCIAL:
             row.handles[SOCIAL[column.field]] = row_value
         else:
             row.values[column.field] = row_value
     for required, label in ((POST, _("post")), (MOBILE, _("mobile"))):
-        if required not in row.values:
+        if required not in row.values and required not in wrong:
             report.add_error(row_no, label, _("This row has no %(column)s.") % {"column": label})
             bad = True
-    if UNIT_ID not in row.values and UNIT_CODE not in row.values:
+    if not {UNIT_ID, UNIT_CODE} & (set(row.values) | wrong):
         report.add_error(row_no, _("unit"), _("This row names no unit."))
         bad = True
     return None if bad else row
@@ -284,13 +286,13 @@ class _Places:
                     if word:
                         table.setdefault(name_key(word), position)
             self.posts[unit.level_id] = table
-        position = self.posts[unit.level_id].get(name_key(text))
-        if position is None:
+        found = self.posts[unit.level_id].get(name_key(text))
+        if found is None:
             raise OrgError(
                 _("There is no post “%(post)s” in a %(level)s committee.") % {"post": text, "level": unit.level.name},
                 code="post_unknown",
             )
-        return position
+        return found
 
 
 def import_office_bearers(
@@ -351,8 +353,12 @@ def _apply(row: _Row, *, places: _Places, report: OfficeBearerReport, by) -> Non
     unit = places.unit(row)
     position = places.post(unit, row.values[POST])
     mobile = row.values[MOBILE]
-    held = Appointment.objects.filter(unit=unit, position=position, person__mobile=mobile, status="active")
-    person = held.first().person if held.exists() else None
+    held = (
+        Appointment.objects.filter(unit=unit, position=position, person__mobile=mobile, status="active")
+        .select_related("person")
+        .first()
+    )
+    person = held.person if held is not None else None
     if person is None:
         name = row.values.get(NAME, "")
         hindi = bool(DEVANAGARI.search(name))
@@ -392,7 +398,7 @@ def _store_profile(person: Person, row: _Row, report: OfficeBearerReport) -> Non
             _("Gender and age were not recorded: the consent column does not say the person agreed."),
         )
         return
-    fields = {"profile_consent_at": timezone.now()}
+    fields: dict[str, object] = {"profile_consent_at": timezone.now()}
     if GENDER in given:
         fields["gender"] = given[GENDER]
     if AGE in given:

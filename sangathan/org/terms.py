@@ -54,6 +54,8 @@ def terms_remind(*, today: datetime.date) -> int:
     )
     sent = 0
     for appointment in ending.iterator(chunk_size=500):
+        if appointment.term_ends_on is None:  # not after the filter above; for the type checker
+            continue
         days = _due_threshold((appointment.term_ends_on - today).days, thresholds)
         if days is not None and _remind(appointment=appointment, days_before=days):
             sent += 1
