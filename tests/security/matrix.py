@@ -367,6 +367,8 @@ WEB = [
         extra_kwargs={"fmt": "xlsx"},
     ),
     Endpoint("controlroom.national", "controlroom:national", ok=(403,)),
+    # fact-check desk: the tip list (a tip at each column's unit, its text the marker)
+    Endpoint("factcheck.tips", "factcheck:tips", markers=(("tip", False),)),
     # membership
     Endpoint("membership.home", "membership:home", ok=(200, 302)),
     Endpoint("membership.unit", "membership:unit", obj="unit:unit"),

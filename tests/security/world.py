@@ -119,6 +119,7 @@ def build_world():
     _recruitment(w)
     _outreach(w)
     _controlroom(w)
+    _factcheck(w)
     return w
 
 
@@ -304,3 +305,13 @@ def _controlroom(w):
         report.xlsx.save(f"{marker('report', column)}.xlsx", ContentFile(b"PK"), save=False)
         report.save()
         w.objects.setdefault("state_report", {})[column] = report
+
+
+def _factcheck(w):
+    """A tip reported at each column's booth (or unit), its text the marker."""
+    from sangathan.factcheck.models import TipChannel
+    from sangathan.factcheck.services import tip_receive
+
+    for column, unit in w.units["booth"].items():
+        tip, _new = tip_receive(channel=TipChannel.CASCADE, text=marker("tip", column), unit=unit)
+        w.objects.setdefault("tip", {})[column] = tip
