@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.config.celery import app
-from sangathan.config.queues import key_prefix, queue_name, queue_names, task_routes
+from sangathan.config.queues import key_prefix, queue_name, queue_names, task_queues, task_routes
 from sangathan.core import pdf as core_pdf
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Level, Position
@@ -154,6 +154,7 @@ def celery_namespace(broker: str, namespace: str):
         "broker_url": app.conf.broker_url,
         "task_always_eager": app.conf.task_always_eager,
         "task_default_queue": app.conf.task_default_queue,
+        "task_queues": app.conf.task_queues,
         "task_routes": app.conf.task_routes,
         "broker_transport_options": app.conf.broker_transport_options,
     }
@@ -161,6 +162,7 @@ def celery_namespace(broker: str, namespace: str):
         broker_url=broker,
         task_always_eager=False,
         task_default_queue=queue_name(namespace, "default"),
+        task_queues=task_queues(namespace),
         task_routes=task_routes(namespace),
         broker_transport_options={**previous["broker_transport_options"], "global_keyprefix": key_prefix(namespace)},
     )
@@ -174,17 +176,15 @@ def celery_namespace(broker: str, namespace: str):
 
 @pytest.fixture
 def celery_redis_worker(redis_broker):
-    """A real Celery worker (in a thread of this process) on the Redis broker, as in production, listening
-    on every queue kind (cascade, intake, outbox, reports, default). Use with ``django_db(transaction=True)``
-    so the worker sees what the test commits."""
+    """A real Celery worker (in a thread of this process) on the Redis broker, as in production, started
+    without ``-Q``: it listens on every queue kind (cascade, intake, outbox, reports, default) because the
+    settings declare them all. Use with ``django_db(transaction=True)`` so the worker sees what the test commits."""
     # A namespace of its own, so parallel test processes never take each other's messages.
     namespace = process_namespace()
     forget_namespace(redis_broker, namespace)
     with (
-        celery_namespace(redis_broker, namespace) as queues,
-        start_worker(
-            app, pool="solo", queues=queues, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
-        ) as worker,
+        celery_namespace(redis_broker, namespace),
+        start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20) as worker,
     ):
         yield worker
 

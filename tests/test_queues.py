@@ -8,20 +8,23 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from sangathan.config.celery import app
-from sangathan.config.queues import KINDS, TASK_KINDS, key_prefix, queue_name, task_routes
+from sangathan.config.queues import KINDS, TASK_KINDS, key_prefix, queue_name, queue_names, task_routes
 from sangathan.testing import celery_namespace, forget_namespace, process_namespace
 
 ran: list[tuple[str, str]] = []
 ran_event = threading.Event()
+ran_lock = threading.Lock()
 
 
 @app.task(name="tests.note_namespace")
 def note_namespace(namespace: str, label: str) -> None:
-    ran.append((namespace, label))
+    with ran_lock:
+        ran.append((namespace, label))
     ran_event.set()
 
 
 def project_tasks():
+    app.loader.import_default_modules()  # every app's tasks module, as a worker imports them at its start
     return {name: task for name, task in app.tasks.items() if name.startswith("sangathan.")}
 
 
@@ -33,6 +36,7 @@ def test_every_task_is_acknowledged_late_and_given_back_when_its_worker_dies():
 
 
 def test_every_route_and_every_beat_entry_names_a_task():
+    app.loader.import_default_modules()
     for name in TASK_KINDS:
         assert name in app.tasks, name
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
@@ -57,6 +61,32 @@ def test_the_settings_namespace_every_queue_and_key():
     assert queue_name(namespace, "default") == settings.CELERY_TASK_DEFAULT_QUEUE
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] == key_prefix(namespace)
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] >= 1800
+
+
+def test_the_settings_declare_all_five_queues_with_the_namespace():
+    declared = [queue.name for queue in settings.CELERY_TASK_QUEUES]
+    assert declared == queue_names(settings.SANGATHAN_NAMESPACE)
+    assert [name.rsplit(".", 1)[1] for name in declared] == list(KINDS)
+    for queue in settings.CELERY_TASK_QUEUES:
+        assert queue.exchange.name == queue.routing_key == queue.name
+
+
+def test_a_worker_started_without_q_consumes_every_queue(celery_redis_worker):
+    """The fixture's worker is given no queues (no -Q): a task sent to each of the five is run."""
+    namespace = process_namespace()
+    assert {queue.name for queue in celery_redis_worker.consumer.task_consumer.queues} == set(queue_names(namespace))
+    with ran_lock:
+        ran.clear()
+    for kind in KINDS:
+        note_namespace.apply_async((namespace, kind), queue=queue_name(namespace, kind))
+    for _ in range(300):  # at most 30 s; each wait ends as soon as a task has run
+        with ran_lock:
+            if len(ran) == len(KINDS):
+                break
+            ran_event.clear()
+        ran_event.wait(timeout=0.1)
+    with ran_lock:
+        assert sorted(ran) == sorted((namespace, kind) for kind in KINDS)
 
 
 def test_two_namespaces_on_one_redis_do_not_take_each_others_tasks(redis_broker):

@@ -15,7 +15,13 @@ never delays a one-time code or a form, and each queue gets its own workers (doc
 Every queue name is ``<namespace>.<kind>``; the namespace also prefixes every key the broker writes
 (``global_keyprefix``) and every cache key (``KEY_PREFIX``). Pure functions of the namespace, read by the
 settings and by the test fixture that gives each test process a namespace of its own.
+
+All five queues are declared (``CELERY_TASK_QUEUES``), so a worker started without ``-Q`` consumes every one of
+them (without the declaration it would consume the default queue only, and a small installation's single
+worker would leave the cascade, the forms and the one-time codes waiting). ``-Q`` picks among them.
 """
+
+from kombu import Exchange, Queue
 
 KINDS = ("cascade", "intake", "outbox", "reports", "default")
 
@@ -44,6 +50,12 @@ def queue_name(namespace: str, kind: str) -> str:
 def queue_names(namespace: str) -> list[str]:
     """Every queue of the installation (what a worker that does everything listens to)."""
     return [queue_name(namespace, kind) for kind in KINDS]
+
+
+def task_queues(namespace: str) -> tuple[Queue, ...]:
+    """The installation's queues as Celery declares them: each on a direct exchange of its own name, bound by
+    its name (what Celery makes of a queue a route names but no declaration lists)."""
+    return tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in queue_names(namespace))
 
 
 def task_routes(namespace: str) -> dict[str, dict[str, str]]:

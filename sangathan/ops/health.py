@@ -22,11 +22,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from sangathan.config.celery import app
+from sangathan.config.routers import REPLICA as REPLICA_ALIAS
+from sangathan.config.routers import replica_configured
 from sangathan.ops import sql
 
 logger = logging.getLogger(__name__)
 
-REPLICA_ALIAS = "replica"  # the DATABASES entry made from DATABASE_REPLICA_URL
 SENT_AT_HEADER = "sangathan_sent_at"
 PRIORITY_SEPARATOR = "\x06\x16"  # kombu.transport.redis.Channel.sep
 PRIORITY_STEPS = (0, 3, 6, 9)  # kombu.transport.redis.PRIORITY_STEPS
@@ -136,13 +137,10 @@ def last_runs() -> dict[str, float | None]:
     return {name: found.get(LAST_RUN_KEY + name) for name in names}
 
 
-def replica_configured() -> bool:
-    return REPLICA_ALIAS in settings.DATABASES
-
-
 def readiness(*, now: float | None = None) -> tuple[bool, dict]:
-    """Whether this process can serve (its database answers, Redis answers when configured, the replica answers
-    when configured) and what an operator wants to see beside it. Never raises."""
+    """Whether this process can serve (its database answers, Redis answers when configured) and what an operator
+    wants to see beside it, a configured replica's lag or that it does not answer (the pages it serves are then
+    read from the primary: not a reason to take the web out of the pool). Never raises."""
     now = time.time() if now is None else now
     failed: list[str] = []
     report: dict = {}
@@ -188,9 +186,8 @@ def readiness(*, now: float | None = None) -> tuple[bool, dict]:
         try:
             lag = sql.replica_lag_seconds(REPLICA_ALIAS)
             report["replica"] = {"lag_seconds": None if lag is None else round(lag, 1)}
-        except Exception as error:
+        except Exception as error:  # reported, not failed: the replica's pages are read from the primary meanwhile
             report["replica"] = _error(error)
-            failed.append("replica")
 
     ready = not failed
     return ready, {"ready": ready, "failed": failed, **report}

@@ -42,8 +42,8 @@ def cached_readiness() -> tuple[bool, dict]:
 
 @require_safe
 def readyz(request):
-    """200 when this process can serve (database, Redis when configured, the replica when configured), else 503
-    with what failed; with the queues' depths, the last runs of beat's tasks and the replica's lag."""
+    """200 when this process can serve (database, Redis when configured), else 503 with what failed; with the
+    queues' depths, the last runs of beat's tasks and the replica's lag (or that it does not answer)."""
     try:
         ready, report = cached_readiness()
     except Exception as error:  # never a 500 from the probe itself

@@ -8,7 +8,8 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.config.env import BASE_DIR, embedded_secret_key, env_bool, env_int, env_list, env_str
-from sangathan.config.queues import key_prefix, queue_name, task_routes
+from sangathan.config.queues import key_prefix, queue_name, task_queues, task_routes
+from sangathan.config.storage import media_origins, media_storage
 
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     # requests' latencies for Prometheus, measured around everything below (sangathan/ops/middleware.py).
     "sangathan.core.requestid.RequestIdMiddleware",
     "sangathan.ops.middleware.RequestMetricsMiddleware",
+    # The heavy pages' GET requests read from the replica when one is configured (sangathan/config/routers.py).
+    "sangathan.config.routers.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sangathan.core.middleware.NoStoreByDefaultMiddleware",  # Cache-Control: private, no-store unless public
@@ -158,6 +161,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# A streaming replica of the primary for the heavy reads (sangathan/config/routers.py, docs/deploy.md): the pages
+# named in REPLICA_VIEWS read from it on GET; writes, transactions and everything else use the primary. The test
+# suite reads the primary under this name (MIRROR) unless a test points it at a real replica (tests/test_replica.py).
+if replica_url := env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    # A replica that does not answer is given up on quickly: its pages are then read from the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["sangathan.config.routers.PrimaryReplicaRouter"]
+REPLICA_VIEWS = env_list(
+    "REPLICA_VIEWS",
+    "controlroom:wall,planning:dashboard,training:coverage,training:camp_export,recruitment:dashboard,"
+    "recruitment:export_csv,recruitment:export_xlsx,outreach:report,audit:export",
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -181,8 +199,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads and generated files: an S3-compatible bucket when S3_BUCKET is set (several web machines), else
+# MEDIA_ROOT on this machine (sangathan/config/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -212,7 +232,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
 CELERY_TIMEZONE = TIME_ZONE
-# Queues by kind (cascade, intake, outbox, reports, default), each with its own workers.
+# Queues by kind (cascade, intake, outbox, reports, default), each with its own workers; all five declared, so
+# a worker started without -Q consumes every one (the per-queue workers of deploy/systemd pass -Q).
+CELERY_TASK_QUEUES = task_queues(SANGATHAN_NAMESPACE)
 CELERY_TASK_DEFAULT_QUEUE = queue_name(SANGATHAN_NAMESPACE, "default")
 CELERY_TASK_ROUTES = task_routes(SANGATHAN_NAMESPACE)
 # Redis gives an unacknowledged task (its worker killed outright) to another worker only after the
@@ -379,7 +401,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],  # data: for the QR code of the two-factor set-up and Swagger UI's icons
+        # data: for the QR code of the two-factor set-up and Swagger UI's icons; the bucket's origins with S3.
+        "img-src": ["'self'", "data:", *media_origins()],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
