@@ -2,9 +2,10 @@
 
 The ``streaming_replica`` fixture (once per test session) copies the running primary with
 ``pg_basebackup -R`` into a temporary directory, starts it as a hot standby on a free loopback port and stops
-and removes it at the end. The primary must accept replication connections from 127.0.0.1 (``wal_level`` is
-``replica`` by default; ``pg_hba.conf`` needs ``host replication all 127.0.0.1/32 trust``, docs/deploy.md);
-without it the tests are skipped, saying so. PostgreSQL only: skipped on SQLite.
+and removes it at the end. The primary must accept replication connections from 127.0.0.1: ``wal_level`` ``replica``
+(PostgreSQL's default; changing it needs a restart) and a ``pg_hba.conf`` line for replication from 127.0.0.1,
+which the fixture adds itself when the file is writable here (then reloads the server: no restart). Otherwise
+the tests are skipped, saying what is missing (docs/deploy.md). PostgreSQL only: skipped on SQLite.
 """
 
 import os
@@ -56,6 +57,32 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+HBA_LINE = "host replication all 127.0.0.1/32 trust  # added by tests/test_replica.py for its local replica"
+
+
+def allow_loopback_replication() -> str | None:
+    """Let the primary accept replication connections from 127.0.0.1 where that needs no restart (a line in
+    pg_hba.conf, then a reload). Returns what stands in the way, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW wal_level")
+        if cursor.fetchone()[0] == "minimal":
+            return "wal_level is minimal: set it to replica and restart PostgreSQL"
+        cursor.execute(
+            "SELECT count(*) FROM pg_hba_file_rules "
+            "WHERE type = 'host' AND address = '127.0.0.1' AND 'replication' = ANY(database)"
+        )
+        if cursor.fetchone()[0]:
+            return None
+        cursor.execute("SHOW hba_file")
+        hba = Path(cursor.fetchone()[0])
+        if not os.access(hba, os.W_OK):
+            return f"{hba} has no replication line for 127.0.0.1 and cannot be changed here: add {HBA_LINE!r}"
+        with hba.open("a") as lines:
+            lines.write(f"\n{HBA_LINE}\n")
+        cursor.execute("SELECT pg_reload_conf()")
+    return None
+
+
 @pytest.fixture(scope="session")
 def streaming_replica(django_db_setup, django_db_blocker):
     """A hot standby of the test database's server: yields its port."""
@@ -68,21 +95,28 @@ def streaming_replica(django_db_setup, django_db_blocker):
         os.chown(data, postgres.pw_uid, postgres.pw_gid)
     data.chmod(0o700)
     port = _free_port()
+    with django_db_blocker.unblock():
+        problem = allow_loopback_replication()
+    require("A primary that accepts replication connections", present=problem is None, make_test=f"needs: {problem}")
     try:
-        copy = subprocess.run(  # noqa: S603 - the system's pg_basebackup, fixed arguments
-            _as_postgres(
-                [
-                    _bin("pg_basebackup"),
-                    *("-h", primary["HOST"] or "127.0.0.1", "-p", str(primary["PORT"] or 5432)),
-                    *("-U", primary["USER"] or "postgres", "-D", str(data)),
-                    *("-R", "-X", "stream", "-c", "fast", "--no-sync"),
-                ]
-            ),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "PGPASSWORD": primary["PASSWORD"] or ""},
-        )
+        for _attempt in range(20):  # a reload just asked for takes effect within moments
+            copy = subprocess.run(  # noqa: S603 - the system's pg_basebackup, fixed arguments
+                _as_postgres(
+                    [
+                        _bin("pg_basebackup"),
+                        *("-h", primary["HOST"] or "127.0.0.1", "-p", str(primary["PORT"] or 5432)),
+                        *("-U", primary["USER"] or "postgres", "-D", str(data)),
+                        *("-R", "-X", "stream", "-c", "fast", "--no-sync"),
+                    ]
+                ),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env={**os.environ, "PGPASSWORD": primary["PASSWORD"] or ""},
+            )
+            if copy.returncode == 0 or "pg_hba.conf" not in copy.stderr:
+                break
+            time.sleep(0.1)
         require(
             "A replication connection to the primary (pg_hba.conf: host replication all 127.0.0.1/32 trust)",
             present=copy.returncode == 0,

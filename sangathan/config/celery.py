@@ -10,7 +10,8 @@ names carry ``SANGATHAN_NAMESPACE``, "sangathan" unless set), e.g. on a machine 
     celery -A sangathan worker -Q sangathan.default -c 2 -n default@%h   # the sweeps, training
     celery -A sangathan beat                                            # one per installation
 
-A small installation runs one worker on every queue (``-Q`` with the five names, comma-separated).
+A small installation runs one worker on every queue: ``celery -A sangathan worker`` without ``-Q`` consumes all
+five (the settings declare them, ``CELERY_TASK_QUEUES``).
 Every task is acknowledged late and given back when its worker process dies (settings), is safe to run
 twice, and work a killed worker leaves is queued again by the sweeps beat runs every minute.
 """
