@@ -20,6 +20,9 @@ SCOPE_ALLOW_LIST: dict[str, str] = {
     "access.RoleAssignment": "the scope itself: read per user by access.scope, listed through Unit.restrict",
     # Rows read only through a parent that was fetched in scope first.
     "org.SocialAccount": "read through its person (person.social_accounts)",
+    # The structure (titles of levels and posts, no personal data); a state's own are listed for a unit in scope.
+    "org.Level": "structure: a state's own levels read for a unit in scope (org.shaping.levels_for_state)",
+    "org.Position": "structure: a state's own posts read for a unit in scope (org.shaping.positions_for_unit)",
     "recruitment.CampaignPosition": "read through its campaign",
     "recruitment.ApplicationEvent": "an application's history, read through the application",
     "recruitment.Submission": "the public form's intake queue, read by the worker only",
@@ -40,6 +43,7 @@ SCOPE_ALLOW_LIST: dict[str, str] = {
     # Derived counters and job bookkeeping: written by services and tasks, read for units already in scope.
     "org.CoverageCounter": "derived roll-up counter",
     "org.PositionFillCounter": "derived roll-up counter",
+    "org.AppointeeCounter": "derived roll-up counter (org.representation)",
     "planning.UnitProgress": "derived table (planning.progress.refresh)",
     "planning.ProgressCounter": "derived roll-up counter",
     "planning.PlanSnapshot": "derived daily snapshot for the chart",

@@ -33,6 +33,8 @@ def _completion(obj) -> str:
 
 RESOLVERS: dict[str, Callable] = {
     "org.unit": lambda unit: unit.path or "",
+    "org.level": _via("state"),  # a state's own level; the default ones belong to no unit
+    "org.position": _via("state"),
     "org.person": _via("home_unit"),
     "org.socialaccount": _via("person", "home_unit"),
     "org.appointment": _via("unit"),

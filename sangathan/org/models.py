@@ -27,12 +27,23 @@ class Level(models.Model):
 
     Levels are data: an organisation configures its own chain. ``order`` gives the rung; a
     branch may skip a rung, but a child's level always has a higher order than its parent's.
+    A level with a ``state`` exists in that state only (a zone, a city unit; ``org.shaping``): its
+    units lie in that state, and its order is unique among the default levels and the state's own.
     """
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name_hi = models.CharField(_("name (Hindi)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
-    order = models.PositiveSmallIntegerField(_("order"), unique=True)
+    order = models.PositiveSmallIntegerField(_("order"))
+    state = models.ForeignKey(
+        "Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_levels",
+        verbose_name=_("state"),
+        help_text=_("Empty: a level of the default structure, in every state."),
+    )
     numbered_within = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -53,6 +64,10 @@ class Level(models.Model):
         ordering = ["order"]
         verbose_name = _("level")
         verbose_name_plural = _("levels")
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=Q(state__isnull=True), name="level_unique_order"),
+            models.UniqueConstraint(fields=["state", "order"], name="level_unique_order_in_state"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -172,7 +187,9 @@ UNIT_BULK_COLUMNS = (
 class Position(models.Model):
     """A post in the committee of every unit of one level, with a number of seats.
 
-    The *key* post of a level (in-charge, representative) is the one coverage counts.
+    The *key* post of a level (in-charge, representative) is the one coverage counts. A post with a
+    ``state`` is that state's own (a spokesperson, an IT-cell in-charge; ``org.shaping``): a unit's
+    committee has the default posts of its level and the posts its state added.
     """
 
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="positions", verbose_name=_("level"))
@@ -188,13 +205,25 @@ class Position(models.Model):
         blank=True,
         help_text=_("How long an appointment to this post lasts. Empty: the level's term."),
     )
+    state = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_positions",
+        verbose_name=_("state"),
+        help_text=_("Empty: a post of the default structure, in every state."),
+    )
 
     class Meta:
         ordering = ["level__order", "order", "id"]
         verbose_name = _("position")
         verbose_name_plural = _("positions")
         constraints = [
-            models.UniqueConstraint(fields=["level", "code"], name="position_unique_code_in_level"),
+            models.UniqueConstraint(
+                fields=["level", "code"], condition=Q(state__isnull=True), name="position_unique_code_in_level"
+            ),
+            models.UniqueConstraint(fields=["level", "state", "code"], name="position_unique_code_in_state"),
             models.UniqueConstraint(fields=["level"], condition=Q(is_key=True), name="position_one_key_per_level"),
             models.CheckConstraint(condition=Q(seats__gte=1), name="position_seats_at_least_one"),
         ]
@@ -208,7 +237,23 @@ class Position(models.Model):
 
 
 class Person(TimeStampedModel):
-    """Somebody the organisation knows: an office-bearer, an applicant, a volunteer."""
+    """Somebody the organisation knows: an office-bearer, an applicant, a volunteer.
+
+    Gender and age band are optional and kept only with the person's consent (``profile_consent_at``,
+    when they agreed; ``org.representation``): they make the women's and youth share of each level.
+    """
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+        OTHER = "other", _("other")
+
+    class AgeBand(models.TextChoices):
+        UP_TO_25 = "18_25", _("18–25")
+        UP_TO_35 = "26_35", _("26–35")
+        UP_TO_45 = "36_45", _("36–45")
+        UP_TO_60 = "46_60", _("46–60")
+        OVER_60 = "61_plus", _("over 60")
 
     name_hi = models.CharField(_("name (Hindi)"), max_length=120, blank=True, validators=[validate_plain_text])
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True, validators=[validate_plain_text])
@@ -224,6 +269,9 @@ class Person(TimeStampedModel):
     )
     languages = models.JSONField(_("languages"), default=list, blank=True, validators=[validate_plain_text_items])
     skills = models.JSONField(_("skills"), default=list, blank=True, validators=[validate_plain_text_items])
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
+    profile_consent_at = models.DateTimeField(_("agreed to record gender and age band at"), null=True, blank=True)
 
     # To view (and to see their personal data): people whose home unit, or any appointment (past or
     # present), is in the user's scope. To change (or to appoint elsewhere): only their home unit counts.
@@ -234,7 +282,13 @@ class Person(TimeStampedModel):
         ordering = ["name_en", "name_hi", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        constraints = [models.CheckConstraint(condition=~Q(name_hi="", name_en=""), name="person_has_a_name")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name_hi="", name_en=""), name="person_has_a_name"),
+            models.CheckConstraint(
+                condition=Q(gender="", age_band="") | Q(profile_consent_at__isnull=False),
+                name="person_profile_needs_consent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -272,6 +326,28 @@ class SocialAccount(models.Model):
         return f"{self.get_platform_display()}: {self.handle}"
 
 
+class Wing(models.Model):
+    """A wing or cell of the organisation (IT cell, women, youth, minority): an appointment at any unit may
+    belong to one, and coverage is counted per wing (``org.representation``)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_hi = models.CharField(_("name (Hindi)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("wing")
+        verbose_name_plural = _("wings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return bilingual(self.name_hi, self.name_en)
+
+
 class Appointment(models.Model):
     """A person in one seat of a position at a unit, from a start date until relieved.
 
@@ -292,6 +368,9 @@ class Appointment(models.Model):
         verbose_name=_("position"),
     )
     seat = models.PositiveSmallIntegerField(_("seat"))
+    wing = models.ForeignKey(
+        Wing, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments", verbose_name=_("wing")
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -405,6 +484,28 @@ class CoverageCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "level"], name="coverage_counter_unique")]
+
+
+class AppointeeCounter(models.Model):
+    """For one unit and one level below it (and one wing, or all appointees when ``wing`` is empty): how
+    many active appointees there are in the subtree, how many of them women and how many young (up to
+    35). Maintained by ``org.representation`` in the writer's transaction, rebuilt set-based with coverage.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="appointee_counters")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    wing = models.ForeignKey(Wing, on_delete=models.CASCADE, null=True, related_name="+")
+    appointees = models.IntegerField(default=0)
+    women = models.IntegerField(default=0)
+    youth = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "level"], condition=Q(wing__isnull=True), name="appointee_counter_unique"
+            ),
+            models.UniqueConstraint(fields=["unit", "level", "wing"], name="appointee_counter_unique_wing"),
+        ]
 
 
 class PositionFillCounter(models.Model):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sangathan.core.sql import insert_rows, next_id, reset_sequence
-from sangathan.org import coverage
+from sangathan.org import coverage, representation
 from sangathan.org.models import UNIT_BULK_COLUMNS, Appointment, Level, Person, Position, Unit
 
 STATES = [
@@ -404,6 +404,7 @@ def seed(scale: str, *, seed_value: int = 2026, progress: Callable[[int], None] 
         for table in (Unit, Person, Appointment):
             reset_sequence(table._meta.db_table)
         coverage.rebuild(national)
+        representation.recount(national)
         return Unit.objects.get(pk=state_parents[0]["id"]) if scale != "national" else national
 
 

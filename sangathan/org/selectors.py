@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 
-from sangathan.org import sql
+from sangathan.org import shaping, sql
 from sangathan.org.errors import OrgError
 from sangathan.org.models import (
     Appointment,
@@ -46,10 +46,15 @@ class LevelCoverage:
         return self.units_total - self.units_key_filled
 
 
-def _levels_and_positions() -> tuple[dict[int, Level], dict[int, list[Position]]]:
+def _levels_and_positions(unit: Unit | None = None) -> tuple[dict[int, Level], dict[int, list[Position]]]:
+    """Every level; and the posts counted below ``unit``: the default ones and those of the state it lies in
+    (above the states, a state's own post has no seats total to speak of)."""
     levels = {level.id: level for level in Level.objects.all()}
     positions: dict[int, list[Position]] = {}
-    for position in Position.objects.all():
+    posts = Position.objects.all()
+    if unit is not None:
+        posts = posts.filter(Q(state__isnull=True) | Q(state__path__in=unit.ancestor_paths()))
+    for position in posts:
         positions.setdefault(position.level_id, []).append(position)
     return levels, positions
 
@@ -59,7 +64,7 @@ def coverage_for_unit(unit: Unit, *, with_positions: bool = True) -> list[LevelC
 
     Two indexed lookups on the counter tables, whatever the size of the subtree.
     """
-    levels, positions = _levels_and_positions()
+    levels, positions = _levels_and_positions(unit)
     rows = CoverageCounter.objects.filter(unit=unit).values_list("level_id", "units_total", "units_key_filled")
     result = [
         LevelCoverage(level=levels[level_id], units_total=total, units_key_filled=filled)
@@ -107,12 +112,12 @@ def committee_for_unit(unit: Unit) -> list[Post]:
     """Every post of the unit's committee with its holders (by seat) and vacancies."""
     holders: dict[int, list[Appointment]] = {}
     for appointment in (
-        Appointment.objects.filter(unit=unit, status="active").select_related("person", "position").order_by("seat")
+        Appointment.objects.filter(unit=unit, status="active")
+        .select_related("person", "position", "wing")
+        .order_by("seat")
     ):
         holders.setdefault(appointment.position_id, []).append(appointment)
-    return [
-        Post(position, holders.get(position.id, [])) for position in Position.objects.filter(level_id=unit.level_id)
-    ]
+    return [Post(position, holders.get(position.id, [])) for position in shaping.positions_for_unit(unit)]
 
 
 def committee_history(unit: Unit, limit: int = 50):

@@ -14,7 +14,7 @@ from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.scope import can
 from sangathan.audit.services import audit_bulk_update
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
-from sangathan.org import coverage, hooks
+from sangathan.org import coverage, hooks, representation, shaping
 from sangathan.org.errors import OrgError
 from sangathan.org.lookups import person_by_mobile, refusals_audited
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
@@ -122,6 +122,8 @@ def unit_create(
     name_hi, name_en = _clean_names(name_hi, name_en)
     _plain(code, polling_station)
     _check_level_below(parent, level)
+    if not shaping.level_belongs_to(level, parent):
+        raise OrgError(_("This level exists in another state only."), code="level_elsewhere")
     if number is not None and number < 0:
         raise OrgError(_("The number must be positive."), code="number_invalid")
     unit = Unit(
@@ -187,6 +189,9 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
     if unit.parent_id == new_parent.pk:
         return unit
     _check_level_below(new_parent, unit.level)
+    if not shaping.level_belongs_to(unit.level, new_parent):
+        raise OrgError(_("This level exists in another state only."), code="level_elsewhere")
+    shaping.check_move(unit, new_parent)
     _check_unique_in_parent(
         parent=new_parent,
         level=unit.level,
@@ -197,11 +202,13 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
     _check_number_unique_in_area(parent=new_parent, level=unit.level, number=unit.number, exclude_pk=unit.pk)
     contribution = coverage.unit_contribution(unit)
     coverage.apply_to_ancestors(unit, contribution.negated())
+    appointees = representation.unit_moving(unit)
     Unit.objects.move(unit, new_parent, "last-child")
     unit = Unit.objects.get(pk=unit.pk)
     unit.parent = new_parent
     unit.save(update_fields=["parent"])
     coverage.apply_to_ancestors(unit, contribution)
+    representation.unit_moved(unit, appointees)
     return unit
 
 
@@ -335,7 +342,7 @@ def appointment_create(
     # Lock the person too: two appointments of one person (e.g. to two key posts) are serialised.
     person = Person.objects.select_for_update().get(pk=person.pk)
     unit = Unit.objects.select_related("level").get(pk=unit.pk)
-    if position.level_id != unit.level_id:
+    if not shaping.position_belongs_to(position, unit):
         raise OrgError(
             _("%(position)s is not a post of a %(level)s committee.")
             % {"position": position.title, "level": unit.level.name},

@@ -9,7 +9,7 @@ these constants and our models' table names; values always go as parameters.
 
 from django.db import connection
 
-from sangathan.org.models import Appointment, CoverageCounter, PositionFillCounter, Unit
+from sangathan.org.models import AppointeeCounter, Appointment, CoverageCounter, Person, PositionFillCounter, Unit
 from sangathan.org.paths import path_upper_bound
 
 # Units strictly below each ancestor at one depth (``{prefix}``: its path length), by ancestor and level.
@@ -71,3 +71,43 @@ def naive_coverage(*, path: str) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(NAIVE_COVERAGE.format(units=Unit._meta.db_table, where=where), params)
         return cursor.fetchall()
+
+
+# Active appointees strictly below each ancestor at one depth, by ancestor and level ({wing}: and wing),
+# with how many are women and how many young (``org.representation``).
+APPOINTEE_COUNTERS_INSERT = """INSERT INTO {counters} (unit_id, level_id, wing_id, appointees, women, youth)
+                SELECT a.id, g.level_id, {wing_out}, g.appointees, g.women, g.youth FROM (
+                    SELECT SUBSTR(u.path, 1, {prefix}) AS anc, u.level_id AS level_id, {wing_in} COUNT(*) AS appointees,
+                           SUM(CASE WHEN p.gender = %s THEN 1 ELSE 0 END) AS women,
+                           SUM(CASE WHEN p.age_band IN ({youth}) THEN 1 ELSE 0 END) AS youth
+                    FROM {appointments} ap JOIN {units} u ON u.id = ap.unit_id JOIN {people} p ON p.id = ap.person_id
+                    WHERE {where} AND u.depth > {depth} AND ap.status = 'active' {wing_where}
+                    GROUP BY SUBSTR(u.path, 1, {prefix}), u.level_id {wing_group}
+                ) g JOIN {units} a ON a.path = g.anc"""
+
+
+def appointee_counters_insert(*, path: str | None, depth: int, women: str, youth: list[str]) -> None:
+    """The ``AppointeeCounter`` rows (all appointees, then per wing) of the units at ``depth`` in the subtree
+    at ``path`` (the whole tree when None). ``women`` is the gender counted as women, ``youth`` the age bands
+    counted as young."""
+    where, params = subtree_condition("u.path", path)
+    tables = {
+        "counters": AppointeeCounter._meta.db_table,
+        "appointments": Appointment._meta.db_table,
+        "units": Unit._meta.db_table,
+        "people": Person._meta.db_table,
+        "where": where,
+        "depth": int(depth),
+        "prefix": int(depth) * Unit.steplen,
+        "youth": ", ".join(["%s"] * len(youth)),
+    }
+    all_appointees = {"wing_out": "NULL", "wing_in": "", "wing_where": "", "wing_group": ""}
+    by_wing = {
+        "wing_out": "g.wing_id",
+        "wing_in": "ap.wing_id AS wing_id,",
+        "wing_where": "AND ap.wing_id IS NOT NULL",
+        "wing_group": ", ap.wing_id",
+    }
+    with connection.cursor() as cursor:
+        for wing in (all_appointees, by_wing):
+            cursor.execute(APPOINTEE_COUNTERS_INSERT.format(**tables, **wing), [women, *youth, *params])

@@ -71,3 +71,18 @@ def load_default_numbering(level_model) -> None:
         level_model.objects.filter(code=code, numbered_within__isnull=True).update(
             numbered_within=level_model.objects.filter(code=within).first()
         )
+
+
+# (code, Hindi, English): the wings and cells every unit may have.
+DEFAULT_WINGS = [
+    ("it_cell", "आईटी सेल", "IT cell"),
+    ("women", "महिला प्रकोष्ठ", "Women's wing"),
+    ("youth", "युवा प्रकोष्ठ", "Youth wing"),
+    ("minority", "अल्पसंख्यक प्रकोष्ठ", "Minority cell"),
+]
+
+
+def load_default_wings(wing_model) -> None:
+    """Create the default wings that are missing (idempotent)."""
+    for order, (code, name_hi, name_en) in enumerate(DEFAULT_WINGS):
+        wing_model.objects.get_or_create(code=code, defaults={"name_hi": name_hi, "name_en": name_en, "order": order})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sangathan.org import views, views_officebearers, views_terms
+from sangathan.org import views, views_officebearers, views_representation, views_shaping, views_terms
 
 app_name = "org"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("units/<int:pk>/appoint/", views.appoint, name="appoint"),
     path("units/<int:pk>/dissolve/", views.dissolve, name="dissolve"),
     path("units/<int:pk>/reconstitute/", views.reconstitute, name="reconstitute"),
+    path("units/<int:pk>/structure/", views_shaping.structure, name="structure"),
+    path("units/<int:pk>/representation/", views_representation.representation_page, name="representation"),
+    path("appointments/<int:pk>/wing/", views_representation.appointment_wing, name="appointment_wing"),
+    path("people/<int:pk>/profile/", views_representation.person_profile, name="person_profile"),
     path("appointments/<int:pk>/relieve/", views.relieve, name="relieve"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("search/", views.search, name="search"),

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods
 from sangathan.access.permissions import APPOINT, DISSOLVE, IMPORT_UNITS, VIEW_PERSONAL
 from sangathan.access.scope import can, require, top_units
 from sangathan.core.forms import service_kwargs
-from sangathan.org import selectors, services
+from sangathan.org import selectors, services, shaping
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user, start_page
 from sangathan.org.errors import OrgError
 from sangathan.org.forms import AppointForm, DissolveForm, ReasonForm, ReconstituteRowForm
 from sangathan.org.lookups import UNUSABLE_CODE, limited_response, lookups_over_limit
-from sangathan.org.models import Appointment, Person, Position, Unit
+from sangathan.org.models import Appointment, Person, Unit
 from sangathan.org.paths import subtree_q
 
 CHILDREN_PER_PAGE = 50
@@ -173,7 +173,7 @@ def reconstitute(request, pk):
     unit = get_unit_for_user(request.user, pk)
     require(request.user, DISSOLVE, unit)
     require(request.user, APPOINT, unit)
-    positions = list(Position.objects.filter(level_id=unit.level_id))
+    positions = list(shaping.positions_for_unit(unit))
     seats = [(position, n) for position in positions for n in range(1, position.seats + 1)]
     rows = [
         (position, ReconstituteRowForm(request.POST or None, prefix=f"s{position.pk}_{n}")) for position, n in seats

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.planning.models import Kind
+
 
 class PlanCreateForm(forms.Form):
     year = forms.IntegerField(label=_("Year of the deadlines"), min_value=2000, max_value=2100)
@@ -22,3 +24,22 @@ class MilestoneDatesForm(forms.Form):
 
     def dates(self) -> dict[int, object]:
         return {m.pk: self.cleaned_data[f"m{m.pk}"] for m in self.milestones}
+
+
+class MilestoneAddForm(forms.Form):
+    """A new deadline for a plan (``services.milestone_add``)."""
+
+    level = forms.ModelChoiceField(queryset=None, label=_("Level"))
+    kind = forms.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in (Kind.APPOINTED, Kind.TRAINED)], label=_("What")
+    )
+    due_date = forms.DateField(
+        label=_("Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date like 2026-05-31."), "required": _("Give a date.")},
+    )
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = levels
+        self.fields["level"].label_from_instance = lambda level: level.name

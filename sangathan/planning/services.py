@@ -17,10 +17,13 @@ from sangathan.audit.services import audit_bulk_action, audit_bulk_created
 from sangathan.org.models import Level, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.planning.errors import PlanError
-from sangathan.planning.models import Milestone, Plan
+from sangathan.planning.models import Kind, Milestone, Plan
 from sangathan.planning.template import load_default_plan
 
 TITLE_MAX = 200
+# A deadline added to a plan: to be appointed, to be trained (by any programme). A channels deadline needs its
+# platforms, set with the template.
+ADDABLE_KINDS = (Kind.APPOINTED, Kind.TRAINED)
 
 
 def _actor(by):
@@ -167,3 +170,43 @@ def milestones_update(*, plan: Plan, dates: dict[int, datetime.date], by=None) -
         if milestone.due_date != dates[milestone.pk]:
             changed += milestone_update(milestone=milestone, due_date=dates[milestone.pk], by=by)
     return changed
+
+
+@transaction.atomic
+def milestone_add(*, plan: Plan, level: Level, kind: str, due_date: datetime.date, by=None) -> Milestone:
+    """Add a deadline to a plan (a state's block and mandal deadlines, say), and to every plan below it that
+    has none for that level and kind, with the same date. Refused for a level the plan already has a
+    deadline of that kind for, a level of another state, or a date later than the plan above allows."""
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("scope", "parent").get(pk=plan.pk)
+    scope = plan.scope
+    if plan.is_template or scope is None:
+        raise PlanError(_("The template is not edited here; copy it to a unit first."), code="template")
+    if kind not in ADDABLE_KINDS:
+        raise PlanError(_("Choose what must be done from the list."), code="kind_invalid")
+    if not isinstance(due_date, datetime.date) or not 2000 <= due_date.year <= 2100:
+        raise PlanError(_("Give a date between the years 2000 and 2100."), code="date_invalid")
+    level = Level.objects.select_related("state").get(pk=level.pk)
+    if level.state is not None and level.state.path not in scope.ancestor_paths():
+        raise PlanError(_("This level belongs to another state."), code="level_elsewhere")
+    if level.order <= scope.level.order:
+        raise PlanError(_("A plan sets deadlines for the levels below its unit."), code="level_above")
+    if plan.milestones.filter(level=level, kind=kind).exists():
+        raise PlanError(_("This plan already has this deadline; change its date instead."), code="milestone_exists")
+    if plan.parent is not None:
+        above = plan.parent.milestones.filter(level=level, kind=kind).first()
+        if above is not None and due_date > above.due_date:
+            raise PlanError(
+                _("The plan above allows at most %(limit)s.") % {"limit": above.due_date.strftime("%d.%m.%Y")},
+                code="looser_than_parent",
+            )
+    milestone = Milestone.objects.create(plan=plan, level=level, kind=kind, due_date=due_date)  # audited
+    below = Plan.objects.filter(subtree_q([scope.path], "scope__path"), is_template=False).exclude(pk=plan.pk)
+    copies = Milestone.objects.bulk_create(
+        [
+            Milestone(plan=sub_plan, level=level, kind=kind, due_date=due_date)
+            for sub_plan in below.exclude(milestones__level=level, milestones__kind=kind)
+        ]
+    )
+    audit_bulk_created(obj=plan, what="milestone_copied_below", rows=copies, by=by)
+    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+    return milestone

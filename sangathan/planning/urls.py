@@ -13,4 +13,5 @@ urlpatterns = [
     path("unit/<int:pk>/new/", views.plan_create, name="create"),
     path("unit/<int:pk>/refresh/", views.refresh, name="refresh"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
+    path("<int:pk>/milestones/add/", views.milestone_add, name="milestone_add"),
 ]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangathan.access.permissions import MANAGE_PLAN
 from sangathan.access.scope import can, require
+from sangathan.core.forms import service_kwargs
 from sangathan.org import selectors as org_selectors
 from sangathan.org.access import get_unit_for_user, start_page
-from sangathan.org.models import Unit
+from sangathan.org.models import Level, Unit
 from sangathan.planning import charts, selectors, services
 from sangathan.planning.access import get_plan_for_user
 from sangathan.planning.errors import PlanError
-from sangathan.planning.forms import MilestoneDatesForm, PlanCreateForm
+from sangathan.planning.forms import MilestoneAddForm, MilestoneDatesForm, PlanCreateForm
 from sangathan.planning.models import Kind
 from sangathan.planning.tasks import refresh_progress
 
@@ -140,7 +142,38 @@ def plan_edit(request, pk):
                 )
             return redirect("planning:dashboard", pk=plan.scope_id)
     rows = [(form[f"m{m.pk}"], m, limits.get((m.level_id, m.kind))) for m in milestones]
-    return render(request, "planning/edit.html", {"plan": plan, "form": form, "rows": rows})
+    add_form = MilestoneAddForm(levels=_levels_below(plan.scope), prefix="add")
+    return render(request, "planning/edit.html", {"plan": plan, "form": form, "rows": rows, "add_form": add_form})
+
+
+def _levels_below(unit):
+    """The levels a plan of ``unit`` may set deadlines for: below it, the default ones and its state's own."""
+    return Level.objects.filter(
+        Q(state__isnull=True) | Q(state__path__in=unit.ancestor_paths()), order__gt=unit.level.order
+    ).order_by("order")
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk):
+    plan = get_plan_for_user(request.user, pk)
+    require(request.user, MANAGE_PLAN, plan.scope)
+    add_form = MilestoneAddForm(request.POST, levels=_levels_below(plan.scope), prefix="add")
+    if add_form.is_valid():
+        try:
+            services.milestone_add(
+                plan=plan, **service_kwargs(add_form.cleaned_data, "level", "kind", "due_date"), by=request.user
+            )
+        except PlanError as error:
+            add_form.add_error(None, error)
+        else:
+            messages.success(request, _("Deadline added."))
+            return redirect("planning:edit", pk=plan.pk)
+    milestones = list(plan.milestones.select_related("level"))
+    form = MilestoneDatesForm(milestones=milestones)
+    rows = [(form[f"m{m.pk}"], m, None) for m in milestones]
+    context = {"plan": plan, "form": form, "rows": rows, "add_form": add_form}
+    return render(request, "planning/edit.html", context, status=400)
 
 
 @login_required

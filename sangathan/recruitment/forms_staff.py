@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from sangathan.access.models import RoleAssignment
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.scope import scope_paths, top_units
-from sangathan.org.models import SocialAccount, Unit
+from sangathan.org.models import Person, SocialAccount, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.recruitment.access import RESERVED_SLUGS
 from sangathan.recruitment.models import Application, Campaign, CampaignPosition, Rubric
@@ -136,6 +136,8 @@ class QueueFilterForm(forms.Form):
     )
     platform = forms.ChoiceField(required=False, label=_("Platform"))
     min_followers = forms.IntegerField(required=False, min_value=0, max_value=10**9, label=_("Followers at least"))
+    gender = forms.ChoiceField(required=False, label=_("Gender"))
+    age_band = forms.ChoiceField(required=False, label=_("Age band"))
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label=_("Sort"))
 
     def __init__(self, *args, units, campaign: Campaign, **kwargs):
@@ -148,6 +150,8 @@ class QueueFilterForm(forms.Form):
         self.fields["post"].empty_label = _("All posts")
         self.fields["status"].choices = [("", _("All statuses")), *Application.Status.choices]
         self.fields["platform"].choices = [("", _("Any platform")), *SocialAccount.Platform.choices]
+        self.fields["gender"].choices = [("", _("Any gender")), *Application.Gender.choices]
+        self.fields["age_band"].choices = [("", _("Any age")), *Person.AgeBand.choices]
 
     def filters(self) -> dict:
         """The valid filters; invalid ones are left out (and shown as errors on the form)."""
@@ -160,6 +164,8 @@ class QueueFilterForm(forms.Form):
             "min_score": data.get("min_score"),
             "platform": data.get("platform") or "",
             "min_followers": data.get("min_followers"),
+            "gender": data.get("gender") or "",
+            "age_band": data.get("age_band") or "",
             "sort": data.get("sort") or "newest",
         }
 

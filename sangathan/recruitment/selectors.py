@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangathan.org.models import Appointment, SocialAccount, Unit
 from sangathan.org.paths import subtree_q
+from sangathan.org.representation import AGE_BAND_YEARS
 from sangathan.org.selectors import coverage_for_unit
 from sangathan.recruitment.models import (
     Application,
@@ -92,6 +93,8 @@ def applications_filtered(
     min_score: Decimal | None = None,
     platform: str = "",
     min_followers: int | None = None,
+    gender: str = "",
+    age_band: str = "",
     sort: str = "newest",
 ):
     """The queue's filters over an already restricted queryset, sorted; related rows joined for a list."""
@@ -111,6 +114,11 @@ def applications_filtered(
         )
     if min_followers is not None:
         applications = applications.filter(followers_total__gte=min_followers)
+    if gender:  # only applicants who gave one match
+        applications = applications.filter(gender=gender)
+    if age_band in AGE_BAND_YEARS:
+        youngest, oldest = AGE_BAND_YEARS[age_band]
+        applications = applications.filter(age__gte=youngest, age__lte=oldest)
     return applications.select_related("applied_for__position", "home_unit__level").order_by(
         *SORTS.get(sort, SORTS["newest"])
     )

@@ -96,6 +96,20 @@ WEB = [
     Endpoint("org.relieve.get", "org:relieve", action=APPOINT, obj="appointment"),
     Endpoint("org.relieve.post", "org:relieve", "POST", APPOINT, "appointment", data=_d(reason="test")),
     Endpoint("org.person", "org:person", obj="person"),
+    Endpoint("org.structure.get", "org:structure", obj="unit:unit"),
+    Endpoint(
+        "org.structure.post",
+        "org:structure",
+        "POST",
+        MANAGE_UNITS,
+        "unit:unit",
+        data=_d(**{"add": "level", "level-name_hi": "ZQ", "level-name_en": "ZQ"}),
+    ),
+    Endpoint("org.representation", "org:representation", obj="unit:unit"),
+    Endpoint("org.wing.get", "org:appointment_wing", action=APPOINT, obj="appointment"),
+    Endpoint("org.wing.post", "org:appointment_wing", "POST", APPOINT, "appointment", data=_d(wing="")),
+    Endpoint("org.profile.get", "org:person_profile", action=APPOINT, obj="person"),
+    Endpoint("org.profile.post", "org:person_profile", "POST", APPOINT, "person", data=_d(gender="", age_band="")),
     Endpoint("org.search", "org:search", query={"q": "ZQPERSON"}, markers=(("person", False),)),
     # import
     Endpoint(
@@ -286,6 +300,9 @@ WEB = [
     Endpoint("planning.refresh", "planning:refresh", "POST", MANAGE_PLAN, "unit:unit"),
     Endpoint("planning.edit.get", "planning:edit", action=MANAGE_PLAN, obj="plan"),
     Endpoint("planning.edit.post", "planning:edit", "POST", MANAGE_PLAN, "plan", data=_d(title_en="ZQ")),
+    Endpoint(
+        "planning.milestone_add", "planning:milestone_add", "POST", MANAGE_PLAN, "plan", data=_d(**{"add-kind": "x"})
+    ),
     # outreach
     Endpoint("outreach.list", "outreach:list", markers=(("message", False), ("sent", True))),
     Endpoint(

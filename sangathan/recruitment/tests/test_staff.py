@@ -305,6 +305,14 @@ def test_queue_filters_and_sorts(client, cast, campaign, submit, tree):
     assert refs(min_followers="1000") == [b.reference]
     assert refs(sort="score") == [a.reference, b.reference, c.reference]
     assert refs(sort="followers") == [b.reference, a.reference, c.reference]
+    # Gender and age band: only applicants who gave a gender match one.
+    Application.objects.filter(pk=a.pk).update(gender="female", age=24)
+    Application.objects.filter(pk=b.pk).update(gender="male", age=40)
+    Application.objects.filter(pk=c.pk).update(gender="", age=35)
+    assert refs(gender="female") == [a.reference]
+    assert refs(age_band="26_35") == [c.reference]
+    assert refs(age_band="36_45", gender="male") == [b.reference]
+    assert refs(age_band="18_25", gender="male") == []
 
 
 @pytest.mark.parametrize(
@@ -321,6 +329,8 @@ def test_queue_filters_and_sorts(client, cast, campaign, submit, tree):
         {"status": "nonsense"},
         {"platform": "myspace"},
         {"sort": "random"},
+        {"gender": "robot"},
+        {"age_band": "1_2"},
         {"unit": "1" * 40},
     ],
 )

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
 
-from sangathan.org import coverage
+from sangathan.org import coverage, representation
 from sangathan.org.models import Unit
 
 
@@ -24,4 +24,5 @@ class Command(BaseCommand):
                 bar.refresh()
 
             coverage.rebuild(root, progress=progress)
+            representation.recount(root)
         self.stdout.write(self.style.SUCCESS("Coverage counters recounted."))
