@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org.models import Level, SocialAccount, Unit
 from sangathan.org.phones import ascii_digits, form_mobile
 from sangathan.org.selectors import units_by_name_or_number
@@ -31,7 +32,6 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # and invisible characters that only hide or reorder text: zero-width space, word joiner, byte-order mark, and
 # the bidirectional overrides and isolates. Zero-width (non-)joiners stay: Devanagari spelling needs them.
 CONTROL_RE = re.compile("[\x01-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
-HTML_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>")
 DEVANAGARI_NAME_RE = re.compile(r"[\u0900-\u097F\uA8E0-\uA8FF\u200C\u200D .'-]+")
 LATIN_NAME_RE = re.compile(r"[A-Za-z\u00C0-\u024F .'-]+")
 
@@ -96,8 +96,8 @@ class PlainTextField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        if value and HTML_TAG_RE.search(value):
-            raise forms.ValidationError(_("Write plain text, without HTML tags."), code="html")
+        if has_markup(value):  # the rule of every entry point (core.validators), closed tag or not
+            raise forms.ValidationError(MARKUP_MESSAGE, code="html")
 
 
 NAME_SCRIPTS = {

@@ -17,14 +17,19 @@ DEFAULT_NOTICE_HI = (
     "और आपके लिखे उत्तर केवल इस अभियान में आपके आवेदन की जाँच, साक्षात्कार और नियुक्ति के लिए रखते हैं। "
     "चयन न होने पर आपका आवेदन अभियान समाप्त होने के एक वर्ष बाद गुमनाम कर दिया जाता है। आप कभी भी अपनी "
     "सहमति वापस ले सकते हैं या अपना डेटा देखने, सुधारने या मिटाने के लिए कह सकते हैं: आवेदन-स्थिति पृष्ठ "
-    "पर अपनी संदर्भ संख्या और मोबाइल नंबर से।"
+    "पर अपनी संदर्भ संख्या, मोबाइल नंबर और उस नंबर पर भेजे गए कोड से। वहाँ मिलने वाली प्रति में केवल वही "
+    "होता है जो आपने आवेदक के रूप में दिया: आपके आवेदन, उनके बारे में भेजे गए संदेश और आपकी सहमति; उसमें "
+    "कोई लिंक नहीं होता और किसी दूसरे व्यक्ति या इकाई का डेटा नहीं।"
 )
 DEFAULT_NOTICE_EN = (
     "We keep your name, mobile number, email, age, gender, place (booth), social-media accounts, occupation, "
     "education, languages and your written answers only to review your application to this campaign, "
     "interview you and appoint you. If you are not selected, your application is anonymised one year after "
     "the campaign ends. You can withdraw your consent, or ask to see, correct or erase your data, at any "
-    "time from the application-status page with your reference number and mobile number."
+    "time from the application-status page with your reference number, your mobile number and a code we send "
+    "to that number. The copy you get there holds only what you gave us as an applicant: your applications, "
+    "the messages we sent you about them and your consent; it holds no links and nothing about any other "
+    "person or unit."
 )
 
 
