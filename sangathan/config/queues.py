@@ -7,7 +7,7 @@ never delays a one-time code or a form, and each queue gets its own workers (doc
     cascade   the message cascade's chunks                       (outreach.tasks.send_chunk)
     intake    the public form's drain into applications          (recruitment.tasks.drain_submissions)
     outbox    SMS, WhatsApp and e-mail deliveries, one-time codes (notifications.tasks.deliver_*)
-    reports   long batch work: unit and channel imports, the daily run, plan recounts, the control room's
+    reports   long batch work: unit, office-bearer and channel imports, the daily run, plan recounts, the control room's
               daily roll-up
     default   everything else: training invitations and reminders, and the sweeps, which must never wait
               behind a long import or cascade
@@ -33,6 +33,8 @@ TASK_KINDS = {
     "sangathan.notifications.tasks.deliver_messages": "outbox",
     "sangathan.org.tasks.check_unit_import": "reports",
     "sangathan.org.tasks.run_unit_import": "reports",
+    "sangathan.org.tasks.check_officebearer_import": "reports",
+    "sangathan.org.tasks.run_officebearer_import": "reports",
     "sangathan.channels.tasks.check_channel_import": "reports",
     "sangathan.channels.tasks.run_channel_import": "reports",
     "sangathan.planning.tasks.run_daily_jobs": "reports",
