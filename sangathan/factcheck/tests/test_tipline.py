@@ -102,7 +102,7 @@ def test_a_huge_body_is_refused_before_it_is_read(client, monkeypatch):
     assert not Tip.objects.exists()
 
 
-def test_markup_is_stored_as_text_and_shown_escaped(client):
+def test_markup_is_stored_as_typed_and_escaped_where_shown(client):  # shown: test_tip_list
     client.post(URL, {"text": '<script>alert("x")</script> EVM hack'})
     assert Tip.objects.get().text.startswith("<script>")
 

@@ -14,6 +14,8 @@ from django.test import override_settings
 from sangathan.factcheck.models import Claim, Tier, Tip, TipChannel, TipMedia, Verdict
 from sangathan.factcheck.services import claim_publish
 from sangathan.notifications.models import OutboxMessage
+from sangathan.notifications.services import message_deliver
+from sangathan.notifications.tests.conftest import FakeProvider
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -156,6 +158,34 @@ def test_one_bad_message_in_a_delivery_stores_none_of_it(client):
 def test_a_huge_body_is_refused_before_it_is_checked(client):
     body = json.dumps({"object": "whatsapp_business_account", "padding": "x" * 5000}).encode()
     assert post_whatsapp(client, body).status_code == 413 and not Tip.objects.exists()
+
+
+@pytest.fixture
+def provider(monkeypatch, settings):
+    """A local fake of the Graph API and the Bot API (notifications' FakeProvider): nothing leaves the machine."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fake = FakeProvider().start()
+    settings.WHATSAPP_API_URL, settings.WHATSAPP_PHONE_NUMBER_ID = f"{fake.url}/v21.0", "106540352242922"
+    settings.WHATSAPP_TOKEN = "EAAG-test-token"
+    settings.TELEGRAM_API_URL, settings.TELEGRAM_BOT_TOKEN = fake.url, "123456:ABC-test"
+    yield fake
+    fake.stop()
+
+
+def test_the_answer_reaches_the_sender_through_the_whatsapp_and_telegram_adapters(client, provider):
+    claim_publish(claim=Claim.objects.get(external_id="notes-2000"), verdict=Verdict.FALSE)
+    provider.respond(200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.ANSWER"}]})
+    provider.respond(200, {"ok": True, "result": {"message_id": 78, "chat": {"id": 5551234}}})
+    post_whatsapp(client, fixture("whatsapp_text.json"))
+    post_telegram(client, fixture("telegram_text.json"))
+    for answer in OutboxMessage.objects.order_by("id"):
+        assert message_deliver(message_id=answer.pk) == "sent"
+    to_whatsapp, to_telegram = provider.requests
+    tips = {tip.channel: tip for tip in Tip.objects.all()}
+    assert to_whatsapp.path == "/v21.0/106540352242922/messages" and to_whatsapp.json["to"] == "919829012345"
+    assert tips["whatsapp"].reference in to_whatsapp.json["text"]["body"] and "झूठा" in to_whatsapp.json["text"]["body"]
+    assert to_telegram.path == "/bot123456:ABC-test/sendMessage" and to_telegram.json["chat_id"] == "5551234"
+    assert tips["telegram"].reference in to_telegram.json["text"] and "False" in to_telegram.json["text"]
 
 
 # ---------------------------------------------------------------- Telegram
