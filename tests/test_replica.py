@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 from sangathan.config import routers
 from sangathan.org.models import Unit
@@ -268,3 +268,18 @@ def test_a_replica_that_does_not_answer_leaves_its_pages_to_the_primary(replica_
         replica.close()
         replica.settings_dict["PORT"] = port
         routers.forget_replica_check()
+
+
+@pytest.mark.django_db(databases=["default"])  # no replica needed: runs on SQLite too
+def test_every_page_sent_to_the_replica_exists_and_reads_only(settings):
+    """A renamed page would silently go back to the primary: each name must still be a page."""
+    for name in settings.REPLICA_VIEWS:
+        namespace, url_name = name.split(":")
+        matches = [
+            pattern
+            for resolver in get_resolver().url_patterns
+            if getattr(resolver, "namespace", None) == namespace
+            for pattern in resolver.url_patterns
+            if getattr(pattern, "name", None) == url_name
+        ]
+        assert matches, f"{name} in REPLICA_VIEWS names no page"
