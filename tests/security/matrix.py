@@ -111,6 +111,13 @@ WEB = [
     Endpoint("org.profile.get", "org:person_profile", action=APPOINT, obj="person"),
     Endpoint("org.profile.post", "org:person_profile", "POST", APPOINT, "person", data=_d(gender="", age_band="")),
     Endpoint("org.search", "org:search", query={"q": "ZQPERSON"}, markers=(("person", False),)),
+    # terms ending, the office-bearers import (issue 16): a finished job is seen by whoever sees its unit
+    Endpoint("org.terms", "org:terms", obj="unit:unit"),
+    Endpoint("org.officebearers.get", "org:officebearers_upload", action=APPOINT, obj="unit:unit"),
+    Endpoint("org.officebearers.post", "org:officebearers_upload", "POST", APPOINT, "unit:unit"),
+    Endpoint("org.officebearers.job", "org:officebearers_job", obj="officebearer_job"),
+    Endpoint("org.officebearers.confirm", "org:officebearers_confirm", "POST", APPOINT, "officebearer_job"),
+    Endpoint("org.officebearers.cancel", "org:officebearers_cancel", "POST", APPOINT, "officebearer_job"),
     # import
     Endpoint(
         "import.upload.post",

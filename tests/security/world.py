@@ -18,7 +18,7 @@ from sangathan.access.models import Role, RoleAssignment
 from sangathan.access.permissions import ROLE_ACTIONS
 from sangathan.logins.services import login_for_person
 from sangathan.org import services as org_services
-from sangathan.org.models import Level, Position, UnitImportJob
+from sangathan.org.models import Level, OfficeBearerImportJob, Position, UnitImportJob
 from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import PersonFactory, UserFactory, make_unit
 
@@ -104,6 +104,13 @@ def build_world():
             root=unit, created_by=state_admin, content=b"", original_name=marker("import", column) + ".csv"
         )
         o.setdefault("import_job", {})[column] = job
+        o.setdefault("officebearer_job", {})[column] = OfficeBearerImportJob.objects.create(
+            root=unit,
+            created_by=state_admin,
+            content=b"",
+            original_name=marker("import", column) + ".csv",
+            status=OfficeBearerImportJob.Status.DONE,
+        )
 
     # One signed-in session per user, made once: the cells send its cookie.
     w.sessions = {}
@@ -283,6 +290,7 @@ def _outreach(w):
         services.message_run_inline(message=message)
         message.refresh_from_db()
         w.objects.setdefault("sent_message", {})[column] = message
+
 
 def _controlroom(w):
     """A made daily report per column (small files: the matrix reads who may download, not the PDF)."""
