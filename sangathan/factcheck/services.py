@@ -276,20 +276,20 @@ def _tip_create(**fields) -> Tip:
 def _cluster_for(*, key: str, claim: Claim | None, joins: int | None) -> TipCluster:
     """The claim's cluster when the tip is linked to a claim; else the earlier tips' cluster it repeats;
     else a new one. A cluster of tips that had no claim takes the claim its first linked tip brings."""
-    if claim is not None:
-        found = TipCluster.objects.select_for_update().filter(claim=claim).first()
-        if found is not None:
-            return found
-        if joins is not None:
-            updated = TipCluster.objects.filter(pk=joins, claim__isnull=True).update(claim=claim)
-            if updated:
+    if claim is None:
+        found = TipCluster.objects.filter(pk=joins).first() if joins is not None else None
+        return found or TipCluster.objects.create(key=key)
+    found = TipCluster.objects.select_for_update().filter(claim=claim).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            if joins is not None and TipCluster.objects.filter(pk=joins, claim__isnull=True).update(claim=claim):
                 return TipCluster.objects.get(pk=joins)
-        return TipCluster.objects.create(key=key, claim=claim)
-    if joins is not None:
-        found = TipCluster.objects.filter(pk=joins).first()
-        if found is not None:
-            return found
-    return TipCluster.objects.create(key=key)
+            return TipCluster.objects.create(key=key, claim=claim)
+    except IntegrityError:
+        # The claim's first two tips at the same moment: the other one made its cluster first.
+        return TipCluster.objects.get(claim=claim)
 
 
 def _cluster_count(*, cluster: TipCluster, unit: Unit | None) -> None:

@@ -29,6 +29,7 @@ from sangathan.factcheck.services import TipMediaIn, tip_receive
 CHALLENGE_MAX = 100  # Meta's hub.challenge is a number; echo nothing longer
 WHATSAPP_MEDIA_TYPES = {"image", "video", "document", "sticker"}
 WA_ID_DIGITS = range(8, 16)
+TELEGRAM_CHAT_ID_LIMIT = 10**15  # chat ids fit in 52 bits (Bot API); the column holds 32 characters
 
 
 class PayloadError(ValueError):
@@ -220,7 +221,10 @@ def telegram_messages(payload: dict) -> list[Incoming]:
         return []
     message = _dict(message, "message")
     chat = _dict(message.get("chat"), "chat")
-    chat_id = _id(chat.get("id"), "chat id")
+    chat_id = chat.get("id")
+    if isinstance(chat_id, bool) or not isinstance(chat_id, int) or abs(chat_id) >= TELEGRAM_CHAT_ID_LIMIT:
+        raise PayloadError("chat id is not a Telegram chat id")
+    chat_id = str(chat_id)
     incoming = Incoming(
         # A message id is unique within its chat only.
         provider_message_id=f"{chat_id}:{_id(message.get('message_id'), 'message_id')}",

@@ -3,12 +3,13 @@ kept by the writer, replayed provider messages stored once, the tipster answered
 is published, and tips scoped by unit (a tip of no place seen by the state and national desks)."""
 
 import pytest
+from django.db import transaction
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.audit.models import AuditEntry
 from sangathan.factcheck.models import Claim, Language, Tier, Tip, TipChannel, TipCluster, Verdict
 from sangathan.factcheck.normalise import normalise
-from sangathan.factcheck.services import claim_publish, tip_receive
+from sangathan.factcheck.services import _cluster_for, claim_publish, tip_receive
 from sangathan.factcheck.tests.samples import EVM_HI, NOTES_EN, NOTES_HI
 from sangathan.factcheck.tips import language_of
 from sangathan.notifications.models import OutboxMessage
@@ -49,6 +50,18 @@ def test_a_suggestion_names_the_claim_but_does_not_link_it(claims):
     tip, _ = tip_receive(channel=TipChannel.WEB, text="2000 ke note band?")
     assert tip.tier in (Tier.SUGGEST, Tier.NONE) and tip.tier != Tier.AUTO
     assert TipCluster.objects.get(pk=tip.cluster_id).claim_id is None
+
+
+def test_the_first_linked_tip_gives_its_claim_to_the_cluster_of_earlier_tips(claims):
+    earlier = TipCluster.objects.create(key="not band kal se")
+    other = TipCluster.objects.create(key="not band parso se")
+    with transaction.atomic():
+        assert _cluster_for(key="k", claim=claims["notes"], joins=earlier.pk) == earlier
+        # The claim has its cluster now: a later linked tip joins it, whatever earlier tips it resembles.
+        assert _cluster_for(key="k", claim=claims["notes"], joins=other.pk) == earlier
+    earlier.refresh_from_db()
+    other.refresh_from_db()
+    assert earlier.claim_id == claims["notes"].pk and other.claim_id is None
 
 
 def test_a_replayed_provider_message_is_stored_once(claims):

@@ -225,7 +225,14 @@ def test_a_wrong_telegram_secret_is_refused(client, secret):
 
 @pytest.mark.parametrize(
     "body",
-    [b"nope", b"{}", json.dumps({"update_id": 1, "message": {"message_id": 2, "chat": "x"}}).encode(), b'"text"'],
+    [
+        b"nope",
+        b"{}",
+        json.dumps({"update_id": 1, "message": {"message_id": 2, "chat": "x"}}).encode(),
+        json.dumps({"update_id": 1, "message": {"message_id": 2, "chat": {"id": "9" * 100}, "text": "x"}}).encode(),
+        json.dumps({"update_id": 1, "message": {"message_id": 2, "chat": {"id": 10**20}, "text": "x"}}).encode(),
+        b'"text"',
+    ],
 )
 def test_a_malformed_telegram_update_is_refused(client, body):
     assert post_telegram(client, body).status_code == 400 and not Tip.objects.exists()
