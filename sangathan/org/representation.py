@@ -298,7 +298,7 @@ def shares_for_unit(unit: Unit) -> list[LevelShare]:
 
 def wings_for_unit(unit: Unit) -> list[WingRow]:
     """Every wing with its office-bearers per level below ``unit`` (wings with none too). One indexed read."""
-    per_wing: dict[int, list[LevelShare]] = {}
+    per_wing: dict[int | None, list[LevelShare]] = {}
     for row in (
         AppointeeCounter.objects.filter(unit=unit, wing__isnull=False, appointees__gt=0)
         .select_related("level")

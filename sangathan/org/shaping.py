@@ -55,12 +55,12 @@ def position_belongs_to(position: Position, unit: Unit) -> bool:
     """Is ``position`` a post of ``unit``'s committee (its level; the default, or its own state's)?"""
     if position.level_id != unit.level_id:
         return False
-    return position.state_id is None or position.state.path in unit.ancestor_paths()
+    return position.state is None or position.state.path in unit.ancestor_paths()
 
 
 def level_belongs_to(level: Level, parent: Unit | None) -> bool:
     """May a unit of ``level`` be placed under ``parent``? A state's level only inside that state."""
-    if level.state_id is None:
+    if level.state is None:
         return True
     return parent is not None and level.state.path in parent.ancestor_paths()
 
