@@ -8,7 +8,9 @@ days that reported over office-bearer-days expected. Every section carries its d
 source was last updated (``DEFINITIONS``)."""
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -225,7 +227,7 @@ def report_numbers(unit: Unit, kind: str, day: datetime.date) -> ReportNumbers:
     children = list(Unit.objects.filter(parent=unit).select_related("level").order_by("number", "name_en", "path"))
     if children:
         result.child_level = children[0].level
-        sums = {
+        sums: dict[str, Mapping[str, Any]] = {
             row["path"]: row
             for row in rows.filter(path__in=[child.path for child in children])
             .values("path")
@@ -236,18 +238,18 @@ def report_numbers(unit: Unit, kind: str, day: datetime.date) -> ReportNumbers:
             CoverageCounter.objects.filter(unit__in=children, level=booth).values_list("unit_id", "units_total")
         )
         for child in children:
-            row = sums.get(child.path) or {}
+            found = sums.get(child.path) or {}
             result.children.append(
                 ChildLine(
                     unit=child,
-                    reporting=Rate(row.get("reported") or 0, row.get("bearers") or 0),
-                    activity={name: row.get(name) or 0 for name in COUNTERS},
+                    reporting=Rate(found.get("reported") or 0, found.get("bearers") or 0),
+                    activity={name: found.get(name) or 0 for name in COUNTERS},
                     booths=booths.get(child.pk, 0),
                 )
             )
 
     counters = {c.level_id: c for c in CoverageCounter.objects.filter(unit=unit, level__order__gt=unit.level.order)}
-    by_level = {
+    by_level: dict[int, Mapping[str, Any]] = {
         row["level_id"]: row
         for row in rows.filter(path=unit.path)
         .values("level_id")
@@ -260,16 +262,16 @@ def report_numbers(unit: Unit, kind: str, day: datetime.date) -> ReportNumbers:
         .order_by()
     }
     for level in Level.objects.filter(order__gt=unit.level.order).order_by("order"):
-        counter, row = counters.get(level.pk), by_level.get(level.pk) or {}
-        if counter is None and not row:
+        counter, sums_of_level = counters.get(level.pk), by_level.get(level.pk) or {}
+        if counter is None and not sums_of_level:
             continue
         result.levels.append(
             LevelLine(
                 level=level,
                 units=counter.units_total if counter else 0,
-                units_reported=row.get("units_reported") or 0,
-                reporting=Rate(row.get("reported") or 0, row.get("bearers") or 0),
-                activity={name: row.get(name) or 0 for name in COUNTERS},
+                units_reported=sums_of_level.get("units_reported") or 0,
+                reporting=Rate(sums_of_level.get("reported") or 0, sums_of_level.get("bearers") or 0),
+                activity={name: sums_of_level.get(name) or 0 for name in COUNTERS},
                 key_filled=counter.units_key_filled if counter else 0,
             )
         )

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -35,6 +35,7 @@ from sangathan.controlroom import conf
 from sangathan.controlroom.errors import ControlRoomError
 from sangathan.controlroom.models import COUNTERS, RollupRun, StateReport
 from sangathan.controlroom.report_numbers import ReportNumbers, period, report_numbers
+from sangathan.controlroom.selectors import Rate
 from sangathan.controlroom.services import COUNTER_LABELS, rollup_refresh
 from sangathan.core.exports import XLSX_TYPE, neutralise
 from sangathan.core.pdf import html_to_pdf
@@ -42,7 +43,8 @@ from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Appointment, Unit
 from sangathan.outreach.services import notify_bulk
 
-BAR_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 520, 16, 170
+BAR_WIDTH, BAR_HEIGHT = 300, 16
+BAND_COLOURS = {"good": "#1f7a4d", "fair": "#c77700", "poor": "#b3261e", "none": "#999999"}
 
 
 def weekly_weekday() -> int:
@@ -53,45 +55,33 @@ def weekly_weekday() -> int:
 # ---------------------------------------------------------------- rendering
 
 
-def rate_chart(numbers: ReportNumbers) -> str:
-    """Horizontal bars: the reporting rate of each child unit, as inline SVG ('' without children)."""
-    if not numbers.children:
-        return ""
-    height = BAR_HEIGHT * len(numbers.children) + 4
-    colours = {"good": "#1f7a4d", "fair": "#c77700", "poor": "#b3261e", "none": "#999999"}
-    span = BAR_WIDTH - LABEL_WIDTH - 50
-    bars = format_html_join(
-        "",
-        '<text x="{}" y="{}" text-anchor="end" class="l">{}</text><rect x="{}" y="{}" width="{}" height="{}" '
-        'fill="{}"/><text x="{}" y="{}" class="v">{}%</text>',
-        (
-            (
-                LABEL_WIDTH - 4,
-                i * BAR_HEIGHT + 12,
-                line.unit.display_name[:28],
-                LABEL_WIDTH,
-                i * BAR_HEIGHT + 2,
-                round(span * line.reporting.percent / 100, 1),
-                BAR_HEIGHT - 4,
-                colours[line.reporting.band],
-                LABEL_WIDTH + round(span * line.reporting.percent / 100, 1) + 4,
-                i * BAR_HEIGHT + 12,
-                line.reporting.percent,
-            )
-            for i, line in enumerate(numbers.children)
-        ),
-    )
+def rate_bar(rate: Rate) -> str:
+    """One bar of the reporting-rate chart as inline SVG: the bar and its percent (digits only: WeasyPrint
+    draws SVG text glyph by glyph, unshaped, so the Devanagari labels stay in the HTML beside it)."""
+    width = round(BAR_WIDTH * rate.percent / 100, 1)
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
-        'aria-label="{}"><style>.l,.v{{font-family:"Noto Sans Devanagari","Noto Sans",sans-serif;font-size:9px}}'
-        "</style>{}</svg>",
+        '<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}%">'
+        '<rect x="0" y="2" width="{}" height="{}" fill="#eceff3"/><rect x="0" y="2" width="{}" height="{}" fill="{}"/>'
+        '<text x="{}" y="{}" font-family="Noto Sans" font-size="9">{}%</text></svg>',
+        BAR_WIDTH + 40,
+        BAR_HEIGHT,
+        BAR_WIDTH + 40,
+        BAR_HEIGHT,
+        rate.percent,
         BAR_WIDTH,
-        height,
-        BAR_WIDTH,
-        height,
-        _("Reporting rate by unit"),
-        bars,
+        BAR_HEIGHT - 4,
+        width,
+        BAR_HEIGHT - 4,
+        BAND_COLOURS[rate.band],
+        BAR_WIDTH + 4,
+        BAR_HEIGHT - 4,
+        rate.percent,
     )
+
+
+def rate_chart(numbers: ReportNumbers) -> list[tuple[Unit, str]]:
+    """The reporting rate of each child unit: (unit, its bar as inline SVG)."""
+    return [(line.unit, rate_bar(line.reporting)) for line in numbers.children]
 
 
 def report_title(unit: Unit, kind: str, day: datetime.date) -> str:

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from sangathan.benchmarks import apply as apply_bench
+from sangathan.benchmarks import controlroom as controlroom_bench
 from sangathan.benchmarks import org
 from sangathan.benchmarks import outreach as outreach_bench
 from sangathan.benchmarks import planning as planning_bench
@@ -163,7 +164,13 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         if repeat < 1 or baseline_repeat < 1:
             raise CommandError("--repeat and --baseline-repeat must be at least 1.")
-        all_rows = (*org.ROW_NAMES, "apply", *planning_bench.ROW_NAMES, *outreach_bench.ROW_NAMES)
+        all_rows = (
+            *org.ROW_NAMES,
+            "apply",
+            *planning_bench.ROW_NAMES,
+            *outreach_bench.ROW_NAMES,
+            *controlroom_bench.ROW_NAMES,
+        )
         names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
         unknown = sorted(set(names) - set(all_rows))
         if unknown:
@@ -205,6 +212,9 @@ class Command(BaseCommand):
                 rows, notes = outreach_bench.run(only=outreach_rows, log=log, in_test_database=in_test_database)
                 report.rows += rows
                 report.notes += notes
+            rows, notes = controlroom_bench.run(only=names, log=log)
+            report.rows += rows
+            report.notes += notes
 
         tree, database, machine = report.tree, report.database, report.machine
         self.stdout.write(
