@@ -23,7 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="The directory to write the two files into.")
 
     def handle(self, *args, unit, day, weekly, out, **options):
-        found = unit_from_argument(unit)
         try:
             when = datetime.date.fromisoformat(day)
         except ValueError:
@@ -31,6 +30,7 @@ class Command(BaseCommand):
         directory = Path(out)
         if directory.exists() and not directory.is_dir():
             raise CommandError(_("%(path)s is not a directory.") % {"path": out})
+        found = unit_from_argument(unit)
         kind = StateReport.Kind.WEEKLY if weekly else StateReport.Kind.DAILY
         try:
             report = reports.report_make(unit=found, kind=kind, day=when)
