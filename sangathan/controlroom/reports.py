@@ -14,6 +14,7 @@ outbox message has a key naming the report and the person, so a report is sent o
 
 import datetime
 import io
+import logging
 import time
 
 from django.conf import settings
@@ -43,6 +44,7 @@ from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Appointment, Unit
 from sangathan.outreach.services import notify_bulk
 
+logger = logging.getLogger(__name__)
 BAR_WIDTH, BAR_HEIGHT = 300, 16
 BAND_COLOURS = {"good": "#1f7a4d", "fair": "#c77700", "poor": "#b3261e", "none": "#999999"}
 
@@ -268,6 +270,19 @@ def report_make(*, unit: Unit, kind: str, day: datetime.date, by=None) -> StateR
     return report
 
 
+def report_failed(*, unit: Unit, kind: str, day: datetime.date, error: Exception) -> StateReport:
+    """Note that making a report failed (its own transaction: the failed one rolled back). A report made
+    before keeps its files and status; a new one is left ``failed`` with the error, for the operators."""
+    text = f"{type(error).__name__}: {error}"[:500]
+    with transaction.atomic():
+        report, _created = StateReport.objects.get_or_create(
+            unit=unit, kind=kind, day=day, defaults={"status": StateReport.Status.FAILED}
+        )
+        report.error = text
+        report.save(update_fields=["error"])
+    return report
+
+
 def recipients(unit: Unit) -> list[Appointment]:
     """Who gets a state's report: everyone holding an active post at the state unit (its leaders) and the key
     office-bearers of the national unit above it (the national department)."""
@@ -349,9 +364,16 @@ def reports_daily(*, today: datetime.date) -> str:
     yesterday = today - datetime.timedelta(days=1)
     kinds = [StateReport.Kind.DAILY] + ([StateReport.Kind.WEEKLY] if today.weekday() == weekly_weekday() else [])
     states = list(Unit.objects.filter(depth=2).values_list("pk", flat=True))
+    failed = []
     for state_id in states:
         for kind in kinds:
-            tasks.make_state_report.delay(state_id, str(kind), yesterday.isoformat())
+            try:  # with a worker this only queues; run inline (embedded mode), one state's failure stops no other
+                tasks.make_state_report.delay(state_id, str(kind), yesterday.isoformat())
+            except Exception as error:
+                logger.exception("The %s report of unit %s for %s failed", kind, state_id, yesterday)
+                failed.append(f"{state_id}/{kind}: {error}")
+    if failed:
+        raise RuntimeError(f"{len(failed)} reports failed: {'; '.join(failed)}")
     return f"{len(states) * len(kinds)} reports queued for {yesterday}"
 
 

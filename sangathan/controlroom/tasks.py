@@ -34,5 +34,10 @@ def make_state_report(unit_id: int, kind: str, day: str) -> int:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         return 0
-    report = reports.report_make(unit=unit, kind=kind, day=datetime.date.fromisoformat(day))
+    when = datetime.date.fromisoformat(day)
+    try:
+        report = reports.report_make(unit=unit, kind=kind, day=when)
+    except Exception as error:
+        reports.report_failed(unit=unit, kind=kind, day=when, error=error)
+        raise
     return reports.report_deliver(report_id=report.pk)

@@ -188,6 +188,28 @@ def test_the_daily_run_makes_each_states_reports_once(tree, day, bearers, settin
     assert OutboxMessage.objects.filter(template="controlroom_state_report").count() == 2
 
 
+def test_a_report_that_cannot_be_made_is_left_failed_with_its_error(tree, day, monkeypatch, settings):
+    from sangathan.controlroom import tasks
+
+    def broken(numbers):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(reports, "report_pdf", broken)
+    with pytest.raises(OSError):
+        tasks.make_state_report(tree.rajasthan.pk, DAILY, day.isoformat())
+    # The daily run (tasks run inline here) reports the failure as its job's error.
+    settings.CONTROLROOM_WEEKLY_REPORT_WEEKDAY = (timezone.localdate().weekday() + 1) % 7
+    [outcome] = run_daily(today=day + datetime.timedelta(days=1), only=["controlroom-reports"])
+    assert "1 reports failed" in outcome.error and "disk full" in outcome.error
+    report = StateReport.objects.get()
+    assert (report.status, report.error, report.pdf.name) == (StateReport.Status.FAILED, "OSError: disk full", "")
+    assert not OutboxMessage.objects.filter(template="controlroom_state_report").exists()
+    monkeypatch.undo()
+    tasks.make_state_report(tree.rajasthan.pk, DAILY, day.isoformat())  # the next run makes it
+    report.refresh_from_db()
+    assert report.status == StateReport.Status.MADE and report.error == ""
+
+
 # ---------------------------------------------------------------- the command
 
 
