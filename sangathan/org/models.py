@@ -269,8 +269,9 @@ class Person(TimeStampedModel):
     )
     languages = models.JSONField(_("languages"), default=list, blank=True, validators=[validate_plain_text_items])
     skills = models.JSONField(_("skills"), default=list, blank=True, validators=[validate_plain_text_items])
-    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
-    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
+    # db_default: the bulk writers (seeding, imports) that insert rows by column list need not name them.
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True, db_default="")
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True, db_default="")
     profile_consent_at = models.DateTimeField(_("agreed to record gender and age band at"), null=True, blank=True)
 
     # To view (and to see their personal data): people whose home unit, or any appointment (past or
