@@ -38,7 +38,7 @@ from sangathan.logins.sessions import sessions_end
 from sangathan.notifications.services import notify_person
 from sangathan.org.models import Appointment, Person, Position, Unit
 from sangathan.verification.models import MobileChallenge
-from sangathan.verification.services import challenge_confirm, challenge_send
+from sangathan.verification.services import challenge_confirm, challenge_send, send_limit_check
 
 logger = logging.getLogger(__name__)
 
@@ -406,6 +406,7 @@ def sign_in_code_send(*, mobile: str, language: str = "hi", requested_from: str 
     """Send a sign-in code to ``mobile`` (normalised) when it is an office-bearer's login; None otherwise (the
     page answers the same either way). The code (``verification``: 6 digits, 5 minutes, 5 tries, 3 an hour)
     proves the phone; an admin role still confirms the sign-in with its second factor."""
+    send_limit_check(mobile=mobile)  # before the look-up: the limit is the same for every number
     login = _login_for_mobile(mobile)
     if login is None:
         return None

@@ -18,6 +18,7 @@ from sangathan.logins.forms import ChoosePasswordForm
 from sangathan.org.errors import OrgError
 from sangathan.org.phones import normalise_mobile
 from sangathan.verification.errors import VerificationError
+from sangathan.verification.services import send_limit_error, sends_per_hour
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -90,6 +91,15 @@ def code_sign_in(request):
         if form.is_valid():
             mobile = form.cleaned_data["mobile"]
             try:
+                # Codes per number are counted whether or not the number has a login: the answer is the same.
+                if over_limit(
+                    request,
+                    group="logins.code_send_mobile",
+                    setting="LOGIN_CODE_SEND_RATE_MOBILE",
+                    default=f"{sends_per_hour()}/h",
+                    key=lambda group, request: mobile,
+                ):
+                    raise send_limit_error()
                 challenge = services.sign_in_code_send(
                     mobile=mobile, language=get_language() or "hi", requested_from=client_ip(request)
                 )

@@ -59,6 +59,26 @@ def _random_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
+def send_limit_check(*, mobile: str, at: datetime.datetime | None = None) -> None:
+    """``VerificationError`` (code ``send_limit``) when ``mobile`` had its codes for this hour, whatever they
+    were for. A page that sends codes only to some numbers asks this first for every number, so that the
+    refusal tells nobody whether the number is one of them. Callers also count the asks per number on the
+    shared cache (an atomic counter, so a burst of parallel requests cannot all pass); this count is the rule
+    itself, kept in the database."""
+    now = at or timezone.now()
+    recent = MobileChallenge.objects.filter(mobile=mobile, created_at__gt=now - datetime.timedelta(hours=1)).count()
+    if recent >= sends_per_hour():
+        raise send_limit_error()
+
+
+def send_limit_error() -> VerificationError:
+    """The one answer to "too many codes for this number", from the database's count or a page's counter."""
+    return VerificationError(
+        _("Too many codes were sent to this number in the last hour. Please try again after an hour."),
+        code="send_limit",
+    )
+
+
 @transaction.atomic
 def challenge_send(
     *,
@@ -75,14 +95,7 @@ def challenge_send(
     now = at or timezone.now()
     if purpose not in MobileChallenge.Purpose.values:
         raise ValueError(f"unknown purpose {purpose!r}")
-    recent = MobileChallenge.objects.filter(mobile=mobile, created_at__gt=now - datetime.timedelta(hours=1)).count()
-    # Callers also count the asks per number on the shared cache first (an atomic counter, so a burst of
-    # parallel requests cannot all pass); this count is the rule itself, kept in the database.
-    if recent >= sends_per_hour():
-        raise VerificationError(
-            _("Too many codes were sent to this number in the last hour. Please try again after an hour."),
-            code="send_limit",
-        )
+    send_limit_check(mobile=mobile, at=now)
     for earlier in MobileChallenge.objects.select_for_update().filter(
         purpose=purpose, subject=subject, mobile=mobile, confirmed_at__isnull=True, replaced_at__isnull=True
     ):

@@ -3,8 +3,10 @@ every session at once, a committee invited in one action, roles of posts per sta
 
 import datetime
 import re
+import secrets
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -436,6 +438,43 @@ def test_a_number_without_a_login_gets_the_same_answer_and_no_code(tree, cast, c
     assert not OutboxMessage.objects.filter(template="mobile_code").exists()
     response = client.post(reverse("logins_public:code"), {"step": "code", "code": "123456"})
     assert response.status_code == 400 and "_auth_user_id" not in client.session
+
+
+def _answers(mobile_typed: str, times: int) -> list[tuple[int, str]]:
+    """The status and the error of ``times`` asks for a code, each from a new browser (as a prober would)."""
+    answers = []
+    for _ in range(times):
+        # A prober with many addresses: the per-address limit is another rule (and its count outlives a test).
+        prober = Client(REMOTE_ADDR=f"10.77.{secrets.randbelow(250)}.{secrets.randbelow(250)}")
+        prober.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = code_step(prober, mobile_typed)
+        errors = re.findall(r'class="error[^"]*"[^>]*>([^<]*)<', response.content.decode())
+        answers.append((response.status_code, " ".join(errors)))
+    return answers
+
+
+def test_asking_for_codes_tells_nobody_which_numbers_have_a_login(tree, cast):
+    """Found by the security audit: the fourth ask in an hour was refused for a number with a login and
+    answered as usual for any other, so four requests told whether a number belonged to an office-bearer."""
+    # Numbers of their own: the counters per number live in the cache, which outlives a test.
+    appoint(tree.jaipur, "district", "in_charge", by=cast.state_admin, mobile="+919829077701")
+    Person.objects.create(name_en="No Login", mobile="+919829077702", home_unit=tree.jaipur)
+    with_login, without = _answers("98290 77701", 5), _answers("98290 77702", 5)
+    assert with_login == without
+    assert with_login[3][0] == 400 and "Too many codes" in with_login[3][1]
+
+
+def test_codes_sent_for_something_else_count_alike_for_every_number(tree, cast):
+    """Three join or status codes to a number use up its hour; the sign-in page then answers the same whether
+    or not the number has a login (the database's count is asked before the look-up)."""
+    from sangathan.verification.services import challenge_send
+
+    appoint(tree.jaipur, "district", "in_charge", by=cast.state_admin, mobile="+919829077703")
+    for mobile in ("+919829077703", "+919829077704"):
+        for _ in range(3):
+            challenge_send(mobile=mobile, purpose="membership", subject="probe")
+    with_login, without = _answers("98290 77703", 1), _answers("98290 77704", 1)
+    assert with_login == without and with_login[0][0] == 400
 
 
 def test_a_wrong_code_or_a_suspended_login_signs_nobody_in(tree, cast, client):
