@@ -78,6 +78,9 @@ class ReferralCode(models.Model):
         verbose_name=_("member"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A fraud signal on this link: its counts stop moving until a reviewer clears it (then they are
+    # counted again from its members), so a flagged referrer climbs no leaderboard meanwhile.
+    frozen = models.BooleanField(_("frozen for review"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     verified_count = models.PositiveIntegerField(_("verified members"), default=0, editable=False)
     pending_count = models.PositiveIntegerField(_("pending sign-ups"), default=0, editable=False)
@@ -119,6 +122,7 @@ class Member(models.Model):
         ACTIVE = "active", _("active")
         LAPSED = "lapsed", _("lapsed")
         REVOKED = "revoked", _("revoked")
+        HELD = "held", _("held for review (a fraud signal)")
 
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -165,6 +169,11 @@ class Member(models.Model):
     # pending until the holder of the number confirms a code, or until MEMBERSHIP_DISPUTE_DAYS pass after
     # the SMS with the "not me" link (the daily run promotes them).
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.JOIN_PAGE)
+    # Where the join form came from (the client's address), for the "many numbers from one address" signal.
+    join_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    # A fraud signal fired on this sign-up (``FraudSignal``): its confirmed code makes it "held", not
+    # verified, until a reviewer clears or revokes it.
+    flagged = models.BooleanField(_("flagged"), default=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -192,7 +201,8 @@ class Member(models.Model):
                 name="member_one_per_epic",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "verified", "active", "lapsed", "revoked"]), name="member_status"
+                condition=Q(status__in=["pending", "verified", "active", "lapsed", "revoked", "held"]),
+                name="member_status",
             ),
             models.CheckConstraint(condition=Q(age__gte=1) & Q(age__lte=120), name="member_age_range"),
             models.CheckConstraint(
@@ -219,6 +229,10 @@ class Member(models.Model):
             ),
             # "entered today" on the entry page: one office-bearer's rows of one day.
             models.Index(fields=["entered_by", "joined_at"], name="member_entered_by_day"),
+            # The fraud signals look back an hour or a day: by referral code, by address, by unit.
+            models.Index(fields=["referred_by", "joined_at"], name="member_referrer_joined"),
+            models.Index(fields=["join_address", "joined_at"], name="member_address_joined"),
+            models.Index(fields=["unit", "joined_at"], name="member_unit_joined"),
         ]
 
     def __str__(self) -> str:
@@ -295,3 +309,44 @@ class MemberImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} → {self.root_id}"
+
+
+class FraudSignal(models.Model):
+    """One reason to doubt a sign-up or a referral link, kept with the numbers that explain it on screen
+    (``membership.fraud.explain``). A signal on a member holds it for review; one on a link (a high "not
+    me" rate, or a burst through it) freezes the link's counts until reviewed."""
+
+    class Kind(models.TextChoices):
+        REFERRAL_BURST = "referral_burst", _("many sign-ups through one link in an hour")
+        NIGHT_BURST = "night_burst", _("a burst of sign-ups at night")
+        SHARED_ADDRESS = "shared_address", _("many numbers from one address")
+        CONSECUTIVE = "consecutive", _("a run of consecutive mobile numbers")
+        NOT_ME_RATE = "not_me_rate", _("a high rate of 'not me'")
+
+    kind = models.CharField(_("signal"), max_length=16, choices=Kind.choices)
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, null=True, blank=True, related_name="signals", verbose_name=_("member")
+    )
+    referral = models.ForeignKey(
+        ReferralCode, on_delete=models.CASCADE, null=True, blank=True, related_name="signals", verbose_name=_("link")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    detail = models.JSONField(default=dict)  # the numbers the explanation shows
+    created_at = models.DateTimeField(default=timezone.now)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("fraud signal")
+        verbose_name_plural = _("fraud signals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(referral__isnull=False), name="fraud_signal_has_subject"
+            ),
+            models.UniqueConstraint(fields=["member", "kind"], name="fraud_signal_once_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.member_id or self.referral_id})"

@@ -3,11 +3,11 @@ services), never from counting a subtree's members on a page load; lists read th
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from sangathan.access.permissions import VIEW
 from sangathan.core.paths import subtree_q
-from sangathan.membership.models import COUNTED, Member, MemberCounter, ReferralCode
+from sangathan.membership.models import COUNTED, FraudSignal, Member, MemberCounter, ReferralCode
 from sangathan.org.models import Unit
 
 
@@ -44,6 +44,27 @@ def members_in(user, unit: Unit) -> QuerySet[Member]:
         .select_related("unit", "referred_by")
         .order_by("-joined_at", "-id")
     )
+
+
+def review_queue(user, unit: Unit) -> QuerySet[Member]:
+    """The flagged sign-ups of ``unit``'s subtree that ``user`` may see and that wait for a decision (held
+    after their code, or still pending), oldest first, with their signals."""
+    return (
+        Member.objects.restrict(user, VIEW)
+        .filter(
+            subtree_q([unit.path], "unit__path"), flagged=True, status__in=[Member.Status.HELD, Member.Status.PENDING]
+        )
+        .select_related("unit", "referred_by")
+        .prefetch_related(Prefetch("signals", queryset=FraudSignal.objects.order_by("created_at", "id")))
+        .order_by("joined_at", "id")
+    )
+
+
+def frozen_links(user, unit: Unit) -> list[ReferralCode]:
+    """The frozen referral links of ``unit``'s subtree, with the signals on the link itself."""
+    links = ReferralCode.objects.restrict(user, VIEW).filter(subtree_q([unit.path], "unit__path"), frozen=True)
+    signals = Prefetch("signals", queryset=FraudSignal.objects.filter(member__isnull=True).order_by("created_at"))
+    return list(links.select_related("unit", "person", "member").prefetch_related(signals).order_by("code"))
 
 
 def codes_of_unit(user, unit: Unit) -> list[ReferralCode]:

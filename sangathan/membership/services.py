@@ -29,13 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.audit.services import audit_bulk_update
-from sangathan.membership import counters
+from sangathan.membership import counters, fraud
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     COUNTED,
     REASON_MAX,
+    FraudSignal,
     Member,
     Notice,
     ReferralCode,
@@ -149,8 +150,8 @@ def _referral_move(referral_id: int | None, *, before: str | None, after: str | 
         return
     verified = int(after in COUNTED) - int(before in COUNTED)
     pending = int(after == Member.Status.PENDING) - int(before == Member.Status.PENDING)
-    if verified or pending:
-        ReferralCode.objects.filter(pk=referral_id).update(
+    if verified or pending:  # a frozen link's counts stand still until reviewed (then they are recounted)
+        ReferralCode.objects.filter(pk=referral_id, frozen=False).update(
             verified_count=F("verified_count") + verified, pending_count=F("pending_count") + pending
         )
 
@@ -227,9 +228,11 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
             consent_at=at,
             language=language,
             joined_at=at,
+            join_address=requested_from or None,
         )
         counters.move(unit, before=None, after=member.status)
         _referral_move(member.referred_by_id, before=None, after=member.status)
+        _flag(member, at=at)
     elif member.status == Member.Status.PENDING:
         # Nobody has proven this number yet: the latest form wins (only the holder of the number can
         # confirm it, so a stranger's earlier sign-up with it is simply replaced).
@@ -241,6 +244,7 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
             _referral_move(referral.pk if referral else None, before=None, after=member.status)
         member.unit, member.name, member.age, member.epic, member.gender = unit, name, age, epic, gender
         member.referred_by, member.notice, member.consent_at, member.language = referral, notice_current(), at, language
+        member.join_address = requested_from or None
         member.save(
             update_fields=[
                 "unit",
@@ -252,8 +256,10 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
                 "notice",
                 "consent_at",
                 "language",
+                "join_address",
             ]
         )
+        _flag(member, at=at)
     # else: a member already (verified, active, lapsed): nothing of the form is kept; the code lets the
     # holder of the number see their card, and the page looks the same as for a new sign-up.
     try:
@@ -334,6 +340,12 @@ def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Mem
     if member.epic and Member.objects.filter(epic=member.epic, status__in=proven).exclude(pk=member.pk).exists():
         raise taken
     now = at or timezone.now()
+    if member.flagged:  # proven number, doubtful sign-up: a reviewer decides (member_review)
+        member.status, member.verified_at = Member.Status.HELD, now
+        member.save(update_fields=["status", "verified_at"])
+        counters.move(member.unit, before=Member.Status.PENDING, after=member.status)
+        _referral_move(member.referred_by_id, before=Member.Status.PENDING, after=member.status)
+        return member
     member.status, member.verified_at = Member.Status.VERIFIED, now
     try:
         with transaction.atomic():  # two verifications of one EPIC at once: the constraint refuses the second
@@ -342,6 +354,12 @@ def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Mem
         raise taken from None
     counters.move(member.unit, before=Member.Status.PENDING, after=member.status)
     _referral_move(member.referred_by_id, before=Member.Status.PENDING, after=member.status)
+    _welcome(member)
+    return member
+
+
+def _welcome(member: Member) -> None:
+    """A member who now counts: their own referral link and the welcome SMS with the "not me" link."""
     own = _member_code(member)
     message_queue(
         channel=verification.code_channel(),
@@ -355,7 +373,6 @@ def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Mem
         language=member.language if member.language in ("hi", "en") else "hi",
         idempotency_key=f"membership:welcome:{member.pk}",
     )
-    return member
 
 
 # ---------------------------------------------------------------- paper forms
@@ -412,6 +429,7 @@ def member_enter(
                 entered_by=by if getattr(by, "is_authenticated", False) else None,
             )
             counters.move(unit, before=None, after=member.status)
+            _flag(member, at=now)
             message_queue(
                 channel=verification.code_channel(),
                 recipient=member.mobile,
@@ -450,7 +468,7 @@ def paper_members_promote(*, today: datetime.date | None = None, at: datetime.da
     now = at or timezone.now()
     cutoff = now - datetime.timedelta(days=dispute_days())
     candidates = Member.objects.select_for_update().filter(
-        status=Member.Status.PENDING, source__in=PAPER_SOURCES, joined_at__lte=cutoff
+        status=Member.Status.PENDING, source__in=PAPER_SOURCES, joined_at__lte=cutoff, flagged=False
     )
     rows = list(candidates.order_by("joined_at", "pk").values_list("pk", "unit_id", "referred_by_id", "epic"))
     epics = {epic for _pk, _unit, _ref, epic in rows if epic}
@@ -483,6 +501,86 @@ def paper_members_promote(*, today: datetime.date | None = None, at: datetime.da
     return len(promoted)
 
 
+# ---------------------------------------------------------------- fraud signals and their review
+
+
+def _flag(member: Member, *, at: datetime.datetime) -> None:
+    """Record the fraud signals a sign-up raises: the sign-up is held for review once its code is confirmed,
+    and the link it came through is frozen."""
+    found = fraud.signals_for(member, at=at)
+    if not found:
+        return
+    FraudSignal.objects.bulk_create(
+        [
+            FraudSignal(kind=kind, member=member, referral_id=member.referred_by_id, unit=member.unit, detail=detail)
+            for kind, detail in found
+        ],
+        ignore_conflicts=True,
+    )
+    if not member.flagged:
+        member.flagged = True
+        member.save(update_fields=["flagged"])
+    if member.referred_by_id is not None:
+        ReferralCode.objects.filter(pk=member.referred_by_id).update(frozen=True)
+
+
+def _check_not_me_rate(referral_id: int) -> None:
+    referral = ReferralCode.objects.select_related("unit").get(pk=referral_id)
+    rate = fraud.not_me_rate(referral)
+    if rate is None or FraudSignal.objects.filter(referral=referral, kind=FraudSignal.Kind.NOT_ME_RATE).exists():
+        return
+    percent, n = rate
+    FraudSignal.objects.create(
+        kind=FraudSignal.Kind.NOT_ME_RATE, referral=referral, unit=referral.unit, detail={"percent": percent, "n": n}
+    )
+    ReferralCode.objects.filter(pk=referral.pk).update(frozen=True)
+
+
+CLEAR, REVOKE = "clear", "revoke"
+
+
+@transaction.atomic
+def member_review(*, member: Member, decision: str, by, reason: str = "") -> Member:
+    """A reviewer's decision on a flagged sign-up: ``clear`` (a held member counts from now, a pending one
+    is no longer held when it confirms) or ``revoke`` with a reason (audited like any revocation)."""
+    if decision == REVOKE:
+        return member_revoke(member=member, via=Member.RevokedVia.ADMIN, reason=reason, by=by)
+    if decision != CLEAR:
+        raise MembershipError(_("Choose whether to clear or revoke this sign-up."), code="decision")
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    if member.status not in (Member.Status.PENDING, Member.Status.HELD) or not member.flagged:
+        return member
+    member.flagged = False
+    if member.status == Member.Status.PENDING:
+        member.save(update_fields=["flagged"])
+        return member
+    proven = [Member.Status.VERIFIED, Member.Status.ACTIVE, Member.Status.LAPSED]
+    if member.epic and Member.objects.filter(epic=member.epic, status__in=proven).exclude(pk=member.pk).exists():
+        raise MembershipError(
+            _("This voter ID (EPIC) is already registered to another member. Revoke this sign-up instead."),
+            code="epic_taken",
+        )
+    member.status = Member.Status.VERIFIED
+    member.save(update_fields=["flagged", "status"])
+    counters.move(member.unit, before=Member.Status.HELD, after=member.status)
+    _referral_move(member.referred_by_id, before=Member.Status.HELD, after=member.status)
+    _welcome(member)
+    return member
+
+
+@transaction.atomic
+def referral_unfreeze(*, referral: ReferralCode, by) -> ReferralCode:
+    """A reviewer looked at a frozen link: its counts move again, recounted from its members now (the
+    sign-ups still held stay out until each is cleared)."""
+    referral = ReferralCode.objects.select_for_update().get(pk=referral.pk)
+    members = Member.objects.filter(referred_by=referral)
+    referral.frozen = False
+    referral.verified_count = members.filter(status__in=COUNTED).count()
+    referral.pending_count = members.filter(status=Member.Status.PENDING).count()
+    referral.save(update_fields=["frozen", "verified_count", "pending_count"])
+    return referral
+
+
 # ---------------------------------------------------------------- revoking
 
 
@@ -509,6 +607,8 @@ def member_revoke(
     counters.move(member.unit, before=before, after=member.status)
     _referral_move(member.referred_by_id, before=before, after=member.status)
     ReferralCode.objects.filter(member=member).update(is_active=False)
+    if via == Member.RevokedVia.NOT_ME and member.referred_by_id is not None:
+        _check_not_me_rate(member.referred_by_id)
     return member
 
 

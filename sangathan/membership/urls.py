@@ -13,4 +13,7 @@ urlpatterns = [
     path("unit/<int:pk>/paper/", views.paper, name="paper"),
     path("unit/<int:pk>/sheet/", views.sheet_upload, name="sheet_upload"),
     path("sheet/<int:pk>/", views.sheet, name="sheet"),
+    path("unit/<int:pk>/review/", views.review, name="review"),
+    path("member/<int:pk>/decide/", views.member_decide, name="member_decide"),
+    path("link/<int:pk>/unfreeze/", views.link_unfreeze, name="link_unfreeze"),
 ]

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.personal import may_see_personal_at, may_view_personal
 from sangathan.access.scope import can, require, top_units
-from sangathan.membership import selectors, services
+from sangathan.membership import fraud, selectors, services
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import BOOTH_LEVEL
 from sangathan.membership.forms_staff import PaperForm, SheetForm
 from sangathan.membership.import_jobs import member_import_upload
 from sangathan.membership.masking import mask_epic
-from sangathan.membership.models import MemberImport
+from sangathan.membership.models import Member, MemberImport, ReferralCode
 from sangathan.membership.sheets import HEADINGS
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.masking import age_band, mask_mobile
@@ -85,6 +85,7 @@ def unit(request, pk):
         "codes": selectors.codes_of_unit(request.user, unit),
         "can_make_codes": can(request.user, APPOINT, unit),
         "can_enter": can(request.user, APPOINT, unit),
+        "can_review": can(request.user, APPOINT, unit),
         "is_booth": unit.level.code == BOOTH_LEVEL,
     }
     return render(request, "membership/staff/unit.html", context)
@@ -173,3 +174,65 @@ def sheet(request, pk):
     job = get_object_or_404(jobs, pk=pk, created_by=request.user)
     require(request.user, APPOINT, job.root)
     return render(request, "membership/staff/sheet.html", {"job": job, "unit": job.root, "report": job.report})
+
+
+# ---------------------------------------------------------------- review of fraud signals
+
+REVIEW_PER_PAGE = 50
+
+
+@login_required
+def review(request, pk):
+    """The flagged sign-ups and frozen links of a unit's subtree, each signal explained, with the decision
+    buttons (clear, or revoke with a reason)."""
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, APPOINT, unit)
+    page = Paginator(selectors.review_queue(request.user, unit), REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "member": member,
+            "mobile": mask_mobile(member.mobile),
+            "reasons": [fraud.explain(s) for s in member.signals.all()],
+        }
+        for member in page.object_list
+    ]
+    links = [
+        {"link": link, "reasons": [fraud.explain(s) for s in link.signals.all()]}
+        for link in selectors.frozen_links(request.user, unit)
+    ]
+    return render(request, "membership/staff/review.html", {"unit": unit, "page": page, "rows": rows, "links": links})
+
+
+@login_required
+@require_POST
+def member_decide(request, pk):
+    """Clear or revoke one flagged sign-up (a member in the user's scope, where they may appoint)."""
+    member = get_object_or_404(Member.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+    require(request.user, APPOINT, member.unit)
+    try:
+        services.member_review(
+            member=member,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except MembershipError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Decision saved."))
+    back = request.POST.get("unit", "")
+    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    return redirect("membership:review", pk=(unit or member.unit).pk)
+
+
+@login_required
+@require_POST
+def link_unfreeze(request, pk):
+    """A reviewer looked at a frozen referral link: its counts move again."""
+    link = get_object_or_404(ReferralCode.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+    require(request.user, APPOINT, link.unit)
+    services.referral_unfreeze(referral=link, by=request.user)
+    messages.success(request, _("The link counts again."))
+    back = request.POST.get("unit", "")
+    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    return redirect("membership:review", pk=(unit or link.unit).pk)

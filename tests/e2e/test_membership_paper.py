@@ -1,13 +1,15 @@
 """A booth's office-bearer types in paper membership forms one after another on a 360-px phone (the booth
 kept, today's count rising, a refused form told why in Hindi), then uploads a sheet of them and reads the
-refused row by its number. Screenshots at 360 and 1280 px."""
+refused row by its number; a reviewer clears a sign-up held by a fraud signal. Screenshots at 360 and 1280 px."""
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
+from sangathan.membership import services
 from sangathan.membership.models import Member
 from sangathan.membership.selectors import counts_for_unit
-from sangathan.testing import log_in_browser
+from sangathan.testing import log_in_browser, sent_code
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,3 +68,27 @@ def test_paper_forms_on_a_phone_and_a_sheet(live_server, phone, desktop, tree, c
     desktop.set_viewport_size({"width": 1280, "height": 900})
     desktop.goto(live_server.url + reverse("membership:paper", args=[tree.booth1.pk]))
     screenshot(desktop, "membership-paper-1280-hi")
+
+
+@override_settings(MEMBERSHIP_FRAUD_PER_ADDRESS=0)
+def test_the_review_of_a_held_sign_up_on_a_phone(live_server, phone, desktop, tree, cast):
+    held_mobile = "+919829050011"
+    answer = services.member_join(
+        unit=tree.booth1, name="सीमा मीणा", mobile=held_mobile, age=30, requested_from="203.0.113.7"
+    )
+    held = services.member_confirm(
+        member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=held_mobile, code=sent_code(held_mobile)
+    )
+    assert held.status == "held"
+    log_in_browser(desktop, live_server, cast.district_admin.username)
+    desktop.goto(live_server.url + reverse("membership:review", args=[tree.jaipur.pk]))
+    assert "इंटरनेट पते" in desktop.inner_text(f"#held-{held.pk}")
+    screenshot(desktop, "membership-review-1280-hi")
+    page = phone
+    log_in_browser(page, live_server, cast.district_admin.username)
+    page.goto(live_server.url + reverse("membership:review", args=[tree.jaipur.pk]))
+    assert fits_the_screen(page)
+    screenshot(page, "membership-review-360-hi")
+    page.click(f"#held-{held.pk} button[value=clear]")
+    page.wait_for_selector(".messages")
+    assert Member.objects.get(pk=held.pk).status == "verified" and counts_for_unit(tree.india).verified == 1

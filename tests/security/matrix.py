@@ -410,6 +410,7 @@ WEB = [
     ),
     Endpoint("membership.sheet.get", "membership:sheet_upload", action=APPOINT, obj="unit:unit"),
     Endpoint("membership.sheet.post", "membership:sheet_upload", "POST", APPOINT, "unit:unit", apps=("membership",)),
+    Endpoint("membership.review", "membership:review", action=APPOINT, obj="unit:unit"),
     # logins of office-bearers (issue 16): a committee's logins, inviting it, a login for someone without a post,
     # suspending and re-inviting a login, the roles of posts (the state comes in the body)
     Endpoint("logins.unit", "logins:unit", obj="unit:unit", arg="unit_id"),

@@ -215,6 +215,8 @@ NOT_IN_MATRIX = {
     "recruitment:panel_score": "the panel member's own slot: 404 for everyone else (recruitment tests)",
     "channels:import_preview": "an import job of the uploader's own (created_by filter); in the matrix as 404",
     "membership:sheet": "a sheet import of the uploader's own (created_by filter): 404 for everyone else (membership tests)",
+    "membership:member_decide": "a flagged member: scope and refusals in membership/tests/test_fraud.py",
+    "membership:link_unfreeze": "a frozen referral link: scope and refusals in membership/tests/test_fraud.py",
     "training:camp_new": "GET: an empty form; POST is in the matrix",
     "training:camp_plan": "GET: an empty form; POST is in the matrix",
     "outreach:new": "GET: an empty form; POST is in the matrix",
