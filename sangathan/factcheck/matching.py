@@ -8,8 +8,9 @@ Two stages over the normalised keys (``sangathan.factcheck.normalise``):
 2. **Re-scoring**: each candidate text gets ``score = COSINE_WEIGHT·cosine + (1 − COSINE_WEIGHT)·
    token-sort similarity`` (rapidfuzz's ``token_sort_ratio``: an edit distance over the words in sorted
    order, so a reordered sentence still scores high while words either side adds cost), lowered when
-   the two disagree on the numbers or months they name (₹2,000 vs ₹500 notes, 25 May vs 25 April) or on
-   a negation (banks *will* / will *not* close). A claim scores with its best text (a tip in Hinglish
+   the two disagree on the numbers or months they name (₹2,000 vs ₹500 notes, 25 May vs 25 April; less
+   when only one of them names a number the other does not: "tatkal opens at 10 am, sleeper at 11 am"
+   against "tatkal at 10 am for all classes") or on a negation (banks *will* / will *not* close). A claim scores with its best text (a tip in Hinglish
    meets the Hindi text). docs/factcheck.md compares this with the other combinations tried.
 
 Two tiers, like Meedan Check's: **auto** when the score is at least ``FACTCHECK_AUTO_SCORE``, the margin
@@ -48,6 +49,7 @@ NONE = "none"
 CANDIDATES = 12  # texts re-scored per tip: a claim has at most three, so at least four claims
 COSINE_WEIGHT = 0.7
 NUMBER_PENALTY = 0.6  # each names a number (or month) the other does not
+NUMBER_ASYMMETRY_PENALTY = 0.8  # only one of them names a number (or month) the other does not
 NEGATION_PENALTY = 0.85  # one says "not" and the other does not
 NEGATIONS = frozenset(
     {"nahi", "nhi", "mat", "not", "no", "never", "neither", "nor"}
@@ -102,6 +104,8 @@ def pair_score(tip_key: str, text_key: str, cosine: float) -> float:
     tip_numbers, text_numbers = numbers_in(tip_key), numbers_in(text_key)
     if tip_numbers - text_numbers and text_numbers - tip_numbers:
         score *= NUMBER_PENALTY  # another number where the claim has one: 15 May for 25 May, ₹200 for ₹2000
+    elif tip_numbers != text_numbers:
+        score *= NUMBER_ASYMMETRY_PENALTY  # a detail added or left out: "tatkal at 10 am, sleeper at 11 am"
     if NEGATIONS.isdisjoint(tip_key.split()) != NEGATIONS.isdisjoint(text_key.split()):
         score *= NEGATION_PENALTY  # "banks will close" / "banks will not close"
     return min(max(score, 0.0), 1.0)

@@ -295,8 +295,8 @@ PLAN_SNAPSHOT_LEVEL = env_str("PLAN_SNAPSHOT_LEVEL", "assembly")
 # The fact-check matcher's tiers (sangathan/factcheck/matching.py; docs/factcheck.md has the data that chose
 # them). A tip is linked to a claim without a person only when its score, its margin over the runner-up
 # claim and the length of its normalised text all reach these; below, the desk is offered a suggestion.
-FACTCHECK_AUTO_SCORE = float(env_str("FACTCHECK_AUTO_SCORE", "0.65"))
-FACTCHECK_AUTO_MARGIN = float(env_str("FACTCHECK_AUTO_MARGIN", "0.34"))
+FACTCHECK_AUTO_SCORE = float(env_str("FACTCHECK_AUTO_SCORE", "0.55"))
+FACTCHECK_AUTO_MARGIN = float(env_str("FACTCHECK_AUTO_MARGIN", "0.35"))
 FACTCHECK_AUTO_MIN_CHARS = env_int("FACTCHECK_AUTO_MIN_CHARS", 25)
 FACTCHECK_SUGGEST_SCORE = float(env_str("FACTCHECK_SUGGEST_SCORE", "0.45"))
 # Tips (factcheck/views_public.py, factcheck/webhooks.py): a tipline request larger than this is refused before

@@ -246,3 +246,13 @@ def test_a_deletion_shows_in_the_next_count(monkeypatch):
     assert matching.match_text(CLAIMS["evm-hacked"]["en"]).claim_id == "evm-hacked"  # not counted yet
     monkeypatch.setattr(matching, "RECOUNT_SECONDS", 0)
     assert matching.match_text(CLAIMS["evm-hacked"]["en"]).claim_id != "evm-hacked"
+
+
+def test_a_number_only_one_side_names_lowers_the_score_less_than_a_clash():
+    from sangathan.factcheck.matching import pair_score
+
+    claim = normalise("Tatkal booking time changed to 10 am for all classes")
+    same = pair_score(normalise("Tatkal booking time changed to 10 am for all classes"), claim, 0.8)
+    added = pair_score(normalise("Tatkal booking time changed to 10 am for all classes and 11 am sleeper"), claim, 0.8)
+    other = pair_score(normalise("Tatkal booking time changed to 11 am for all classes"), claim, 0.8)
+    assert other < added < same
