@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from sangathan.access.models import Role, RoleAssignment
@@ -241,7 +241,8 @@ def test_the_command_refuses_bad_input(tree, day, tmp_path, unit, when, message)
         "yesterday": day.isoformat(),
         "tomorrow": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
     }.get(when, when)
-    with pytest.raises(CommandError, match=message):
+    # In Hindi, the installation's language (an earlier test in the same process may have left another active).
+    with translation.override("hi"), pytest.raises(CommandError, match=message):
         call_command("controlroom_report", "--unit", unit, "--day", when, "--out", str(tmp_path))
     assert not StateReport.objects.exists() and not any(tmp_path.iterdir())
 
@@ -249,7 +250,7 @@ def test_the_command_refuses_bad_input(tree, day, tmp_path, unit, when, message)
 def test_the_command_refuses_an_out_that_is_a_file(tree, day, tmp_path):
     target = tmp_path / "file.txt"
     target.write_text("x")
-    with pytest.raises(CommandError, match="कोई फ़ोल्डर नहीं है"):
+    with translation.override("hi"), pytest.raises(CommandError, match="कोई फ़ोल्डर नहीं है"):
         call_command(
             "controlroom_report", "--unit", str(tree.rajasthan.pk), "--day", day.isoformat(), "--out", str(target)
         )
