@@ -19,12 +19,14 @@ import time
 import urllib.parse
 
 import redis
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, load_row, percentile
 from sangathan.benchmarks.worker import start_celery_worker
+from sangathan.config.queues import queue_names
 from sangathan.org.models import Position, Unit
 from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, Criterion, Rubric, Submission
@@ -127,10 +129,12 @@ class Server:
             env=env,
         )
         # The worker that makes applications of the submissions (and delivers their messages), as in
-        # production: it runs during the load, on the same cores.
+        # production: it runs during the load, on the same cores. It serves every queue: the drain goes to
+        # the intake queue, the messages to the outbox queue (a worker on the default queue only drains nothing).
         self.worker = None
         if self.broker:
-            self.worker = start_celery_worker(env, "--pool", "solo")
+            queues = ",".join(queue_names(settings.SANGATHAN_NAMESPACE))
+            self.worker = start_celery_worker(env, "--pool", "solo", "-Q", queues)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
