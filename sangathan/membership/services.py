@@ -279,27 +279,45 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
     return JoinAnswer(member, challenge.pk)
 
 
+def _replaced() -> MembershipError:
+    return MembershipError(_("A newer form was sent with this number. Please fill in the form again."), code="replaced")
+
+
+@transaction.atomic
 def member_code_resend(
-    *, member_id: int, mobile: str, language: str = "hi", requested_from: str | None = None
+    *, member_id: int, mobile: str, form_token: str, language: str = "hi", requested_from: str | None = None
 ) -> JoinAnswer:
-    """A new code for a sign-up (the "send the code again" button). Within the per-number limit."""
-    member = Member.objects.exclude(status=Member.Status.REVOKED).filter(pk=member_id, mobile=mobile).first()
+    """A new code for a sign-up (the "send the code again" button), for the form ``form_token`` only: once a
+    later form was sent with the number, this page sends nothing (else its holder would confirm the later
+    form's details, e.g. a stranger's name and referrer). Within the per-number limit."""
+    member = (
+        Member.objects.select_for_update()
+        .exclude(status=Member.Status.REVOKED)
+        .filter(pk=member_id, mobile=mobile)
+        .first()
+    )
     if member is None:
         raise MembershipError(_("This page has expired. Please fill in the form again."), code="expired")
+    if member.join_token != form_token[:64]:
+        raise _replaced()
     try:
         challenge = verification.challenge_send(
             mobile=mobile, purpose=PURPOSE, subject=subject_of(member), language=language, requested_from=requested_from
         )
     except VerificationError as error:
         return JoinAnswer(member, 0, " ".join(error.messages))
+    Member.objects.filter(pk=member.pk).update(join_challenge_id=challenge.pk)
     return JoinAnswer(member, challenge.pk)
 
 
-def member_confirm(*, member_id: int, challenge_id: int, mobile: str, code: str) -> Member:
+def member_confirm(*, member_id: int, challenge_id: int, mobile: str, code: str, form_token: str) -> Member:
     """Check the code typed on the join page; the member is verified (or was already). Raises
     ``VerificationError`` for a wrong, used, expired or over-tried code, ``MembershipError`` when the
-    number's membership cannot be verified (the voter ID is another member's)."""
+    number's membership cannot be verified (the voter ID is another member's) or a later form for the number
+    replaced the one this page was for (its details are not the ones the code would prove)."""
     member = Member.objects.exclude(status=Member.Status.REVOKED).filter(pk=member_id, mobile=mobile).first()
+    if member is not None and member.status == Member.Status.PENDING and member.join_token != form_token[:64]:
+        raise _replaced()
     subject = f"member:{member_id}"
     verification.challenge_confirm(
         challenge_id=challenge_id, mobile=mobile, purpose=PURPOSE, subject=subject, code=code

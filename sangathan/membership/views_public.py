@@ -83,7 +83,11 @@ def _not_found(request) -> HttpResponse:
 
 
 def _pending_token(member: Member, challenge_id: int) -> str:
-    return signing.dumps({"m": member.pk, "n": member.mobile, "c": challenge_id}, salt=PENDING_SALT)
+    """The code page's signed note: the sign-up, its number, the code sent, and the form it was for (``t``:
+    a later form for the same number makes this page's code and "send again" void)."""
+    return signing.dumps(
+        {"m": member.pk, "n": member.mobile, "c": challenge_id, "t": member.join_token}, salt=PENDING_SALT
+    )
 
 
 def _pending(token: str) -> dict | None:
@@ -92,7 +96,7 @@ def _pending(token: str) -> dict | None:
     except signing.BadSignature:  # also an expired one
         return None
     if not isinstance(data, dict) or not all(
-        isinstance(data.get(k), t) for k, t in (("m", int), ("n", str), ("c", int))
+        isinstance(data.get(k), t) for k, t in (("m", int), ("n", str), ("c", int), ("t", str))
     ):
         return None
     return data
@@ -200,7 +204,11 @@ def _check_code(request, link: ReferralCode, pending: dict):
         return _too_many(request)
     try:
         member = services.member_confirm(
-            member_id=pending["m"], challenge_id=pending["c"], mobile=pending["n"], code=code_form.cleaned_data["code"]
+            member_id=pending["m"],
+            challenge_id=pending["c"],
+            mobile=pending["n"],
+            code=code_form.cleaned_data["code"],
+            form_token=pending["t"],
         )
     except VerificationError as error:
         if error.code == "used":  # a double click on "confirm": the first click verified this very code
@@ -226,6 +234,7 @@ def _resend(request, link: ReferralCode, pending: dict):
         answer = services.member_code_resend(
             member_id=pending["m"],
             mobile=pending["n"],
+            form_token=pending["t"],
             language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("hi", "en") else "hi",
             requested_from=client_ip(request),
         )

@@ -77,7 +77,11 @@ def test_the_review_of_a_held_sign_up_on_a_phone(live_server, phone, desktop, tr
         unit=tree.booth1, name="सीमा मीणा", mobile=held_mobile, age=30, requested_from="203.0.113.7"
     )
     held = services.member_confirm(
-        member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=held_mobile, code=sent_code(held_mobile)
+        form_token="",
+        member_id=answer.member.pk,
+        challenge_id=answer.challenge_id,
+        mobile=held_mobile,
+        code=sent_code(held_mobile),
     )
     assert held.status == "held"
     log_in_browser(desktop, live_server, cast.district_admin.username)

@@ -49,6 +49,10 @@ def join(unit, *, mobile=None, referral=None, verify=False, epic="", age=30, nam
     )
     if verify:
         return services.member_confirm(
-            member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=sent_code(mobile)
+            form_token="",
+            member_id=answer.member.pk,
+            challenge_id=answer.challenge_id,
+            mobile=mobile,
+            code=sent_code(mobile),
         )
     return answer.member

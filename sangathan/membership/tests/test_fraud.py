@@ -37,7 +37,11 @@ def sign_up(unit, *, mobile=None, referral=None, address=None, at=None):
 def confirm(answer):
     mobile = answer.member.mobile
     return services.member_confirm(
-        member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=sent_code(mobile)
+        form_token="",
+        member_id=answer.member.pk,
+        challenge_id=answer.challenge_id,
+        mobile=mobile,
+        code=sent_code(mobile),
     )
 
 

@@ -118,7 +118,11 @@ def test_a_code_confirmed_on_the_join_page_verifies_a_paper_member_at_once(tree,
     answer = services.member_join(unit=tree.booth1, name="Kamla Devi", mobile=member.mobile, age=44)
     assert answer.member.pk == member.pk
     services.member_confirm(
-        member_id=member.pk, challenge_id=answer.challenge_id, mobile=member.mobile, code=sent_code(member.mobile)
+        form_token="",
+        member_id=member.pk,
+        challenge_id=answer.challenge_id,
+        mobile=member.mobile,
+        code=sent_code(member.mobile),
     )
     assert Member.objects.get(pk=member.pk).status == "verified" and counts_for_unit(tree.india).verified == 1
     assert services.paper_members_promote(at=days_later(8)) == 0

@@ -42,7 +42,7 @@ def test_a_sign_up_is_pending_and_counts_only_once_its_code_is_confirmed(tree, r
     assert challenge.purpose == "membership" and challenge.subject == f"member:{member.pk}"
 
     member = services.member_confirm(
-        member_id=member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=sent_code(mobile)
+        form_token="", member_id=member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=sent_code(mobile)
     )
     assert member.status == Member.Status.VERIFIED and member.verified_at is not None
     for unit in (tree.booth1, tree.amer, tree.jaipur_ac, tree.jaipur, tree.rajasthan, tree.india):
@@ -66,7 +66,7 @@ def test_the_same_mobile_twice_makes_one_member_and_says_the_same(tree):
     mobile = next_mobile()
     first = services.member_join(unit=tree.booth1, name="Seema Meena", mobile=mobile, age=30)
     services.member_confirm(
-        member_id=first.member.pk, challenge_id=first.challenge_id, mobile=mobile, code=sent_code(mobile)
+        form_token="", member_id=first.member.pk, challenge_id=first.challenge_id, mobile=mobile, code=sent_code(mobile)
     )
     again = services.member_join(unit=tree.booth2, name="Someone Else", mobile=mobile, age=44)
     assert again.member.pk == first.member.pk and again.challenge_id and not again.problem
@@ -86,6 +86,48 @@ def test_a_pending_sign_up_is_taken_over_by_the_numbers_next_form_and_the_counts
     assert referral.pending_count == 0
     assert counts_for_unit(tree.jaipur).pending == 0 and counts_for_unit(tree.ajmer).pending == 1
     assert_counters_true(tree.india, tree.jaipur, tree.ajmer)
+
+
+def test_a_strangers_later_form_cannot_be_confirmed_through_the_owners_page(tree, referral):
+    """Found by the security audit: a stranger sent a form with the owner's pending number (their own name,
+    booth and referral link); the owner's "send again" then sent a code, and confirming it verified the
+    stranger's details and credited the stranger's referrer. The owner's page now sends and confirms only
+    for the form it was made for; the owner fills the form again and their own details are the ones proven."""
+    mobile = next_mobile()
+    owner = services.member_join(unit=tree.booth1, name="सीमा मीणा", mobile=mobile, age=30, token="owner-form")
+    services.member_join(
+        unit=tree.booth2, name="रमेश झूठा", mobile=mobile, age=40, referral=referral, token="stranger-form"
+    )
+    with pytest.raises(MembershipError) as refused:
+        services.member_code_resend(member_id=owner.member.pk, mobile=mobile, form_token="owner-form")
+    assert refused.value.code == "replaced"
+    # Even the stranger's code (it went to the owner's phone) does not confirm through the owner's page.
+    with pytest.raises(MembershipError):
+        services.member_confirm(
+            member_id=owner.member.pk,
+            challenge_id=owner.challenge_id,
+            mobile=mobile,
+            code=sent_code(mobile),
+            form_token="owner-form",
+        )
+    assert Member.objects.get(pk=owner.member.pk).status == Member.Status.PENDING
+    again = services.member_join(unit=tree.booth1, name="सीमा मीणा", mobile=mobile, age=30, token="owner-form-2")
+    member = services.member_confirm(
+        member_id=again.member.pk,
+        challenge_id=again.challenge_id,
+        mobile=mobile,
+        code=sent_code(mobile),
+        form_token="owner-form-2",
+    )
+    assert (member.status, member.name, member.unit_id, member.referred_by_id) == (
+        Member.Status.VERIFIED,
+        "सीमा मीणा",
+        tree.booth1.pk,
+        None,
+    )
+    referral.refresh_from_db()
+    assert referral.verified_count == 0
+    assert_counters_true(tree.booth1, tree.booth2, tree.india)
 
 
 def test_the_same_form_token_again_sends_no_second_code(tree):
@@ -114,10 +156,12 @@ def test_the_sixth_try_is_refused_even_with_the_right_code(tree):
     for _ in range(5):
         with pytest.raises(VerificationError):
             services.member_confirm(
-                member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=wrong
+                form_token="", member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=wrong
             )
     with pytest.raises(VerificationError) as refused:
-        services.member_confirm(member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=code)
+        services.member_confirm(
+            form_token="", member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=code
+        )
     assert refused.value.code == "too_many_tries"
     assert Member.objects.get(pk=answer.member.pk).status == Member.Status.PENDING
     assert counts_for_unit(tree.india).verified == 0
@@ -129,7 +173,11 @@ def test_an_expired_code_is_refused(tree):
     answer = services.member_join(unit=tree.booth1, name="Seema", mobile=mobile, age=30, at=past)
     with pytest.raises(VerificationError) as refused:
         services.member_confirm(
-            member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=sent_code(mobile)
+            form_token="",
+            member_id=answer.member.pk,
+            challenge_id=answer.challenge_id,
+            mobile=mobile,
+            code=sent_code(mobile),
         )
     assert refused.value.code == "expired"
     assert counts_for_unit(tree.india).verified == 0
@@ -139,9 +187,13 @@ def test_a_used_code_replayed_changes_nothing(tree):
     mobile = next_mobile()
     answer = services.member_join(unit=tree.booth1, name="Seema", mobile=mobile, age=30)
     code = sent_code(mobile)
-    services.member_confirm(member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=code)
+    services.member_confirm(
+        form_token="", member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=code
+    )
     with pytest.raises(VerificationError) as refused:
-        services.member_confirm(member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=code)
+        services.member_confirm(
+            form_token="", member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=code
+        )
     assert refused.value.code == "used"
     assert counts_for_unit(tree.india).verified == 1
 
@@ -153,7 +205,11 @@ def test_a_code_opens_only_its_own_sign_up(tree):
     stranger = services.member_join(unit=tree.booth1, name="Other", mobile=other, age=30)
     with pytest.raises(VerificationError):
         services.member_confirm(
-            member_id=stranger.member.pk, challenge_id=answer.challenge_id, mobile=mine, code=sent_code(mine)
+            form_token="",
+            member_id=stranger.member.pk,
+            challenge_id=answer.challenge_id,
+            mobile=mine,
+            code=sent_code(mine),
         )
     assert Member.objects.get(pk=stranger.member.pk).status == Member.Status.PENDING
 
@@ -174,7 +230,11 @@ def test_an_epic_is_one_verified_members_and_a_pending_one_cannot_squat_it(tree)
     answer = services.member_join(unit=tree.booth2, name="Copy Cat", mobile=mobile, age=30, epic="RJX1234567")
     with pytest.raises(MembershipError) as refused:
         services.member_confirm(
-            member_id=answer.member.pk, challenge_id=answer.challenge_id, mobile=mobile, code=sent_code(mobile)
+            form_token="",
+            member_id=answer.member.pk,
+            challenge_id=answer.challenge_id,
+            mobile=mobile,
+            code=sent_code(mobile),
         )
     assert refused.value.code == "epic_taken"
     assert Member.objects.get(pk=answer.member.pk).status == Member.Status.PENDING
