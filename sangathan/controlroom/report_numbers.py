@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sangathan.channels import selectors as channel_selectors
 from sangathan.controlroom.models import COUNTERS, ActivityRollup, RollupRun, StateReport
-from sangathan.controlroom.selectors import Rate
+from sangathan.controlroom.selectors import Rate, target_counts_in
 from sangathan.org.models import CoverageCounter, Level, Unit
-from sangathan.outreach import selectors as outreach_selectors
 from sangathan.outreach.models import Message
 from sangathan.training import selectors as training_selectors
 
@@ -172,15 +171,8 @@ def _messages(unit: Unit, days: list[datetime.date]) -> list[MessageLine]:
     )
     result = []
     for message in messages:
-        if unit.is_within(message.unit):
-            where = unit
-        elif message.unit.is_within(unit):
-            where = message.unit
-        else:
-            continue
-        counts = {level.pk: c for level, c in outreach_selectors.level_counts(message, where)}
-        target = counts.get(message.target_level_id)
-        if target is not None and target.total:
+        target = target_counts_in(message, unit)
+        if target is not None:
             result.append(MessageLine(message, message.target_level, Rate(target.acknowledged, target.total)))
     return result
 

@@ -241,6 +241,21 @@ def _top_posts(user, unit: Unit, day: datetime.date) -> list[dict]:
     ]
 
 
+def target_counts_in(message: Message, unit: Unit):
+    """The counts of ``message``'s target level within ``unit``'s area (the whole area when it was sent from
+    above, the part it was sent to when sent from inside), or None when it did not reach the area or has no
+    target units there."""
+    if unit.is_within(message.unit):
+        where = unit
+    elif message.unit.is_within(unit):
+        where = message.unit
+    else:
+        return None
+    counts = {level.pk: c for level, c in outreach_selectors.level_counts(message, where)}
+    target = counts.get(message.target_level_id)
+    return target if target is not None and target.total else None
+
+
 def _messages(user, unit: Unit) -> list[dict]:
     """Messages of the last days that reached ``unit``'s area (sent from above it or inside it), with the share
     of their target units in the area that acknowledged them."""
@@ -252,15 +267,8 @@ def _messages(user, unit: Unit) -> list[dict]:
     )
     result = []
     for message in messages:
-        if unit.is_within(message.unit):
-            where = unit
-        elif message.unit.is_within(unit):
-            where = message.unit
-        else:
-            continue
-        counts = {level.pk: c for level, c in outreach_selectors.level_counts(message, where)}
-        target = counts.get(message.target_level_id)
-        if target is None or not target.total:
+        target = target_counts_in(message, unit)
+        if target is None:
             continue
         result.append({"message": message, "counts": target})
         if len(result) == MESSAGES_IN_FLIGHT:

@@ -47,6 +47,43 @@ def booth_matches(root: Unit, *, query: str, limit: int = PLACE_MATCHES) -> list
     return units_by_name_or_number(Unit.objects.subtree(root).filter(level=level), query, limit=limit)
 
 
+def age_field(*, required: str) -> forms.CharField:
+    """A member's age or year of birth (``JoinForm.clean_age`` reads it), with the form's own "required"."""
+    return forms.CharField(
+        label=_("Age, or year of birth"),
+        max_length=4,
+        widget=NumberText(attrs={"maxlength": 4}),
+        error_messages=_text_errors(required=required),
+    )
+
+
+def epic_field() -> forms.CharField:
+    """The optional voter ID (``JoinForm.clean_epic`` checks its format)."""
+    return forms.CharField(
+        label=_("Voter ID (EPIC) number (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "placeholder": "ABC1234567",
+            }
+        ),
+        error_messages=_text_errors(),
+    )
+
+
+def gender_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Gender (optional)"),
+        required=False,
+        choices=GENDER_CHOICES,
+        error_messages={"invalid_choice": _("Choose one of the options.")},
+    )
+
+
 class JoinForm(forms.Form):
     """Everything ``services.member_join`` needs. ``root`` is the link's unit: a booth is the member's
     unit; above a booth the person may pick their booth under it (or join at the unit itself)."""
@@ -61,32 +98,9 @@ class JoinForm(forms.Form):
         error_messages=_text_errors(required=_("Enter your name.")),
     )
     mobile = mobile_field()
-    age = forms.CharField(
-        label=_("Age, or year of birth"),
-        max_length=4,
-        widget=NumberText(attrs={"maxlength": 4}),
-        error_messages=_text_errors(required=_("Enter your age.")),
-    )
-    epic = forms.CharField(
-        label=_("Voter ID (EPIC) number (optional)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={
-                "autocapitalize": "characters",
-                "spellcheck": "false",
-                "autocomplete": "off",
-                "placeholder": "ABC1234567",
-            }
-        ),
-        error_messages=_text_errors(),
-    )
-    gender = forms.ChoiceField(
-        label=_("Gender (optional)"),
-        required=False,
-        choices=GENDER_CHOICES,
-        error_messages={"invalid_choice": _("Choose one of the options.")},
-    )
+    age = age_field(required=_("Enter your age."))
+    epic = epic_field()
+    gender = gender_field()
     booth = forms.Field(required=False, widget=forms.HiddenInput)
     booth_q = PlainTextField(label=_("Your booth"), max_length=100)
     consent = forms.BooleanField(

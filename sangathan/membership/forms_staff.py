@@ -7,9 +7,9 @@ same words as one filled in by the person."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.membership.forms_public import JoinForm
+from sangathan.membership.forms_public import JoinForm, age_field, epic_field, gender_field
 from sangathan.membership.models import NAME_MAX
-from sangathan.recruitment.forms_public import GENDER_CHOICES, NameField, NumberText, _text_errors, mobile_field
+from sangathan.recruitment.forms_public import NameField, _text_errors, mobile_field
 
 SHEET_MAX_BYTES = 5 * 1024 * 1024
 
@@ -26,32 +26,9 @@ class PaperForm(forms.Form):
         error_messages=_text_errors(required=_("Enter the member's name.")),
     )
     mobile = mobile_field()
-    age = forms.CharField(
-        label=_("Age, or year of birth"),
-        max_length=4,
-        widget=NumberText(attrs={"maxlength": 4}),
-        error_messages=_text_errors(required=_("Enter the member's age.")),
-    )
-    epic = forms.CharField(
-        label=_("Voter ID (EPIC) number (optional)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={
-                "autocapitalize": "characters",
-                "spellcheck": "false",
-                "autocomplete": "off",
-                "placeholder": "ABC1234567",
-            }
-        ),
-        error_messages=_text_errors(),
-    )
-    gender = forms.ChoiceField(
-        label=_("Gender (optional)"),
-        required=False,
-        choices=GENDER_CHOICES,
-        error_messages={"invalid_choice": _("Choose one of the options.")},
-    )
+    age = age_field(required=_("Enter the member's age."))
+    epic = epic_field()
+    gender = gender_field()
 
     clean_mobile = JoinForm.clean_mobile
     clean_age = JoinForm.clean_age
