@@ -49,8 +49,10 @@ lint: $(STAMP)
 redis:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
 
+# The outage tests stop the PostgreSQL server itself: run alone, after the rest, so no other test meets it down.
 test: install lint redis
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q -m "not outage"
+	$(BIN)/pytest -q -m outage
 
 # The quick local loop: no lint, no browser, no Celery worker, none of the slow tests (`make test` runs them all).
 test-fast: install

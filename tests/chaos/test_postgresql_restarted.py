@@ -45,7 +45,8 @@ from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI,
 from sangathan.testing import require
 from tests.chaos.test_worker_killed import assert_sent_once_to_every_unit, report, send_to_every_booth
 
-pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# outage: it stops the PostgreSQL server every test shares, so `make test` runs it alone after the suite.
+pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.outage, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
