@@ -35,7 +35,7 @@ from sangathan.access.permissions import (
     VIEW,
     VIEW_CONTROL_ROOM,
 )
-from tests.security.world import COLUMNS, NO_ROLE, ROLES, marker
+from tests.security.world import COLUMNS, NO_ROLE, ROLES, marker, parts
 
 VISIBLE_COLUMNS = ("own", "child")
 
@@ -571,6 +571,13 @@ ADMIN_MARKERS = {
 
 # Lists that name the object above one's own unit as a column of one's own rows (not a row of its own).
 ADMIN_PARENT_SHOWN = {"planning.plan"}
+
+# Each capability's part of the matrix (tests/security/parts/), joined to the tables above.
+for _part in parts():
+    WEB += getattr(_part, "WEB", [])
+    API += getattr(_part, "API", [])
+    ADMIN_OBJECTS.update(getattr(_part, "ADMIN_OBJECTS", {}))
+    ADMIN_MARKERS.update(getattr(_part, "ADMIN_MARKERS", {}))
 
 
 def admin_endpoints(registry) -> list[Endpoint]:

@@ -127,7 +127,25 @@ def build_world():
     _outreach(w)
     _controlroom(w)
     _factcheck(w)
+    for part in parts():
+        if hasattr(part, "build"):
+            part.build(w)
     return w
+
+
+def parts():
+    """The matrix's parts, one module per capability in ``tests/security/parts/`` (sorted by name). A part may
+    define ``build(w)`` (its objects, added to ``w.objects``), ``WEB`` and ``API`` (its endpoints), and
+    ``ADMIN_OBJECTS`` / ``ADMIN_MARKERS`` (its admin models); ``matrix.py`` joins them to its own tables."""
+    import importlib
+    import pkgutil
+
+    from tests.security import parts as package
+
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name)
+    ]
 
 
 def _channels(w):

@@ -1,0 +1,1 @@
+"""Parts of the scope matrix, one module per capability: see ``tests.security.world.parts``."""
