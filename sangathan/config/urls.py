@@ -34,6 +34,8 @@ urlpatterns = [
     path("tip/", include("sangathan.factcheck.urls_public")),  # the public tipline and published fact-checks
     path("membership/", include("sangathan.membership.urls")),
     path("join/", include("sangathan.membership.urls_public")),  # the public join page, the card check
+    path("api/v1/plan/", include("sangathan.planning.api.urls")),
+    path("api/v1/outreach/", include("sangathan.outreach.api.urls")),
 ]
 
 # The database or Redis down: 503 "please try again in a minute" instead of a 500 (sangathan/ops/outage.py).
