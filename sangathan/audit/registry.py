@@ -104,6 +104,9 @@ MODELS: dict[str, dict] = {
     "factcheck.Tip": {"mask_fields": ["reply_mobile", "reply_chat"], "exclude_fields": ["key"]},
     "factcheck.TipMedia": {},
     "factcheck.TipCluster": {"exclude_fields": ["key", "tip_count", "district_count", "last_tip_at"]},
+    # The desk's evidence: links (evidence, where a rumour appeared) and files.
+    "factcheck.ClaimLink": {},
+    "factcheck.ClaimFile": {},
     # Made and revoked (the digest is nobody's business; "last used" is written without signals anyway).
     "apitokens.ApiToken": {"exclude_fields": ["digest", "last_used_at"]},
 }

@@ -28,6 +28,9 @@ from sangathan.org.models import Unit
 
 EXTERNAL_ID_MAX = 100
 TEXT_MAX = 5000  # characters; a forwarded rumour is rarely over 2,000. Longer rows are refused by the loader.
+REBUTTAL_MAX = 4000  # as the cascade's message bodies (outreach.Message)
+REBUTTAL_X_MAX = 1000  # as outreach.Message.text_x; the 280-character rule is checked when it is sent
+ARCHIVE_FIELD_MAX = 200
 
 
 class Language(models.TextChoices):
@@ -76,6 +79,42 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The desk (issue 14): who checks it, since when it has been in its status (the SLA clock,
+    # ``desk.sla_hours``), its escalation to the state control room (once: ``escalated_at``), the rebuttal
+    # with its per-platform variants, the cascade message that carried it (once: ``rebuttal_message``) and,
+    # for a claim imported from an archive, the review's own address, author and wording of the rating.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    status_since = models.DateTimeField(_("in this status since"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("escalated to")
+    )
+    rebuttal_hi = models.TextField(_("rebuttal (Hindi)"), blank=True, max_length=REBUTTAL_MAX)
+    rebuttal_en = models.TextField(_("rebuttal (English)"), blank=True, max_length=REBUTTAL_MAX)
+    rebuttal_whatsapp = models.TextField(_("WhatsApp text"), blank=True, max_length=REBUTTAL_MAX)
+    rebuttal_x = models.TextField(_("X post"), blank=True, max_length=REBUTTAL_X_MAX)
+    rebuttal_facebook = models.TextField(_("Facebook post"), blank=True, max_length=REBUTTAL_MAX)
+    rebuttal_message = models.ForeignKey(
+        "outreach.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rebuttal message"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    review_url = models.URLField(_("fact-check address"), max_length=2000, blank=True)
+    review_author = models.CharField(_("checked by"), max_length=ARCHIVE_FIELD_MAX, blank=True)
+    rating_text = models.CharField(_("rating as written"), max_length=ARCHIVE_FIELD_MAX, blank=True)
+    claimant = models.CharField(_("said by"), max_length=ARCHIVE_FIELD_MAX, blank=True)
+
     # A claim of no unit (the national desk's, an imported archive) is meant for every desk.
     scope_rule = ScopeRule("unit__path", shared=Shared(Q(unit__isnull=True)))
     objects = ScopedManager()
@@ -93,6 +132,8 @@ class Claim(models.Model):
                 name="factcheck_claim_published_has_time",
             ),
         ]
+        # The SLA sweep looks for claims of a status in it since before a moment, not yet escalated.
+        indexes = [models.Index(fields=["status", "status_since"], name="factcheck_claim_status_since")]
 
     def __str__(self) -> str:
         return self.external_id
@@ -303,3 +344,63 @@ class TipMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tip_id}: {self.content_type}"
+
+
+class LinkKind(models.TextChoices):
+    EVIDENCE = "evidence", _("Evidence")
+    APPEARANCE = "appearance", _("Where it appeared")
+
+
+class ClaimLink(models.Model):
+    """A web address for a claim: evidence that answers it, or a place where the rumour appeared (the
+    ClaimReview's ``itemReviewed.appearance``)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links", verbose_name=_("claim"))
+    kind = models.CharField(_("kind"), max_length=16, choices=LinkKind.choices, default=LinkKind.EVIDENCE)
+    url = models.URLField(_("link"), max_length=LINK_MAX)
+    title = models.CharField(_("title"), max_length=ARCHIVE_FIELD_MAX, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ScopeRule("claim__unit__path", shared=Shared(Q(claim__unit__isnull=True)))
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["claim_id", "kind", "id"]
+        verbose_name = _("claim link")
+        verbose_name_plural = _("claim links")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "kind", "url"], name="factcheck_claimlink_once"),
+            models.CheckConstraint(condition=Q(kind__in=LinkKind.values), name="factcheck_claimlink_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ClaimFile(models.Model):
+    """An evidence file (a picture or a PDF) the desk keeps with a claim; uploads are checked like the
+    tipline's pictures (``desk_forms``)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="files", verbose_name=_("claim"))
+    file = models.FileField(_("file"), upload_to="factcheck/evidence/%Y/%m/")
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ScopeRule("claim__unit__path", shared=Shared(Q(claim__unit__isnull=True)))
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["claim_id", "id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.name
