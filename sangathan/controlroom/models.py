@@ -10,6 +10,7 @@ rebuilt set-based for a whole day in one statement (``sql.rollup_insert``), like
 and ``RollupRun`` says when (see docs in ``services.rollup_refresh``).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -193,3 +194,108 @@ class StateReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.kind} {self.day}"
+
+
+class AlertRule(models.Model):
+    """A rule the control room watches, as data: its ``kind`` names the evaluator in the registry
+    (``controlroom.alerts.RULES``); ``threshold`` is a percent or a number of days as the kind says;
+    ``at_time`` is the local time (Asia/Kolkata) from which it is checked each day, ``window_minutes`` how long
+    after an event it waits (an urgent message's two hours); ``level_code`` the level of the units it watches.
+    The default rules are made by the migration ``0004_alerts``; an organisation changes or switches them off
+    here."""
+
+    class Severity(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        CRITICAL = "critical", _("Critical")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    threshold = models.FloatField(_("threshold"), default=0)
+    at_time = models.TimeField(_("checked from (local time)"), null=True, blank=True)
+    window_minutes = models.PositiveIntegerField(_("wait (minutes)"), null=True, blank=True)
+    # The level's code, not a key: a level may belong to one state, and a rule is the organisation's.
+    level_code = models.SlugField(_("level watched"), max_length=32, blank=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(threshold__gte=0), name="controlroom_alertrule_threshold"),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=["warning", "critical"]), name="controlroom_alertrule_severity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(models.Model):
+    """One finding of a rule about one unit: raised once per rule, unit, subject (what inside the unit: an
+    appointment, a message; empty for the unit itself) and period (the day of a daily rule, the day a silence
+    began; empty for once ever), which the unique constraint holds against two evaluations racing.
+
+    ``open`` → ``acknowledged`` (an operator, with a note) → ``resolved``; an alert nobody acknowledges within
+    ``CONTROLROOM_ALERT_ESCALATE_MINUTES`` becomes ``escalated`` (its parent unit's in-charge is told through the
+    outbox, once) and can still be acknowledged. ``numbers`` holds what the rule measured (done, total, percent,
+    days) so that the page says it in the reader's language."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ESCALATED = "escalated", _("Escalated")
+        RESOLVED = "resolved", _("Resolved")
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("rule"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    subject = models.CharField(max_length=60, blank=True, default="")
+    period = models.CharField(max_length=20, blank=True, default="")
+    numbers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
+    raised_at = models.DateTimeField(_("raised at"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_MAX, blank=True, validators=[validate_plain_text])
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "unit", "subject", "period"], name="controlroom_alert_once"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["open", "acknowledged", "escalated", "resolved"]),
+                name="controlroom_alert_state_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="acknowledged") | models.Q(acknowledged_at__isnull=False),
+                name="controlroom_alert_acknowledged_has_time",
+            ),
+        ]
+        # The escalation sweep reads open alerts by age; the wall reads a unit's open ones.
+        indexes = [
+            models.Index(fields=["state", "raised_at"], name="controlroom_alert_state_raised"),
+            models.Index(fields=["unit", "state"], name="controlroom_alert_unit_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.unit_id} {self.subject} {self.period}"
