@@ -490,3 +490,10 @@ WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
 WHATSAPP_TOKEN = env_str("WHATSAPP_TOKEN", "")
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org")
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN", "")
+
+# Official accounts' numbers (channels.platforms): the APIs' base URLs (tests point them at local fakes) and the
+# Fernet keys that encrypt each channel's API token (first encrypts, all decrypt; empty: derived from SECRET_KEY).
+X_API_URL = env_str("X_API_URL", "https://api.x.com")
+META_GRAPH_URL = env_str("META_GRAPH_URL", "https://graph.facebook.com/v21.0")
+YOUTUBE_API_URL = env_str("YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3")
+CHANNEL_CREDENTIAL_KEYS = env_list("CHANNEL_CREDENTIAL_KEYS", "")
