@@ -286,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Message cascade: reminders to silent units and escalation of urgent messages.
     "outreach-remind": {"task": "sangathan.outreach.tasks.remind_and_escalate", "schedule": 900.0},
+    # The fact-check desk: claims past their SLA escalated to the state control room (once).
+    "factcheck-escalate": {"task": "sangathan.factcheck.tasks.escalate_overdue", "schedule": 300.0},
 }
 
 # Plan escalation: warn in-charges this many days before a deadline; snapshots kept per unit down to this level.
@@ -305,6 +307,16 @@ FACTCHECK_SUGGEST_SCORE = float(env_str("FACTCHECK_SUGGEST_SCORE", "0.45"))
 FACTCHECK_TIP_MAX_BYTES = env_int("FACTCHECK_TIP_MAX_BYTES", 16 * 1024 * 1024)
 FACTCHECK_TIP_IMAGE_MAX_BYTES = env_int("FACTCHECK_TIP_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 FACTCHECK_WEBHOOK_MAX_BYTES = env_int("FACTCHECK_WEBHOOK_MAX_BYTES", 256 * 1024)
+# The desk's SLA (factcheck/desk.py): hours a claim may sit in each status before it is escalated from its
+# district to the state control room (once); a published claim has no clock.
+FACTCHECK_SLA_HOURS = {
+    "new": env_int("FACTCHECK_SLA_HOURS_NEW", 2),
+    "triage": env_int("FACTCHECK_SLA_HOURS_TRIAGE", 4),
+    "verifying": env_int("FACTCHECK_SLA_HOURS_VERIFYING", 24),
+    "verdict": env_int("FACTCHECK_SLA_HOURS_VERDICT", 4),
+}
+# The organisation named as the author of the published fact-checks (schema.org ClaimReview).
+FACTCHECK_PUBLISHER = env_str("FACTCHECK_PUBLISHER", "Sangathan fact-check desk")
 # WhatsApp Cloud API: the app secret signs each delivery (X-Hub-Signature-256); the verify token is the one
 # typed into Meta's webhook settings. Telegram: the secret_token given to setWebhook. Empty: webhook refused.
 WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
