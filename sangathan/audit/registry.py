@@ -69,6 +69,9 @@ MODELS: dict[str, dict] = {
     # report service moves; each report that names the post is itself an entry).
     "controlroom.ActivityReport": {},
     "controlroom.ReportedPost": {"exclude_fields": ["mentions"]},
+    # Alerts: acknowledged with a note, assigned, escalated; the rules an organisation changes.
+    "controlroom.Alert": {},
+    "controlroom.AlertRule": {},
     # Personal-data requests (DPDP): who asked, who resolved; the notice texts people agreed to.
     "privacy.Notice": {},
     "privacy.DataRequest": {"mask_fields": ["details"]},

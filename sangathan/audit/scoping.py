@@ -65,6 +65,7 @@ RESOLVERS: dict[str, Callable] = {
     "outreach.approvalrule": _via("unit"),
     "controlroom.activityreport": _via("unit"),
     "controlroom.reportedpost": _via("unit"),
+    "controlroom.alert": _via("unit"),
     "privacy.datarequest": _via("unit"),
     "factcheck.claim": _via("unit"),  # "" for a claim of no unit (the national desk, an archive)
     "factcheck.claimtext": _via("claim", "unit"),
