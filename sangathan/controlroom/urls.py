@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sangathan.controlroom import views
+from sangathan.controlroom import views, views_scorecards
 
 app_name = "controlroom"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("reports/", views.report_list, name="reports"),
     path("reports/<int:pk>/<fmt>/", views.report_download, name="report_download"),
     path("national/", views.national, name="national"),
+    path("unit/<int:pk>/scorecards/", views_scorecards.unit_scorecards, name="scorecards"),
+    path("unit/<int:pk>/needs-attention/", views_scorecards.needs_attention, name="needs_attention"),
+    path("scorecard/<int:pk>/", views_scorecards.bearer_scorecard, name="bearer_scorecard"),
 ]
