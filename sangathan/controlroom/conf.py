@@ -63,3 +63,8 @@ def refresh_delay_seconds() -> int:
 
 def public_base_url() -> str:
     return getattr(settings, "SANGATHAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def alert_escalate_minutes() -> int:
+    """An alert nobody acknowledged this long after it was raised goes to the parent unit's in-charge."""
+    return int(getattr(settings, "CONTROLROOM_ALERT_ESCALATE_MINUTES", 60))
