@@ -43,6 +43,7 @@ TASK_KINDS = {
     "sangathan.controlroom.tasks.refresh_day": "reports",  # a day's roll-up of every activity report
     "sangathan.controlroom.tasks.send_report_links": "reports",  # every key office-bearer's link into the outbox
     "sangathan.controlroom.tasks.make_state_report": "reports",  # a state's daily or weekly PDF and XLSX
+    "sangathan.controlroom.tasks.evaluate_alerts": "reports",  # the alert rules over the whole tree, escalation
 }
 
 

@@ -13,6 +13,7 @@ class ControlRoomConfig(AppConfig):
 
     def ready(self) -> None:
         # The daily run (``sangathan run-daily`` / Celery beat): yesterday's roll-ups final, today's begun.
+        from sangathan.controlroom.alerts import alerts_daily  # models are loaded only now
         from sangathan.controlroom.reports import report_attachments, reports_daily  # models are loaded only now
         from sangathan.controlroom.services import rollups_daily  # models are loaded only now
         from sangathan.notifications.attachments import register as register_attachments
@@ -21,3 +22,5 @@ class ControlRoomConfig(AppConfig):
         # After the roll-ups: each state's report of yesterday (and on Mondays of the week), a task each.
         register("controlroom-reports", reports_daily, order=45)
         register_attachments("controlroom_state_report", report_attachments)
+        # After the roll-ups: the alert rules once (beat also runs them every few minutes).
+        register("controlroom-alerts", alerts_daily, order=42)

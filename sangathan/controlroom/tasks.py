@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from sangathan.controlroom import services
+from sangathan.controlroom import alerts, services
 from sangathan.org.models import Unit
 
 
@@ -41,3 +41,9 @@ def make_state_report(unit_id: int, kind: str, day: str) -> int:
         reports.report_failed(unit=unit, kind=kind, day=when, error=error)
         raise
     return reports.report_deliver(report_id=report.pk)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def evaluate_alerts() -> dict[str, int]:
+    """Evaluate the alert rules, raise what is new once, escalate what waited (beat, every few minutes)."""
+    return alerts.alerts_evaluate()

@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     "outreach-remind": {"task": "sangathan.outreach.tasks.remind_and_escalate", "schedule": 900.0},
     # The fact-check desk: claims past their SLA escalated to the state control room (once).
     "factcheck-escalate": {"task": "sangathan.factcheck.tasks.escalate_overdue", "schedule": 300.0},
+    # The control room's alert rules (a district's rate at 20:00, silent booths, urgent messages) and escalation.
+    "controlroom-alerts": {"task": "sangathan.controlroom.tasks.evaluate_alerts", "schedule": 300.0},
 }
 
 # Plan escalation: warn in-charges this many days before a deadline; snapshots kept per unit down to this level.
