@@ -212,7 +212,13 @@ class Command(BaseCommand):
                 rows, notes = outreach_bench.run(only=outreach_rows, log=log, in_test_database=in_test_database)
                 report.rows += rows
                 report.notes += notes
-            rows, notes = controlroom_bench.run(only=names, log=log)
+            rows, notes = controlroom_bench.run(
+                only=names,
+                log=log,
+                repeat=repeat,
+                baseline_repeat=min(baseline_repeat, repeat),
+                show_progress=verbosity > 0,
+            )
             report.rows += rows
             report.notes += notes
 
