@@ -36,6 +36,8 @@ urlpatterns = [
     path("join/", include("sangathan.membership.urls_public")),  # the public join page, the card check
     path("api/v1/plan/", include("sangathan.planning.api.urls")),
     path("api/v1/outreach/", include("sangathan.outreach.api.urls")),
+    path("api/v1/recruitment/", include("sangathan.recruitment.api.urls")),
+    path("api/v1/training/", include("sangathan.training.api.urls")),
 ]
 
 # The database or Redis down: 503 "please try again in a minute" instead of a 500 (sangathan/ops/outage.py).
