@@ -397,6 +397,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelPlatformEnum": "sangathan.channels.models.Platform",
         "SocialAccountPlatformEnum": "sangathan.org.models.SocialAccount.Platform",
+        "ApplicationStatusEnum": "sangathan.recruitment.models.Application.Status",
     },
 }
 
