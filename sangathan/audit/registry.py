@@ -63,6 +63,11 @@ MODELS: dict[str, dict] = {
     # Channels and messages
     "channels.Channel": {"mask_fields": ["owner_mobile", "other_admin_mobiles"], "m2m_fields": {"admins"}},
     "channels.ChannelImport": {"exclude_fields": ["content"]},
+    # An official account's API access: who set it and when, its status; never the token, nor the daily run's
+    # bookkeeping (its snapshots are recorded in bulk, one entry per run, by channels.services).
+    "channels.ChannelCredential": {
+        "exclude_fields": ["token_encrypted", "last_error", "retry_after", "fetched_through", "last_success_at"]
+    },
     "outreach.Message": {},
     "outreach.ApprovalRule": {},
     # The control room: office-bearers' daily reports and the posts they report ("mentions" is a counter the
