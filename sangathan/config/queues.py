@@ -37,6 +37,7 @@ TASK_KINDS = {
     "sangathan.org.tasks.run_officebearer_import": "reports",
     "sangathan.channels.tasks.check_channel_import": "reports",
     "sangathan.channels.tasks.run_channel_import": "reports",
+    "sangathan.channels.tasks.fetch_channel_numbers": "reports",  # an official account's numbers from its API
     "sangathan.membership.tasks.run_member_import": "reports",  # a sheet of paper-form members
     "sangathan.planning.tasks.run_daily_jobs": "reports",
     "sangathan.planning.tasks.refresh_progress": "reports",
