@@ -526,3 +526,15 @@ def get_alert_for_user(user, pk: int) -> Alert:
     if alert is None:
         raise Http404
     return alert
+
+
+WALL_ALERTS = 5
+
+
+def wall_alerts(user, unit: Unit) -> dict:
+    """The wall's card: how many alerts of ``unit``'s subtree are open or escalated, and the newest few with
+    their sentence (one query, two when there are more than shown)."""
+    rows = alerts_in(user, unit)
+    newest = list(rows[:WALL_ALERTS])
+    total = len(newest) if len(newest) < WALL_ALERTS else rows.count()
+    return {"total": total, "rows": [(alert, describe(alert)) for alert in newest]}

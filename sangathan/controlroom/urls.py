@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sangathan.controlroom import views, views_scorecards
+from sangathan.controlroom import views, views_alerts, views_scorecards
 
 app_name = "controlroom"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("unit/<int:pk>/scorecards/", views_scorecards.unit_scorecards, name="scorecards"),
     path("unit/<int:pk>/needs-attention/", views_scorecards.needs_attention, name="needs_attention"),
     path("scorecard/<int:pk>/", views_scorecards.bearer_scorecard, name="bearer_scorecard"),
+    path("alerts/unit/<int:pk>/", views_alerts.alert_list, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", views_alerts.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<int:pk>/assign/", views_alerts.alert_assign, name="alert_assign"),
 ]

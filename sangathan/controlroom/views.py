@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can, require
-from sangathan.controlroom import conf, report_numbers, reports, selectors, services
+from sangathan.controlroom import alerts, conf, report_numbers, reports, selectors, services
 from sangathan.core.exports import XLSX_TYPE
 from sangathan.org.access import get_unit_for_user
 
@@ -41,6 +41,7 @@ def _context(request, pk: int) -> dict:
         "unit": unit,
         "poll_seconds": conf.poll_seconds(),
         "now": timezone.localtime(),
+        "wall_alerts": alerts.wall_alerts(request.user, unit),
     }
 
 
