@@ -162,3 +162,94 @@ class ChannelImport(models.Model):
     def busy(self) -> bool:
         """The worker has it (checking or importing): the page polls."""
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class ChannelSnapshot(models.Model):
+    """One day's numbers of an official account (followers, posts, reach, impressions), from an export file
+    people download from the platform or from the platform's API.
+
+    One row per channel and day (a unique constraint): a file imported again, or an API run repeated,
+    updates the day's row and never adds a second. Every number is nullable because no platform gives them
+    all: an X export has impressions and new follows but no follower total, the Telegram Bot API only a
+    member count. A later source fills what it gives and leaves the rest of the day's row as it was.
+    """
+
+    class Source(models.TextChoices):
+        EXPORT = "export", _("export file")
+        API = "api", _("platform API")
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("channel"))
+    day = models.DateField(_("day"))
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    followers_change = models.BigIntegerField(
+        _("change in followers"), null=True, blank=True, help_text=_("New followers less those who left, that day.")
+    )
+    posts = models.PositiveIntegerField(_("posts that day"), null=True, blank=True)
+    posts_total = models.PositiveBigIntegerField(_("posts in all"), null=True, blank=True)
+    reach = models.PositiveBigIntegerField(_("reach"), null=True, blank=True)
+    impressions = models.PositiveBigIntegerField(_("impressions"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    scope_rule = ScopeRule("channel__unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["channel", "day"]
+        verbose_name = _("channel snapshot")
+        verbose_name_plural = _("channel snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "day"], name="channel_snapshot_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.day}"
+
+
+class ChannelCredential(models.Model):
+    """How the daily run reads an official account's numbers from the platform's API: the account's id there
+    and an access token (a bot token for Telegram, an API key for YouTube).
+
+    The token is stored encrypted (``sangathan.channels.secrets``, Fernet with ``CHANNEL_CREDENTIAL_KEYS``), is
+    never shown back on a page, in the admin, the API, the audit trail or a log: it can only be replaced or
+    removed. A platform that refuses it (expired, revoked) marks the credential as needing attention, shown on
+    the channel's page until somebody sets a new one. A rate limit sets ``retry_after``: the next run resumes
+    from the last day fetched, so no day is lost.
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", _("working")
+        ATTENTION = "attention", _("needs attention")
+
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, related_name="credential", verbose_name=_("channel")
+    )
+    account_id = models.CharField(
+        _("account id on the platform"),
+        max_length=100,
+        help_text=_("X user id, Facebook Page id, Instagram account id, YouTube channel id or Telegram chat id."),
+    )
+    token_encrypted = models.BinaryField(editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OK)
+    last_error = models.CharField(_("last problem"), max_length=500, blank=True)
+    retry_after = models.DateTimeField(_("wait until"), null=True, blank=True)
+    fetched_through = models.DateField(_("numbers fetched through"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    set_by = actor_field()
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)  # moved by each new token (in the trail)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_rule = ScopeRule("channel__unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("channel API access")
+        verbose_name_plural = _("channels' API access")
+        constraints = [models.CheckConstraint(condition=~Q(account_id=""), name="channel_credential_has_account")]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}: {self.account_id}"
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status == self.Status.ATTENTION

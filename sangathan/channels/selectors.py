@@ -1,13 +1,15 @@
 """Reads of the channel registry. Set-based: nothing here loops over units in Python."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from sangathan.access.permissions import VIEW
-from sangathan.channels.models import Channel, Platform
+from sangathan.channels.models import Channel, ChannelCredential, ChannelSnapshot, Platform
 from sangathan.org.models import CoverageCounter, Level, Person, Unit
 from sangathan.org.paths import subtree_q
 
@@ -146,3 +148,106 @@ def booth_essentials(unit: Unit, level: Level) -> dict:
     for key in ("with_group", "with_broadcast", "with_both"):
         row[f"{key}_percent"] = min(round(100 * row[key] / total), 100) if total else 0
     return row
+
+
+# ---------------------------------------------------------------- official accounts' numbers
+
+
+def snapshots_of_channel(channel: Channel, *, days: int = 30, today: datetime.date | None = None) -> list:
+    """The channel's snapshots of the last ``days`` days, oldest first (for its chart)."""
+    today = today or timezone.localdate()
+    return list(
+        ChannelSnapshot.objects.filter(channel=channel, day__gt=today - datetime.timedelta(days=days)).order_by("day")
+    )
+
+
+@dataclass
+class FollowerBar:
+    day: datetime.date
+    followers: int
+    percent: int  # of the chart's height: the largest number is 100
+
+
+def follower_bars(snapshots: list) -> list[FollowerBar]:
+    """Bars for the days with a follower total, scaled between a floor under the smallest and the largest, so a
+    change of a few percent shows (a chart from zero would draw every day the same)."""
+    known = [s for s in snapshots if s.followers is not None]
+    if not known:
+        return []
+    low, high = min(s.followers for s in known), max(s.followers for s in known)
+    floor = max(low - max((high - low) // 4, 1), 0)
+    span = max(high - floor, 1)
+    return [FollowerBar(s.day, s.followers, max(round(100 * (s.followers - floor) / span), 4)) for s in known]
+
+
+@dataclass
+class FollowerDrop:
+    channel_id: int
+    unit_id: int
+    before: int
+    after: int
+    before_day: datetime.date
+    after_day: datetime.date
+
+    @property
+    def percent_lost(self) -> float:
+        return round(100 * (self.before - self.after) / self.before, 1) if self.before else 0.0
+
+
+def follower_drops(
+    *, today: datetime.date | None = None, days: int = 7, threshold: float = 0.10, user=None, unit: Unit | None = None
+) -> list[FollowerDrop]:
+    """Official accounts that lost more than ``threshold`` of their followers in the last ``days`` days: the
+    latest follower total of the last two days against the earliest of the window's first two days (a day missed
+    by the daily run does not hide a drop). Scoped to ``user`` and to ``unit``'s subtree when given.
+
+    Two grouped queries over the window's snapshots (one row per channel and day), then a comparison per
+    channel: the window holds a week of one row per official account, a few thousand rows for a state."""
+    today = today or timezone.localdate()
+    start = today - datetime.timedelta(days=days)
+    qs = ChannelSnapshot.objects.all() if user is None else ChannelSnapshot.objects.restrict(user, VIEW)
+    qs = qs.filter(day__gte=start, day__lte=today, followers__isnull=False, channel__is_active=True)
+    if unit is not None:
+        qs = qs.filter(subtree_q([unit.path], "channel__unit__path"))
+    first_days = (
+        qs.filter(day__lte=start + datetime.timedelta(days=1))
+        .order_by("channel_id", "day")
+        .values_list("channel_id", "day", "followers", "channel__unit_id")
+    )
+    last_days = (
+        qs.filter(day__gte=today - datetime.timedelta(days=1))
+        .order_by("channel_id", "-day")
+        .values_list("channel_id", "day", "followers")
+    )
+    earliest: dict[int, tuple] = {}
+    for channel_id, day, followers, unit_id in first_days:
+        earliest.setdefault(channel_id, (day, followers, unit_id))
+    latest: dict[int, tuple] = {}
+    for channel_id, day, followers in last_days:
+        latest.setdefault(channel_id, (day, followers))
+    drops = []
+    for channel_id, (after_day, after) in latest.items():
+        if channel_id not in earliest:
+            continue
+        before_day, before, unit_id = earliest[channel_id]
+        if before and (before - after) > threshold * before:
+            drops.append(FollowerDrop(channel_id, unit_id, before, after, before_day, after_day))
+    return sorted(drops, key=lambda d: -d.percent_lost)
+
+
+def credentials_needing_attention(user, unit: Unit) -> QuerySet:
+    """The API access in ``unit``'s subtree that a platform refused (for the channels pages)."""
+    return (
+        ChannelCredential.objects.restrict(user, VIEW)
+        .filter(subtree_q([unit.path], "channel__unit__path"), status=ChannelCredential.Status.ATTENTION)
+        .select_related("channel__unit")
+    )
+
+
+def channels_to_fetch() -> QuerySet:
+    """Ids of the active channels whose numbers the daily run reads from an API (working API access)."""
+    return (
+        ChannelCredential.objects.filter(channel__is_active=True, status=ChannelCredential.Status.OK)
+        .order_by("channel_id")
+        .values_list("channel_id", flat=True)
+    )

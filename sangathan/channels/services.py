@@ -3,7 +3,9 @@
 nothing is written then. ``by=None`` is the system (commands, demo data): no scope check."""
 
 import datetime
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,8 +13,12 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.scope import can
+from sangathan.audit.services import audit_bulk_action
+from sangathan.channels import secrets
+from sangathan.channels.activity_files import ActivityFile, read_activity_file
 from sangathan.channels.links import ChannelError, clean_text, normalise_link
-from sangathan.channels.models import Channel, Platform
+from sangathan.channels.models import Channel, ChannelCredential, ChannelSnapshot, Platform
+from sangathan.channels.platforms import CredentialRejected, DayNumbers, PlatformError, RateLimited, adapter_for
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person, Unit
@@ -254,3 +260,220 @@ def channel_deactivate(*, channel: Channel, reason: str, by=None) -> Channel:
     channel.deactivation_reason = reason
     channel.save(update_fields=["is_active", "deactivated_at", "deactivated_by", "deactivation_reason", "updated_at"])
     return channel
+
+
+# ---------------------------------------------------------------- official accounts' numbers
+
+
+SNAPSHOT_FIELDS = DayNumbers.FIELDS
+TOKEN_MAX = 2000
+ACCOUNT_ID_MAX = 100
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_@.\-]+")
+
+
+def _check_api_platform(channel: Channel) -> None:
+    if adapter_for(channel.platform) is None:
+        raise ChannelError(
+            _("Numbers cannot be read automatically for a %(platform)s.")
+            % {"platform": channel.get_platform_display()},
+            code="platform_no_api",
+        )
+
+
+@transaction.atomic
+def credential_set(*, channel: Channel, account_id: str, token: str, by=None) -> ChannelCredential:
+    """Set (or replace) the API access of an official account. The token is encrypted; it is never shown again.
+    Setting it clears a "needs attention" mark and any waiting after a rate limit."""
+    channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+    _check_scope(by, channel.unit)
+    if not channel.is_active:
+        raise ChannelError(_("This channel has been removed; it cannot be changed."), code="inactive")
+    _check_api_platform(channel)
+    account_id = clean_text(account_id).strip()
+    if not account_id or len(account_id) > ACCOUNT_ID_MAX or not _ACCOUNT_ID.fullmatch(account_id):
+        raise ChannelError(
+            _("Give the account's id on the platform (letters, digits, @, _, - and . only)."), code="account_id_invalid"
+        )
+    token = token.strip()
+    if not token or len(token) > TOKEN_MAX or any(ch.isspace() for ch in token):
+        raise ChannelError(_("Paste the access token or key exactly, without spaces."), code="token_invalid")
+    credential = ChannelCredential.objects.filter(channel=channel).first() or ChannelCredential(channel=channel)
+    credential.account_id = account_id
+    credential.token_encrypted = secrets.encrypt(token)
+    credential.status = ChannelCredential.Status.OK
+    credential.last_error = ""
+    credential.retry_after = None
+    credential.set_by = _actor(by)
+    credential.set_at = timezone.now()
+    credential.save()
+    return credential
+
+
+@transaction.atomic
+def credential_remove(*, channel: Channel, by=None) -> None:
+    """Stop reading an account's numbers from its API (the token is deleted; the numbers already read stay)."""
+    channel = Channel.objects.select_for_update().select_related("unit").get(pk=channel.pk)
+    _check_scope(by, channel.unit)
+    credential = ChannelCredential.objects.filter(channel=channel).first()
+    if credential is None:
+        raise ChannelError(_("This channel has no API access set."), code="no_credential")
+    credential.delete()
+
+
+def snapshots_record(
+    *, channel: Channel, days: Iterable[DayNumbers], source: str, by=None
+) -> tuple[list[ChannelSnapshot], list[ChannelSnapshot]]:
+    """Store days' numbers of a channel: a day already stored is updated with the numbers given (the others
+    stay), a new day is added. Returns (made, changed). One row per channel and day whatever the order or
+    repetition of calls: writers of one channel take its row lock first. Call inside a transaction."""
+    Channel.objects.select_for_update().filter(pk=channel.pk).first()  # one writer per channel at a time
+    wanted = {numbers.day: numbers.values() for numbers in days}
+    existing = {s.day: s for s in ChannelSnapshot.objects.filter(channel=channel, day__in=list(wanted))}
+    made: list[ChannelSnapshot] = []
+    changed: list[ChannelSnapshot] = []
+    for day, values in sorted(wanted.items()):
+        snapshot = existing.get(day)
+        if snapshot is None:
+            made.append(ChannelSnapshot(channel=channel, day=day, source=source, **values))
+            continue
+        if any(getattr(snapshot, name) != value for name, value in values.items()) or snapshot.source != source:
+            for name, value in values.items():
+                setattr(snapshot, name, value)
+            snapshot.source = source
+            snapshot.updated_at = timezone.now()
+            changed.append(snapshot)
+    ChannelSnapshot.objects.bulk_create(made)
+    ChannelSnapshot.objects.bulk_update(changed, [*SNAPSHOT_FIELDS, "source", "updated_at"])
+    # bulk writes send no signals: one entry each on the channel for the days added and the days changed
+    what = "snapshots_from_export" if source == ChannelSnapshot.Source.EXPORT else "snapshots_from_api"
+    audit_bulk_action(
+        obj=channel,
+        what=f"{what}_added",
+        count=len(made),
+        model=ChannelSnapshot,
+        ids=[s.pk for s in made],
+        by=_actor(by),
+    )
+    audit_bulk_action(
+        obj=channel,
+        what=f"{what}_updated",
+        count=len(changed),
+        model=ChannelSnapshot,
+        ids=[s.pk for s in changed],
+        by=_actor(by),
+    )
+    return made, changed
+
+
+@dataclass
+class ActivityImport:
+    """What ``snapshots_import`` did (or, in a dry run, would do) with a file."""
+
+    file: ActivityFile
+    channel: Channel
+    made: int = 0
+    changed: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.file.ok
+
+
+def snapshots_import(
+    *, channel: Channel, data: bytes, by=None, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+) -> ActivityImport:
+    """Import an export file's days into ``channel``: all rows or none, again and again without duplicates.
+    The acting user must manage the channel's unit; the file must be from the channel's platform."""
+    if by is not None and not can(by, MANAGE_CHANNELS, channel.unit):
+        raise ChannelError(_("You may not manage the channels of this unit."), code="out_of_scope")
+    if not channel.is_active:
+        raise ChannelError(_("This channel has been removed; it cannot be changed."), code="inactive")
+    report = read_activity_file(data, progress=progress)
+    result = ActivityImport(file=report, channel=channel, dry_run=dry_run)
+    if report.ok and channel.platform not in report.platforms:
+        report.add_error(
+            None,
+            "",
+            _("This is a %(format)s file for %(platforms)s; the channel is a %(platform)s.")
+            % {
+                "format": report.label,
+                "platforms": ", ".join(str(Platform(p).label) for p in report.platforms),
+                "platform": channel.get_platform_display(),
+            },
+        )
+    if not report.ok:
+        return result
+    with transaction.atomic():
+        made, changed = snapshots_record(channel=channel, days=report.days, source=ChannelSnapshot.Source.EXPORT, by=by)
+        result.made, result.changed = len(made), len(changed)
+        report.imported = not dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+@dataclass
+class FetchOutcome:
+    """What one API run for a channel did: ``status`` is fetched, waiting (rate limit), rejected (a person
+    must act), failed (try again next run) or skipped (nothing to do)."""
+
+    status: str
+    days: int = 0
+    wait_seconds: int = 0
+    message: str = ""
+
+
+def channel_numbers_fetch(*, channel_id: int, today: datetime.date | None = None) -> FetchOutcome:
+    """Read a channel's numbers from its platform's API and store them (the daily task). Safe to run twice: the
+    day's row is updated, not duplicated; a channel waiting after a rate limit or needing attention is skipped."""
+    today = today or timezone.localdate()
+    credential = (
+        ChannelCredential.objects.select_related("channel")
+        .filter(channel_id=channel_id, channel__is_active=True)
+        .first()
+    )
+    if credential is None or credential.needs_attention:
+        return FetchOutcome("skipped")
+    if credential.retry_after and credential.retry_after > timezone.now():
+        return FetchOutcome("skipped", message=_("Waiting after a rate limit."))
+    adapter = adapter_for(credential.channel.platform)
+    if adapter is None:
+        return FetchOutcome("skipped")
+    since = credential.fetched_through + datetime.timedelta(days=1) if credential.fetched_through else None
+    try:
+        token = secrets.decrypt(credential.token_encrypted)
+        days = adapter.fetch(account_id=credential.account_id, token=token, since=since, today=today)
+    except (CredentialRejected, secrets.SecretUnreadable) as error:
+        _credential_mark(credential, status=ChannelCredential.Status.ATTENTION, error=str(error))
+        return FetchOutcome("rejected", message=str(error))
+    except RateLimited as error:
+        _credential_mark(
+            credential, error=str(error), retry_after=timezone.now() + datetime.timedelta(seconds=error.wait_seconds)
+        )
+        return FetchOutcome("waiting", wait_seconds=error.wait_seconds, message=str(error))
+    except PlatformError as error:
+        _credential_mark(credential, error=str(error))
+        return FetchOutcome("failed", message=str(error))
+    with transaction.atomic():
+        snapshots_record(channel=credential.channel, days=days, source=ChannelSnapshot.Source.API)
+        ChannelCredential.objects.filter(pk=credential.pk).update(
+            status=ChannelCredential.Status.OK,
+            last_error="",
+            retry_after=None,
+            fetched_through=today - datetime.timedelta(days=1),  # today's numbers are read again tomorrow
+            last_success_at=timezone.now(),
+            token_encrypted=secrets.reencrypt(credential.token_encrypted),
+        )
+    return FetchOutcome("fetched", days=len(days))
+
+
+def _credential_mark(credential: ChannelCredential, *, status: str | None = None, error: str, retry_after=None) -> None:
+    """Record a failed run on the credential. A change of status goes through save() (in the audit trail)."""
+    credential.last_error = error[:500]
+    credential.retry_after = retry_after
+    fields = ["last_error", "retry_after", "updated_at"]
+    if status is not None and status != credential.status:
+        credential.status = status
+        fields.append("status")
+    credential.save(update_fields=fields)
