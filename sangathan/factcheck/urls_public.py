@@ -10,4 +10,6 @@ urlpatterns = [
     path("", views_public.tipline, name="tipline"),
     path("hooks/whatsapp/", webhooks.whatsapp, name="whatsapp_webhook"),
     path("hooks/telegram/", webhooks.telegram, name="telegram_webhook"),
+    # A published fact-check, in Hindi or English, with its schema.org ClaimReview.
+    path("checked/<int:pk>/<str:lang>/", views_public.claim_public, name="claim"),
 ]

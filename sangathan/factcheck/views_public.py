@@ -7,13 +7,19 @@ mobile number, and a honeypot field (a bot that fills it is thanked and nothing 
 """
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from sangathan.core.ratelimits import PublicLimits
+from sangathan.factcheck import selectors
+from sangathan.factcheck.answering import public_url
+from sangathan.factcheck.claimreview import claim_review, json_ld
 from sangathan.factcheck.forms import TiplineForm
-from sangathan.factcheck.models import TipChannel
+from sangathan.factcheck.models import Language, LinkKind, TipChannel
 from sangathan.factcheck.services import tip_receive
 from sangathan.factcheck.tips import new_reference
 
@@ -81,3 +87,39 @@ def _render_form(request, form: TiplineForm, status: int = 200):
         {"form": form, "honeypot": HONEYPOT, "mb": settings.FACTCHECK_TIP_IMAGE_MAX_BYTES // 2**20},
         status=status,
     )
+
+
+PUBLIC_LANGUAGES = ("hi", "en")
+
+
+@require_http_methods(["GET", "HEAD"])
+def claim_public(request, pk: int, lang: str):
+    """A published fact-check in Hindi or English, with its ClaimReview JSON-LD; any other id is a 404."""
+    if lang not in PUBLIC_LANGUAGES:
+        raise Http404
+    claim = selectors.published_claim(pk=pk)
+    texts = {text.language: text.text for text in claim.texts.all()}
+    other = "en" if lang == "hi" else "hi"
+    claim_text = texts.get(lang) or texts.get(Language.HINGLISH) or texts.get(other) or ""
+    rebuttal = (claim.rebuttal_en if lang == "en" else claim.rebuttal_hi) or claim.rebuttal_hi or claim.rebuttal_en
+    links = list(claim.links.all())
+    appearances = [link.url for link in links if link.kind == LinkKind.APPEARANCE]
+    url = public_url(claim, lang)
+    with translation.override(lang):
+        review = claim_review(claim=claim, url=url, language=lang, claim_text=claim_text, appearances=appearances)
+        return render(
+            request,
+            "factcheck/public/claim.html",
+            {
+                "claim": claim,
+                "claim_text": claim_text,
+                "rebuttal": rebuttal,
+                "evidence": [link for link in links if link.kind == LinkKind.EVIDENCE],
+                "appearances": [link for link in links if link.kind == LinkKind.APPEARANCE],
+                "json_ld": mark_safe(json_ld(review)),  # noqa: S308 - escaped for <script> by json_ld
+                "lang": lang,
+                "other_lang": other,
+                "other_url": public_url(claim, other),
+                "canonical": url,
+            },
+        )

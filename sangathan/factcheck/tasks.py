@@ -1,0 +1,11 @@
+"""Background work of the fact-check desk: thin wrappers around the services, safe to run twice."""
+
+from celery import shared_task
+
+from sangathan.factcheck.desk import claims_escalate
+
+
+@shared_task(name="sangathan.factcheck.tasks.escalate_overdue")
+def escalate_overdue() -> int:
+    """Claims past their SLA escalated to the state control room (each once: ``desk.claims_escalate``)."""
+    return claims_escalate()
