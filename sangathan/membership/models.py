@@ -255,6 +255,7 @@ class Member(models.Model):
 
 
 COUNTED = (Member.Status.VERIFIED, Member.Status.ACTIVE)
+YOUTH_AGES = (18, 35)  # youth, as the party's youth wings count it: 18 to 35 years, both included
 
 
 class MemberCounter(models.Model):
@@ -266,6 +267,10 @@ class MemberCounter(models.Model):
     unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="member_counter")
     verified = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)
+    # Of the verified: aged 18–35 when joining (``YOUTH_AGES``), and women. Moved with ``verified`` by the
+    # same writes, so the shares on the page are two divisions of one row.
+    youth = models.PositiveIntegerField(default=0, db_default=0)
+    women = models.PositiveIntegerField(default=0, db_default=0)
 
     scope_rule = ScopeRule("unit__path")
     objects = ScopedManager()
@@ -276,6 +281,29 @@ class MemberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.verified}/{self.pending}"
+
+
+class MemberDay(models.Model):
+    """For one unit's subtree and one day (Asia/Kolkata): members who started counting that day (``gained``:
+    verified, a held sign-up cleared, paper forms promoted) and who stopped (``lost``: revoked, lapsed).
+    Kept by the same writes as ``MemberCounter`` (one more row per ancestor), so the growth chart of the
+    country is 30–90 rows of one unit, not a GROUP BY over ten million members' dates."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    gained = models.PositiveIntegerField(default=0)
+    lost = models.PositiveIntegerField(default=0)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("members of a day")
+        verbose_name_plural = _("members by day")
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="member_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: +{self.gained} -{self.lost}"
 
 
 class MemberImport(models.Model):

@@ -1,39 +1,110 @@
 """Reads of the membership drive. Counts come from the counter rows (``MemberCounter``, kept by the
 services), never from counting a subtree's members on a page load; lists read through ``restrict``."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from sangathan.access.permissions import VIEW
 from sangathan.core.paths import subtree_q
-from sangathan.membership.models import COUNTED, FraudSignal, Member, MemberCounter, ReferralCode
-from sangathan.org.models import Unit
+from sangathan.membership.models import COUNTED, FraudSignal, Member, MemberCounter, MemberDay, ReferralCode
+from sangathan.org.models import CoverageCounter, Unit
+
+BOOTH = "booth"  # the level code of booths (forms_public.BOOTH_LEVEL), where the target is set
+DEFAULT_TARGET_PER_BOOTH = 100
+
+
+def target_per_booth() -> int:
+    """Verified members each booth should have (``MEMBERSHIP_TARGET_PER_BOOTH``)."""
+    return int(getattr(settings, "MEMBERSHIP_TARGET_PER_BOOTH", DEFAULT_TARGET_PER_BOOTH))
 
 
 @dataclass
 class Counts:
-    """Members of a unit's subtree: verified (they count) and pending (code not yet confirmed)."""
+    """Members of a unit's subtree: verified (they count) and pending (code not yet confirmed); of the
+    verified, the youth (18–35) and the women; and the booths below, for the target."""
 
     verified: int = 0
     pending: int = 0
+    youth: int = 0
+    women: int = 0
+    booths: int = 0
 
     @property
     def total(self) -> int:
         return self.verified + self.pending
 
+    @property
+    def target(self) -> int:
+        return self.booths * target_per_booth()
+
+    @staticmethod
+    def _percent(part: int, whole: int) -> float:
+        return round(100 * part / whole, 1) if whole else 0.0
+
+    @property
+    def target_percent(self) -> float:
+        return self._percent(self.verified, self.target)
+
+    @property
+    def youth_percent(self) -> float:
+        return self._percent(self.youth, self.verified)
+
+    @property
+    def women_percent(self) -> float:
+        return self._percent(self.women, self.verified)
+
+    @property
+    def per_booth(self) -> float:
+        return round(self.verified / self.booths, 1) if self.booths else 0.0
+
+
+COUNTER_FIELDS = ("verified", "pending", "youth", "women")
+
+
+def booths_by_unit(units: list[Unit]) -> dict[int, int]:
+    """The booths in each unit's subtree, from the coverage counters (a booth is one booth itself)."""
+    rows = CoverageCounter.objects.filter(unit__in=units, level__code=BOOTH).values_list("unit_id", "units_total")
+    found = dict(rows)
+    return {unit.pk: 1 if unit.level.code == BOOTH else found.get(unit.pk, 0) for unit in units}
+
 
 def counts_for_unit(unit: Unit) -> Counts:
-    """One row: the unit's counter."""
-    row = MemberCounter.objects.filter(unit=unit).values_list("verified", "pending").first()
-    return Counts(*row) if row else Counts()
+    """Two rows: the unit's counter and its booth count."""
+    return counts_by_unit([unit])[unit.pk]
 
 
 def counts_by_unit(units: list[Unit]) -> dict[int, Counts]:
-    """The counters of ``units`` (e.g. one page of children), one query."""
-    rows = MemberCounter.objects.filter(unit__in=units).values_list("unit_id", "verified", "pending")
-    found = {unit_id: Counts(verified, pending) for unit_id, verified, pending in rows}
-    return {unit.pk: found.get(unit.pk, Counts()) for unit in units}
+    """The counters of ``units`` (e.g. one page of children), two queries."""
+    rows = MemberCounter.objects.filter(unit__in=units).values_list("unit_id", *COUNTER_FIELDS)
+    found = {unit_id: values for unit_id, *values in rows}
+    booths = booths_by_unit(units)
+    return {unit.pk: Counts(*found.get(unit.pk, (0, 0, 0, 0)), booths=booths[unit.pk]) for unit in units}
+
+
+@dataclass
+class Day:
+    day: datetime.date
+    gained: int = 0
+    lost: int = 0
+
+    @property
+    def net(self) -> int:
+        return self.gained - self.lost
+
+
+def growth(unit: Unit, *, days: int = 30, today: datetime.date | None = None) -> list[Day]:
+    """The last ``days`` days of ``unit``'s subtree, oldest first, days without a change included: at most
+    ``days`` rows of one unit (``MemberDay``)."""
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    rows = MemberDay.objects.filter(unit=unit, day__gte=first, day__lte=today).values_list("day", "gained", "lost")
+    found = {day: (gained, lost) for day, gained, lost in rows}
+    series = [first + datetime.timedelta(days=n) for n in range(days)]
+    return [Day(day, *found.get(day, (0, 0))) for day in series]
 
 
 def members_in(user, unit: Unit) -> QuerySet[Member]:

@@ -370,7 +370,7 @@ def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Mem
             member.save(update_fields=["status", "verified_at"])
     except IntegrityError:
         raise taken from None
-    counters.move(member.unit, before=Member.Status.PENDING, after=member.status)
+    counters.move(member.unit, before=Member.Status.PENDING, after=member.status, member=member, at=now)
     _referral_move(member.referred_by_id, before=Member.Status.PENDING, after=member.status)
     _welcome(member)
     return member
@@ -488,26 +488,35 @@ def paper_members_promote(*, today: datetime.date | None = None, at: datetime.da
     candidates = Member.objects.select_for_update().filter(
         status=Member.Status.PENDING, source__in=PAPER_SOURCES, joined_at__lte=cutoff, flagged=False
     )
-    rows = list(candidates.order_by("joined_at", "pk").values_list("pk", "unit_id", "referred_by_id", "epic"))
-    epics = {epic for _pk, _unit, _ref, epic in rows if epic}
+    rows = list(
+        candidates.order_by("joined_at", "pk").values_list("pk", "unit_id", "referred_by_id", "epic", "age", "gender")
+    )
+    epics = {row[3] for row in rows if row[3]}
     proven = [Member.Status.VERIFIED, Member.Status.ACTIVE, Member.Status.LAPSED]
     held = set(Member.objects.filter(epic__in=epics, status__in=proven).values_list("epic", flat=True))
     promoted: list[int] = []
     units: Tally = Tally()
     referrers: Tally = Tally()
-    for pk, unit_id, referral_id, epic in rows:
+    youth: Tally = Tally()
+    women: Tally = Tally()
+    for pk, unit_id, referral_id, epic, age, gender in rows:
         if epic:
             if epic in held:
                 continue
             held.add(epic)
         promoted.append(pk)
         units[unit_id] += 1
+        youth[unit_id] += int(counters.is_youth(age))
+        women[unit_id] += int(counters.is_woman(gender))
         if referral_id is not None:
             referrers[referral_id] += 1
     if not promoted:
         return 0
     Member.objects.filter(pk__in=promoted).update(status=Member.Status.VERIFIED, verified_at=now)
-    counters.apply_many({unit_id: (n, -n) for unit_id, n in units.items()})
+    counters.apply_many(
+        {unit_id: (n, -n, youth[unit_id], women[unit_id]) for unit_id, n in units.items()},
+        day=timezone.localdate(now),
+    )
     for n in set(referrers.values()):
         ReferralCode.objects.filter(pk__in=[pk for pk, m in referrers.items() if m == n]).update(
             verified_count=F("verified_count") + n, pending_count=F("pending_count") - n
@@ -580,7 +589,7 @@ def member_review(*, member: Member, decision: str, by, reason: str = "") -> Mem
         )
     member.status = Member.Status.VERIFIED
     member.save(update_fields=["flagged", "status"])
-    counters.move(member.unit, before=Member.Status.HELD, after=member.status)
+    counters.move(member.unit, before=Member.Status.HELD, after=member.status, member=member)
     _referral_move(member.referred_by_id, before=Member.Status.HELD, after=member.status)
     _welcome(member)
     return member
@@ -622,7 +631,7 @@ def member_revoke(
     member.status, member.revoked_at = Member.Status.REVOKED, at or timezone.now()
     member.revoked_via, member.revoke_reason = via, reason
     member.save(update_fields=["status", "revoked_at", "revoked_via", "revoke_reason"])
-    counters.move(member.unit, before=before, after=member.status)
+    counters.move(member.unit, before=before, after=member.status, member=member, at=member.revoked_at)
     _referral_move(member.referred_by_id, before=before, after=member.status)
     ReferralCode.objects.filter(member=member).update(is_active=False)
     if via == Member.RevokedVia.NOT_ME and member.referred_by_id is not None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.personal import may_see_personal_at, may_view_personal
 from sangathan.access.scope import can, require, top_units
-from sangathan.membership import fraud, selectors, services
+from sangathan.membership import charts, fraud, selectors, services
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import BOOTH_LEVEL
 from sangathan.membership.forms_staff import PaperForm, SheetForm
@@ -28,6 +28,7 @@ from sangathan.org.phones import display_mobile
 
 CHILDREN_PER_PAGE = 50
 MEMBERS_PER_PAGE = 50
+GROWTH_DAYS = 30
 
 
 @login_required
@@ -49,6 +50,8 @@ def _bars(children: list[Unit], counts: dict) -> list[dict]:
                 "counts": c,
                 "verified_width": round(100 * c.verified / widest, 1),
                 "pending_width": round(100 * c.pending / widest, 1),
+                "target_width": charts.width(c.target_percent),
+                "target_tone": charts.tone(c.target_percent),
             }
         )
     return rows
@@ -78,6 +81,11 @@ def unit(request, pk):
         "unit": unit,
         "ancestors": [a for a in selectors.ancestors_of(unit) if can(request.user, VIEW, a)],
         "counts": counts,
+        "target_width": charts.width(counts.target_percent),
+        "target_tone": charts.tone(counts.target_percent),
+        "per_booth": selectors.target_per_booth(),
+        "growth": charts.growth_chart(selectors.growth(unit, days=GROWTH_DAYS)),
+        "growth_days": GROWTH_DAYS,
         "children": _bars(child_list, selectors.counts_by_unit(child_list)),
         "page": page,
         "members": members,

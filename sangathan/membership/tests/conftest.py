@@ -41,11 +41,13 @@ def referral(tree, volunteer):
     return services.referral_code_for_person(person=volunteer, unit=tree.booth1)
 
 
-def join(unit, *, mobile=None, referral=None, verify=False, epic="", age=30, name="Seema Meena", token="") -> Member:
+def join(
+    unit, *, mobile=None, referral=None, verify=False, epic="", age=30, name="Seema Meena", token="", gender=""
+) -> Member:
     """A sign-up through ``member_join``; with ``verify``, the code from the outbox typed back."""
     mobile = mobile or next_mobile()
     answer = services.member_join(
-        unit=unit, name=name, mobile=mobile, age=age, epic=epic, referral=referral, token=token
+        unit=unit, name=name, mobile=mobile, age=age, epic=epic, referral=referral, token=token, gender=gender
     )
     if verify:
         return services.member_confirm(
