@@ -2,6 +2,7 @@
 
 from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware
+from django.utils.functional import SimpleLazyObject
 
 from sangathan.core.clientip import client_ip
 
@@ -11,9 +12,14 @@ class AuditMiddleware(AuditlogMiddleware):
     (``PROXY_COUNT``, the same rule as the lock-out and the rate limits)."""
 
     def get_extra_data(self, request):
-        # ``request.user`` is passed unevaluated: it is read only when an entry is written, so pages
-        # that write nothing cost no extra query (auditlog checks it is a real user at that moment).
-        return {"remote_addr": client_ip(request), "remote_port": None, "actor": getattr(request, "user", None)}
+        # ``request.user`` is read only when an entry is written, so pages that write nothing cost no extra
+        # query (auditlog checks it is a real user at that moment). Read through a lambda, not captured: the
+        # API signs in inside the view (a token; DRF then sets ``request.user``), after this middleware ran.
+        return {
+            "remote_addr": client_ip(request),
+            "remote_port": None,
+            "actor": SimpleLazyObject(lambda: getattr(request, "user", None)),
+        }
 
     def __call__(self, request):
         try:
