@@ -59,7 +59,7 @@ UNIT_FORMULAS = {
     ),
     "activity": gettext_lazy(
         "(Posts + party messages shared + WhatsApp groups messaged + people added + events) reported in the area "
-        "÷ booths in the area ÷ days; shown as a percent of the best unit among its siblings (the best is 100)."
+        "÷ booths in the area ÷ days rolled up; shown as a percent of the best unit among its siblings (the best is 100)."
     ),
     "cascade": gettext_lazy(
         "Units of the area that acknowledged a message within its deadline ÷ messages delivered there in the "
@@ -348,6 +348,7 @@ def unit_scorecards(unit: Unit, period: Period, *, with_bearers: bool = True) ->
     }
     bearers = _key_bearers(children) if with_bearers else {}
 
+    days = result.days_rolled_up  # the days whose numbers are in the roll-ups
     for child in children:
         roll = rollups.get(child.path) or {}
         activity = sum(roll.get(name) or 0 for name in COUNTERS)
@@ -364,8 +365,8 @@ def unit_scorecards(unit: Unit, period: Period, *, with_bearers: bool = True) ->
                 {
                     "done": activity,
                     "booths": child_booths,
-                    "days": period.days if expected else 0,
-                    "value": round(activity / (child_booths * period.days), 3) if child_booths and expected else 0,
+                    "days": days if expected else 0,
+                    "value": round(activity / (child_booths * days), 3) if child_booths and expected and days else 0,
                 },
             ),
             "cascade": _ratio("cascade", on_time, counted),
