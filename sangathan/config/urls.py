@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("sangathan.org.api.urls")),
     path("api/v1/channels/", include("sangathan.channels.api_urls")),
+    path("api/v1/controlroom/", include("sangathan.controlroom.api.urls")),
     path("", include("sangathan.ops.urls")),  # /healthz, /readyz, /metrics
     path("", include("sangathan.site.urls")),
     path("", include("sangathan.org.urls")),
