@@ -28,3 +28,13 @@ PLATFORM_BADGES = {
     Platform.X: "X",
     Platform.YOUTUBE: "YT",
 }
+
+# Official accounts: their numbers (followers, posts, reach) are read from export files or the platforms' APIs.
+ACCOUNT_PLATFORMS = (
+    Platform.FACEBOOK_PAGE,
+    Platform.INSTAGRAM,
+    Platform.X,
+    Platform.YOUTUBE,
+    Platform.TELEGRAM_CHANNEL,
+    Platform.TELEGRAM_GROUP,
+)

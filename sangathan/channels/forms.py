@@ -93,3 +93,19 @@ class AreaFilterForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("CSV or Excel (.xlsx) file"))
+
+
+class CredentialForm(forms.Form):
+    """An official account's API access. The token field is never filled in again (it is not shown back)."""
+
+    account_id = forms.CharField(
+        label=_("Account id on the platform"),
+        max_length=100,
+        help_text=_("X user id, Facebook Page id, Instagram account id, YouTube channel id or Telegram chat id."),
+    )
+    token = forms.CharField(
+        label=_("Access token or key"),
+        max_length=2000,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Stored encrypted; it is never shown again. To change it, paste a new one."),
+    )

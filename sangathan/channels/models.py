@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangathan.access.scoping import ScopedManager, ScopedQuerySet, ScopeRule
 from sangathan.channels import links
-from sangathan.channels.choices import PLATFORM_BADGES, Platform
+from sangathan.channels.choices import ACCOUNT_PLATFORMS, PLATFORM_BADGES, Platform
 from sangathan.core.fields import actor_field
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.models import Person, Unit
@@ -114,6 +114,11 @@ class Channel(models.Model):
     @property
     def short_link(self) -> str:
         return links.short_link(self.link)
+
+    @property
+    def is_account(self) -> bool:
+        """An official account whose numbers the control room follows (not a WhatsApp group or list)."""
+        return self.platform in ACCOUNT_PLATFORMS
 
     @property
     def is_stale(self) -> bool:

@@ -45,7 +45,7 @@ def unit_ids_with_platforms(platforms: Iterable[str]) -> QuerySet:
 
 
 def channels_of_unit(unit: Unit, *, include_inactive: bool = False) -> QuerySet:
-    qs = Channel.objects.filter(unit=unit).prefetch_related("admins").select_related("unit__level")
+    qs = Channel.objects.filter(unit=unit).prefetch_related("admins").select_related("unit__level", "credential")
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs.order_by("-is_active", "platform", "name", "id")
@@ -166,6 +166,11 @@ class FollowerBar:
     day: datetime.date
     followers: int
     percent: int  # of the chart's height: the largest number is 100
+    x: int = 0  # the bar's place in the chart's SVG (10 units a day, the bar 8 wide)
+
+    @property
+    def y(self) -> int:
+        return 100 - self.percent
 
 
 def follower_bars(snapshots: list) -> list[FollowerBar]:
@@ -177,7 +182,10 @@ def follower_bars(snapshots: list) -> list[FollowerBar]:
     low, high = min(s.followers for s in known), max(s.followers for s in known)
     floor = max(low - max((high - low) // 4, 1), 0)
     span = max(high - floor, 1)
-    return [FollowerBar(s.day, s.followers, max(round(100 * (s.followers - floor) / span), 4)) for s in known]
+    return [
+        FollowerBar(s.day, s.followers, max(round(100 * (s.followers - floor) / span), 4), x=10 * i)
+        for i, s in enumerate(known)
+    ]
 
 
 @dataclass

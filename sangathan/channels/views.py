@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.scope import can, require
 from sangathan.channels import selectors, services
-from sangathan.channels.forms import AreaFilterForm, ChannelForm, ReasonForm, UploadForm, VerifyForm
+from sangathan.channels.forms import AreaFilterForm, ChannelForm, CredentialForm, ReasonForm, UploadForm, VerifyForm
 from sangathan.channels.import_jobs import channel_import_confirm, channel_import_upload
 from sangathan.channels.importing import MAX_BYTES, ImportReport, column_help
 from sangathan.channels.links import ChannelError
-from sangathan.channels.models import Channel, ChannelImport, Platform
+from sangathan.channels.models import Channel, ChannelCredential, ChannelImport, Platform
+from sangathan.channels.platforms import adapter_for
 from sangathan.org.access import get_unit_for_user, start_page
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Level
@@ -26,6 +27,7 @@ from sangathan.org.selectors import unit_ancestors
 PER_PAGE = 50
 MISSING_SHOWN = 30
 UPLOAD_MAX_BYTES = MAX_BYTES
+NUMBERS_DAYS = 30
 
 
 def get_channel_for_user(user, pk) -> Channel:
@@ -309,3 +311,72 @@ def import_preview(request, pk):
     if request.htmx:
         return render(request, "channels/partials/import_job.html", context)
     return render(request, "channels/import_preview.html", context)
+
+
+# ---------------------------------------------------------------- official accounts' numbers
+
+
+@login_required
+def numbers(request, pk):
+    """An official account's page: its followers over the last 30 days as bars, the days' numbers with their
+    source and when they were last updated, and its API access (set by those who manage the unit's channels)."""
+    channel = get_channel_for_user(request.user, pk)
+    snapshots = selectors.snapshots_of_channel(channel, days=NUMBERS_DAYS)
+    can_manage = can(request.user, MANAGE_CHANNELS, channel.unit)
+    credential = ChannelCredential.objects.filter(channel=channel).first()
+    return render(
+        request,
+        "channels/numbers.html",
+        {
+            "channel": channel,
+            "unit": channel.unit,
+            "ancestors": _crumbs(request.user, channel.unit),
+            "bars": selectors.follower_bars(snapshots),
+            "rows": list(reversed(snapshots)),
+            "latest": max(snapshots, key=lambda s: s.updated_at) if snapshots else None,
+            "days": NUMBERS_DAYS,
+            "credential": credential,
+            "has_api": adapter_for(channel.platform) is not None,
+            "can_manage": can_manage,
+            "form": CredentialForm(initial={"account_id": credential.account_id if credential else ""})
+            if can_manage
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_access(request, pk):
+    channel = _managed_channel(request, pk, removed=_("This channel has been removed; it cannot be changed."))
+    if isinstance(channel, HttpResponse):
+        return channel
+    form = CredentialForm(request.POST)
+    if form.is_valid():
+        try:
+            services.credential_set(
+                channel=channel,
+                account_id=form.cleaned_data["account_id"],
+                token=form.cleaned_data["token"],
+                by=request.user,
+            )
+        except ChannelError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("API access saved. The numbers are read in the next daily run."))
+    else:
+        messages.error(request, _("Give the account id and the access token."))
+    return redirect("channels:numbers", pk=channel.pk)
+
+
+@login_required
+@require_POST
+def api_access_remove(request, pk):
+    channel = _managed_channel(request, pk)
+    try:
+        services.credential_remove(channel=channel, by=request.user)
+    except ChannelError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("API access removed. The numbers already read stay."))
+    return redirect("channels:numbers", pk=channel.pk)
