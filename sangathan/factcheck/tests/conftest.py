@@ -1,11 +1,15 @@
 """Shared fixtures of the factcheck tests: fresh in-memory indexes, two claims, a clean rate-limit cache."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
 
-from sangathan.factcheck import clusters, matching
+from sangathan.access.models import Role, RoleAssignment
+from sangathan.factcheck import clusters, desk, matching
 from sangathan.factcheck.services import claim_create
 from sangathan.factcheck.tests.samples import EVM_HI, NOTES_EN, NOTES_HI
+from sangathan.org.tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -25,3 +29,58 @@ def claims(db, fresh_indexes):
         "notes": claim_create(external_id="notes-2000", texts={"hi": NOTES_HI, "en": NOTES_EN}),
         "evm": claim_create(external_id="evm-hacked", texts={"hi": EVM_HI}),
     }
+
+
+# ---------------------------------------------------------------- the desk (test_desk, test_publish, test_answer)
+
+
+@pytest.fixture
+def checkers(cast, tree):
+    """A fact-checker of Jaipur, one of Ajmer (the sibling district) and the state control room."""
+
+    def user(name, unit, role, **fields):
+        made = UserFactory(username=name, **fields)
+        RoleAssignment.objects.create(user=made, unit=unit, role=role)
+        return made
+
+    return SimpleNamespace(
+        jaipur=user("checker_jaipur", tree.jaipur, Role.FACT_CHECKER),
+        ajmer=user("checker_ajmer", tree.ajmer, Role.FACT_CHECKER),
+        control_room=user("control_room", tree.rajasthan, Role.CONTROL_ROOM, email="room@example.org"),
+    )
+
+
+@pytest.fixture
+def open_claim(checkers, tree, fresh_indexes):
+    """A claim of Jaipur's desk, new."""
+
+    def make(unit=None, by=None, hi=NOTES_HI, en=NOTES_EN, **kwargs):
+        return desk.claim_open(unit=unit or tree.jaipur, texts={"hi": hi, "en": en}, by=by or checkers.jaipur, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def published_claim(open_claim, checkers):
+    """A claim of Jaipur's desk taken through the whole workflow: verdict false, rebuttal, published."""
+
+    def make(**kwargs):
+        claim = open_claim(**kwargs)
+        by = checkers.jaipur
+        desk.claim_edit(
+            claim=claim,
+            by=by,
+            rebuttal={
+                "rebuttal_hi": "₹2000 के नोट बंद नहीं हुए हैं। रिज़र्व बैंक ने ऐसी कोई घोषणा नहीं की है।",
+                "rebuttal_en": "₹2000 notes have not been banned. The Reserve Bank announced nothing of the kind.",
+                "rebuttal_whatsapp": "❌ झूठ: ₹2000 के नोट बंद नहीं हुए।",
+                "rebuttal_x": "FALSE: ₹2000 notes are not banned from tomorrow.",
+                "rebuttal_facebook": "Fact-check: ₹2000 notes are not banned.",
+            },
+        )
+        for step in ("triage", "verifying"):
+            desk.claim_transition(claim=claim, to=step, by=by)
+        desk.claim_transition(claim=claim, to="verdict", verdict="false", by=by)
+        return desk.claim_transition(claim=claim, to="published", by=by)
+
+    return make
