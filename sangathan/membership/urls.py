@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("unit/<int:pk>/", views.unit, name="unit"),
     path("unit/<int:pk>/codes/", views.codes, name="codes"),
+    path("unit/<int:pk>/leaders/", views.leaders, name="leaders"),
     path("unit/<int:pk>/paper/", views.paper, name="paper"),
     path("unit/<int:pk>/sheet/", views.sheet_upload, name="sheet_upload"),
     path("sheet/<int:pk>/", views.sheet, name="sheet"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.personal import may_see_personal_at, may_view_personal
 from sangathan.access.scope import can, require, top_units
-from sangathan.membership import charts, fraud, selectors, services
+from sangathan.membership import charts, fraud, leaderboards, selectors, services
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import BOOTH_LEVEL
 from sangathan.membership.forms_staff import PaperForm, SheetForm
@@ -108,6 +108,35 @@ def codes(request, pk):
     made = services.referral_codes_ensure(unit=unit, by=request.user)
     messages.success(request, _("%(n)d join links are ready.") % {"n": len(made)})
     return redirect("membership:unit", pk=unit.pk)
+
+
+@login_required
+def leaders(request, pk):
+    """The leaderboards of a unit's subtree: referral links by verified members, and the units of one
+    level below (``?level=<code>``, the next level by default) by verified members per booth."""
+    unit = get_unit_for_user(request.user, pk)
+    levels = leaderboards.levels_below(unit)
+    chosen = next((lv for lv in levels if lv.code == request.GET.get("level")), levels[0] if levels else None)
+    ranks = leaderboards.units(request.user, unit, chosen) if chosen else []
+    best = max([r.per_booth for r in ranks] + [0.0])
+    target = selectors.target_per_booth()
+    rows = [
+        {
+            "rank": r,
+            "width": round(100 * r.per_booth / best, 1) if best else 0.0,
+            "tone": charts.tone(100 * r.per_booth / target if target else 0.0),
+        }
+        for r in ranks
+    ]
+    context = {
+        "unit": unit,
+        "levels": levels,
+        "level": chosen,
+        "rows": rows,
+        "referrers": leaderboards.referrers(request.user, unit),
+        "top": leaderboards.TOP,
+    }
+    return render(request, "membership/staff/leaders.html", context)
 
 
 # ---------------------------------------------------------------- paper forms
