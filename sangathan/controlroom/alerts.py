@@ -49,7 +49,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -103,7 +103,7 @@ def register_rule(kind: str, rule_kind: RuleKind) -> None:
 
 def describe(alert: Alert) -> str:
     kind = RULES.get(alert.rule.kind)
-    return kind.describe(alert) if kind else alert.rule.name
+    return kind.describe(alert) if kind else rule_name(alert.rule)
 
 
 # ---------------------------------------------------------------- the rules
@@ -256,7 +256,7 @@ register_rule(
         evaluate=reporting_rate,
         describe=_describe_rate,
         defaults={
-            "name": gettext_lazy("A district's reporting rate below 50% at 20:00"),
+            "name": gettext_lazy("District reporting rate low at 20:00"),
             "threshold": 50,
             "at_time": datetime.time(20, 0),
             "level_code": "district",
@@ -268,7 +268,7 @@ register_rule(
     RuleKind(
         evaluate=silent,
         describe=_describe_silent,
-        defaults={"name": gettext_lazy("A booth silent for 7 days"), "threshold": 7, "level_code": "booth"},
+        defaults={"name": gettext_lazy("Booth silent for 7 days"), "threshold": 7, "level_code": "booth"},
         resolve=silent_resolve,
     ),
 )
@@ -278,7 +278,7 @@ register_rule(
         evaluate=urgent_message,
         describe=_describe_urgent,
         defaults={
-            "name": gettext_lazy("An urgent message below 50% acknowledged after 2 hours"),
+            "name": gettext_lazy("Urgent message not acknowledged after 2 hours"),
             "threshold": 50,
             "window_minutes": 120,
             "severity": AlertRule.Severity.CRITICAL,
@@ -297,10 +297,17 @@ def rules_ensure() -> int:
     made = 0
     for kind, rule_kind in RULES.items():
         if kind not in have:
-            values = {name: str(v) if name == "name" else v for name, v in rule_kind.defaults.items()}
+            with translation.override("en"):  # stored in English, shown translated (``rule_name``)
+                values = {name: str(v) if name == "name" else v for name, v in rule_kind.defaults.items()}
             AlertRule.objects.create(kind=kind, **values)
             made += 1
     return made
+
+
+def rule_name(rule: AlertRule) -> str:
+    """The rule's name in the active language: a default rule's name is in the catalogue; an organisation's
+    own name is shown as written."""
+    return _(rule.name) if rule.name else rule.kind
 
 
 def _assignees(paths: Iterable[str]) -> dict[str, int]:
@@ -438,7 +445,7 @@ def _tell_parents(alerts: list[Alert]) -> int:
                 {
                     "name": person.name,
                     "count": len(group),
-                    "rule": str(first.rule.name),
+                    "rule": first.rule.name,
                     "unit": first.unit.display_name,
                     "link": f"{conf.public_base_url()}/controlroom/alerts/unit/{parent_id}/",
                 },

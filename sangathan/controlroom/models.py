@@ -13,6 +13,7 @@ and ``RollupRun`` says when (see docs in ``services.rollup_refresh``).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sangathan.access.scoping import ScopedManager, ScopeRule
 from sangathan.controlroom.links import URL_MAX, Platform
@@ -245,17 +246,17 @@ class Alert(models.Model):
     days) so that the page says it in the reader's language."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        ESCALATED = "escalated", _("Escalated")
-        RESOLVED = "resolved", _("Resolved")
+        OPEN = "open", pgettext_lazy("alert", "Open")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert", "Acknowledged")
+        ESCALATED = "escalated", pgettext_lazy("alert", "Escalated")
+        RESOLVED = "resolved", pgettext_lazy("alert", "Resolved")
 
     rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("rule"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     subject = models.CharField(max_length=60, blank=True, default="")
     period = models.CharField(max_length=20, blank=True, default="")
     numbers = models.JSONField(default=dict, blank=True)
-    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
+    state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.OPEN)
     raised_at = models.DateTimeField(_("raised at"))
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

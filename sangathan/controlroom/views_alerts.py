@@ -39,7 +39,7 @@ def alert_list(request, pk: int):
             "total": total,
             "shown": shown,
             "limit": SHOWN,
-            "filters": [("open", _("Open")), ("acknowledged", _("Acknowledged")), ("resolved", _("Resolved"))],
+            "filters": [(code, Alert.State(code).label) for code in FILTERS],
             "assignable": list(alerts.assignable_users(unit)[:50]),
         },
     )

@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                         ],
                         default="open",
                         max_length=12,
-                        verbose_name="state",
+                        verbose_name="status",
                     ),
                 ),
                 ("raised_at", models.DateTimeField(verbose_name="raised at")),
