@@ -8,7 +8,7 @@ Thin views, the same rules as the staff pages (``sangathan.recruitment.views_sta
   its translated message (``sangathan.core.api``); nothing changes on a refusal.
 """
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -27,7 +27,14 @@ from sangathan.org.errors import OrgError
 from sangathan.org.representation import AGE_BAND_YEARS
 from sangathan.recruitment import access, services
 from sangathan.recruitment.api import serializers as s
-from sangathan.recruitment.models import Application, Campaign, InterviewDay, InterviewSlot, ScoreSheet
+from sangathan.recruitment.models import (
+    Application,
+    Campaign,
+    CampaignPosition,
+    InterviewDay,
+    InterviewSlot,
+    ScoreSheet,
+)
 from sangathan.recruitment.selectors import applications_filtered
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI
 
@@ -41,7 +48,7 @@ def _campaigns(user):
     return (
         access.campaigns_for_user(user)
         .select_related("scope_unit__level")
-        .prefetch_related("positions__position__level")
+        .prefetch_related(Prefetch("positions", queryset=CampaignPosition.objects.select_related("position__level")))
         .order_by("-opens_at", "-pk")
     )
 
@@ -330,9 +337,12 @@ class InterviewSlotListApi(generics.ListAPIView):
 
     serializer_class = s.InterviewSlotOutputSerializer
     filterset_class = SlotFilter
+    queryset = InterviewSlot.objects.none()  # for the schema; the rows come from get_queryset
 
     def get_queryset(self):
         user = self.request.user
+        if not user.is_authenticated:
+            return InterviewSlot.objects.none()
         return (
             InterviewSlot.objects.filter(
                 Q(application__in=access.applications_for_user(user).values("pk"))

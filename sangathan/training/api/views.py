@@ -125,8 +125,11 @@ class InvitationListCreateApi(generics.ListAPIView):
     """GET: the camp's invitees. POST: invite one person by mobile number (someone the caller can see)."""
 
     serializer_class = s.InvitationOutputSerializer
+    queryset = Invitation.objects.none()  # for the schema; the rows come from get_queryset
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         self.camp = _camp(self.request.user, self.kwargs["pk"])
         return Invitation.objects.filter(camp=self.camp).select_related("person").order_by("pk")
 
@@ -165,8 +168,11 @@ class AttendanceListMarkApi(generics.ListAPIView):
     every module of the programme records its completion."""
 
     serializer_class = s.AttendanceOutputSerializer
+    queryset = Attendance.objects.none()  # for the schema; the rows come from get_queryset
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         camp = _camp(self.request.user, self.kwargs["pk"])
         return Attendance.objects.filter(camp=camp).select_related("person").order_by("checked_in_at", "pk")
 
