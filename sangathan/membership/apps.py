@@ -9,6 +9,9 @@ class MembershipConfig(AppConfig):
 
     def ready(self) -> None:
         from sangathan.core.daily import register
+        from sangathan.membership.lifecycle import members_activate, members_lapse
         from sangathan.membership.services import paper_members_promote
 
         register("membership-paper-promote", paper_members_promote, order=30)
+        register("membership-activate", members_activate, order=31)
+        register("membership-lapse", members_lapse, order=32)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("sheet/<int:pk>/", views.sheet, name="sheet"),
     path("unit/<int:pk>/review/", views.review, name="review"),
     path("member/<int:pk>/decide/", views.member_decide, name="member_decide"),
+    path("member/<int:pk>/revoke/", views.member_revoke, name="member_revoke"),
     path("link/<int:pk>/unfreeze/", views.link_unfreeze, name="link_unfreeze"),
 ]

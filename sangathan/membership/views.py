@@ -264,6 +264,25 @@ def member_decide(request, pk):
 
 @login_required
 @require_POST
+def member_revoke(request, pk):
+    """An admin takes a membership back, with a reason (audited; the counts go down at once)."""
+    member = get_object_or_404(Member.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+    require(request.user, APPOINT, member.unit)
+    try:
+        services.member_revoke(
+            member=member, via=Member.RevokedVia.ADMIN, reason=request.POST.get("reason", ""), by=request.user
+        )
+    except MembershipError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The membership was revoked."))
+    back = request.POST.get("unit", "")
+    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    return redirect("membership:unit", pk=(unit or member.unit).pk)
+
+
+@login_required
+@require_POST
 def link_unfreeze(request, pk):
     """A reviewer looked at a frozen referral link: its counts move again."""
     link = get_object_or_404(ReferralCode.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)

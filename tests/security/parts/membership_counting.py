@@ -1,9 +1,37 @@
-"""The membership drive's counting pages in the scope matrix (issue 15): leaderboards, the duplicates queue
-and its decisions, the members export. A sibling district's user gets 404 and changes nothing."""
+"""The membership drive's counting pages in the scope matrix (issue 15): leaderboards, revoking by an admin,
+the duplicates queue and its decisions, the members export. A sibling district's user gets 404 and changes
+nothing."""
 
-from sangathan.access.permissions import VIEW
+from sangathan.access.permissions import APPOINT, VIEW
+from sangathan.membership import services
 from tests.security.matrix import Endpoint
+from tests.security.world import COLUMNS, marker
+
+
+def _member(unit, column: str, n: int):
+    mobile = f"+91970{COLUMNS.index(column) * 7 + n * 31:07d}"
+    answer = services.member_join(unit=unit, name=marker("member", column), mobile=mobile, age=30)
+    return services.member_verify(member=answer.member)
+
+
+def build(w):
+    for column, unit in w.units["booth"].items():
+        w.objects.setdefault("membership_member", {})[column] = _member(unit, column, 1)
+
+
+def _reason(world, column):
+    return {"reason": "scope matrix"}
+
 
 WEB = [
     Endpoint("membership.leaders", "membership:leaders", action=VIEW, obj="unit:unit"),
+    Endpoint(
+        "membership.member_revoke",
+        "membership:member_revoke",
+        "POST",
+        APPOINT,
+        "membership_member",
+        data=_reason,
+        apps=("membership",),
+    ),
 ]
