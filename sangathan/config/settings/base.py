@@ -512,3 +512,8 @@ X_API_URL = env_str("X_API_URL", "https://api.x.com")
 META_GRAPH_URL = env_str("META_GRAPH_URL", "https://graph.facebook.com/v21.0")
 YOUTUBE_API_URL = env_str("YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3")
 CHANNEL_CREDENTIAL_KEYS = env_list("CHANNEL_CREDENTIAL_KEYS", "")
+
+# Control room scorecards: a unit needs attention when its overall score (0-100) stayed below the score in each
+# of the last weeks (controlroom.scorecards.needs_attention).
+CONTROLROOM_ATTENTION_WEEKS = env_int("CONTROLROOM_ATTENTION_WEEKS", 3)
+CONTROLROOM_ATTENTION_SCORE = env_int("CONTROLROOM_ATTENTION_SCORE", 40)
