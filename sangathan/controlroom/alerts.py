@@ -55,7 +55,7 @@ from django.utils.translation import gettext_lazy
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.access.permissions import VIEW_CONTROL_ROOM
-from sangathan.access.scope import can
+from sangathan.access.scope import can, require
 from sangathan.audit.services import audit_bulk_action
 from sangathan.controlroom import conf, selectors, services
 from sangathan.controlroom.errors import ControlRoomError
@@ -529,9 +529,11 @@ def alerts_in(user, unit: Unit, *, states: Iterable[str] = (State.OPEN, State.ES
 
 
 def get_alert_for_user(user, pk: int) -> Alert:
-    alert = alerts_for_user(user).filter(pk=pk).first()
+    """The alert to act on: 404 outside the user's view scope, 403 without the control room at its unit."""
+    alert = Alert.objects.restrict(user).select_related("rule", "unit").filter(pk=pk).first()
     if alert is None:
         raise Http404
+    require(user, VIEW_CONTROL_ROOM, alert.unit)
     return alert
 
 
