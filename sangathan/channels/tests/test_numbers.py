@@ -1,0 +1,124 @@
+"""An official account's page (followers as bars, day-by-day numbers, source, last update), its API access set
+and removed on the page (the token never shown back), the needs-attention mark, and the selector behind the
+control room's "lost over 10% of followers in a week" rule."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from sangathan.channels.links import ChannelError
+from sangathan.channels.models import ChannelCredential, ChannelSnapshot, Platform
+from sangathan.channels.platforms import DayNumbers
+from sangathan.channels.selectors import follower_bars, follower_drops
+from sangathan.channels.services import channel_register, credential_set, snapshots_record
+from sangathan.testing import log_in
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 12, 7)
+
+
+def record(channel, *pairs, source=ChannelSnapshot.Source.API):
+    snapshots_record(channel=channel, days=[DayNumbers(day=d, followers=f) for d, f in pairs], source=source)
+
+
+@pytest.fixture
+def account(tree):
+    return channel_register(unit=tree.jaipur, platform=Platform.X, name="BJP Jaipur", link="@bjp4jaipur")
+
+
+def test_page_shows_bars_numbers_source_and_last_update(client, cast, account):
+    today = timezone.localdate()
+    record(account, *[(today - datetime.timedelta(days=n), 1000 + 10 * (5 - n)) for n in range(5, -1, -1)])
+    with translation.override("en"):
+        page = log_in(client, cast.viewer).get(reverse("channels:numbers", args=[account.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("<rect ") == 6 and "1,050" in html and "platform API" in html and "Last updated" in html
+    assert "API access" in html and 'name="token"' not in html  # a viewer sees the status, not the form
+
+
+def test_manager_sets_api_access_and_the_token_is_never_shown_back(client, cast, account):
+    client = log_in(client, cast.district_admin)
+    url = reverse("channels:api_access", args=[account.pk])
+    answer = client.post(url, {"account_id": "783214", "token": "AAAA-very-secret-bearer"})
+    assert answer.status_code == 302
+    credential = ChannelCredential.objects.get(channel=account)
+    assert credential.account_id == "783214" and credential.set_by == cast.district_admin
+    html = client.get(reverse("channels:numbers", args=[account.pk])).content.decode()
+    assert "783214" in html and "AAAA-very-secret-bearer" not in html
+    # a bad token changes nothing
+    client.post(url, {"account_id": "783214", "token": "has spaces in it"})
+    assert ChannelCredential.objects.get(channel=account).token_encrypted == credential.token_encrypted
+    client.post(reverse("channels:api_access_remove", args=[account.pk]))
+    assert not ChannelCredential.objects.exists()
+
+
+def test_sibling_district_gets_404_and_changes_nothing(client, cast, account):
+    credential_set(channel=account, account_id="1", token="T")
+    before = bytes(ChannelCredential.objects.get().token_encrypted)
+    client = log_in(client, cast.sibling_admin)
+    assert client.get(reverse("channels:numbers", args=[account.pk])).status_code == 404
+    assert (
+        client.post(reverse("channels:api_access", args=[account.pk]), {"account_id": "9", "token": "X"}).status_code
+        == 404
+    )
+    assert client.post(reverse("channels:api_access_remove", args=[account.pk])).status_code == 404
+    assert bytes(ChannelCredential.objects.get().token_encrypted) == before
+
+
+def test_needs_attention_shows_on_the_unit_page_and_the_account_page(client, cast, account, tree):
+    credential_set(channel=account, account_id="1", token="T")
+    ChannelCredential.objects.update(
+        status=ChannelCredential.Status.ATTENTION, last_error="X refused the token (HTTP 401)."
+    )
+    with translation.override("hi"):
+        client = log_in(client, cast.district_admin, language="hi")
+        unit_page = client.get(reverse("channels:unit", args=[tree.jaipur.pk])).content.decode()
+        account_page = client.get(reverse("channels:numbers", args=[account.pk])).content.decode()
+    assert "एपीआई एक्सेस पर ध्यान देने की ज़रूरत है" in unit_page
+    assert "HTTP 401" in account_page and 'name="token"' in account_page
+
+
+def test_whatsapp_group_cannot_have_api_access(tree):
+    group = channel_register(
+        unit=tree.booth1, platform=Platform.WHATSAPP_GROUP, name="G", link="chat.whatsapp.com/AbCdEf1234567890GhIjK1"
+    )
+    with pytest.raises(ChannelError):
+        credential_set(channel=group, account_id="1", token="T")
+
+
+def test_bars_are_scaled_to_show_a_change():
+    class S:
+        def __init__(self, day, followers):
+            self.day, self.followers = day, followers
+
+    bars = follower_bars([S(TODAY, 1000), S(TODAY, None), S(TODAY, 900)])
+    assert [b.followers for b in bars] == [1000, 900] and bars[0].percent == 100 and bars[1].percent < 30
+    assert follower_bars([]) == []
+
+
+# ---------------------------------------------------------------- lost over 10% in a week
+
+
+def test_follower_drops_over_ten_percent_in_a_week(tree, cast, account):
+    steady = channel_register(unit=tree.ajmer, platform=Platform.X, name="BJP Ajmer", link="@bjp4ajmer")
+    week_ago = TODAY - datetime.timedelta(days=7)
+    record(account, (week_ago, 1000), (TODAY - datetime.timedelta(days=3), 950), (TODAY, 899))  # 10.1% lost
+    record(steady, (week_ago, 1000), (TODAY - datetime.timedelta(days=1), 900))  # exactly 10%: not over
+    [drop] = follower_drops(today=TODAY)
+    assert (drop.channel_id, drop.before, drop.after, drop.percent_lost) == (account.pk, 1000, 899, 10.1)
+    assert drop.unit_id == tree.jaipur.pk
+    # scoped: the sibling district sees none of Jaipur's accounts
+    assert follower_drops(today=TODAY, user=cast.sibling_admin) == []
+    assert [d.channel_id for d in follower_drops(today=TODAY, user=cast.district_admin)] == [account.pk]
+    assert follower_drops(today=TODAY, unit=tree.ajmer) == []
+
+
+def test_follower_drops_needs_both_ends_of_the_week(account):
+    record(account, (TODAY - datetime.timedelta(days=4), 1000), (TODAY, 100))  # nothing at the week's start
+    assert follower_drops(today=TODAY) == []
+    record(account, (TODAY - datetime.timedelta(days=6), 1000))  # the window's second day counts as its start
+    assert [d.before for d in follower_drops(today=TODAY)] == [1000]
