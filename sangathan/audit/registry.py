@@ -87,8 +87,10 @@ MODELS: dict[str, dict] = {
     "membership.Member": {
         "mask_fields": ["mobile", "epic", "age"],
         "mask_callable": "sangathan.membership.masking.mask_member_value",
-        "exclude_fields": ["join_token", "join_challenge_id"],
+        "exclude_fields": ["join_token", "join_challenge_id", "name_key"],
     },
+    # Likely duplicates and the reviewer's decision (merge keeping one, or keep both).
+    "membership.DuplicateCase": {},
     # Codes sent to prove a mobile number is one's own: sent, tried, confirmed (never the code).
     "verification.MobileChallenge": {"exclude_fields": ["salt", "code_digest"], "mask_fields": ["mobile"]},
     # Two-factor devices set up, confirmed and removed (access.services): never the key (the TOTP secret),
