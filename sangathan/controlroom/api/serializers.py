@@ -113,6 +113,8 @@ class NeedsAttentionOutputSerializer(serializers.Serializer):
 
 
 class StateReportOutputSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: a "kind" enum of its own would collide with the plan's milestone kinds.
+    kind = serializers.CharField(read_only=True, help_text="daily or weekly")
     pdf_url = serializers.SerializerMethodField()
     xlsx_url = serializers.SerializerMethodField()
 
