@@ -30,7 +30,6 @@ from sangathan.access.models import Role, RoleAssignment
 from sangathan.benchmarks.org import Row, percentile, time_calls
 from sangathan.controlroom import reports, selectors, services, sql
 from sangathan.controlroom.models import ActivityReport, ActivityRollup, StateReport
-from sangathan.core.paths import subtree_q
 from sangathan.core.pdf import html_to_pdf
 from sangathan.core.sql import insert_rows, next_id, reset_sequence
 from sangathan.org.models import Appointment, Level, Person, Position, Unit
@@ -76,21 +75,6 @@ APPOINTMENT_COLUMNS = (
     "end_reason",
     "created_at",
 )
-REPORT_COLUMNS = (
-    "appointment_id",
-    "person_id",
-    "unit_id",
-    "day",
-    "posts",
-    "shares",
-    "groups_messaged",
-    "people_added",
-    "events",
-    "note",
-    "revisions",
-    "created_at",
-    "updated_at",
-)
 PLAIN_TABLE = "bench_controlroom_plain"
 PLAIN_CREATE = f"CREATE TABLE {PLAIN_TABLE} (unit_id integer, reports integer, posts integer, shares integer)"
 PLAIN_INSERT = f"""INSERT INTO {PLAIN_TABLE} (unit_id, reports, posts, shares)
@@ -134,25 +118,34 @@ def _staff_every_booth(show_progress: bool) -> int:
     return len(bare)
 
 
-def _every_bearer_reports(root: Unit, show_progress: bool) -> int:
-    """One report for today from every active key office-bearer in ``root``'s subtree (COPY on PostgreSQL);
+REPORTS_INSERT = """INSERT INTO {report} (appointment_id, person_id, unit_id, day, posts, shares, groups_messaged,
+    people_added, events, note, revisions, created_at, updated_at)
+SELECT ap.id, ap.person_id, ap.unit_id, %(day)s, ap.id %% 4, ap.id %% 7, ap.id %% 3, ap.id %% 5, ap.id %% 2, '', 0,
+       %(now)s, %(now)s
+FROM {appointment} ap JOIN {position} p ON p.id = ap.position_id JOIN {unit} u ON u.id = ap.unit_id
+WHERE p.is_key AND ap.status = 'active' AND u.path >= %(path)s AND u.path < %(upper)s"""
+
+
+def _every_bearer_reports(root: Unit) -> int:
+    """One report for today from every active key office-bearer in ``root``'s subtree (one INSERT … SELECT);
     returns how many. Nothing if the day has reports already."""
-    if ActivityReport.objects.filter(day=_day()).exists():
-        return ActivityReport.objects.filter(day=_day()).count()
-    bearers = (
-        Appointment.objects.filter(status=Appointment.Status.ACTIVE, position__is_key=True)
-        .filter(subtree_q([root.path], "unit__path"))
-        .values_list("pk", "person_id", "unit_id")
-    )
-    now = timezone.now()
-    rows = (
-        (pk, person_id, unit_id, _day(), pk % 4, pk % 7, pk % 3, pk % 5, pk % 2, "", 0, now, now)
-        for pk, person_id, unit_id in tqdm(
-            bearers.iterator(chunk_size=20000), desc="reports", unit=" reports", disable=not show_progress
-        )
-    )
-    with transaction.atomic():
-        return insert_rows(ActivityReport._meta.db_table, REPORT_COLUMNS, rows)
+    day = _day()
+    if not ActivityReport.objects.filter(day=day).exists():
+        tables = {
+            "report": ActivityReport._meta.db_table,
+            "appointment": Appointment._meta.db_table,
+            "position": Position._meta.db_table,
+            "unit": Unit._meta.db_table,
+        }
+        params = {
+            "day": connection.ops.adapt_datefield_value(day),
+            "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+            "path": root.path,
+            "upper": path_upper_bound(root.path),
+        }
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(REPORTS_INSERT.format(**tables), params)
+    return ActivityReport.objects.filter(day=day).count()
 
 
 def _plain_group_by() -> None:
@@ -166,7 +159,7 @@ def _plain_group_by() -> None:
 
 def _rollup_row(root: Unit, show_progress: bool, log) -> tuple[Row, str]:
     added = _staff_every_booth(show_progress)
-    made = _every_bearer_reports(root, show_progress)
+    made = _every_bearer_reports(root)
     log(f"Control room: {made:,} reports for {_day()} ({added:,} booths given a key office-bearer); roll-up ...")
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {PLAIN_TABLE}")
@@ -272,7 +265,7 @@ def _report_row(log) -> tuple[Row, str]:
     state = max(states, key=lambda unit: Unit.objects.filter(parent=unit).count())
     districts = Unit.objects.filter(parent=state).count()
     log(f"Control room: a report from every key office-bearer of {state.name_en} and the day's roll-up ...")
-    made = _every_bearer_reports(state, show_progress=False)
+    made = _every_bearer_reports(state)
     services.rollup_refresh(day=_day())
     samples, baseline = [], []
     for _run in range(REPEAT):

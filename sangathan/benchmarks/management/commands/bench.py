@@ -20,6 +20,7 @@ from django.db import connection
 
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks import controlroom as controlroom_bench
+from sangathan.benchmarks import membership as membership_bench
 from sangathan.benchmarks import org
 from sangathan.benchmarks import outreach as outreach_bench
 from sangathan.benchmarks import planning as planning_bench
@@ -158,9 +159,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--apply-requests", type=int, default=2000, help="POSTs to each endpoint in the apply row (default 2000)."
         )
+        parser.add_argument(
+            "--members",
+            type=int,
+            help="Members the membership rows seed (default about ten per booth: 10,000,000 on the national tree).",
+        )
         parser.add_argument("--json", dest="json_path", metavar="PATH", help="Also write the results as JSON here.")
 
-    def handle(self, *args, scale, repeat, baseline_repeat, only, json_path, apply_requests=2000, **options):
+    def handle(
+        self, *args, scale, repeat, baseline_repeat, only, json_path, apply_requests=2000, members=None, **options
+    ):
         verbosity = options["verbosity"]
         if repeat < 1 or baseline_repeat < 1:
             raise CommandError("--repeat and --baseline-repeat must be at least 1.")
@@ -170,6 +178,7 @@ class Command(BaseCommand):
             *planning_bench.ROW_NAMES,
             *outreach_bench.ROW_NAMES,
             *controlroom_bench.ROW_NAMES,
+            *membership_bench.ROW_NAMES,
         )
         names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
         unknown = sorted(set(names) - set(all_rows))
@@ -215,6 +224,16 @@ class Command(BaseCommand):
             rows, notes = controlroom_bench.run(
                 only=names,
                 log=log,
+                repeat=repeat,
+                baseline_repeat=min(baseline_repeat, repeat),
+                show_progress=verbosity > 0,
+            )
+            report.rows += rows
+            report.notes += notes
+            rows, notes = membership_bench.run(
+                only=names,
+                log=log,
+                members=membership_bench.MEMBERS_BY_SCALE[scale] if members is None else members,
                 repeat=repeat,
                 baseline_repeat=min(baseline_repeat, repeat),
                 show_progress=verbosity > 0,
