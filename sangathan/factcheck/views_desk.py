@@ -4,6 +4,7 @@ through ``desk``, ``answering`` and ``importing``; a claim outside the user's sc
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -30,8 +31,11 @@ TIPS_SHOWN = 50
 
 
 def _writable(request, pk: int) -> Claim:
-    """The claim for a write: 404 unless the user may view it (the service refuses the rest)."""
-    return selectors.get_claim_for_user(user=request.user, pk=pk)
+    """The claim for a write: 404 unless the user may view it, 403 unless they may work on it."""
+    claim = selectors.get_claim_for_user(user=request.user, pk=pk)
+    if not Claim.objects.restrict(request.user, desk.DESK).filter(pk=claim.pk).exists():
+        raise PermissionDenied
+    return claim
 
 
 def _done(request, claim: Claim, text: str):
