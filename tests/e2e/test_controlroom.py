@@ -1,18 +1,22 @@
 """The control room in Chromium: a booth office-bearer reports the day's work from their personal link on a
 360-px phone, in Hindi (a link that is not a post first gets a Hindi message), and the district's wall,
-open on a big screen, shows the booth's report without a reload. Screenshots at 360 and 1280 px."""
+open on a big screen, shows the booth's report without a reload; the alert raised for the silent booth appears
+on the wall without a reload, an operator acknowledges it with a note (on a big screen and on a phone) and it
+leaves the wall; the district's daily report PDF downloads and reads back in Hindi. Screenshots at 360 and
+1280 px."""
 
 import datetime
 
 import pytest
 from django.utils import timezone
 
-from sangathan.controlroom import tokens
-from sangathan.controlroom.models import ActivityReport, ReportedPost
+from sangathan.access.models import Role, RoleAssignment
+from sangathan.controlroom import alerts, reports, tokens
+from sangathan.controlroom.models import ActivityReport, Alert, ReportedPost, StateReport
 from sangathan.org import services as org_services
 from sangathan.org.models import Position
-from sangathan.org.tests.factories import PersonFactory
-from sangathan.testing import log_in_browser
+from sangathan.org.tests.factories import PersonFactory, UserFactory
+from sangathan.testing import log_in_browser, pdf_text
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,3 +85,57 @@ def test_a_booth_reports_on_a_phone_and_the_wall_counts_it_without_a_reload(
     desktop.set_viewport_size({"width": 360, "height": 780})
     assert desktop.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(desktop, "controlroom-wall-360")
+
+    # The rules run (beat does it every few minutes): the booth that never reported is silent for 7 days.
+    desktop.set_viewport_size({"width": 1280, "height": 900})
+    alerts.alerts_evaluate()
+    alert = Alert.objects.get(rule__kind="silent", unit=tree.booth2)
+    desktop.wait_for_selector(f"#cr-open-alerts [data-alert='{alert.pk}']", timeout=15000)
+    assert desktop.evaluate("window.notReloaded === true")
+    assert "आमेर किला द्वार" in desktop.inner_text(f"#cr-open-alerts [data-alert='{alert.pk}']")
+    screenshot(desktop, "controlroom-wall-alert-1280")
+    desktop.set_viewport_size({"width": 360, "height": 780})
+    screenshot(desktop, "controlroom-wall-alert-360")
+    desktop.set_viewport_size({"width": 1280, "height": 900})
+
+    # The district's control-room operator acknowledges it with a note, from the wall's link.
+    operator = UserFactory(username="jaipur_operator", first_name="ऑपरेटर")
+    RoleAssignment.objects.create(user=operator, unit=tree.jaipur, role=Role.CONTROL_ROOM)
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="hi-IN").new_page()
+    log_in_browser(desk, live_server, "jaipur_operator")
+    desk.goto(f"{live_server.url}/controlroom/")
+    desk.click("#cr-alerts-link")
+    desk.wait_for_selector(f"#alert-{alert.pk}")
+    assert "बूथ 7 दिन से चुप" in desk.inner_text(f"#alert-{alert.pk}")
+    screenshot(desk, "controlroom-alerts-1280")
+    desk.set_viewport_size({"width": 360, "height": 780})
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(desk, "controlroom-alerts-360")
+    desk.set_viewport_size({"width": 1280, "height": 900})
+    desk.click(f"#alert-{alert.pk} .cr-ack button")  # no note: the browser asks for one, nothing is sent
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.OPEN
+    desk.fill(f"#note-{alert.pk}", "बूथ प्रभारी को फ़ोन किया, कल से रिपोर्ट भेजेंगे।")
+    desk.click(f"#alert-{alert.pk} .cr-ack button")
+    desk.wait_for_selector(".msg-success")
+    assert "स्वीकार कर लिया" in desk.inner_text(".messages")
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.ACKNOWLEDGED and alert.acknowledged_by == operator
+    desk.goto(f"{live_server.url}/controlroom/alerts/unit/{tree.jaipur.pk}/?state=acknowledged")
+    assert "बूथ प्रभारी को फ़ोन किया" in desk.inner_text(f"#alert-{alert.pk}")
+    desk.set_viewport_size({"width": 360, "height": 780})
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(desk, "controlroom-alerts-acknowledged-360")
+    desk.context.close()
+    # The wall lets it go, still without a reload.
+    desktop.wait_for_selector(f"#cr-open-alerts [data-alert='{alert.pk}']", state="detached", timeout=15000)
+    assert desktop.evaluate("window.notReloaded === true")
+
+    # The district's daily report: the PDF downloads from the archive and reads back in Hindi.
+    made = reports.report_make(unit=tree.jaipur, kind=StateReport.Kind.DAILY, day=timezone.localdate())
+    desktop.goto(f"{live_server.url}/controlroom/reports/")
+    with desktop.expect_download() as download_info:
+        desktop.click(f"[data-report='{made.pk}'] a.cr-pdf")
+    with open(download_info.value.path(), "rb") as handle:
+        text = pdf_text(handle.read())
+    assert "नियंत्रण कक्ष की दैनिक रिपोर्ट" in text and "जयपुर" in text
