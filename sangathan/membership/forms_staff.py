@@ -25,6 +25,14 @@ class PaperForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words", "autofocus": True}),
         error_messages=_text_errors(required=_("Enter the member's name.")),
     )
+    relative_name = NameField(
+        label=_("Father's, mother's or husband's name (optional)"),
+        script="either",
+        required=False,
+        max_length=NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words"}),
+        error_messages=_text_errors(required=""),
+    )
     mobile = mobile_field()
     age = age_field(required=_("Enter the member's age."))
     epic = epic_field()

@@ -132,6 +132,7 @@ class Member(models.Model):
     class RevokedVia(models.TextChoices):
         NOT_ME = "not_me", _("'not me' from the holder of the number")
         ADMIN = "admin", _("an admin")
+        DUPLICATE = "duplicate", _("merged into another member (a duplicate)")
 
     class Source(models.TextChoices):
         JOIN_PAGE = "join_page", _("join page")
@@ -140,6 +141,13 @@ class Member(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit"))
     name = models.CharField(_("name"), max_length=NAME_MAX, validators=[validate_plain_text])
+    # The father's, mother's or husband's name as a paper form gives it (optional): two forms with one name
+    # at one booth are the same person only if this does not tell them apart (``membership.duplicates``).
+    relative_name = models.CharField(
+        _("relative's name"), max_length=NAME_MAX, blank=True, validators=[validate_plain_text]
+    )
+    # ``name`` folded for comparison (``duplicates.name_key``): case, spaces, dots, nukta.
+    name_key = models.CharField(max_length=NAME_MAX, blank=True, editable=False)
     mobile = models.CharField(_("mobile number"), max_length=16, help_text=_("Stored as +91XXXXXXXXXX."))
     epic = models.CharField(_("voter ID (EPIC)"), max_length=10, blank=True)
     age = models.PositiveSmallIntegerField(_("age when joining"))
@@ -159,7 +167,7 @@ class Member(models.Model):
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_via = models.CharField(_("revoked by"), max_length=8, choices=RevokedVia.choices, blank=True)
+    revoked_via = models.CharField(_("revoked by"), max_length=10, choices=RevokedVia.choices, blank=True)
     revoke_reason = models.CharField(_("reason"), max_length=REASON_MAX, blank=True)
     # The public form's last token and the code sent for it: a double click or a retried POST of the same
     # form finds them here (under the row lock) and sends no second code.
@@ -233,6 +241,8 @@ class Member(models.Model):
             models.Index(fields=["referred_by", "joined_at"], name="member_referrer_joined"),
             models.Index(fields=["join_address", "joined_at"], name="member_address_joined"),
             models.Index(fields=["unit", "joined_at"], name="member_unit_joined"),
+            # Likely duplicates: the same folded name at the same booth.
+            models.Index(fields=["unit", "name_key"], name="member_unit_name_key"),
         ]
 
     def __str__(self) -> str:
@@ -378,3 +388,46 @@ class FraudSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.member_id or self.referral_id})"
+
+
+class DuplicateCase(models.Model):
+    """Two members who are likely one person: the same folded name at the same booth, and the relative's
+    name (where both give one) the same. Found when the later one is written; a reviewer merges them (the
+    other is revoked as a duplicate, what it knew that the kept one lacks is copied over) or keeps both."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for a decision")
+        MERGED = "merged", _("merged")
+        KEPT = "kept", _("both kept")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member"))
+    other = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("earlier member with the same name")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    kept = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("kept")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("likely duplicate")
+        verbose_name_plural = _("likely duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "other"], name="duplicate_case_once"),
+            models.CheckConstraint(condition=~Q(member=models.F("other")), name="duplicate_case_two_members"),
+            models.CheckConstraint(condition=Q(status__in=["open", "merged", "kept"]), name="duplicate_case_status"),
+        ]
+        indexes = [models.Index(fields=["unit", "status"], name="duplicate_case_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} ~ {self.other_id} ({self.status})"

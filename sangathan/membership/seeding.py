@@ -21,7 +21,7 @@ from sangathan.membership.models import Member
 from sangathan.membership.services import notice_current
 from sangathan.org.models import Level, Unit
 
-COLUMNS = (
+GIVEN = (
     "id",
     "unit_id",
     "name",
@@ -32,14 +32,8 @@ COLUMNS = (
     "status",
     "notice_id",
     "consent_at",
-    "language",
     "joined_at",
     "verified_at",
-    "revoke_reason",
-    "revoked_via",
-    "join_token",
-    "source",
-    "flagged",
 )
 FIRST_MOBILE = 9_000_000_000
 NAMES = ("राम कुमार", "सीता देवी", "मोहन लाल", "गीता शर्मा", "अर्जुन सिंह", "पूजा मीणा", "रवि जाट", "सुनीता गुर्जर")
@@ -52,9 +46,23 @@ def _booth_ids() -> list[int]:
     return list(Unit.objects.filter(level=booth).values_list("pk", flat=True))
 
 
+def _columns() -> tuple[tuple[str, ...], tuple]:
+    """Every column of the member table: the ``GIVEN`` ones first, then the rest with their model default (so
+    a field added later needs nothing here)."""
+    rest = [field for field in Member._meta.concrete_fields if field.attname not in GIVEN]
+    return (*GIVEN, *(field.column for field in rest)), tuple(_default(field) for field in rest)
+
+
+def _default(field):
+    if field.has_db_default() and not field.has_default():
+        return field.db_default.value  # a Value(): what the database would write
+    return field.get_default()
+
+
 def _rows(count: int, booths: list[int], start_id: int, first_mobile: int, rng: random.Random) -> Iterator[tuple]:
     notice = notice_current().pk
     now = timezone.now()
+    _names, defaults = _columns()
     for offset in range(count):
         verified = rng.random() < 0.9
         joined = now - datetime.timedelta(minutes=offset % 50_000)
@@ -69,14 +77,9 @@ def _rows(count: int, booths: list[int], start_id: int, first_mobile: int, rng: 
             "verified" if verified else "pending",
             notice,
             joined,
-            "hi",
             joined,
             joined if verified else None,
-            "",
-            "",
-            "",
-            "join_page",
-            False,
+            *defaults,
         )
 
 
@@ -95,7 +98,7 @@ def members_seed(*, count: int, progress: Callable[[int], None] | None = None, s
     while written < count:
         size = min(BATCH, count - written)
         with transaction.atomic():
-            insert_rows(Member._meta.db_table, COLUMNS, (next(rows) for _ in range(size)))
+            insert_rows(Member._meta.db_table, _columns()[0], (next(rows) for _ in range(size)))
         written += size
         if progress:
             progress(size)

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from sangathan.access.permissions import VIEW
 from sangathan.core.paths import subtree_q
-from sangathan.membership.models import COUNTED, FraudSignal, Member, MemberCounter, MemberDay, ReferralCode
+from sangathan.membership.models import (
+    COUNTED,
+    DuplicateCase,
+    FraudSignal,
+    Member,
+    MemberCounter,
+    MemberDay,
+    ReferralCode,
+)
 from sangathan.org.models import CoverageCounter, Unit
 
 BOOTH = "booth"  # the level code of booths (forms_public.BOOTH_LEVEL), where the target is set
@@ -128,6 +136,16 @@ def review_queue(user, unit: Unit) -> QuerySet[Member]:
         .select_related("unit", "referred_by")
         .prefetch_related(Prefetch("signals", queryset=FraudSignal.objects.order_by("created_at", "id")))
         .order_by("joined_at", "id")
+    )
+
+
+def duplicate_queue(user, unit: Unit) -> QuerySet[DuplicateCase]:
+    """The open likely-duplicate cases of ``unit``'s subtree that ``user`` may see, oldest first."""
+    return (
+        DuplicateCase.objects.restrict(user, VIEW)
+        .filter(subtree_q([unit.path], "unit__path"), status=DuplicateCase.Status.OPEN)
+        .select_related("unit", "member", "other")
+        .order_by("created_at", "id")
     )
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.audit.services import audit_bulk_update
-from sangathan.membership import counters, fraud
+from sangathan.membership import counters, duplicates, fraud
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.models import (
     CODE_ALPHABET,
@@ -219,6 +219,7 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
         member = Member.objects.create(
             unit=unit,
             name=name,
+            name_key=duplicates.name_key(name),
             mobile=mobile,
             age=age,
             epic=epic,
@@ -233,6 +234,7 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
         counters.move(unit, before=None, after=member.status)
         _referral_move(member.referred_by_id, before=None, after=member.status)
         _flag(member, at=at)
+        duplicates.detect(member, at=at)
     elif member.status == Member.Status.PENDING:
         # Nobody has proven this number yet: the latest form wins (only the holder of the number can
         # confirm it, so a stranger's earlier sign-up with it is simply replaced).
@@ -243,12 +245,14 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
             _referral_move(member.referred_by_id, before=member.status, after=None)
             _referral_move(referral.pk if referral else None, before=None, after=member.status)
         member.unit, member.name, member.age, member.epic, member.gender = unit, name, age, epic, gender
+        member.name_key = duplicates.name_key(name)
         member.referred_by, member.notice, member.consent_at, member.language = referral, notice_current(), at, language
         member.join_address = requested_from or None
         member.save(
             update_fields=[
                 "unit",
                 "name",
+                "name_key",
                 "age",
                 "epic",
                 "gender",
@@ -260,6 +264,7 @@ def _join(*, unit, name, mobile, age, epic, gender, referral, token, language, r
             ]
         )
         _flag(member, at=at)
+        duplicates.detect(member, at=at)
     # else: a member already (verified, active, lapsed): nothing of the form is kept; the code lets the
     # holder of the number see their card, and the page looks the same as for a new sign-up.
     try:
@@ -405,6 +410,7 @@ def member_enter(
     by,
     epic: str = "",
     gender: str = "",
+    relative_name: str = "",
     source: str = Member.Source.PAPER,
     language: str = "hi",
     at: datetime.datetime | None = None,
@@ -435,6 +441,8 @@ def member_enter(
             member = Member.objects.create(
                 unit=unit,
                 name=name,
+                name_key=duplicates.name_key(name),
+                relative_name=" ".join((relative_name or "").split()),
                 mobile=mobile,
                 age=age,
                 epic=epic,
@@ -448,6 +456,7 @@ def member_enter(
             )
             counters.move(unit, before=None, after=member.status)
             _flag(member, at=now)
+            duplicates.detect(member, at=now)
             message_queue(
                 channel=verification.code_channel(),
                 recipient=member.mobile,

@@ -17,5 +17,7 @@ urlpatterns = [
     path("unit/<int:pk>/review/", views.review, name="review"),
     path("member/<int:pk>/decide/", views.member_decide, name="member_decide"),
     path("member/<int:pk>/revoke/", views.member_revoke, name="member_revoke"),
+    path("unit/<int:pk>/duplicates/", views.duplicates, name="duplicates"),
+    path("duplicate/<int:pk>/decide/", views.duplicate_decide, name="duplicate_decide"),
     path("link/<int:pk>/unfreeze/", views.link_unfreeze, name="link_unfreeze"),
 ]

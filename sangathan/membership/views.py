@@ -13,13 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.personal import may_see_personal_at, may_view_personal
 from sangathan.access.scope import can, require, top_units
-from sangathan.membership import charts, fraud, leaderboards, selectors, services
+from sangathan.membership import charts, fraud, leaderboards, merging, selectors, services
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import BOOTH_LEVEL
 from sangathan.membership.forms_staff import PaperForm, SheetForm
 from sangathan.membership.import_jobs import member_import_upload
 from sangathan.membership.masking import mask_epic
-from sangathan.membership.models import Member, MemberImport, ReferralCode
+from sangathan.membership.models import DuplicateCase, Member, MemberImport, ReferralCode
 from sangathan.membership.sheets import HEADINGS
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.masking import age_band, mask_mobile
@@ -163,6 +163,7 @@ def paper(request, pk):
                 age=data["age"],
                 epic=data["epic"],
                 gender=data["gender"],
+                relative_name=data["relative_name"],
                 by=request.user,
                 language=(get_language() or "hi")[:2],
             )
@@ -260,6 +261,43 @@ def member_decide(request, pk):
     back = request.POST.get("unit", "")
     unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
     return redirect("membership:review", pk=(unit or member.unit).pk)
+
+
+@login_required
+def duplicates(request, pk):
+    """Likely duplicates in a unit's subtree: the two members side by side (mobile masked), merge keeping
+    one of them, or keep both."""
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, APPOINT, unit)
+    page = Paginator(selectors.duplicate_queue(request.user, unit), REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "case": case,
+            "pair": [
+                {"member": m, "mobile": mask_mobile(m.mobile), "epic": mask_epic(m.epic), "age": age_band(m.age)}
+                for m in (case.other, case.member)
+            ],
+        }
+        for case in page.object_list
+    ]
+    return render(request, "membership/staff/duplicates.html", {"unit": unit, "page": page, "rows": rows})
+
+
+@login_required
+@require_POST
+def duplicate_decide(request, pk):
+    """Merge two likely duplicates (keeping the one chosen) or keep both."""
+    case = get_object_or_404(DuplicateCase.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+    require(request.user, APPOINT, case.unit)
+    try:
+        merging.duplicate_decide(case=case, decision=request.POST.get("decision", ""), by=request.user)
+    except MembershipError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Decision saved."))
+    back = request.POST.get("unit", "")
+    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    return redirect("membership:duplicates", pk=(unit or case.unit).pk)
 
 
 @login_required

@@ -4,6 +4,7 @@ nothing."""
 
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.membership import services
+from sangathan.membership.models import DuplicateCase
 from tests.security.matrix import Endpoint
 from tests.security.world import COLUMNS, marker
 
@@ -17,13 +18,29 @@ def _member(unit, column: str, n: int):
 def build(w):
     for column, unit in w.units["booth"].items():
         w.objects.setdefault("membership_member", {})[column] = _member(unit, column, 1)
+        twin = _member(unit, column, 2)  # the same name at the same unit: a likely duplicate
+        w.objects.setdefault("membership_duplicate", {})[column] = DuplicateCase.objects.get(member=twin)
 
 
 def _reason(world, column):
     return {"reason": "scope matrix"}
 
 
+def _decision(world, column):
+    return {"decision": "keep_both"}
+
+
 WEB = [
+    Endpoint("membership.duplicates", "membership:duplicates", action=APPOINT, obj="unit:unit"),
+    Endpoint(
+        "membership.duplicate_decide",
+        "membership:duplicate_decide",
+        "POST",
+        APPOINT,
+        "membership_duplicate",
+        data=_decision,
+        apps=("membership",),
+    ),
     Endpoint("membership.leaders", "membership:leaders", action=VIEW, obj="unit:unit"),
     Endpoint(
         "membership.member_revoke",
