@@ -203,3 +203,28 @@ def challenges_wipe_expired(*, today: datetime.date | None = None) -> dict[str, 
     expired = MobileChallenge.objects.filter(expires_at__lt=timezone.now(), message__isnull=False)
     messages = OutboxMessage.objects.filter(pk__in=expired.values("message_id")).exclude(body=WIPED_BODY)
     return {"codes_wiped": _wipe_messages(messages)}
+
+
+def challenge_confirm_by_call(
+    *, mobile: str, purpose: str, subject: str, at: datetime.datetime | None = None
+) -> MobileChallenge | None:
+    """The holder of ``mobile`` gave a missed call to the gateway's number (the gateway reported the caller
+    in a signed request): the open code sent to that number for ``purpose`` and ``subject`` counts as typed
+    back, with the same rules as a typed code (not used, not replaced, not expired, tries left). Returns the
+    challenge, now used, or None when no such code is open."""
+    now = at or timezone.now()
+    with transaction.atomic():
+        challenge = (
+            MobileChallenge.objects.select_for_update()
+            .filter(
+                purpose=purpose, subject=subject, mobile=mobile, confirmed_at__isnull=True, replaced_at__isnull=True
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if challenge is None or _refusal(challenge, now) is not None:
+            return None
+        challenge.confirmed_at = now
+        challenge.save(update_fields=["confirmed_at"])
+        _wipe_message(challenge)
+        return challenge
