@@ -20,8 +20,8 @@ from django.db import connection
 
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks import controlroom as controlroom_bench
+from sangathan.benchmarks import controlroom_intake, org
 from sangathan.benchmarks import membership as membership_bench
-from sangathan.benchmarks import org
 from sangathan.benchmarks import outreach as outreach_bench
 from sangathan.benchmarks import planning as planning_bench
 from sangathan.org.seeding import SHAPES
@@ -178,6 +178,7 @@ class Command(BaseCommand):
             *planning_bench.ROW_NAMES,
             *outreach_bench.ROW_NAMES,
             *controlroom_bench.ROW_NAMES,
+            *controlroom_intake.ROW_NAMES,
             *membership_bench.ROW_NAMES,
         )
         names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
@@ -230,6 +231,16 @@ class Command(BaseCommand):
             )
             report.rows += rows
             report.notes += notes
+            if "controlroom-intake" in names:
+                if in_test_database:
+                    report.notes.append(
+                        "controlroom-intake: skipped inside a test database (it starts its own server)."
+                    )
+                else:
+                    log("Daily report POST under load (gunicorn, 2 workers) ...")
+                    rows, notes = controlroom_intake.run(only=names, log=log, requests=apply_requests)
+                    report.rows += rows
+                    report.notes += notes
             rows, notes = membership_bench.run(
                 only=names,
                 log=log,
