@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from sangathan.access.personal import personal_visible_ids
 from sangathan.core.validators import validate_plain_text
+from sangathan.org.api.filters import state_visible_q
 from sangathan.org.masking import mask_email, mask_mobile
 from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit
 
@@ -45,6 +46,17 @@ class CodeRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class LevelCodeField(CodeRelatedField):
+    """A level named by its code, among those the caller may see (the default levels and their own state's): another
+    state's own level answers like a code that does not exist."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Level.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().filter(state_visible_q(self.context["request"].user))
+
+
 def _text_list_field(label, **kwargs):
     return serializers.ListField(
         child=serializers.CharField(max_length=LIST_ITEM_LENGTH_MAX, validators=[validate_plain_text]),
@@ -60,7 +72,7 @@ def _text_list_field(label, **kwargs):
 class LevelOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Level
-        fields = ["code", "name_hi", "name_en", "order"]
+        fields = ["code", "name_hi", "name_en", "order", "state"]
         read_only_fields = fields
 
 
@@ -69,7 +81,7 @@ class PositionOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Position
-        fields = ["id", "level", "code", "title_hi", "title_en", "seats", "is_key", "order"]
+        fields = ["id", "level", "code", "title_hi", "title_en", "seats", "is_key", "order", "state"]
         read_only_fields = fields
 
 

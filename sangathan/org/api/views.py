@@ -23,7 +23,7 @@ from sangathan.core.api import patched, validated
 from sangathan.org import selectors, services
 from sangathan.org.access import get_appointment_for_user, get_person_for_user, get_unit_for_user
 from sangathan.org.api import serializers as s
-from sangathan.org.api.filters import people_in_scope, units_in_scope, within_filter
+from sangathan.org.api.filters import levels_in_scope, people_in_scope, state_visible_q, units_in_scope, within_filter
 from sangathan.org.lookups import lookups_over_limit
 from sangathan.org.models import Appointment, Level, Person, Position, Unit
 
@@ -51,7 +51,7 @@ def _require_person_editable(user, person: Person) -> None:
 
 class PositionFilter(filters.FilterSet):
     level = filters.ModelChoiceFilter(
-        queryset=Level.objects.all(), to_field_name="code", label=_("Only posts of this level (its code).")
+        queryset=levels_in_scope, to_field_name="code", label=_("Only posts of this level (its code).")
     )
 
     class Meta:
@@ -63,7 +63,7 @@ class UnitFilter(filters.FilterSet):
     within = within_filter(field_name="id", path="path", label=_("Only this unit and the units below it (a unit id)."))
     parent = filters.ModelChoiceFilter(queryset=units_in_scope, label=_("Only the direct sub-units of this unit."))
     level = filters.ModelChoiceFilter(
-        queryset=Level.objects.all(), to_field_name="code", label=_("Only units of this level (its code).")
+        queryset=levels_in_scope, to_field_name="code", label=_("Only units of this level (its code).")
     )
     # Declared last: the search orders and limits its matches, so it runs after every other filter.
     q = filters.CharFilter(method="filter_search", label=_("Search by name, short code or official number."))
@@ -105,24 +105,32 @@ class AppointmentFilter(filters.FilterSet):
 
 
 class LevelListApi(generics.ListAPIView):
-    """The levels of the organisation's chain, top first."""
+    """The levels of the organisation's chain, top first: the default ones and those the caller's state added
+    (``state`` its id; another state's own levels are not shown)."""
 
     serializer_class = s.LevelOutputSerializer
 
     def get_queryset(self):
-        return Level.objects.all() if scope.has_any_role(self.request.user) else Level.objects.none()
+        user = self.request.user
+        if not scope.has_any_role(user):
+            return Level.objects.none()
+        return Level.objects.filter(state_visible_q(user))
 
 
 class PositionListApi(generics.ListAPIView):
-    """The posts of each level's committee."""
+    """The posts of each level's committee: the default ones and those the caller's state added (``state`` its
+    id; another state's own posts are not shown)."""
 
     serializer_class = s.PositionOutputSerializer
     filterset_class = PositionFilter
 
     def get_queryset(self):
-        if not scope.has_any_role(self.request.user):
+        user = self.request.user
+        if not scope.has_any_role(user):
             return Position.objects.none()
-        return Position.objects.select_related("level")
+        return Position.objects.filter(state_visible_q(user), state_visible_q(user, "level__state")).select_related(
+            "level"
+        )
 
 
 # ---------------------------------------------------------------- units

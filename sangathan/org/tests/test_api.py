@@ -125,7 +125,7 @@ def test_levels_in_order(cast):
     codes = [row["code"] for row in response.data["results"]]
     assert codes[:4] == ["national", "state", "division", "district"]
     assert codes[-1] == "booth"
-    assert set(response.data["results"][0]) == {"code", "name_hi", "name_en", "order"}
+    assert set(response.data["results"][0]) == {"code", "name_hi", "name_en", "order", "state"}
 
 
 def test_positions_filtered_by_level(cast):

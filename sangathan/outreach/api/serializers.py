@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sangathan.access.permissions import SEND_MESSAGES
-from sangathan.org.api.serializers import CodeRelatedField, LevelOutputSerializer, UnitBriefSerializer
+from sangathan.org.api.serializers import LevelCodeField, LevelOutputSerializer, UnitBriefSerializer
 from sangathan.org.models import Level, Unit
 from sangathan.outreach.forms import DEEPEST_SENDER_LEVEL
 from sangathan.outreach.models import Message
@@ -122,12 +122,12 @@ class _MessageFieldsSerializer(serializers.Serializer):
 
 class MessageCreateInputSerializer(_MessageFieldsSerializer):
     unit = SenderUnitField(label=_("send to the area of"))
-    target_level = CodeRelatedField(queryset=Level.objects.all(), label=_("down to (a level code)"))
+    target_level = LevelCodeField(label=_("down to (a level code)"))
 
 
 class MessageUpdateInputSerializer(_MessageFieldsSerializer):
     unit = SenderUnitField(required=False, label=_("send to the area of"))
-    target_level = CodeRelatedField(queryset=Level.objects.all(), required=False, label=_("down to (a level code)"))
+    target_level = LevelCodeField(required=False, label=_("down to (a level code)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

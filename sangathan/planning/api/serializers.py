@@ -5,8 +5,8 @@ plans are ``planning.services``'). Output serializers read objects fetched with 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sangathan.org.api.serializers import CodeRelatedField, LevelOutputSerializer, ScopedPrimaryKeyRelatedField
-from sangathan.org.models import Level, Unit
+from sangathan.org.api.serializers import LevelCodeField, LevelOutputSerializer, ScopedPrimaryKeyRelatedField
+from sangathan.org.models import Unit
 from sangathan.planning.models import Kind, Milestone, Plan
 from sangathan.planning.services import ADDABLE_KINDS, TITLE_MAX
 
@@ -39,7 +39,7 @@ class PlanCreateInputSerializer(serializers.Serializer):
 
 
 class MilestoneAddInputSerializer(serializers.Serializer):
-    level = CodeRelatedField(queryset=Level.objects.all(), label=_("level"))
+    level = LevelCodeField(label=_("level"))
     kind = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in ADDABLE_KINDS], label=_("what"))
     due_date = serializers.DateField(label=_("deadline"))
 
