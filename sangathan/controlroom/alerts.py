@@ -314,7 +314,7 @@ def _assignees(paths: Iterable[str]) -> dict[str, int]:
     """For each unit path, the user an alert there is assigned to: a control-room operator of the unit or the
     nearest unit above, else its nearest in-charge (unit or state admin); lowest user id among equals. Roles
     are few (hundreds), so they are read once and matched by path prefix."""
-    preference = {Role.CONTROL_ROOM: 0, Role.UNIT_ADMIN: 1, Role.STATE_ADMIN: 1}
+    preference: dict[str, int] = {Role.CONTROL_ROOM.value: 0, Role.UNIT_ADMIN.value: 1, Role.STATE_ADMIN.value: 1}
     roles = list(
         RoleAssignment.objects.filter(role__in=list(preference), user__is_active=True).values_list(
             "unit__path", "role", "user_id"
