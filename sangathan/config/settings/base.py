@@ -324,6 +324,14 @@ FACTCHECK_PUBLISHER = env_str("FACTCHECK_PUBLISHER", "Sangathan fact-check desk"
 WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
 WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
+# Membership drive (membership/): verified members each booth should have (the target), the term after
+# which a membership lapses, and the SMS gateway's missed-call webhook: the secret that signs its reports
+# (empty: refused), how old a report may be, and how many calls per number an hour are looked at.
+MEMBERSHIP_TARGET_PER_BOOTH = env_int("MEMBERSHIP_TARGET_PER_BOOTH", 100)
+MEMBERSHIP_TERM_DAYS = env_int("MEMBERSHIP_TERM_DAYS", 3 * 365)
+MEMBERSHIP_MISSED_CALL_SECRET = env_str("MEMBERSHIP_MISSED_CALL_SECRET", "")
+MEMBERSHIP_MISSED_CALL_WINDOW = env_int("MEMBERSHIP_MISSED_CALL_WINDOW", 300)
+MEMBERSHIP_MISSED_CALL_PER_HOUR = env_int("MEMBERSHIP_MISSED_CALL_PER_HOUR", 10)
 
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
