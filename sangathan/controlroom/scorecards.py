@@ -25,6 +25,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,6 +53,7 @@ LABELS = {
     "channels": gettext_lazy("Channels registered"),
     "milestones": gettext_lazy("Milestones met"),
 }
+ACTIVITY_PER_DAY = gettext_lazy("Activity per day")
 UNIT_FORMULAS = {
     "reporting": gettext_lazy(
         "Daily reports sent by the key office-bearers of the area ÷ reports expected (one per key office-bearer "
@@ -190,10 +192,11 @@ class Score:
     key: str
     percent: int | None
     inputs: dict = field(default_factory=dict)
+    title: str | Promise = ""  # a label of its own (an office-bearer's activity is per day, not per booth)
 
     @property
     def label(self) -> str:
-        return str(LABELS[self.key])
+        return str(self.title or LABELS[self.key])
 
     @property
     def band(self) -> str:
@@ -366,7 +369,7 @@ def unit_scorecards(unit: Unit, period: Period, *, with_bearers: bool = True) ->
                     "done": activity,
                     "booths": child_booths,
                     "days": days if expected else 0,
-                    "value": round(activity / (child_booths * days), 3) if child_booths and expected and days else 0,
+                    "value": round(activity / (child_booths * days), 2) if child_booths and expected and days else 0,
                 },
             ),
             "cascade": _ratio("cascade", on_time, counted),
@@ -464,8 +467,9 @@ def bearer_scorecards(parent: Unit, period: Period) -> list[BearerCard]:
                 {
                     "done": activity,
                     "days": days_in_post,
-                    "value": round(activity / days_in_post, 3) if days_in_post else 0,
+                    "value": round(activity / days_in_post, 2) if days_in_post else 0,
                 },
+                title=ACTIVITY_PER_DAY,
             ),
             "cascade": _ratio("cascade", on_time, counted),
             "training": _ratio("training", 1 if appointment.person_id in trained else 0, 1),
