@@ -18,7 +18,9 @@ costs one scorecard; N weeks cost N.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
@@ -275,7 +277,7 @@ def _cascade_counts(parent: Unit, period: Period, *, by: str) -> dict:
     )
     if not messages:
         return {}
-    due = [pk for pk, sent_at, hours in messages if sent_at + datetime.timedelta(hours=hours) <= now]
+    due = [pk for pk, sent_at, hours in messages if sent_at and sent_at + datetime.timedelta(hours=hours) <= now]
     deliveries = Delivery.objects.filter(
         Q(message_id__in=due) | Q(message_id__in=[pk for pk, *_rest in messages], ack_seconds__isnull=False)
     )
@@ -353,7 +355,7 @@ def unit_scorecards(unit: Unit, period: Period, *, with_bearers: bool = True) ->
 
     days = result.days_rolled_up  # the days whose numbers are in the roll-ups
     for child in children:
-        roll = rollups.get(child.path) or {}
+        roll: Mapping[str, Any] = rollups.get(child.path) or {}
         activity = sum(roll.get(name) or 0 for name in COUNTERS)
         child_booths = 1 if booth is not None and child.level_id == booth.pk else booths.get(child.pk, 0)
         appointed, trained = training.get(child.pk, (0, 0))
@@ -456,7 +458,7 @@ def bearer_scorecards(parent: Unit, period: Period) -> list[BearerCard]:
     for appointment in appointments:
         start = max(period.first, appointment.start_date)
         days_in_post = max((period.last - start).days + 1, 0)
-        row = reports.get(appointment.pk) or {}
+        row: Mapping[str, Any] = reports.get(appointment.pk) or {}
         activity = sum(row.get(name) or 0 for name in COUNTERS)
         on_time, counted = cascade.get(appointment.unit_id, (0, 0))
         scores = {
@@ -494,9 +496,10 @@ def bearer_scorecard(appointment: Appointment, period: Period, *, compare: bool)
     """One key office-bearer's card and how many they are ranked among (the key office-bearers of the sibling
     units). Without ``compare`` (the user does not see the unit above), nothing of the siblings shows: no
     rank, and activity has no percent (it is relative to the best sibling)."""
-    if appointment.unit.parent_id is None:
+    parent = appointment.unit.parent
+    if parent is None:
         return None, 0
-    cards = bearer_scorecards(appointment.unit.parent, period)
+    cards = bearer_scorecards(parent, period)
     card = next((card for card in cards if card.appointment.pk == appointment.pk), None)
     if card is None or compare:
         return card, len(cards)
@@ -527,6 +530,11 @@ def weeks_back(today: datetime.date, count: int) -> list[Period]:
     return list(reversed(weeks))
 
 
+def _below(card: UnitCard | None, threshold: int) -> bool:
+    """A week counts as low when the unit had a score and it was under the threshold."""
+    return card is not None and card.overall is not None and card.overall < threshold
+
+
 def needs_attention(unit: Unit, *, today: datetime.date | None = None) -> tuple[list[Attention], list[Period]]:
     """The children of ``unit`` whose overall score was below ``attention_score()`` in each of the last
     ``attention_weeks()`` weeks (a week without any input does not count as low), lowest last week first."""
@@ -536,14 +544,7 @@ def needs_attention(unit: Unit, *, today: datetime.date | None = None) -> tuple[
     by_week = [{card.unit.pk: card for card in unit_scorecards(unit, week, with_bearers=False).cards} for week in weeks]
     if not by_week or not by_week[-1]:
         return [], weeks
-    low = [
-        pk
-        for pk in by_week[-1]
-        if all(
-            cards.get(pk) is not None and cards[pk].overall is not None and cards[pk].overall < threshold
-            for cards in by_week
-        )
-    ]
+    low = [pk for pk in by_week[-1] if all(_below(cards.get(pk), threshold) for cards in by_week)]
     bearers = _key_bearers([by_week[-1][pk].unit for pk in low])
     result = [
         Attention(
