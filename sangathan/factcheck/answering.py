@@ -56,15 +56,16 @@ def claim_texts(claim: Claim) -> dict[str, str]:
 def claim_answer(*, claim: Claim, by) -> AnswerResult:
     """Send the rebuttal down the cascade and to the tipsters (see the module docstring)."""
     with transaction.atomic():
-        claim = (
+        found = (
             Claim.objects.restrict(by, DESK)
             .select_for_update()
             .select_related("unit__level")
             .filter(pk=claim.pk)
             .first()
         )
-        if claim is None:
+        if found is None:
             raise FactCheckError(_("You may not work on this claim."))
+        claim = found
         if not claim.is_published:
             raise FactCheckError(_("Publish the claim before answering it."))
         if claim.unit is None:
@@ -85,7 +86,9 @@ def claim_answer(*, claim: Claim, by) -> AnswerResult:
 def _cascade_message(*, claim: Claim, by) -> Message:
     if claim.rebuttal_message_id is not None:
         return Message.objects.get(pk=claim.rebuttal_message_id)
-    lowest = Level.objects.filter(state__isnull=True, order__gt=claim.unit.level.order).order_by("-order").first()
+    unit = claim.unit
+    assert unit is not None  # claim_answer refuses a claim of no unit
+    lowest = Level.objects.filter(state__isnull=True, order__gt=unit.level.order).order_by("-order").first()
     if lowest is None:
         raise FactCheckError(_("There are no units below this one to send to."))
     texts = claim_texts(claim)
@@ -98,7 +101,7 @@ def _cascade_message(*, claim: Claim, by) -> Message:
     title = (texts.get(Language.HINDI) or texts.get(Language.ENGLISH) or claim.external_id)[: TITLE_MAX - 20]
     try:
         message = outreach.message_create(
-            unit=claim.unit,
+            unit=unit,
             target_level=lowest,
             by=by,
             title=f"{verdict_hi}: {title}"[:TITLE_MAX],
@@ -111,7 +114,7 @@ def _cascade_message(*, claim: Claim, by) -> Message:
         )
     except OutreachError as error:
         raise FactCheckError(" ".join(error.messages)) from error
-    if outreach.four_eyes_required(claim.unit):
+    if outreach.four_eyes_required(unit):
         message = outreach.message_submit(message=message, by=by)
     claim.rebuttal_message = message
     return message

@@ -208,7 +208,7 @@ def _from_json_ld(review: dict) -> dict:
 
 
 def _from_fact_check_tools(data: dict) -> list[dict]:
-    rows = []
+    rows: list[dict] = []
     for claim in data.get("claims") or []:
         if not isinstance(claim, dict):
             rows.append({})
@@ -260,7 +260,7 @@ def _raw_rows(content: bytes, name: str) -> tuple[list[dict], str]:
     missing = [column for column in CSV_HEADER if column not in header]
     if missing:
         return [], _("The CSV file needs the columns %(columns)s.") % {"columns": ",".join(CSV_HEADER)}
-    rows = []
+    rows: list[dict] = []
     for row in reader:
         row = {(key or "").strip(): (value or "") for key, value in row.items()}
         row["appearance"] = (row.get("appearance") or "").split()

@@ -34,7 +34,9 @@ class ClaimNewForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = (
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = (
             Unit.objects.restrict(user, DESK)
             .filter(depth__lte=DESK_UNIT_DEPTH)
             .select_related("level")
@@ -42,7 +44,7 @@ class ClaimNewForm(forms.Form):
         )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not ((data.get("text_hi") or "").strip() or (data.get("text_en") or "").strip()):
             raise forms.ValidationError(_("Write the claim in Hindi or English."))
         return data
@@ -70,16 +72,21 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, claim=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if claim is not None:
-            self.fields["to"].choices = [(s, Status(s).label) for s in TRANSITIONS.get(claim.status, ())]
+        to = self.fields["to"]
+        if claim is not None and isinstance(to, forms.ChoiceField):
+            to.choices = [(s, Status(s).label) for s in TRANSITIONS.get(claim.status, ())]
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, required=False, label=_("Assigned to"), empty_label=_("Nobody"))
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Assigned to"), empty_label=_("Nobody")
+    )
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = users
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)
+        assignee.queryset = users
 
 
 class LinkForm(forms.Form):

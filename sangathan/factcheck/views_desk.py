@@ -209,7 +209,9 @@ def claim_link_add(request, pk: int):
     claim = _writable(request, pk)
     form = LinkForm(request.POST)
     if not form.is_valid():
-        return _refused(request, claim, FactCheckError(" ".join(e for errors in form.errors.values() for e in errors)))
+        return _refused(
+            request, claim, FactCheckError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        )
     try:
         desk.claim_link_add(claim=claim, by=request.user, **form.cleaned_data)
     except FactCheckError as error:
@@ -237,7 +239,9 @@ def claim_file_add(request, pk: int):
     claim = _writable(request, pk)
     form = EvidenceFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _refused(request, claim, FactCheckError(" ".join(e for errors in form.errors.values() for e in errors)))
+        return _refused(
+            request, claim, FactCheckError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        )
     upload, content_type = form.cleaned_data["file"]
     try:
         desk.claim_file_add(claim=claim, upload=upload, content_type=content_type, by=request.user)
