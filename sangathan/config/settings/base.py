@@ -332,6 +332,8 @@ MEMBERSHIP_TERM_DAYS = env_int("MEMBERSHIP_TERM_DAYS", 3 * 365)
 MEMBERSHIP_MISSED_CALL_SECRET = env_str("MEMBERSHIP_MISSED_CALL_SECRET", "")
 MEMBERSHIP_MISSED_CALL_WINDOW = env_int("MEMBERSHIP_MISSED_CALL_WINDOW", 300)
 MEMBERSHIP_MISSED_CALL_PER_HOUR = env_int("MEMBERSHIP_MISSED_CALL_PER_HOUR", 10)
+# The number people give a missed call to (shown on the code page; empty: the page offers the code only).
+MEMBERSHIP_MISSED_CALL_NUMBER = env_str("MEMBERSHIP_MISSED_CALL_NUMBER", "")
 
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
