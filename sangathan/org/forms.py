@@ -23,11 +23,19 @@ class AppointForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"]
     )
     letter_number = forms.CharField(label=_("Letter number"), max_length=60, required=False)
+    wing = forms.ModelChoiceField(
+        queryset=Wing.objects.all(),
+        label=_("Wing or cell"),
+        required=False,
+        empty_label=_("none"),
+        help_text=_("If the post belongs to a wing of the unit (IT cell, women, youth, minority)."),
+    )
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["position"].queryset = positions_for_unit(unit)
         self.fields["position"].label_from_instance = lambda p: p.title
+        self.fields["wing"].label_from_instance = lambda wing: wing.name
 
     def clean_mobile(self):
         return form_mobile(self.cleaned_data["mobile"])

@@ -8,8 +8,9 @@ The file
 A row
     the unit (``unit id``: the number in the unit page's address, or ``unit code``), the post (its code or
     its title in Hindi or English, among the posts of the unit's level), the name (Hindi or English, by
-    its script), the mobile number, and optionally gender, age, start date and social handles (Facebook, X,
-    Instagram, YouTube, Telegram).
+    its script), the mobile number, and optionally the wing or cell (its code or its name: IT cell, women,
+    youth, minority), gender, age, consent, start date and social handles (Facebook, X, Instagram, YouTube,
+    Telegram).
 
 Rules
     * Every row goes through the services of one appointment (``services.person_for_appointment`` and
@@ -21,9 +22,13 @@ Rules
       for a dry run (the check shown as the preview), which therefore applies exactly the same rules.
     * Idempotent: a row whose person already holds that post in that unit is left as it is (missing
       social handles are added); the same file imported twice appoints nobody the second time.
-    * Gender and age are checked. They are kept (gender, age band) for a new person only when the row's
-      consent column says yes (``Person.profile_consent_at``: the person agreed), and only where ``Person``
-      has those fields; otherwise a warning says they were not recorded.
+    * Gender and age are checked. They are kept (gender, age band) only when the row's consent column says
+      yes (``Person.profile_consent_at``: the person agreed), and only where ``Person`` has those fields;
+      otherwise a warning says they were not recorded. For a person already registered they are changed
+      through ``representation.person_profile_set`` (audited, the representation counts moved), and only
+      when the importer may edit that person (appoint where they live); a value the row leaves empty is kept.
+    * A wing puts the appointment in that wing of its unit; a row already in place moves to the row's wing
+      (``representation.appointment_wing_set``, audited). An unknown wing is a row error.
 """
 
 import re
@@ -38,14 +43,15 @@ from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import APPOINT
 from sangathan.access.scope import can
+from sangathan.audit.context import acting_as
 from sangathan.audit.services import audit_mobile_lookup
 from sangathan.core.importing import SheetReport, data_rows, filled_cells, match_headers, name_key
 from sangathan.core.spreadsheets import Limits, SpreadsheetError, cell_date, header_key, read_table, whole_number
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
-from sangathan.org import services
+from sangathan.org import representation, services
 from sangathan.org.errors import OrgError
 from sangathan.org.lookups import refusal_of
-from sangathan.org.models import Appointment, Person, Position, SocialAccount, Unit
+from sangathan.org.models import Appointment, Person, Position, SocialAccount, Unit, Wing
 from sangathan.org.phones import normalise_mobile
 
 MAX_ROWS = 20_000
@@ -56,6 +62,7 @@ HANDLE_MAX = 200
 
 Progress = Callable[[str, int, int], None]
 
+WING = "wing"
 UNIT_ID, UNIT_CODE, POST, NAME, MOBILE, GENDER, AGE, CONSENT, START = (
     "unit_id",
     "unit_code",
@@ -82,6 +89,7 @@ COLUMNS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (UNIT_ID, ("unit id", "unit no"), ("इकाई आईडी", "इकाई आई डी")),
     (UNIT_CODE, ("unit code",), ("इकाई कोड",)),
     (POST, ("post", "position", "designation"), ("पद", "पदनाम")),
+    (WING, ("wing", "cell", "wing or cell"), ("प्रकोष्ठ", "विंग", "सेल")),
     (NAME, ("name", "full name"), ("नाम", "पूरा नाम")),
     (MOBILE, ("mobile", "mobile number", "phone", "mobile no"), ("मोबाइल", "मोबाइल नंबर", "फ़ोन")),
     (GENDER, ("gender", "sex"), ("लिंग",)),
@@ -261,6 +269,7 @@ class _Places:
         self.root, self.by = root, by
         self.units: dict[tuple[str, object], Unit | None] = {}
         self.posts: dict[int, dict[str, Position]] = {}
+        self.wings: dict[str, Wing] | None = None
 
     def unit(self, row: _Row) -> Unit:
         key = (UNIT_ID, row.values[UNIT_ID]) if UNIT_ID in row.values else (UNIT_CODE, row.values[UNIT_CODE])
@@ -277,6 +286,22 @@ class _Places:
 
     def _allowed(self, unit: Unit) -> bool:
         return unit.is_within(self.root) and (self.by is None or can(self.by, APPOINT, unit))
+
+    def wing(self, text: str) -> Wing:
+        if self.wings is None:
+            self.wings = {}
+            for wing in Wing.objects.all():
+                for word in (wing.code, wing.name_hi, wing.name_en):
+                    if word:
+                        self.wings.setdefault(name_key(word), wing)
+        found = self.wings.get(name_key(text))
+        if found is None:
+            names = ", ".join(wing.name for wing in sorted(set(self.wings.values()), key=lambda w: w.order))
+            raise OrgError(
+                _("There is no wing or cell “%(wing)s”. Write one of: %(names)s.") % {"wing": text, "names": names},
+                code="wing_unknown",
+            )
+        return found
 
     def post(self, unit: Unit, text: str) -> Position:
         if unit.level_id not in self.posts:
@@ -323,7 +348,7 @@ def import_office_bearers(
         report.add_no_data_rows()
         return report
     refusals = []
-    with transaction.atomic():
+    with acting_as(by), transaction.atomic():  # a worker or a command has no request to name the importer
         places = _Places(root=root, by=by)
         for done, row in enumerate(rows, start=1):
             try:
@@ -352,6 +377,7 @@ def _apply(row: _Row, *, places: _Places, report: OfficeBearerReport, by) -> Non
     """One row through the services of one appointment (in its own savepoint)."""
     unit = places.unit(row)
     position = places.post(unit, row.values[POST])
+    wing = places.wing(row.values[WING]) if WING in row.values else None
     mobile = row.values[MOBILE]
     held = (
         Appointment.objects.filter(unit=unit, position=position, person__mobile=mobile, status="active")
@@ -372,37 +398,81 @@ def _apply(row: _Row, *, places: _Places, report: OfficeBearerReport, by) -> Non
         )
         if created:
             _store_profile(person, row, report)
+        else:
+            _update_profile(person, row, report, by=by)
         services.appointment_create(
-            unit=unit, position=position, person=person, start_date=row.values.get(START), by=by
+            unit=unit, position=position, person=person, start_date=row.values.get(START), wing=wing, by=by
         )
         report.appointed += 1
         report.people_new += int(created)
     else:
+        _update_profile(person, row, report, by=by)
+        if WING in row.values:
+            representation.appointment_wing_set(appointment=held, wing=wing, by=by)
         report.unchanged += 1
-    if row.handles and (by is None or Person.objects.restrict(by, APPOINT).filter(pk=person.pk).exists()):
+    if row.handles and _may_edit(person, by):
         for platform, handle in row.handles.items():
             _account, added = SocialAccount.objects.get_or_create(person=person, platform=platform, handle=handle)
             report.handles_added += int(added)
 
 
-def _store_profile(person: Person, row: _Row, report: OfficeBearerReport) -> None:
-    """A new person's gender and age band, when the row says they agreed to have them recorded. Before their
-    appointment, so the representation counts (moved by the appointment's hooks) include them."""
+def _may_edit(person: Person, by) -> bool:
+    """People are edited by whoever may appoint where they live (their home unit), as on their page."""
+    return by is None or Person.objects.restrict(by, APPOINT).filter(pk=person.pk).exists()
+
+
+def _consented(row: _Row, report: OfficeBearerReport) -> dict | None:
+    """The row's gender and age, if it gives any and says the person agreed (else a warning, and None)."""
     given = {name: row.values[name] for name in (GENDER, AGE) if name in row.values}
     if not given:
-        return
+        return None
     if not row.values.get(CONSENT) or not _person_has("profile_consent_at"):
         report.add_warning(
             row.number,
             "",
             _("Gender and age were not recorded: the consent column does not say the person agreed."),
         )
+        return None
+    return given
+
+
+def _age_band(age: int) -> str:
+    return next(band for highest, band in AGE_BANDS if age <= highest)
+
+
+def _update_profile(person: Person, row: _Row, report: OfficeBearerReport, *, by) -> None:
+    """An already registered person's gender and age band, with their consent: through the representation
+    service (audited; it moves the counts of every post they hold). A value the row leaves empty is kept."""
+    given = _consented(row, report)
+    if given is None:
+        return
+    if not _may_edit(person, by):
+        report.add_warning(
+            row.number,
+            "",
+            _("Gender and age were not changed: this person is registered outside your area."),
+        )
+        return
+    representation.person_profile_set(
+        person=person,
+        gender=given.get(GENDER, person.gender),
+        age_band=_age_band(given[AGE]) if AGE in given else person.age_band,
+        consent=True,
+        by=by,
+    )
+
+
+def _store_profile(person: Person, row: _Row, report: OfficeBearerReport) -> None:
+    """A new person's gender and age band, when the row says they agreed to have them recorded. Before their
+    appointment, so the representation counts (moved by the appointment's hooks) include them."""
+    given = _consented(row, report)
+    if given is None:
         return
     fields: dict[str, object] = {"profile_consent_at": timezone.now()}
     if GENDER in given:
         fields["gender"] = given[GENDER]
     if AGE in given:
-        fields["age_band"] = next(band for highest, band in AGE_BANDS if given[AGE] <= highest)
+        fields["age_band"] = _age_band(given[AGE])
     for name, value in fields.items():
         setattr(person, name, value)
     person.save(update_fields=list(fields))

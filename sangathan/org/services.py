@@ -17,7 +17,7 @@ from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org import coverage, hooks, representation, shaping
 from sangathan.org.errors import OrgError
 from sangathan.org.lookups import person_by_mobile, refusals_audited
-from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit
+from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, Unit, Wing
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
 
@@ -330,9 +330,10 @@ def appointment_create(
     start_date: datetime.date | None = None,
     letter_number: str = "",
     term_ends_on: datetime.date | None = None,
+    wing: Wing | None = None,
     by=None,
 ) -> Appointment:
-    """Appoint ``person`` to a free seat of ``position`` at ``unit``.
+    """Appoint ``person`` to a free seat of ``position`` at ``unit`` (in ``wing`` of the unit, if given).
 
     Refuses when the position belongs to another level, every seat is taken, the person already
     holds a post in this committee, or already holds the key post of another unit of this level.
@@ -395,6 +396,7 @@ def appointment_create(
                 start_date=start_date,
                 letter_number=(letter_number or "").strip(),
                 term_ends_on=term_ends_on,
+                wing=wing,
                 appointed_by=_actor(by),
             )
     except IntegrityError:
@@ -421,13 +423,20 @@ def appointment_create_for_mobile(
     name_en: str = "",
     start_date: datetime.date | None = None,
     letter_number: str = "",
+    wing: Wing | None = None,
     by=None,
 ) -> Appointment:
     """Appoint whoever has this mobile number, registering them first if new; all or nothing, so a
     refused appointment leaves no new person behind."""
     person, _created = person_for_appointment(mobile=mobile, name_hi=name_hi, name_en=name_en, home_unit=unit, by=by)
     return appointment_create(
-        unit=unit, position=position, person=person, start_date=start_date, letter_number=letter_number, by=by
+        unit=unit,
+        position=position,
+        person=person,
+        start_date=start_date,
+        letter_number=letter_number,
+        wing=wing,
+        by=by,
     )
 
 

@@ -100,7 +100,9 @@ def _appoint_step(request, unit, form, existing):
         try:
             appointment = services.appointment_create_for_mobile(
                 unit=unit,
-                **service_kwargs(data, "position", "mobile", "name_hi", "name_en", "start_date", "letter_number"),
+                **service_kwargs(
+                    data, "position", "mobile", "name_hi", "name_en", "start_date", "letter_number", "wing"
+                ),
                 by=request.user,
             )
         except OrgError as error:
