@@ -218,6 +218,7 @@ def rollup_refresh(*, day: datetime.date) -> RollupRun:
         run.refreshed_at = timezone.now()
         run.seconds = round(time.perf_counter() - start, 3)
         run.save()
+    sql.rollup_analyze()
     return run
 
 
