@@ -19,7 +19,7 @@ from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.personal import covers_view_scope, may_see_personal_at
 from sangathan.channels import selectors, services
 from sangathan.channels.forms import parse_mobiles
-from sangathan.channels.models import Channel, Platform
+from sangathan.channels.models import Channel, ChannelSnapshot, Platform
 from sangathan.core.api import validated
 from sangathan.org.api.filters import units_in_scope, within_filter
 from sangathan.org.masking import mask_mobile
@@ -183,3 +183,45 @@ class ChannelDeactivateApi(APIView):
     @extend_schema(request=DeactivateSerializer, responses=ChannelOutputSerializer)
     def post(self, request, pk: int):
         return _change(request, pk, DeactivateSerializer, services.channel_deactivate)
+
+
+class SnapshotOutputSerializer(serializers.ModelSerializer):
+    """One day's numbers of an official account; null where the platform does not give them."""
+
+    class Meta:
+        model = ChannelSnapshot
+        fields = [
+            "day",
+            "followers",
+            "followers_change",
+            "posts",
+            "posts_total",
+            "reach",
+            "impressions",
+            "source",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SnapshotFilter(filters.FilterSet):
+    since = filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From this day (YYYY-MM-DD)."))
+    until = filters.DateFilter(field_name="day", lookup_expr="lte", label=_("Up to this day (YYYY-MM-DD)."))
+
+    class Meta:
+        model = ChannelSnapshot
+        fields: list[str] = []
+
+
+class ChannelSnapshotsApi(generics.ListAPIView):
+    """GET: an official account's daily numbers (followers, posts, reach, impressions), newest first, from its
+    platform's export files and API. A channel the caller may not see answers 404."""
+
+    serializer_class = SnapshotOutputSerializer
+    filterset_class = SnapshotFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ChannelSnapshot.objects.none()
+        channel = _get(self.request, self.kwargs["pk"])
+        return ChannelSnapshot.objects.filter(channel=channel).order_by("-day")

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", api.ChannelDetailApi.as_view(), name="channel-detail"),
     path("<int:pk>/verify/", api.ChannelVerifyApi.as_view(), name="channel-verify"),
     path("<int:pk>/deactivate/", api.ChannelDeactivateApi.as_view(), name="channel-deactivate"),
+    path("<int:pk>/snapshots/", api.ChannelSnapshotsApi.as_view(), name="channel-snapshots"),
 ]

@@ -13,6 +13,7 @@ from sangathan.channels.models import ChannelCredential, ChannelSnapshot, Platfo
 from sangathan.channels.platforms import DayNumbers
 from sangathan.channels.selectors import follower_bars, follower_drops
 from sangathan.channels.services import channel_register, credential_set, snapshots_record
+from sangathan.core.daily import jobs
 from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,22 @@ def test_follower_drops_needs_both_ends_of_the_week(account):
     assert follower_drops(today=TODAY) == []
     record(account, (TODAY - datetime.timedelta(days=6), 1000))  # the window's second day counts as its start
     assert [d.before for d in follower_drops(today=TODAY)] == [1000]
+
+
+# ---------------------------------------------------------------- API and the daily run
+
+
+def test_api_lists_an_accounts_days_newest_first_in_scope(client, cast, account):
+    record(account, (TODAY - datetime.timedelta(days=2), 10), (TODAY - datetime.timedelta(days=1), 12))
+    url = reverse("channels_api:channel-snapshots", args=[account.pk])
+    answer = log_in(client, cast.viewer).get(url, {"since": (TODAY - datetime.timedelta(days=1)).isoformat()})
+    assert answer.status_code == 200
+    rows = answer.json()["results"] if "results" in answer.json() else answer.json()
+    assert [(r["day"], r["followers"], r["source"]) for r in rows] == [
+        ((TODAY - datetime.timedelta(days=1)).isoformat(), 12, "api")
+    ]
+    assert log_in(client, cast.sibling_admin).get(url).status_code == 404
+
+
+def test_the_daily_run_includes_official_accounts():
+    assert "channels-official-numbers" in [job.name for job in jobs()]

@@ -52,3 +52,5 @@ WEB = [
         apps=("channels",),
     ),
 ]
+
+API = [Endpoint("api.channel.snapshots", "channels_api:channel-snapshots", obj="account", json=True)]
