@@ -408,6 +408,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelPlatformEnum": "sangathan.channels.models.Platform",
         "SocialAccountPlatformEnum": "sangathan.org.models.SocialAccount.Platform",
         "ApplicationStatusEnum": "sangathan.recruitment.models.Application.Status",
+        "MilestoneKindEnum": "sangathan.planning.models.Kind",
     },
 }
 
