@@ -431,3 +431,35 @@ class DuplicateCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} ~ {self.other_id} ({self.status})"
+
+
+class MissedCall(models.Model):
+    """One missed call the SMS gateway reported (``membership.missed_call``): its id is stored once, so a
+    replayed or re-delivered report does nothing a second time. The caller's number is kept only as a keyed
+    digest (for the per-number flood cap), never in clear."""
+
+    class Outcome(models.TextChoices):
+        VERIFIED = "verified", _("a pending sign-up was verified")
+        NO_PENDING = "no_pending", _("no pending sign-up with this number")
+        NO_CODE = "no_code", _("no open code for this number")
+        AMBIGUOUS = "ambiguous", _("several forms sent with this number: the code must be typed")
+        REFUSED = "refused", _("the sign-up could not be verified")
+        FLOOD = "flood", _("too many calls from this number")
+
+    call_id = models.CharField(max_length=64, unique=True)
+    caller_digest = models.CharField(max_length=64)
+    called_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    member = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    scope_rule = ScopeRule("member__unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("missed call")
+        verbose_name_plural = _("missed calls")
+        indexes = [models.Index(fields=["caller_digest", "received_at"], name="missed_call_caller_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} ({self.outcome})"

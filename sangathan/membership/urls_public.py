@@ -4,7 +4,7 @@ sangathan.config.urls). The fixed paths come first: referral codes are upper cas
 
 from django.urls import path
 
-from sangathan.membership import views_public
+from sangathan.membership import views_public, views_webhooks
 
 app_name = "membership_public"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("card/<str:token>/", views_public.card, name="card"),
     path("check/<str:token>/", views_public.check, name="check"),
     path("not-me/<str:token>/", views_public.not_me, name="not_me"),
+    path("missed-call/", views_webhooks.missed_call_webhook, name="missed_call"),
     path("<str:code>/", views_public.join, name="join"),
     path("<str:code>/places/", views_public.places, name="places"),
     path("<str:code>/qr.svg", views_public.qr_code, name="qr_svg"),

@@ -17,6 +17,7 @@ whether or not a number is a member already, and a code only the phone received.
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -111,13 +112,15 @@ def join(request, code):
     if request.method == "GET":
         return _form_page(request, link, JoinForm(root=link.unit), token=secrets.token_urlsafe(24))
     step = request.POST.get("step", "join")
-    if step in ("code", "resend"):
+    if step in ("code", "resend", "called"):
         pending = _pending(request.POST.get("pending", ""))
         if pending is None:
             expired = _("This page has expired. Please fill in the form again.")
             return _form_page(request, link, JoinForm(root=link.unit), token=secrets.token_urlsafe(24), problem=expired)
         if step == "code":
             return _check_code(request, link, pending)
+        if step == "called":
+            return _called(request, link, pending)
         return _resend(request, link, pending)
     return _sign_up(request, link)
 
@@ -190,6 +193,7 @@ def _code_page(request, link, *, pending: str, masked: str, problem: str = "", c
         "problem": problem,
         "code_form": code_form or CodeForm(),
         "code_spent": spent,
+        "missed_call_number": getattr(settings, "MEMBERSHIP_MISSED_CALL_NUMBER", ""),
     }
     return render(request, "membership/public/code.html", context)
 
@@ -221,6 +225,17 @@ def _check_code(request, link: ReferralCode, pending: dict):
     except MembershipError as error:
         return _code_page(request, link, pending=token, masked=masked, problem=" ".join(error.messages), spent=True)
     return _member_page(request, member)
+
+
+def _called(request, link: ReferralCode, pending: dict):
+    """ "I have given the missed call": the member page once the gateway's report confirmed this page's code
+    (``membership.missed_call``), else the code page again saying the call has not arrived."""
+    member = services.confirmed_recently(member_id=pending["m"], challenge_id=pending["c"], mobile=pending["n"])
+    if member is not None:
+        return _member_page(request, member)
+    problem = _("Your call has not reached us yet. Wait a moment and press the button again, or enter the code.")
+    token = request.POST.get("pending", "")
+    return _code_page(request, link, pending=token, masked=mask_mobile(pending["n"]), problem=problem)
 
 
 def _resend(request, link: ReferralCode, pending: dict):

@@ -1,0 +1,44 @@
+"""The SMS gateway's missed-call webhook (``membership.missed_call``): size checked before the body is read,
+then the signature, then the shape; answers JSON. A bad signature is 403, a malformed or stale report
+400 (nothing stored either way); a report stored before (a replay, a re-delivery) is 200 and does nothing."""
+
+import json
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from sangathan.membership import missed_call
+
+BODY_MAX = 4096  # a report is a few dozen bytes
+
+
+def _refused(status: int, reason: str) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": reason}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def missed_call_webhook(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _refused(400, "length")
+    if length > BODY_MAX:
+        return _refused(413, "too large")
+    body = request.body
+    if not missed_call.signature_ok(body, request.META.get(missed_call.SIGNATURE_HEADER, "")):
+        return _refused(403, "signature")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return _refused(400, "not JSON")
+    if not isinstance(payload, dict):
+        return _refused(400, "not a JSON object")
+    try:
+        report = missed_call.parse(payload, now=timezone.now())
+    except missed_call.ReportError as error:
+        return _refused(400, str(error))
+    call, new = missed_call.missed_call_receive(report=report)
+    return JsonResponse({"ok": True, "new": new, "outcome": call.outcome})
