@@ -381,16 +381,28 @@ class ActivityImport:
 
 
 def snapshots_import(
-    *, channel: Channel, data: bytes, by=None, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+    *,
+    channel: Channel,
+    data: bytes,
+    by=None,
+    dry_run: bool = False,
+    followers_on_last_day: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ActivityImport:
     """Import an export file's days into ``channel``: all rows or none, again and again without duplicates.
-    The acting user must manage the channel's unit; the file must be from the channel's platform."""
+    The acting user must manage the channel's unit; the file must be from the channel's platform.
+
+    X's and YouTube's exports give each day's change in followers, not the total: with
+    ``followers_on_last_day`` (the total the account's page shows for the file's last day) the totals of the
+    earlier days are worked back from the changes, as far as the days run without a gap."""
     if by is not None and not can(by, MANAGE_CHANNELS, channel.unit):
         raise ChannelError(_("You may not manage the channels of this unit."), code="out_of_scope")
     if not channel.is_active:
         raise ChannelError(_("This channel has been removed; it cannot be changed."), code="inactive")
     report = read_activity_file(data, progress=progress)
     result = ActivityImport(file=report, channel=channel, dry_run=dry_run)
+    if followers_on_last_day is not None and report.ok:
+        _followers_from_changes(report, followers_on_last_day)
     if report.ok and channel.platform not in report.platforms:
         report.add_error(
             None,
@@ -411,6 +423,27 @@ def snapshots_import(
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _followers_from_changes(report: ActivityFile, last_total: int) -> None:
+    days = sorted(report.days, key=lambda d: d.day)
+    if not days or last_total < 0:
+        return
+    total: int | None = last_total
+    for index in range(len(days) - 1, -1, -1):
+        numbers = days[index]
+        if total is None or total < 0:
+            break
+        if numbers.followers is None:
+            numbers.followers = total
+        earlier = days[index - 1] if index else None
+        if (
+            earlier is None
+            or earlier.day != numbers.day - datetime.timedelta(days=1)
+            or numbers.followers_change is None
+        ):
+            break
+        total = numbers.followers - numbers.followers_change
 
 
 @dataclass

@@ -185,3 +185,34 @@ def test_import_activity_command_refuses_in_hindi(accounts, cast, capsys):
     assert not ChannelSnapshot.objects.exists()
     with pytest.raises(CommandError):
         call_command("import_activity", str(DATA / "x_account_overview.csv"), "--channel", "999999")
+
+
+def test_follower_totals_worked_back_from_the_days_changes(accounts, english, capsys):
+    call_command(
+        "import_activity",
+        str(DATA / "youtube_totals.csv"),
+        "--channel",
+        str(accounts["yt"].pk),
+        "--followers",
+        "100000",
+    )
+    got = {day: values.get("followers") for day, values in days(accounts["yt"]).items()}
+    assert got == {
+        "2026-11-28": 99757,
+        "2026-11-29": 99828,
+        "2026-11-30": 99816,  # the day it lost 12
+        "2026-12-01": 99912,
+        "2026-12-02": 100000,
+    }
+    # importing the file again without a total keeps them
+    call_command("import_activity", str(DATA / "youtube_totals.csv"), "--channel", str(accounts["yt"].pk))
+    assert ChannelSnapshot.objects.get(channel=accounts["yt"], day="2026-11-28").followers == 99757
+    with pytest.raises(CommandError):
+        call_command(
+            "import_activity",
+            str(DATA / "youtube_totals.csv"),
+            "--channel",
+            str(accounts["yt"].pk),
+            "--followers",
+            "-1",
+        )

@@ -1,4 +1,4 @@
-"""``sangathan import-activity FILE --channel ID [--user NAME] [--dry-run]``: an official account's daily numbers
+"""``sangathan import-activity FILE --channel ID [--followers N] [--user NAME] [--dry-run]``: an official account's daily numbers
 from the export file its platform makes (Meta Business Suite, X analytics, YouTube Studio; CSV or .xlsx).
 
 The export files name no account, so ``--channel`` (the number in the channel page's address) says which
@@ -31,10 +31,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--channel", type=int, help="Id of the channel the file is for (the number in its page's address)."
         )
+        parser.add_argument(
+            "--followers",
+            type=int,
+            help="The account's follower total on the file's last day (X and YouTube exports give only each day's "
+            "change): the earlier days' totals are worked back from the changes.",
+        )
         parser.add_argument("--user", help="Import as this user (they must manage the channel's unit).")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing.")
 
-    def handle(self, *args, file, channel, user, dry_run, **options):
+    def handle(self, *args, file, channel, followers, user, dry_run, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": file})
@@ -45,6 +51,8 @@ class Command(BaseCommand):
         target = Channel.objects.select_related("unit").filter(pk=channel).first() if channel < 2**63 else None
         if target is None:
             raise CommandError(_("No channel with id %(id)s.") % {"id": channel})
+        if followers is not None and followers < 0:
+            raise CommandError(_("The follower total cannot be negative."))
         by = None
         if user:
             by = get_user_model().objects.filter(username=user).first()
@@ -61,7 +69,12 @@ class Command(BaseCommand):
 
             try:
                 result = snapshots_import(
-                    channel=target, data=path.read_bytes(), by=by, dry_run=dry_run, progress=progress
+                    channel=target,
+                    data=path.read_bytes(),
+                    by=by,
+                    dry_run=dry_run,
+                    followers_on_last_day=followers,
+                    progress=progress,
                 )
             except ChannelError as error:
                 raise CommandError(error.messages[0]) from None
