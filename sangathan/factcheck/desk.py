@@ -16,6 +16,7 @@ the state control room is queued in that transaction with an idempotency key per
 """
 
 import datetime
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,6 +44,7 @@ from sangathan.factcheck.models import (
 )
 from sangathan.factcheck.normalise import normalise
 from sangathan.factcheck.services import FactCheckError
+from sangathan.factcheck.tips import REFERENCE_ALPHABET
 from sangathan.logins.models import Login
 from sangathan.notifications.services import message_queue, notify_person
 from sangathan.org.models import Unit
@@ -132,7 +134,8 @@ def claim_open(*, unit: Unit, texts: dict[str, str], by, external_id: str = "") 
 
 
 def _new_external_id() -> str:
-    return "desk-" + timezone.now().strftime("%Y%m%d%H%M%S%f")
+    """ "FC-20261207-" and five letters or digits (the tipline's alphabet, read out over the phone)."""
+    return f"FC-{timezone.localdate():%Y%m%d}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
 
 
 def _texts_set(*, claim: Claim, texts: dict[str, str]) -> None:
