@@ -68,6 +68,7 @@ from sangathan.outreach.services import notify_bulk
 
 State = Alert.State
 LIVE = (State.OPEN, State.ESCALATED, State.ACKNOWLEDGED)
+LIVE_OPEN = (State.OPEN, State.ESCALATED)  # waiting for someone: the wall shows these
 BATCH = 2000
 URGENT_LOOKBACK = datetime.timedelta(days=3)  # urgent messages older than this are past caring about
 
@@ -353,6 +354,7 @@ def _raise(rule: AlertRule, findings: Iterable[Finding], now: datetime.datetime)
             Alert(
                 rule=rule,
                 unit_id=f.unit_id,
+                path=f.path,
                 subject=f.subject,
                 period=f.period,
                 numbers=f.numbers,
@@ -389,8 +391,17 @@ def alerts_evaluate(*, now: datetime.datetime | None = None) -> dict[str, int]:
         result[rule.kind] = result.get(rule.kind, 0) + _raise(rule, kind.evaluate(rule, now), now)
         if kind.resolve is not None:
             kind.resolve(rule, now)
+    paths_sync()
     result["escalated"] = alerts_escalate(now=now)
     return result
+
+
+def paths_sync() -> int:
+    """The live alerts of a unit moved since they were raised take its new path (their scope follows the unit):
+    one UPDATE over the live alerts whose copied path differs from their unit's. Returns how many moved."""
+    current = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
+    stale = Alert.objects.filter(state__in=LIVE).exclude(path=Subquery(current))
+    return stale.update(path=Subquery(current))
 
 
 def alerts_daily(*, today: datetime.date) -> str:
@@ -512,18 +523,19 @@ def alert_assign(*, alert: Alert, by, user_id: object) -> Alert:
 # ---------------------------------------------------------------- reads
 
 
+SELECTED = ("rule", "unit__level", "assigned_to", "acknowledged_by")
+
+
 def alerts_for_user(user):
     """The alerts of the units where the user may open the control room."""
-    return Alert.objects.restrict(user, VIEW_CONTROL_ROOM).select_related(
-        "rule", "unit__level", "assigned_to", "acknowledged_by"
-    )
+    return Alert.objects.restrict(user, VIEW_CONTROL_ROOM)
 
 
-def alerts_in(user, unit: Unit, *, states: Iterable[str] = (State.OPEN, State.ESCALATED)):
+def alerts_in(user, unit: Unit, *, states: Iterable[str] = LIVE_OPEN):
     """The user's alerts of ``unit``'s subtree in ``states``, the newest first."""
     return (
         alerts_for_user(user)
-        .filter(subtree_q([unit.path], "unit__path"), state__in=list(states))
+        .filter(subtree_q([unit.path], "path"), state__in=list(states))
         .order_by("-raised_at", "-pk")
     )
 
@@ -544,6 +556,19 @@ def wall_alerts(user, unit: Unit) -> dict:
     """The wall's card: how many alerts of ``unit``'s subtree are open or escalated, and the newest few with
     their sentence (one query, two when there are more than shown)."""
     rows = alerts_in(user, unit)
-    newest = list(rows[:WALL_ALERTS])
+    newest = newest_of(rows, WALL_ALERTS, LIVE_OPEN)
     total = len(newest) if len(newest) < WALL_ALERTS else rows.count()
     return {"total": total, "rows": [(alert, describe(alert)) for alert in newest]}
+
+
+def newest_of(rows, limit: int, states: Iterable[str]) -> list[Alert]:
+    """The newest ``limit`` of ``rows`` in ``states``: the ids of each state read backwards along the (state,
+    raised_at, id) index and merged, then those rows read with their relations. One ordered read over both
+    states sorted all 19,077 open alerts of the seeded state (92 ms on PostgreSQL); per state it stops at the
+    fifth (0.04 ms for the state, 17 ms for a district whose alerts are older than the rest)."""
+    pairs: list[tuple[datetime.datetime, int]] = []
+    for state in states:
+        pairs += rows.filter(state=state).order_by("-raised_at", "-pk").values_list("raised_at", "pk")[:limit]
+    ids = [pk for _at, pk in sorted(pairs, reverse=True)[:limit]]
+    found = {alert.pk: alert for alert in rows.model.objects.filter(pk__in=ids).select_related(*SELECTED)}
+    return [found[pk] for pk in ids if pk in found]

@@ -29,7 +29,7 @@ def alert_list(request, pk: int):
         shown = "open"
     rows = alerts.alerts_in(request.user, unit, states=FILTERS[shown])
     total = rows.count()
-    page = [(alert, alerts.describe(alert)) for alert in rows[:SHOWN]]
+    page = [(alert, alerts.describe(alert)) for alert in alerts.newest_of(rows, SHOWN, FILTERS[shown])]
     return render(
         request,
         "controlroom/alerts.html",

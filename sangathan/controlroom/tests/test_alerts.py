@@ -347,3 +347,28 @@ def test_the_list_filter_falls_back_to_open(client, tree, cast, alert):
     page = client.get(reverse("controlroom:alerts", args=[tree.jaipur.pk]) + "?state=<script>")
     assert page.status_code == 200 and f'data-alert="{alert.pk}"' in page.content.decode()
     assert 'href="?state=open" class="active"' in page.content.decode()
+
+
+def test_a_moved_units_alerts_follow_it(client, tree, cast, bearers):
+    """The copied path goes stale when a booth moves: acting goes by the unit itself at once, the lists follow
+    at the next evaluation."""
+    only("silent")
+    alerts.alerts_evaluate(now=at(DAY, 10))
+    alert = raised("silent").get(unit=tree.booth2)
+    org_services.unit_move(unit=tree.booth2, new_parent=tree.kishangarh)
+    log_in(client, cast.district_admin)
+    assert client.post(ack_url(alert), {"note": "not ours any more"}).status_code == 404
+    alerts.alerts_evaluate(now=at(DAY, 10, 5))
+    alert.refresh_from_db()
+    assert alert.path.startswith(tree.ajmer.path) and alert.state == Alert.State.OPEN
+    assert (
+        f'data-alert="{alert.pk}"'
+        not in client.get(reverse("controlroom:alerts", args=[tree.jaipur.pk])).content.decode()
+    )
+    log_in(client, cast.sibling_admin)
+    assert (
+        f'data-alert="{alert.pk}"' in client.get(reverse("controlroom:alerts", args=[tree.ajmer.pk])).content.decode()
+    )
+    assert client.post(ack_url(alert), {"note": "ours now"}).status_code == 302
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.ACKNOWLEDGED

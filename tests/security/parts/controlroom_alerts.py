@@ -19,6 +19,7 @@ def build(w):
         w.objects.setdefault("alert", {})[column] = Alert.objects.create(
             rule=rule,
             unit=unit,
+            path=unit.path,
             subject=f"message:{column}",
             numbers={"done": 0, "total": 2, "percent": 0, "title": marker("alert", column)},
             raised_at=timezone.now(),
