@@ -60,9 +60,15 @@ def _default(field):
 
 
 def _rows(count: int, booths: list[int], start_id: int, first_mobile: int, rng: random.Random) -> Iterator[tuple]:
+    """The rows, lazily. What they need from the database is read here, before the first row: the rows are
+    consumed inside a COPY, when the connection can run nothing else."""
     notice = notice_current().pk
-    now = timezone.now()
     _names, defaults = _columns()
+    return _generate(count, booths, start_id, first_mobile, rng, notice, defaults)
+
+
+def _generate(count, booths, start_id, first_mobile, rng, notice, defaults) -> Iterator[tuple]:
+    now = timezone.now()
     for offset in range(count):
         verified = rng.random() < 0.9
         joined = now - datetime.timedelta(minutes=offset % 50_000)
