@@ -91,6 +91,9 @@ class SenderUnitField(serializers.PrimaryKeyRelatedField):
     """A unit the caller may send messages to, above the deepest sending level (as in the web's form); any other
     id is answered like one that does not exist."""
 
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Unit.objects.all(), **kwargs)
+
     def get_queryset(self):
         deepest = Level.objects.filter(code=DEEPEST_SENDER_LEVEL).values_list("order", flat=True).first() or 99
         return Unit.objects.restrict(self.context["request"].user, SEND_MESSAGES).filter(level__order__lt=deepest)

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from sangathan.org.api.serializers import LevelCodeField, LevelOutputSerializer, ScopedPrimaryKeyRelatedField
 from sangathan.org.models import Unit
 from sangathan.planning.models import Kind, Milestone, Plan
-from sangathan.planning.services import ADDABLE_KINDS, TITLE_MAX
+from sangathan.planning.services import TITLE_MAX
 
 
 class MilestoneOutputSerializer(serializers.ModelSerializer):
@@ -40,7 +40,9 @@ class PlanCreateInputSerializer(serializers.Serializer):
 
 class MilestoneAddInputSerializer(serializers.Serializer):
     level = LevelCodeField(label=_("level"))
-    kind = serializers.ChoiceField(choices=[(kind.value, kind.label) for kind in ADDABLE_KINDS], label=_("what"))
+    # Every kind, as the other operations name them; the service accepts those a deadline can be added for
+    # (``services.ADDABLE_KINDS``) and says so in the caller's language.
+    kind = serializers.ChoiceField(choices=Kind.choices, label=_("what"))
     due_date = serializers.DateField(label=_("deadline"))
 
 
