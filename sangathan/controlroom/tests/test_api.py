@@ -133,7 +133,7 @@ def test_reports_list_and_download_in_scope(tree, cast):
 def test_alerts_list_in_scope(tree, cast):
     rule = AlertRule.objects.create(kind="silent", name="ZQ silent", threshold=7)
     for unit in (tree.booth1, tree.ajmer_booth):
-        Alert.objects.create(rule=rule, unit=unit, raised_at=timezone.now(), numbers={"days": 7})
+        Alert.objects.create(rule=rule, unit=unit, path=unit.path, raised_at=timezone.now(), numbers={"days": 7})
     seen = api(cast.district_admin).get(reverse("controlroom_api:alert-list")).json()["results"]
     assert [row["unit"] for row in seen] == [tree.booth1.pk]
     assert seen[0]["rule"] == "silent" and seen[0]["state"] == "open"
