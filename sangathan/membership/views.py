@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sangathan.access.permissions import APPOINT, VIEW
 from sangathan.access.personal import may_see_personal_at, may_view_personal
 from sangathan.access.scope import can, require, top_units
-from sangathan.membership import charts, fraud, leaderboards, merging, selectors, services
+from sangathan.core.exports import csv_response, xlsx_response
+from sangathan.membership import charts, exports, fraud, leaderboards, merging, selectors, services
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import BOOTH_LEVEL
 from sangathan.membership.forms_staff import PaperForm, SheetForm
@@ -137,6 +138,22 @@ def leaders(request, pk):
         "top": leaderboards.TOP,
     }
     return render(request, "membership/staff/leaders.html", context)
+
+
+@login_required
+@require_GET
+def export(request, pk, kind):
+    """The members of a unit's subtree as CSV or XLSX, masked, audited (those who may appoint there)."""
+    unit = get_unit_for_user(request.user, pk)
+    require(request.user, APPOINT, unit)
+    members = selectors.members_in(request.user, unit)
+    exports.members_export_audit(unit=unit, members=members, kind=kind, by=request.user)
+    cols = exports.columns(full_age=may_see_personal_at(request.user, unit))
+    filename = f"members-{unit.pk}"
+    rows = members.iterator(chunk_size=1000)
+    if kind == "csv":
+        return csv_response(rows, cols, filename)
+    return xlsx_response(rows, cols, filename, sheet_title=_("Members"))
 
 
 # ---------------------------------------------------------------- paper forms

@@ -31,6 +31,8 @@ def _decision(world, column):
 
 
 WEB = [
+    Endpoint("membership.export_csv", "membership:export_csv", action=APPOINT, obj="unit:unit"),
+    Endpoint("membership.export_xlsx", "membership:export_xlsx", action=APPOINT, obj="unit:unit"),
     Endpoint("membership.duplicates", "membership:duplicates", action=APPOINT, obj="unit:unit"),
     Endpoint(
         "membership.duplicate_decide",
