@@ -58,7 +58,7 @@ def claim_answer(*, claim: Claim, by) -> AnswerResult:
     with transaction.atomic():
         found = (
             Claim.objects.restrict(by, DESK)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("unit__level")
             .filter(pk=claim.pk)
             .first()

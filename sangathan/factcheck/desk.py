@@ -109,7 +109,7 @@ def may_import(user) -> bool:
 
 def _locked(claim: Claim, by) -> Claim:
     """The claim re-read with its row locked, if ``by`` may work on it; else a refusal."""
-    found = Claim.objects.restrict(by, DESK).select_for_update().filter(pk=claim.pk).first()
+    found = Claim.objects.restrict(by, DESK).select_for_update(of=("self",)).filter(pk=claim.pk).first()
     if found is None:
         raise FactCheckError(_("You may not work on this claim."))
     return found
