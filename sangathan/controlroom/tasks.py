@@ -45,5 +45,6 @@ def make_state_report(unit_id: int, kind: str, day: str) -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def evaluate_alerts() -> dict[str, int]:
-    """Evaluate the alert rules, raise what is new once, escalate what waited (beat, every few minutes)."""
-    return alerts.alerts_evaluate()
+    """Evaluate the alert rules but the daily ones, raise what is new once, escalate what waited (beat, every few
+    minutes; the daily run evaluates them all)."""
+    return alerts.alerts_evaluate(daily=False)

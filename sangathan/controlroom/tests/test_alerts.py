@@ -12,7 +12,7 @@ from sangathan.access.models import Role, RoleAssignment
 from sangathan.audit.models import AuditEntry as LogEntry
 from sangathan.controlroom import alerts, services, tasks
 from sangathan.controlroom.models import Alert, AlertRule
-from sangathan.core.daily import jobs
+from sangathan.core.daily import run_daily
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org import services as org_services
 from sangathan.org.models import Level, Position
@@ -99,9 +99,13 @@ def test_raised_once_however_often_evaluated_and_again_the_next_day(tree, evenin
     }
 
 
-def test_the_daily_run_and_beat_evaluate_the_rules(settings):
-    assert "controlroom-alerts" in {job.name for job in jobs()}
+def test_the_daily_run_and_beat_evaluate_the_rules(settings, tree, bearers):
     assert settings.CELERY_BEAT_SCHEDULE["controlroom-alerts"]["task"] == "sangathan.controlroom.tasks.evaluate_alerts"
+    tasks.evaluate_alerts.delay()  # beat's run: not the silent booths (a rule counted in days)
+    assert not raised("silent").exists()
+    outcome = run_daily(only=["controlroom-alerts"])[0]
+    assert not outcome.error and "silent: 3" in str(outcome.result)  # booth1, booth2, ajmer_booth never reported
+    assert raised("silent").count() == 3
 
 
 # ---------------------------------------------------------------- a booth silent for 7 days
