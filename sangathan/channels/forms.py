@@ -109,3 +109,16 @@ class CredentialForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Stored encrypted; it is never shown again. To change it, paste a new one."),
     )
+
+
+class ActivityUploadForm(forms.Form):
+    """An export file of an official account's daily numbers (Meta Business Suite, X analytics, YouTube Studio)."""
+
+    file = forms.FileField(label=_("Export file (CSV or .xlsx)"))
+    followers = forms.IntegerField(
+        label=_("Followers on the file's last day"),
+        required=False,
+        min_value=0,
+        max_value=10_000_000_000,
+        help_text=_("Only for X and YouTube files, which give each day's change: the earlier totals are worked back."),
+    )

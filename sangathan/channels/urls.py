@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/remove/", views.deactivate, name="deactivate"),
     path("<int:pk>/verify/", views.verify, name="verify"),
     path("<int:pk>/numbers/", views.numbers, name="numbers"),
+    path("<int:pk>/numbers/import/", views.numbers_import, name="numbers_import"),
     path("<int:pk>/api-access/", views.api_access, name="api_access"),
     path("<int:pk>/api-access/remove/", views.api_access_remove, name="api_access_remove"),
 ]

@@ -12,7 +12,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangathan.access.permissions import MANAGE_CHANNELS, VIEW
 from sangathan.access.scope import can, require
 from sangathan.channels import selectors, services
-from sangathan.channels.forms import AreaFilterForm, ChannelForm, CredentialForm, ReasonForm, UploadForm, VerifyForm
+from sangathan.channels.activity_files import MAX_BYTES as ACTIVITY_MAX_BYTES
+from sangathan.channels.forms import (
+    ActivityUploadForm,
+    AreaFilterForm,
+    ChannelForm,
+    CredentialForm,
+    ReasonForm,
+    UploadForm,
+    VerifyForm,
+)
 from sangathan.channels.import_jobs import channel_import_confirm, channel_import_upload
 from sangathan.channels.importing import MAX_BYTES, ImportReport, column_help
 from sangathan.channels.links import ChannelError
@@ -317,9 +326,10 @@ def import_preview(request, pk):
 
 
 @login_required
-def numbers(request, pk):
+def numbers(request, pk, *, upload_form=None, result=None):
     """An official account's page: its followers over the last 30 days as bars, the days' numbers with their
-    source and when they were last updated, and its API access (set by those who manage the unit's channels)."""
+    source and when they were last updated, its API access and the upload of an export file (for those who
+    manage the unit's channels)."""
     channel = get_channel_for_user(request.user, pk)
     snapshots = selectors.snapshots_of_channel(channel, days=NUMBERS_DAYS)
     can_manage = can(request.user, MANAGE_CHANNELS, channel.unit)
@@ -341,6 +351,8 @@ def numbers(request, pk):
             "form": CredentialForm(initial={"account_id": credential.account_id if credential else ""})
             if can_manage
             else None,
+            "upload_form": upload_form or (ActivityUploadForm() if can_manage else None),
+            "result": result,
         },
     )
 
@@ -379,4 +391,36 @@ def api_access_remove(request, pk):
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("API access removed. The numbers already read stay."))
+    return redirect("channels:numbers", pk=channel.pk)
+
+
+@login_required
+@require_POST
+def numbers_import(request, pk):
+    """An export file of the account's daily numbers: read here (at most 5 MB and 5,000 rows, an .xlsx checked
+    for zip bombs before it is opened), all rows or none. Problems are listed by row on the page."""
+    channel = _managed_channel(request, pk, removed=_("This channel has been removed; it cannot be changed."))
+    if isinstance(channel, HttpResponse):
+        return channel
+    form = ActivityUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return numbers(request, pk, upload_form=form)
+    upload = form.cleaned_data["file"]
+    if upload.size > ACTIVITY_MAX_BYTES:
+        form.add_error("file", _("The file is larger than %(max)d MB.") % {"max": ACTIVITY_MAX_BYTES // (1024 * 1024)})
+        return numbers(request, pk, upload_form=form)
+    try:
+        result = services.snapshots_import(
+            channel=channel, data=upload.read(), by=request.user, followers_on_last_day=form.cleaned_data["followers"]
+        )
+    except ChannelError as error:
+        messages.error(request, error.messages[0])
+        return redirect("channels:numbers", pk=channel.pk)
+    if not result.ok:
+        return numbers(request, pk, upload_form=form, result=result)
+    messages.success(
+        request,
+        _("%(days)d days imported: %(new)d new, %(changed)d updated.")
+        % {"days": len(result.file.days), "new": result.made, "changed": result.changed},
+    )
     return redirect("channels:numbers", pk=channel.pk)

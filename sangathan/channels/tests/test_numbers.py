@@ -3,8 +3,10 @@ and removed on the page (the token never shown back), the needs-attention mark, 
 control room's "lost over 10% of followers in a week" rule."""
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -142,3 +144,25 @@ def test_api_lists_an_accounts_days_newest_first_in_scope(client, cast, account)
 
 def test_the_daily_run_includes_official_accounts():
     assert "channels-official-numbers" in [job.name for job in jobs()]
+
+
+# ---------------------------------------------------------------- an export file uploaded on the page
+
+
+def test_manager_uploads_an_export_file_and_bad_rows_are_listed(client, cast, account):
+    data = Path(__file__).parent / "data"
+    client = log_in(client, cast.district_admin)
+    url = reverse("channels:numbers_import", args=[account.pk])
+    bad = SimpleUploadedFile("x.csv", (data / "x_account_overview_bad.csv").read_bytes(), content_type="text/csv")
+    with translation.override("en"):
+        page = client.post(url, {"file": bad})
+    assert page.status_code == 200 and "row 3 [Impressions]" in page.content.decode()
+    assert not ChannelSnapshot.objects.exists()
+    good = SimpleUploadedFile("x.csv", (data / "x_account_overview.csv").read_bytes(), content_type="text/csv")
+    assert client.post(url, {"file": good, "followers": "20000"}).status_code == 302
+    assert ChannelSnapshot.objects.filter(channel=account).count() == 3
+    assert ChannelSnapshot.objects.get(day="2026-12-02").followers == 20000
+    # a sibling district: 404, nothing written
+    again = SimpleUploadedFile("x.csv", (data / "x_account_overview.csv").read_bytes().replace(b"58210", b"1"))
+    assert log_in(client, cast.sibling_admin).post(url, {"file": again}).status_code == 404
+    assert ChannelSnapshot.objects.get(day="2026-12-02").impressions == 58210

@@ -3,6 +3,7 @@ column's unit; its numbers page (the account's name is the marker), setting and 
 needs the channels of the account's unit: a sibling district's user gets 404 and changes nothing (no token set,
 none removed)."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from sangathan.access.permissions import MANAGE_CHANNELS
@@ -32,6 +33,16 @@ def build(w):
         w.objects.setdefault("account", {})[column] = account
 
 
+X_EXPORT = (
+    "Date,Impressions,Likes,Engagements,New follows,Unfollows,Create Post\n"
+    '"Wed, Dec 02, 2026",58210,1204,3310,312,57,14\n'
+)
+
+
+def _export_file(world, column):
+    return {"file": SimpleUploadedFile("x.csv", X_EXPORT.encode(), content_type="text/csv")}
+
+
 WEB = [
     Endpoint("channels.numbers", "channels:numbers", obj="account"),
     Endpoint(
@@ -41,6 +52,15 @@ WEB = [
         MANAGE_CHANNELS,
         "account",
         data=lambda world, column: {"account_id": "777", "token": "NEW-T0KEN"},
+        apps=("channels",),
+    ),
+    Endpoint(
+        "channels.numbers_import",
+        "channels:numbers_import",
+        "POST",
+        MANAGE_CHANNELS,
+        "account",
+        data=_export_file,
         apps=("channels",),
     ),
     Endpoint(
