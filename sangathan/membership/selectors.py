@@ -88,9 +88,9 @@ def counts_for_unit(unit: Unit) -> Counts:
 def counts_by_unit(units: list[Unit]) -> dict[int, Counts]:
     """The counters of ``units`` (e.g. one page of children), two queries."""
     rows = MemberCounter.objects.filter(unit__in=units).values_list("unit_id", *COUNTER_FIELDS)
-    found = {unit_id: values for unit_id, *values in rows}
+    found = {row[0]: dict(zip(COUNTER_FIELDS, row[1:], strict=True)) for row in rows}
     booths = booths_by_unit(units)
-    return {unit.pk: Counts(*found.get(unit.pk, (0, 0, 0, 0)), booths=booths[unit.pk]) for unit in units}
+    return {unit.pk: Counts(**found.get(unit.pk, {}), booths=booths[unit.pk]) for unit in units}
 
 
 @dataclass
