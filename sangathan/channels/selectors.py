@@ -192,6 +192,8 @@ def follower_bars(snapshots: list) -> list[FollowerBar]:
 class FollowerDrop:
     channel_id: int
     unit_id: int
+    unit_path: str
+    name: str
     before: int
     after: int
     before_day: datetime.date
@@ -203,9 +205,9 @@ class FollowerDrop:
 
 
 def follower_drops(
-    *, today: datetime.date | None = None, days: int = 7, threshold: float = 0.10, user=None, unit: Unit | None = None
+    *, today: datetime.date | None = None, days: int = 7, percent: float = 10, user=None, unit: Unit | None = None
 ) -> list[FollowerDrop]:
-    """Official accounts that lost more than ``threshold`` of their followers in the last ``days`` days: the
+    """Official accounts that lost more than ``percent`` per cent of their followers in the last ``days`` days: the
     latest follower total of the last two days against the earliest of the window's first two days (a day missed
     by the daily run does not hide a drop). Scoped to ``user`` and to ``unit``'s subtree when given.
 
@@ -220,7 +222,7 @@ def follower_drops(
     first_days = (
         qs.filter(day__lte=start + datetime.timedelta(days=1))
         .order_by("channel_id", "day")
-        .values_list("channel_id", "day", "followers", "channel__unit_id")
+        .values_list("channel_id", "day", "followers", "channel__unit_id", "channel__unit__path", "channel__name")
     )
     last_days = (
         qs.filter(day__gte=today - datetime.timedelta(days=1))
@@ -228,8 +230,8 @@ def follower_drops(
         .values_list("channel_id", "day", "followers")
     )
     earliest: dict[int, tuple] = {}
-    for channel_id, day, followers, unit_id in first_days:
-        earliest.setdefault(channel_id, (day, followers, unit_id))
+    for channel_id, day, followers, unit_id, path, name in first_days:
+        earliest.setdefault(channel_id, (day, followers, unit_id, path, name))
     latest: dict[int, tuple] = {}
     for channel_id, day, followers in last_days:
         latest.setdefault(channel_id, (day, followers))
@@ -237,9 +239,9 @@ def follower_drops(
     for channel_id, (after_day, after) in latest.items():
         if channel_id not in earliest:
             continue
-        before_day, before, unit_id = earliest[channel_id]
-        if before and (before - after) > threshold * before:
-            drops.append(FollowerDrop(channel_id, unit_id, before, after, before_day, after_day))
+        before_day, before, unit_id, path, name = earliest[channel_id]
+        if before and (before - after) * 100 > percent * before:  # exact: 100 of 1,000 is not over 10%
+            drops.append(FollowerDrop(channel_id, unit_id, path, name, before, after, before_day, after_day))
     return sorted(drops, key=lambda d: -d.percent_lost)
 
 
