@@ -159,20 +159,18 @@ class AttendanceOutputSerializer(serializers.ModelSerializer):
 
 
 class AttendanceMarkInputSerializer(serializers.Serializer):
-    """The roll call: tick (``present``: true) or untick an invitee of the camp."""
+    """The roll call: tick (``present``: true) or untick an invitee of the camp (``context["camp"]``). The person
+    is found among the camp's invitations, so an id of anybody else reads as unknown."""
 
-    person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.none(),
-        label=_("person"),
-        error_messages={"does_not_exist": _("This person is not invited to this camp.")},
-    )
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, label=_("person"))
     present = serializers.BooleanField(label=_("present"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        camp = self.context.get("camp")
-        if camp is not None:
-            self.fields["person"].queryset = Person.objects.filter(training_invitations__camp=camp)
+    def validate_person(self, value: int) -> Person:
+        invitation = Invitation.objects.filter(camp=self.context["camp"], person_id=value).select_related("person")
+        found = invitation.first()
+        if found is None:
+            raise serializers.ValidationError(_("This person is not invited to this camp."))
+        return found.person
 
 
 class CompletionOutputSerializer(serializers.ModelSerializer):
