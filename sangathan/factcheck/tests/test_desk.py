@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
@@ -308,3 +310,16 @@ def test_a_new_claim_with_no_text_is_refused(client, checkers, tree):
     assert response.status_code == 400 and "Write the claim in Hindi or English" in response.content.decode()
     sibling = client.post(reverse("factcheck:claim_new"), {"unit": tree.ajmer.pk, "text_hi": "दावा"})
     assert sibling.status_code == 400 and not Claim.objects.exists()
+
+
+def test_the_list_does_not_grow_queries_with_its_claims(client, open_claim, checkers):
+    log_in(client, checkers.jaipur)
+    for number in range(3):
+        open_claim(hi=f"दावा नंबर {number} बिजली बिल माफ़", en=f"claim {number} power bills waived")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("factcheck:claims")).status_code == 200
+    for number in range(3, 12):
+        open_claim(hi=f"दावा नंबर {number} बिजली बिल माफ़", en=f"claim {number} power bills waived")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("factcheck:claims")).status_code == 200
+    assert len(many) == len(few)
