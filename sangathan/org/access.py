@@ -18,7 +18,8 @@ def get_person_for_user(user, pk) -> Person:
 
 def get_appointment_for_user(user, pk) -> Appointment:
     return get_object_or_404(
-        Appointment.objects.restrict(user, "view").select_related("unit", "unit__level", "person", "position"), pk=pk
+        Appointment.objects.restrict(user, "view").select_related("unit", "unit__level", "person", "position", "wing"),
+        pk=pk,
     )
 
 

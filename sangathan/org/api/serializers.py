@@ -13,7 +13,7 @@ from sangathan.access.personal import personal_visible_ids
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.api.filters import state_visible_q
 from sangathan.org.masking import mask_email, mask_mobile
-from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit
+from sangathan.org.models import Appointment, CommitteeEvent, Level, Person, Position, SocialAccount, Unit, Wing
 
 INT_MAX = 2_147_483_647  # the largest value an integer column holds on every database
 LIST_ITEMS_MAX = 20
@@ -309,6 +309,7 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer()
     position = PositionBriefSerializer()
     person = PersonBriefSerializer()
+    wing = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("The wing's code, or null."))
 
     class Meta:
         model = Appointment
@@ -317,6 +318,7 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
             "unit",
             "position",
             "person",
+            "wing",
             "seat",
             "status",
             "start_date",
@@ -344,6 +346,9 @@ class AppointmentCreateInputSerializer(serializers.Serializer):
     )
     start_date = serializers.DateField(required=False, allow_null=True, label=_("start date"))
     letter_number = serializers.CharField(max_length=60, allow_blank=True, default="", label=_("letter number"))
+    wing = CodeRelatedField(
+        queryset=Wing.objects.all(), required=False, allow_null=True, label=_("wing (its code: it_cell, women, …)")
+    )
 
     def validate(self, attrs):
         has_person, has_mobile = attrs.get("person") is not None, bool((attrs.get("mobile") or "").strip())

@@ -37,7 +37,7 @@ PERSON_FIELDS = ("name_hi", "name_en", "mobile", "email", "home_unit", "language
 
 
 def _appointments(request):
-    return Appointment.objects.restrict(request.user, VIEW).select_related("unit__level", "position", "person")
+    return Appointment.objects.restrict(request.user, VIEW).select_related("unit__level", "position", "person", "wing")
 
 
 def _require_person_editable(user, person: Person) -> None:
@@ -272,6 +272,7 @@ class AppointmentListCreateApi(generics.ListAPIView):
                 person=data["person"],
                 start_date=data.get("start_date"),
                 letter_number=data["letter_number"],
+                wing=data.get("wing"),
                 by=request.user,
             )
         else:
@@ -285,6 +286,7 @@ class AppointmentListCreateApi(generics.ListAPIView):
                 name_en=data["name_en"],
                 start_date=data.get("start_date"),
                 letter_number=data["letter_number"],
+                wing=data.get("wing"),
                 by=request.user,
             )
         return Response(

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from sangathan.audit.models import AuditEntry
 from sangathan.org import representation
@@ -182,3 +183,26 @@ def test_a_dry_run_changes_no_existing_person(tree, cast):
     assert report.ok and not report.imported
     known.refresh_from_db()
     assert (known.gender, known.age_band) == ("", "") and not Appointment.objects.exists()
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_appoints_into_a_wing_and_shows_it(tree, cast, wings):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user=cast.district_admin)
+    body = {
+        "unit": tree.booth2.pk,
+        "position": position("booth", "volunteer").pk,
+        "mobile": "9829033333",
+        "name_en": "Sonu",
+    }
+    response = client.post("/api/v1/appointments/", {**body, "wing": "youth"}, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["wing"] == "youth"
+    assert Appointment.objects.get().wing == wings["youth"]
+    listed = client.get("/api/v1/appointments/")
+    assert [row["wing"] for row in listed.data["results"]] == ["youth"]
+    refused = client.post("/api/v1/appointments/", {**body, "mobile": "9829033334", "wing": "space"}, format="json")
+    assert refused.status_code == 400 and "wing" in refused.data
+    assert Appointment.objects.count() == 1
