@@ -1,14 +1,15 @@
 """Demo channels for `sangathan demo`: WhatsApp groups and broadcast lists for some (not all) booths of the
 demo state, so the channel pages and the plan's "booth WhatsApp group + broadcast list" milestone show
-real progress, plus the state's and districts' social accounts."""
+real progress, plus the state's and districts' social accounts and a month of the state accounts' numbers."""
 
 import datetime
 import hashlib
 
 from django.utils import timezone
 
-from sangathan.channels.models import Channel, Platform
-from sangathan.channels.services import channel_register
+from sangathan.channels.models import Channel, ChannelSnapshot, Platform
+from sangathan.channels.platforms import DayNumbers
+from sangathan.channels.services import channel_register, snapshots_record
 from sangathan.org.models import Unit
 from sangathan.org.paths import subtree_q
 
@@ -20,6 +21,29 @@ def _invite_code(seed: str) -> str:
     return "".join(alphabet[b % len(alphabet)] for b in digest[:22])
 
 
+def _demo_numbers(accounts: list[Channel], today: datetime.date) -> None:
+    """Thirty days of numbers for the state's official accounts, as exports and the daily API run would leave
+    them; the X account lost followers this week (the control room's "lost over 10%" alert has something)."""
+    for n, channel in enumerate(accounts):
+        base = [152_000, 48_000, 98_000, 61_000, 22_000][n % 5]
+        days = []
+        for back in range(29, -1, -1):
+            followers = base + (29 - back) * (40 + 15 * n)
+            if channel.platform == Platform.X and back < 4:
+                followers = int(followers * 0.86)
+            days.append(
+                DayNumbers(
+                    day=today - datetime.timedelta(days=back),
+                    followers=followers,
+                    posts=(back * 7 + n) % 9 + 2,
+                    impressions=base // 3 + (back * 131) % 5000
+                    if channel.platform != Platform.TELEGRAM_CHANNEL
+                    else None,
+                )
+            )
+        snapshots_record(channel=channel, days=days, source=ChannelSnapshot.Source.EXPORT)
+
+
 def demo_channels(*, state: Unit, stdout=None) -> int:
     """Register demo channels under ``state``; returns how many were added (0 when already there)."""
     if Channel.objects.filter(subtree_q([state.path], "unit__path")).exists():
@@ -29,15 +53,21 @@ def demo_channels(*, state: Unit, stdout=None) -> int:
 
     def register(unit, platform, name, link="", **extra):
         nonlocal added
-        channel_register(unit=unit, platform=platform, name=name, link=link, by=None, **extra)
+        channel = channel_register(unit=unit, platform=platform, name=name, link=link, by=None, **extra)
         added += 1
+        return channel
 
     slug = (state.code or "state").lower()
-    register(state, Platform.FACEBOOK_PAGE, f"{state.name_en or state.name} digital", f"facebook.com/{slug}digital")
-    register(state, Platform.X, f"{state.name_en or state.name} on X", f"@{slug}_digital")
-    register(state, Platform.YOUTUBE, f"{state.name_en or state.name} TV", f"youtube.com/@{slug}digitaltv")
-    register(state, Platform.INSTAGRAM, f"{state.name_en or state.name}", f"@{slug}.digital")
-    register(state, Platform.TELEGRAM_CHANNEL, "Updates", f"t.me/{slug}_digital_updates")
+    accounts = [
+        register(
+            state, Platform.FACEBOOK_PAGE, f"{state.name_en or state.name} digital", f"facebook.com/{slug}digital"
+        ),
+        register(state, Platform.X, f"{state.name_en or state.name} on X", f"@{slug}_digital"),
+        register(state, Platform.YOUTUBE, f"{state.name_en or state.name} TV", f"youtube.com/@{slug}digitaltv"),
+        register(state, Platform.INSTAGRAM, f"{state.name_en or state.name}", f"@{slug}.digital"),
+        register(state, Platform.TELEGRAM_CHANNEL, "Updates", f"t.me/{slug}_digital_updates"),
+    ]
+    _demo_numbers(accounts, today)
     districts = list(Unit.objects.subtree(state).filter(level__code="district").order_by("path"))
     for index, district in enumerate(districts):
         register(

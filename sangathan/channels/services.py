@@ -320,12 +320,13 @@ def credential_remove(*, channel: Channel, by=None) -> None:
     credential.delete()
 
 
+@transaction.atomic
 def snapshots_record(
     *, channel: Channel, days: Iterable[DayNumbers], source: str, by=None
 ) -> tuple[list[ChannelSnapshot], list[ChannelSnapshot]]:
     """Store days' numbers of a channel: a day already stored is updated with the numbers given (the others
     stay), a new day is added. Returns (made, changed). One row per channel and day whatever the order or
-    repetition of calls: writers of one channel take its row lock first. Call inside a transaction."""
+    repetition of calls: writers of one channel take its row lock first."""
     Channel.objects.select_for_update().filter(pk=channel.pk).first()  # one writer per channel at a time
     wanted = {numbers.day: numbers.values() for numbers in days}
     existing = {s.day: s for s in ChannelSnapshot.objects.filter(channel=channel, day__in=list(wanted))}
