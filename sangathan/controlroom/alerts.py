@@ -532,8 +532,9 @@ SELECTED = ("rule", "unit__level", "assigned_to", "acknowledged_by")
 
 
 def alerts_for_user(user):
-    """The alerts of the units where the user may open the control room."""
-    return Alert.objects.restrict(user, VIEW_CONTROL_ROOM)
+    """The alerts of the units where the user may open the control room, with their rule, unit and people (the
+    counts and the ids of ``newest_of`` leave the joins out)."""
+    return Alert.objects.restrict(user, VIEW_CONTROL_ROOM).select_related(*SELECTED)
 
 
 def alerts_in(user, unit: Unit, *, states: Iterable[str] = LIVE_OPEN):
