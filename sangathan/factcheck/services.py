@@ -163,7 +163,8 @@ def claim_publish(*, claim: Claim, verdict: str, by=None) -> Claim:
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
         claim.verdict, claim.status = verdict, Status.PUBLISHED
         claim.published_at = claim.published_at or timezone.now()
-        claim.save(update_fields=["verdict", "status", "published_at", "updated_at"])  # audited (signals)
+        claim.status_since = timezone.now()  # the desk's SLA clock (desk.py): a published claim has none
+        claim.save(update_fields=["verdict", "status", "published_at", "status_since", "updated_at"])  # audited
     return claim
 
 
