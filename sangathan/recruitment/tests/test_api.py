@@ -355,3 +355,25 @@ def test_a_token_reaches_the_recruitment_api(cast, campaign):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert ids(client.get(f"{API}/campaigns/")) == {campaign.pk}
+
+
+def test_the_schema_describes_the_recruitment_and_training_api_without_warnings():
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    GENERATOR_STATS.reset()
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    ours = [w for w in GENERATOR_STATS._warn_cache if "recruitment/api" in w or "training/api" in w]
+    assert not ours, ours
+    paths = schema["paths"]
+    for path in (
+        "/api/v1/recruitment/campaigns/",
+        "/api/v1/recruitment/applications/{id}/decide/",
+        "/api/v1/recruitment/scores/",
+        "/api/v1/training/camps/{id}/attendance/",
+        "/api/v1/training/completions/",
+    ):
+        assert path in paths, sorted(paths)
+    components = schema["components"]["schemas"]
+    assert "ApplicationStatusEnum" in components and "CampaignCreateInput" in components
