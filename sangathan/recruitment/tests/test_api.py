@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from sangathan.access.models import Role, RoleAssignment
@@ -358,9 +360,6 @@ def test_a_token_reaches_the_recruitment_api(cast, campaign):
 
 
 def test_the_schema_describes_the_recruitment_and_training_api_without_warnings():
-    from drf_spectacular.drainage import GENERATOR_STATS
-    from drf_spectacular.generators import SchemaGenerator
-
     GENERATOR_STATS.reset()
     with GENERATOR_STATS.silence():
         schema = SchemaGenerator().get_schema(request=None, public=True)
