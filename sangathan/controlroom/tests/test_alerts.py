@@ -5,6 +5,8 @@ outbox, scoped (a sibling district can neither see nor act), bad input refused w
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -376,3 +378,37 @@ def test_a_moved_units_alerts_follow_it(client, tree, cast, bearers):
     assert client.post(ack_url(alert), {"note": "ours now"}).status_code == 302
     alert.refresh_from_db()
     assert alert.state == Alert.State.ACKNOWLEDGED
+
+
+def test_the_list_and_the_panel_read_the_same_number_of_queries_whatever_the_number_of_alerts(
+    client, tree, cast, bearers
+):
+    def more_silent_booths(numbers):
+        for number in numbers:
+            booth = make_unit(tree.amer, "booth", f"More {number}", number=number)
+            org_services.appointment_create(
+                unit=booth,
+                position=Position.objects.get(level=booth.level, is_key=True),
+                person=PersonFactory(),
+                start_date=datetime.date(2026, 1, 1),
+            )
+
+    only("silent")
+    more_silent_booths((21, 22, 23))
+    alerts.alerts_evaluate(now=at(DAY, 10))  # booth1, booth2 and three more: the wall's card is full
+    log_in(client, cast.district_admin)
+    urls = [reverse("controlroom:alerts", args=[tree.jaipur.pk]), reverse("controlroom:panel", args=[tree.jaipur.pk])]
+    counts = []
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    more_silent_booths((24, 25, 26))
+    alerts.alerts_evaluate(now=at(DAY, 11))
+    assert raised("silent").filter(path__startswith=tree.jaipur.path).count() == 8
+    for url, before in zip(urls, counts, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.content.decode().count("data-alert=") >= 5
+        assert len(queries) == before, url
