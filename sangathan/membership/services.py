@@ -348,8 +348,11 @@ def confirmed_recently(*, member_id: int, challenge_id: int, mobile: str, minute
 @transaction.atomic
 def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Member:
     """The code was confirmed: pending → verified, the counters and the referrer's count go up, the member
-    gets their own referral code and the welcome SMS with the "not me" link. Twice is once."""
+    gets their own referral code and the welcome SMS with the "not me" link. Twice is once. A lapsed member
+    who joins again and confirms the code renews: verified from now, counted again (``lifecycle``)."""
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    if member.status == Member.Status.LAPSED:
+        return _renew(member, at=at or timezone.now())
     if member.status != Member.Status.PENDING:
         return member
     taken = MembershipError(
@@ -378,6 +381,14 @@ def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Mem
     counters.move(member.unit, before=Member.Status.PENDING, after=member.status, member=member, at=now)
     _referral_move(member.referred_by_id, before=Member.Status.PENDING, after=member.status)
     _welcome(member)
+    return member
+
+
+def _renew(member: Member, *, at: datetime.datetime) -> Member:
+    member.status, member.verified_at = Member.Status.VERIFIED, at
+    member.save(update_fields=["status", "verified_at"])
+    counters.move(member.unit, before=Member.Status.LAPSED, after=member.status, member=member, at=at)
+    _referral_move(member.referred_by_id, before=Member.Status.LAPSED, after=member.status)
     return member
 
 

@@ -87,3 +87,16 @@ def test_an_admin_revokes_with_a_reason_only_and_in_scope(client, cast, tree):
         "signed up with a borrowed phone",
     )
     assert counts_for_unit(tree.india).verified == 0
+
+
+def test_a_lapsed_member_who_confirms_a_code_again_renews_and_counts_again(tree, referral):
+    member = join(tree.booth1, verify=True, referral=referral, age=25, gender="female")
+    lifecycle.members_lapse(at=timezone.now() + datetime.timedelta(days=lifecycle.term_days()))
+    assert Member.objects.get(pk=member.pk).status == "lapsed" and counts_for_unit(tree.india).verified == 0
+    again = join(tree.booth2, mobile=member.mobile, verify=True)  # the same number joins again
+    assert again.pk == member.pk and again.status == "verified" and again.verified_at > member.verified_at
+    india = counts_for_unit(tree.india)
+    assert (india.verified, india.youth, india.women) == (1, 1, 1)
+    referral.refresh_from_db()
+    assert referral.verified_count == 1
+    assert again.unit == tree.booth1  # a renewal keeps the member's booth; the new form's details are not kept
