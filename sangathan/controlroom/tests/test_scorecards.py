@@ -193,6 +193,8 @@ def test_the_page_ranks_with_formulas_in_hindi(client, tree, cast, scored, perio
         assert str(scorecards.UNIT_FORMULAS["cascade"]) in text
         assert str(scorecards.LABELS["reporting"]) != "Reporting regularity"
     assert "3 / 10" in text
+    wall = client.get(reverse("controlroom:wall", args=[tree.rajasthan.pk])).content.decode()
+    assert f'href="{url}" id="cr-scorecards"' in wall  # the wall leads to the scorecards
     bad = client.get(url, {"from": "2026-12-05", "to": "2099-01-01"})
     assert bad.status_code == 200  # the last 7 days instead, and the reason said
     with translation.override("hi"):
