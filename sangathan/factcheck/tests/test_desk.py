@@ -4,6 +4,7 @@ changes nothing)."""
 
 import datetime
 import io
+import threading
 
 import pytest
 from django.conf import settings
@@ -323,3 +324,29 @@ def test_the_list_does_not_grow_queries_with_its_claims(client, open_claim, chec
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("factcheck:claims")).status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_escalate_a_claim_once(open_claim, checkers):
+    """On PostgreSQL, two workers' sweeps at the same moment: the UPDATE that marks the claim decides."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (the tests' SQLite is one in-memory connection)")
+    late = _aged(open_claim(), "verifying", 30)
+    start = threading.Barrier(2)
+    counts: list[int] = []
+
+    def sweep():
+        try:
+            start.wait(timeout=10)
+            counts.append(desk.claims_escalate())
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=sweep) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(counts) == [0, 1]
+    assert OutboxMessage.objects.filter(template="factcheck_escalation").count() == 1
+    assert Claim.objects.get(pk=late.pk).escalated_at is not None
