@@ -278,3 +278,11 @@ def test_completions_list_query_count_is_pinned(cast, tree, live_camp, people, d
     client = api(cast.district_admin)
     with django_assert_num_queries(3):  # roles, count, page with people and programmes
         assert len(client.get(f"{API}/completions/").data["results"]) == 3
+
+
+def test_attendance_list_query_count_is_pinned(cast, live_camp, people, django_assert_num_queries):
+    for person in (people.booth1_rep, people.booth2_rep):
+        services.attendance_mark(camp=live_camp, person=person, present=True)
+    client = api(cast.viewer)
+    with django_assert_num_queries(4):  # roles, the camp, count, page with the people
+        assert len(client.get(f"{API}/camps/{live_camp.pk}/attendance/").data["results"]) == 2
