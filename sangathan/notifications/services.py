@@ -351,11 +351,11 @@ def _claim(message_id: int) -> OutboxMessage | None:
         ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=Now())
         return OutboxMessage.objects.get(pk=message_id) if claimed else None
     quote, meta = connection.ops.quote_name, OutboxMessage._meta
-    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    columns = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
     # Table and column names from the model, values as parameters.
     sql = (
         f"UPDATE {quote(meta.db_table)} SET status = %s, attempts = attempts + 1, claimed_at = {now} "  # noqa: S608
-        f"WHERE {quote(meta.pk.column)} = %s AND status IN (%s, %s) AND next_attempt_at <= {now} RETURNING {columns}"
+        f"WHERE {quote(str(meta.pk.column))} = %s AND status IN (%s, %s) AND next_attempt_at <= {now} RETURNING {columns}"
     )
     rows = list(OutboxMessage.objects.raw(sql, [Status.SENDING, message_id, Status.PENDING, Status.FAILED]))
     return rows[0] if rows else None
