@@ -13,6 +13,7 @@ class ControlRoomConfig(AppConfig):
 
     def ready(self) -> None:
         # The daily run (``sangathan run-daily`` / Celery beat): yesterday's roll-ups final, today's begun.
+        from sangathan.controlroom import alerts_channels  # noqa: F401 (registers "followers_drop")
         from sangathan.controlroom.alerts import alerts_daily  # models are loaded only now
         from sangathan.controlroom.reports import report_attachments, reports_daily  # models are loaded only now
         from sangathan.controlroom.services import rollups_daily  # models are loaded only now
