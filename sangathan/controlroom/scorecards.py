@@ -46,6 +46,7 @@ from sangathan.training.models import Completion
 
 PERIOD_CHOICES = (7, 30)
 PERIOD_MAX_DAYS = 366
+FIRST_YEAR = 2000  # periods start after it: year 1 overflows the time zone conversion (a 500 on SQLite)
 
 KEYS = ("reporting", "activity", "cascade", "training", "channels", "milestones")
 LABELS = {
@@ -170,6 +171,10 @@ def period_parse(
             ) from None
         if end > today:
             raise ControlRoomError(_("The period cannot end after today."), code="future_day")
+        if start.year < FIRST_YEAR:  # and no date the database's time zone conversion overflows on
+            raise ControlRoomError(
+                _("The period cannot start before %(year)d.") % {"year": FIRST_YEAR}, code="bad_period"
+            )
         if start > end:
             raise ControlRoomError(_("The period must start before it ends."), code="bad_period")
         if (end - start).days + 1 > PERIOD_MAX_DAYS:

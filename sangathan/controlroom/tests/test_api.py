@@ -96,6 +96,8 @@ def test_scorecards_over_the_api(tree, cast, rolled):
     bad = api(cast.state_admin).get(url, {"from": rolled.isoformat(), "to": "2099-01-01"})
     assert bad.status_code == 400 and "today" in str(bad.json())
     assert api(cast.state_admin).get(url, {"days": 9}).status_code == 400
+    ancient = api(cast.state_admin).get(url, {"from": "0001-01-01", "to": "0001-01-02"})  # was a 500 on SQLite
+    assert ancient.status_code == 400 and "2000" in str(ancient.json())
 
 
 def test_scorecards_and_attention_are_scoped(tree, cast, bearers, rolled):

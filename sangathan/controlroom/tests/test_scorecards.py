@@ -166,6 +166,7 @@ def test_an_office_bearers_scorecard(tree, bearers, scored, period):
         ({"first": "2026-12-05", "last": "2026-12-01"}, "bad_period"),
         ({"first": "2020-01-01", "last": "2026-12-01"}, "bad_period"),
         ({"first": "2026-12-01", "last": "2099-01-01"}, "future_day"),
+        ({"first": "0001-01-01", "last": "0001-01-02"}, "bad_period"),
     ],
 )
 def test_a_bad_period_is_refused_with_a_reason(asked, code):
