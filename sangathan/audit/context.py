@@ -24,4 +24,6 @@ def acting_as(by) -> Iterator[None]:
         with set_actor(by):
             yield
     finally:
-        auditlog_value.set(current if current is not None else {})
+        # No context before: one that names nobody and matches no receiver (django-auditlog's receivers are
+        # global; a receiver connected by another thread's request reads ``signal_duid`` and would raise on {}).
+        auditlog_value.set(current if current is not None else {"signal_duid": None})
