@@ -9,7 +9,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sangathan.audit.models import AuditEntry
 from sangathan.membership import counters, services
@@ -144,7 +144,8 @@ def test_a_fourth_code_within_the_hour_is_refused_and_the_page_says_so(tree):
     for _ in range(3):
         answer = services.member_join(unit=tree.booth1, name="Seema", mobile=mobile, age=30)
         assert answer.challenge_id and not answer.problem
-    answer = services.member_join(unit=tree.booth1, name="Seema", mobile=mobile, age=30)
+    with translation.override("hi"):  # the message is made in the active language
+        answer = services.member_join(unit=tree.booth1, name="Seema", mobile=mobile, age=30)
     assert answer.challenge_id == 0 and "घंटे" in answer.problem
     assert MobileChallenge.objects.filter(mobile=mobile).count() == 3
 
