@@ -402,11 +402,18 @@ def alerts_evaluate(*, now: datetime.datetime | None = None, daily: bool = True)
 
 
 def paths_sync() -> int:
-    """The live alerts of a unit moved since they were raised take its new path (their scope follows the unit):
-    one UPDATE over the live alerts whose copied path differs from their unit's. Returns how many moved."""
+    """The alerts of a unit moved since they were raised take its new path (their scope follows the unit),
+    whatever their state (a resolved alert's note and assignee are the new district's, not the old one's):
+    one UPDATE over the alerts whose copied path differs from their unit's. Returns how many moved."""
     current = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
-    stale = Alert.objects.filter(state__in=LIVE).exclude(path=Subquery(current))
+    stale = Alert.objects.exclude(path=Subquery(current))
     return stale.update(path=Subquery(current))
+
+
+def alerts_follow_unit(*, unit: Unit) -> None:
+    """``org.hooks.unit_moved``: the moved subtree's alerts take their new paths in the move's transaction
+    (before, the old district saw them until the next evaluation, and resolved ones for good)."""
+    paths_sync()
 
 
 def alerts_daily(*, today: datetime.date) -> str:

@@ -14,10 +14,16 @@ class ControlRoomConfig(AppConfig):
     def ready(self) -> None:
         # The daily run (``sangathan run-daily`` / Celery beat): yesterday's roll-ups final, today's begun.
         from sangathan.controlroom import alerts_channels  # noqa: F401 (registers "followers_drop")
-        from sangathan.controlroom.alerts import alerts_daily  # models are loaded only now
+        from sangathan.controlroom.alerts import (
+            alerts_daily,  # models are loaded only now
+            alerts_follow_unit,
+        )
         from sangathan.controlroom.reports import report_attachments, reports_daily  # models are loaded only now
         from sangathan.controlroom.services import rollups_daily  # models are loaded only now
         from sangathan.notifications.attachments import register as register_attachments
+        from sangathan.org import hooks
+
+        hooks.on_unit_moved(alerts_follow_unit)  # an alert's copied path follows its unit, resolved ones too
 
         register("controlroom-rollups", rollups_daily, order=40)
         # After the roll-ups: each state's report of yesterday (and on Mondays of the week), a task each.

@@ -10,7 +10,12 @@ class MembershipConfig(AppConfig):
     def ready(self) -> None:
         from sangathan.core.daily import register
         from sangathan.membership.lifecycle import members_activate, members_lapse
+        from sangathan.membership.moves import unit_moved, unit_moving
         from sangathan.membership.services import paper_members_promote
+        from sangathan.org import hooks
+
+        hooks.on_unit_moving(unit_moving)
+        hooks.on_unit_moved(unit_moved)
 
         register("membership-paper-promote", paper_members_promote, order=30)
         register("membership-activate", members_activate, order=31)

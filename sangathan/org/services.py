@@ -203,12 +203,14 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
     contribution = coverage.unit_contribution(unit)
     coverage.apply_to_ancestors(unit, contribution.negated())
     appointees = representation.unit_moving(unit)
+    hooks.unit_moving(unit=unit)
     Unit.objects.move(unit, new_parent, "last-child")
     unit = Unit.objects.get(pk=unit.pk)
     unit.parent = new_parent
     unit.save(update_fields=["parent"])
     coverage.apply_to_ancestors(unit, contribution)
     representation.unit_moved(unit, appointees)
+    hooks.unit_moved(unit=unit)
     return unit
 
 
