@@ -42,7 +42,7 @@ from sangathan.core.spreadsheets import Limits, SpreadsheetError, cell_date, cel
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000  # thirteen years of days
 LIMITS = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-COUNT_MAX = 10_000_000_000  # more than anyone on any platform; a bigger number is a broken cell
+COUNT_MAX = 2**31 - 1  # the snapshot's integer columns on PostgreSQL (a bigger number was a 500; no account has it)
 PREAMBLE_ROWS = 6  # rows looked at for the heading row (Meta's sep= line and title come first)
 
 META, X, YOUTUBE = "meta", "x", "youtube"

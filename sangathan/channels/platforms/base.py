@@ -163,14 +163,18 @@ def same_host(url: str, base: str) -> bool:
     return (a.scheme, a.netloc) == (b.scheme, b.netloc)
 
 
+COUNT_MAX = 2**31 - 1  # the snapshot's integer columns on PostgreSQL: a bigger number is a broken answer
+
+
 def count(value) -> int | None:
-    """A platform's number (an int, or a string of digits as YouTube sends) or None."""
+    """A platform's number (an int, or a string of digits as YouTube sends) or None, also for a number too
+    big to be an account's (it would fail the day's write)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and 0 <= value <= COUNT_MAX:
+        return value
     return None
 
 

@@ -107,6 +107,7 @@ def test_bad_rows_are_listed_by_row_and_nothing_is_written(accounts):
     [
         b"Date,Impressions,Create Post\n2026-12-01,-5,1\n",  # a negative count
         b"Date,Impressions,Create Post\n2026-12-01,99999999999999,1\n",  # absurd
+        b"Date,Impressions,Create Post\n2026-12-01,5,3000000000\n",  # past PostgreSQL's integer: was a 500
         b"Date,Impressions,Create Post\n2026-12-01,12.5,1\n",
     ],
 )

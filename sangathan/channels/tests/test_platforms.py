@@ -324,3 +324,16 @@ def test_server_error_leaves_the_credential_working(platforms, x_account):
     assert channel_numbers_fetch(channel_id=x_account.pk, today=TODAY).status == "failed"
     credential = ChannelCredential.objects.get(channel=x_account)
     assert credential.status == "ok" and "502" in credential.last_error and credential.retry_after is None
+
+
+@pytest.mark.parametrize("value", [True, -1, 2**31, "9" * 30, "１２", "12.5", None, [], "٣"])
+def test_a_number_that_cannot_be_an_accounts_is_none(value):
+    from sangathan.channels.platforms.base import count
+
+    assert count(value) is None
+
+
+def test_a_plain_number_is_read():
+    from sangathan.channels.platforms.base import count
+
+    assert (count(0), count(2**31 - 1), count(" 42 ")) == (0, 2**31 - 1, 42)
