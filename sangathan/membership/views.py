@@ -32,6 +32,15 @@ MEMBERS_PER_PAGE = 50
 GROWTH_DAYS = 30
 
 
+def _back_unit(request) -> Unit | None:
+    """The unit page to go back to after a POST (its ``unit`` field), if it is an id the user may see. An id
+    must be ASCII digits within the id range: "²" passed ``isdigit()`` and was a 500 after the write (review)."""
+    back = request.POST.get("unit", "")
+    if not (back.isascii() and back.isdigit()) or len(back) > 18:
+        return None
+    return Unit.objects.restrict(request.user, VIEW).filter(pk=int(back)).first()
+
+
 @login_required
 def home(request):
     units = top_units(request.user)
@@ -275,8 +284,7 @@ def member_decide(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Decision saved."))
-    back = request.POST.get("unit", "")
-    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    unit = _back_unit(request)
     return redirect("membership:review", pk=(unit or member.unit).pk)
 
 
@@ -312,8 +320,7 @@ def duplicate_decide(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Decision saved."))
-    back = request.POST.get("unit", "")
-    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    unit = _back_unit(request)
     return redirect("membership:duplicates", pk=(unit or case.unit).pk)
 
 
@@ -331,8 +338,7 @@ def member_revoke(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The membership was revoked."))
-    back = request.POST.get("unit", "")
-    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    unit = _back_unit(request)
     return redirect("membership:unit", pk=(unit or member.unit).pk)
 
 
@@ -344,6 +350,5 @@ def link_unfreeze(request, pk):
     require(request.user, APPOINT, link.unit)
     services.referral_unfreeze(referral=link, by=request.user)
     messages.success(request, _("The link counts again."))
-    back = request.POST.get("unit", "")
-    unit = Unit.objects.restrict(request.user, VIEW).filter(pk=back).first() if back.isdigit() else None
+    unit = _back_unit(request)
     return redirect("membership:review", pk=(unit or link.unit).pk)

@@ -100,3 +100,14 @@ def test_a_lapsed_member_who_confirms_a_code_again_renews_and_counts_again(tree,
     referral.refresh_from_db()
     assert referral.verified_count == 1
     assert again.unit == tree.booth1  # a renewal keeps the member's booth; the new form's details are not kept
+
+
+@pytest.mark.parametrize("back", ["²", "٣", "9" * 40, "-1", "abc"])
+def test_a_strange_unit_to_go_back_to_is_ignored_after_the_revoke(client, cast, tree, back):
+    """Review finding: "²" passed isdigit() and the page answered 500 after the revoke was written."""
+    member = join(tree.booth1, verify=True)
+    client = log_in(client, cast.district_admin)
+    url = reverse("membership:member_revoke", args=[member.pk])
+    response = client.post(url, {"reason": "borrowed phone", "unit": back})
+    assert response.status_code == 302
+    assert Member.objects.get(pk=member.pk).status == "revoked"
