@@ -160,25 +160,41 @@ class _LdScripts(HTMLParser):
             self.blocks[-1] += data
 
 
-def _reviews_in(node) -> list[dict]:
-    """Every ClaimReview object in a JSON-LD value (lists, ``@graph``)."""
+NESTING_MAX = 20  # lists and @graph within each other; a real archive needs three
+
+
+def _reviews_in(node, depth: int = 0) -> list[dict]:
+    """Every ClaimReview object in a JSON-LD value (lists, ``@graph``), looked for ``NESTING_MAX`` deep at most
+    (a file nested thousands deep was a RecursionError: a 500)."""
+    if depth > NESTING_MAX:
+        return []
     if isinstance(node, list):
-        return [review for item in node for review in _reviews_in(item)]
+        return [review for item in node for review in _reviews_in(item, depth + 1)]
     if not isinstance(node, dict):
         return []
     kind = node.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     if "ClaimReview" in kinds:
         return [node]
-    return _reviews_in(node.get("@graph", []))
+    return _reviews_in(node.get("@graph", []), depth + 1)
+
+
+def _text(value) -> str:
+    """A JSON value that should be text, or "" (a number or an object where text belongs is not read)."""
+    return value if isinstance(value, str) else ""
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _name(value) -> str:
+    """An author's or publisher's name: an object with a name, a list of them (the first), or text."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
     if isinstance(value, dict):
-        return str(value.get("name") or "")
-    if isinstance(value, list) and value:
-        return _name(value[0])
-    return str(value or "")
+        return _text(value.get("name"))
+    return _text(value)
 
 
 def _appearances(item) -> list[str]:
@@ -196,12 +212,12 @@ def _from_json_ld(review: dict) -> dict:
     item = review.get("itemReviewed") or {}
     rating = review.get("reviewRating") or {}
     return {
-        "url": review.get("url") or "",
-        "claim_reviewed": review.get("claimReviewed") or "",
-        "language": review.get("inLanguage") or "",
-        "rating": (rating.get("alternateName") or rating.get("name") or "") if isinstance(rating, dict) else "",
+        "url": _text(review.get("url")),
+        "claim_reviewed": _text(review.get("claimReviewed")),
+        "language": _text(review.get("inLanguage")),
+        "rating": (_text(rating.get("alternateName")) or _text(rating.get("name"))) if isinstance(rating, dict) else "",
         "author": _name(review.get("author")),
-        "date_published": review.get("datePublished") or "",
+        "date_published": _text(review.get("datePublished")),
         "claimant": _name(item.get("author")) if isinstance(item, dict) else "",
         "appearance": _appearances(item),
     }
@@ -209,21 +225,21 @@ def _from_json_ld(review: dict) -> dict:
 
 def _from_fact_check_tools(data: dict) -> list[dict]:
     rows: list[dict] = []
-    for claim in data.get("claims") or []:
+    for claim in _list(data.get("claims")):
         if not isinstance(claim, dict):
             rows.append({})
             continue
-        for review in claim.get("claimReview") or [{}]:
+        for review in _list(claim.get("claimReview")) or [{}]:
             review = review if isinstance(review, dict) else {}
             rows.append(
                 {
-                    "url": review.get("url") or "",
-                    "claim_reviewed": claim.get("text") or "",
-                    "language": review.get("languageCode") or "",
-                    "rating": review.get("textualRating") or "",
+                    "url": _text(review.get("url")),
+                    "claim_reviewed": _text(claim.get("text")),
+                    "language": _text(review.get("languageCode")),
+                    "rating": _text(review.get("textualRating")),
                     "author": _name(review.get("publisher")),
-                    "date_published": review.get("reviewDate") or "",
-                    "claimant": claim.get("claimant") or "",
+                    "date_published": _text(review.get("reviewDate")),
+                    "claimant": _text(claim.get("claimant")),
                     "appearance": [],
                 }
             )
@@ -240,6 +256,8 @@ def _raw_rows(content: bytes, name: str) -> tuple[list[dict], str]:
     if stripped.startswith(("{", "[")):
         try:
             data = json.loads(stripped)
+        except RecursionError:
+            return [], _("The file is not valid JSON: %(error)s") % {"error": _("nested too deep")}
         except ValueError as exc:
             return [], _("The file is not valid JSON: %(error)s") % {"error": exc}
         if isinstance(data, dict) and "claims" in data:
@@ -252,7 +270,7 @@ def _raw_rows(content: bytes, name: str) -> tuple[list[dict], str]:
         for block in parser.blocks:
             try:
                 reviews.extend(_reviews_in(json.loads(block)))
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
         return [_from_json_ld(review) for review in reviews], ""
     reader = csv.DictReader(io.StringIO(text))

@@ -115,6 +115,15 @@ def _locked(claim: Claim, by) -> Claim:
     return found
 
 
+def _unpublished(claim: Claim, by) -> Claim:
+    """``_locked``, and a refusal once the claim is published: its page, its ClaimReview and its rebuttal went
+    out as they were (to the cascade and to tipsters); a correction is a new claim, reviewed again."""
+    claim = _locked(claim, by)
+    if claim.status == Status.PUBLISHED:
+        raise FactCheckError(_("A published fact-check is final: open a new claim to correct it."))
+    return claim
+
+
 def claim_open(*, unit: Unit, texts: dict[str, str], by, external_id: str = "") -> Claim:
     """A new claim of ``unit``'s desk with its text in Hindi and/or English."""
     if not can(by, DESK, unit):
@@ -165,7 +174,7 @@ def claim_edit(
         "rebuttal_facebook": REBUTTAL_MAX,
     }
     with transaction.atomic():
-        claim = _locked(claim, by)
+        claim = _unpublished(claim, by)
         if texts:
             _texts_set(claim=claim, texts={k: v.strip() for k, v in texts.items() if v and v.strip()})
         if rebuttal:
@@ -231,7 +240,7 @@ def claim_link_add(*, claim: Claim, url: str, by, kind: str = LinkKind.EVIDENCE,
     if kind not in LinkKind.values:
         raise FactCheckError(_("Unknown kind of link."))
     with transaction.atomic():
-        claim = _locked(claim, by)
+        claim = _unpublished(claim, by)
         link, _created = ClaimLink.objects.get_or_create(
             claim=claim, kind=kind, url=url, defaults={"title": title.strip()[:200], "created_by": by}
         )
@@ -240,14 +249,14 @@ def claim_link_add(*, claim: Claim, url: str, by, kind: str = LinkKind.EVIDENCE,
 
 def claim_link_remove(*, link: ClaimLink, by) -> None:
     with transaction.atomic():
-        _locked(link.claim, by)
+        _unpublished(link.claim, by)
         link.delete()
 
 
 def claim_file_add(*, claim: Claim, upload, content_type: str, by) -> ClaimFile:
     """Keep an evidence file checked by ``desk_forms.checked_evidence``."""
     with transaction.atomic():
-        claim = _locked(claim, by)
+        claim = _unpublished(claim, by)
         return ClaimFile.objects.create(
             claim=claim,
             file=upload,

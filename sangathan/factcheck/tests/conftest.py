@@ -62,11 +62,14 @@ def open_claim(checkers, tree, fresh_indexes):
 
 @pytest.fixture
 def published_claim(open_claim, checkers):
-    """A claim of Jaipur's desk taken through the whole workflow: verdict false, rebuttal, published."""
+    """A claim of Jaipur's desk taken through the whole workflow: verdict false, rebuttal, published;
+    ``links``: (url, kind, title) added before it is published (a published claim is final)."""
 
-    def make(**kwargs):
+    def make(links=(), **kwargs):
         claim = open_claim(**kwargs)
         by = checkers.jaipur
+        for url, kind, title in links:
+            desk.claim_link_add(claim=claim, url=url, kind=kind, title=title, by=by)
         desk.claim_edit(
             claim=claim,
             by=by,

@@ -201,6 +201,30 @@ def test_sla_edges_per_status(open_claim, status):
     assert now < due
 
 
+def test_a_published_claim_is_final(published_claim, checkers):
+    """Review finding: its texts, rebuttal and evidence could be rewritten after it went out."""
+    claim = published_claim()
+    link = ClaimLink.objects.filter(claim=claim).first()
+    before = (
+        claim.texts.get(language="hi").text,
+        Claim.objects.get(pk=claim.pk).rebuttal_hi,
+        ClaimLink.objects.count(),
+    )
+    upload = SimpleUploadedFile("e.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    with translation.override("en"):
+        for attempt in (
+            lambda: desk.claim_edit(claim=claim, by=checkers.jaipur, texts={"hi": "बदला हुआ दावा यहाँ"}),
+            lambda: desk.claim_edit(claim=claim, by=checkers.jaipur, rebuttal={"rebuttal_hi": "बदला"}),
+            lambda: desk.claim_link_add(claim=claim, url="https://example.org/x", by=checkers.jaipur),
+            lambda: desk.claim_file_add(claim=claim, upload=upload, content_type="application/pdf", by=checkers.jaipur),
+            *([lambda: desk.claim_link_remove(link=link, by=checkers.jaipur)] if link else []),
+        ):
+            with pytest.raises(FactCheckError, match="final"):
+                attempt()
+    after = (claim.texts.get(language="hi").text, Claim.objects.get(pk=claim.pk).rebuttal_hi, ClaimLink.objects.count())
+    assert after == before and not ClaimFile.objects.filter(claim=claim).exists()
+
+
 def test_a_published_claim_has_no_clock(published_claim):
     claim = published_claim()
     Claim.objects.filter(pk=claim.pk).update(status_since=timezone.now() - datetime.timedelta(days=30))

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from sangathan.access.models import Role, RoleAssignment
-from sangathan.factcheck import desk
 from sangathan.factcheck.claimreview import read_archive, verdict_from_rating
 from sangathan.factcheck.importing import claims_import
 from sangathan.factcheck.models import Claim, ClaimLink, ClaimLoad, LinkKind, Status, Verdict
@@ -37,9 +36,12 @@ def _page(client, claim, lang: str):
 
 
 def test_the_public_page_carries_a_claim_review_in_hindi_and_english(client, published_claim, checkers):
-    claim = published_claim()
-    desk.claim_link_add(claim=claim, url="https://x.com/rumour/1", kind=LinkKind.APPEARANCE, by=checkers.jaipur)
-    desk.claim_link_add(claim=claim, url="https://rbi.org.in/press", title="RBI", by=checkers.jaipur)
+    claim = published_claim(
+        links=[
+            ("https://x.com/rumour/1", LinkKind.APPEARANCE, ""),
+            ("https://rbi.org.in/press", LinkKind.EVIDENCE, "RBI"),
+        ]
+    )
     hindi = _page(client, claim, "hi")
     assert hindi.status_code == 200
     html = hindi.content.decode()
@@ -186,6 +188,24 @@ def test_a_bad_row_stores_nothing_and_names_the_row(db, fresh_indexes):
     for content in (b"\xff\xfe\x00garbage", b"{not json", b"a,b\n1,2\n", b"[]", b'{"@type": "WebPage"}'):
         assert claims_import(content=content, file_name="x").errors
     assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"claims": 1}',
+        b'{"claims": [{"claimReview": 7}]}',
+        b'{"claims": [{"text": 5, "claimReview": [{"url": {"x": 1}, "publisher": [[["deep"]]]}]}]}',
+        b"[" * 5000 + b"]" * 5000,
+        b'{"@graph": ' * 300 + b"{}" + b"}" * 300,
+        b'[{"@type": "ClaimReview", "url": 12, "claimReviewed": ["x"], "reviewRating": {"alternateName": 3}}]',
+        b'<html><script type="application/ld+json">' + b"[" * 5000 + b"]" * 5000 + b"</script></html>",
+    ],
+)
+def test_a_strangely_shaped_archive_is_refused_not_a_500(db, fresh_indexes, content):
+    """Review finding: these were TypeErrors and RecursionErrors (a 500 on the desk's upload)."""
+    result = claims_import(content=content, file_name="archive.json")
+    assert result.errors and not Claim.objects.exists()
 
 
 def test_ratings_read_in_english_and_hindi():
