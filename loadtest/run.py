@@ -22,7 +22,6 @@ The sites' rate limits are off (``sangathan.benchmarks.settings``): all the load
 """
 
 import argparse
-import csv
 import json
 import os
 import secrets
@@ -232,9 +231,39 @@ def books(plan: dict, ledger: dict, settle: float, log) -> tuple[dict, list[str]
     return figures, problems
 
 
-def latencies(stats_csv: Path) -> list[dict]:
-    with stats_csv.open(encoding="utf-8") as rows:
-        return list(csv.DictReader(rows))
+def latencies(final_stats: Path, seconds_run: float) -> list[dict]:
+    """Per kind of request and in all: count, failures, req/s and p50/p95/p99 (ms) from locust's final stats
+    (``--json-file``: each request's time rounded as locust keeps them)."""
+
+    def row(name: str, count: int, failures: int, times: dict[int, int]) -> dict:
+        ordered = sorted(times.items())
+
+        def percentile(share: float) -> int:
+            seen, wanted = 0, share * sum(times.values())
+            for value, n in ordered:
+                seen += n
+                if seen >= wanted:
+                    return value
+            return ordered[-1][0] if ordered else 0
+
+        return {
+            "name": name,
+            "count": count,
+            "failures": failures,
+            "per_second": round(count / seconds_run, 1) if seconds_run else 0.0,
+            "p50": percentile(0.50),
+            "p95": percentile(0.95),
+            "p99": percentile(0.99),
+        }
+
+    rows, everything = [], {}
+    for entry in json.loads(final_stats.read_text(encoding="utf-8")):
+        times = {int(float(value)): n for value, n in entry["response_times"].items()}
+        rows.append(row(entry["name"], entry["num_requests"], entry["num_failures"], times))
+        for value, n in times.items():
+            everything[value] = everything.get(value, 0) + n
+    total = row("all", sum(r["count"] for r in rows), sum(r["failures"] for r in rows), everything)
+    return [*sorted(rows, key=lambda r: r["name"]), total]
 
 
 def main() -> int:
@@ -378,8 +407,8 @@ def main() -> int:
                 f"{duration}s",
                 "--host",
                 plan["host"],
-                "--csv",
-                str(work / "stats"),
+                "--json-file",
+                str(work / "stats"),  # locust adds .json
                 "--only-summary",
                 "--stop-timeout",
                 "10",
@@ -394,7 +423,7 @@ def main() -> int:
             log(event)
         ledger = json.loads(ledger_path.read_text(encoding="utf-8"))
         figures, problems = books(plan, ledger, args.settle, log)
-        rows = latencies(work / "stats_stats.csv")
+        rows = latencies(work / "stats.json", elapsed)
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -416,8 +445,8 @@ def main() -> int:
     print("| --- | --: | --: | --: | --: | --: | --: |")
     for row in rows:
         print(
-            f"| {row['Name'] or row['Type']} | {row['Request Count']} | {row['Failure Count']} | "
-            f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
+            f"| {row['name']} | {row['count']:,} | {row['failures']:,} | {row['per_second']} | "
+            f"{row['p50']} | {row['p95']} | {row['p99']} |"
         )
     print("books: " + "; ".join(f"{key} {value:,}" for key, value in figures.items()))
     print("BOOKS EXACT" if not problems else "BOOKS WRONG: " + "; ".join(problems))
