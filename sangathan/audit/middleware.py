@@ -25,4 +25,8 @@ class AuditMiddleware(AuditlogMiddleware):
         try:
             return super().__call__(request)
         finally:
-            auditlog_value.set({})  # the request is over: nothing after it may pass for its user
+            # The request is over: nothing after it may pass for its user. Not an empty dict: auditlog's
+            # receivers are connected process-wide while a request runs, and one running in this thread for
+            # another thread's request reads ``["signal_duid"]`` here (a KeyError, seen with a live server);
+            # a duid no receiver has makes them all step aside.
+            auditlog_value.set({"signal_duid": None})
