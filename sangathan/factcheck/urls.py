@@ -18,5 +18,6 @@ urlpatterns = [
     path("claims/<int:pk>/links/", views_desk.claim_link_add, name="claim_link_add"),
     path("claims/<int:pk>/links/<int:link_pk>/remove/", views_desk.claim_link_remove, name="claim_link_remove"),
     path("claims/<int:pk>/files/", views_desk.claim_file_add, name="claim_file_add"),
+    path("claims/<int:pk>/files/<int:file_pk>/", views_desk.claim_file, name="claim_file"),
     path("claims/<int:pk>/answer/", views_desk.claim_answer, name="claim_answer"),
 ]

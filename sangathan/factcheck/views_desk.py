@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from sangathan.factcheck.desk_forms import (
     LinkForm,
     TransitionForm,
 )
-from sangathan.factcheck.models import Claim, ClaimLink, Language, Status
+from sangathan.factcheck.models import Claim, ClaimFile, ClaimLink, Language, Status
 from sangathan.factcheck.services import FactCheckError
 
 PER_PAGE = 50
@@ -248,6 +248,23 @@ def claim_file_add(request, pk: int):
     except FactCheckError as error:
         return _refused(request, claim, error)
     return _done(request, claim, _("File added."))
+
+
+@login_required
+@require_http_methods(["GET"])
+def claim_file(request, pk: int, file_pk: int):
+    """An evidence file of a claim the user may see, as an attachment never stored by a browser or a proxy (the
+    files are not under a public /media/ address: nginx serves none, and a claim's evidence is the desk's)."""
+    claim = selectors.get_claim_for_user(user=request.user, pk=pk)
+    evidence = ClaimFile.objects.filter(claim=claim, pk=file_pk).first()
+    if evidence is None or not evidence.file:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.name, content_type=evidence.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -163,6 +163,15 @@ def test_evidence_links_once_and_files_checked_like_the_tipline(client, open_cla
     client.post(files, {"file": SimpleUploadedFile("proof.png", _png(), content_type="image/png")})
     client.post(files, {"file": SimpleUploadedFile("order.pdf", b"%PDF-1.4\n%%EOF\n")})
     assert sorted(ClaimFile.objects.values_list("content_type", flat=True)) == ["application/pdf", "image/png"]
+    # The files are read through the claim's page, never a public /media/ address (review finding 7).
+    pdf = ClaimFile.objects.get(content_type="application/pdf")
+    download = reverse("factcheck:claim_file", args=[claim.pk, pdf.pk])
+    assert download in client.get(reverse("factcheck:claim", args=[claim.pk])).content.decode()
+    answer = client.get(download)
+    assert answer.status_code == 200 and b"".join(answer.streaming_content) == b"%PDF-1.4\n%%EOF\n"
+    assert answer["Cache-Control"] == "private, no-store" and "attachment" in answer["Content-Disposition"]
+    other = open_claim()
+    assert client.get(reverse("factcheck:claim_file", args=[other.pk, pdf.pk])).status_code == 404
 
 
 def test_the_x_variant_keeps_to_280_characters(client, open_claim, checkers):

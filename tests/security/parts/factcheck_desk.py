@@ -9,7 +9,9 @@ from tests.security.world import marker
 
 
 def build(w):
-    from sangathan.factcheck.models import Claim, ClaimLink, ClaimText, LinkKind
+    from django.core.files.base import ContentFile
+
+    from sangathan.factcheck.models import Claim, ClaimFile, ClaimLink, ClaimText, LinkKind
 
     for column, unit in w.units["unit"].items():
         claim = Claim.objects.create(external_id=f"matrix-{column}", unit=unit)
@@ -18,10 +20,18 @@ def build(w):
         link = ClaimLink.objects.create(claim=claim, kind=LinkKind.EVIDENCE, url=f"https://example.org/{column}")
         w.objects.setdefault("claim", {})[column] = claim
         w.objects.setdefault("claim_link", {})[column] = link
+        evidence = ClaimFile(claim=claim, name=f"{column}.pdf", content_type="application/pdf", size=9)
+        evidence.file.save(f"{column}.pdf", ContentFile(b"%PDF-1.4 " + marker("claim", column).encode()), save=False)
+        evidence.save()
+        w.objects.setdefault("claim_file", {})[column] = evidence
 
 
 def _link(world, column):
     return world.objects["claim_link"][column].pk
+
+
+def _file(world, column):
+    return world.objects["claim_file"][column].pk
 
 
 def _unit(world, column):
@@ -78,5 +88,6 @@ WEB = [
         extra_kwargs={"link_pk": _link},
     ),
     Endpoint("factcheck.claim_file_add", "factcheck:claim_file_add", "POST", DESK, "claim"),
+    Endpoint("factcheck.claim_file", "factcheck:claim_file", obj="claim", extra_kwargs={"file_pk": _file}),
     Endpoint("factcheck.claim_answer", "factcheck:claim_answer", "POST", DESK, "claim"),
 ]
