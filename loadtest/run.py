@@ -388,6 +388,23 @@ def main() -> int:
             events.append(f"{time.strftime('%H:%M:%S', time.gmtime())} kill -9 Redis; started again")
             redis.start()
 
+        running = threading.Event()
+        running.set()
+
+        def supervise() -> None:
+            """What systemd's Restart=always does in production (deploy/systemd): a worker that exits is started
+            again, and said (a Celery worker can exit on a lost broker connection, see docs/benchmarks.md)."""
+            while running.is_set():
+                for index, process in enumerate(workers):
+                    if process.poll() is not None and process.returncode != -signal.SIGKILL:
+                        events.append(
+                            f"{time.strftime('%H:%M:%S', time.gmtime())} Celery worker {process.pid} exited "
+                            f"(code {process.returncode}); started again, as systemd would"
+                        )
+                        workers[index] = worker(10 + len(events))
+                time.sleep(2)
+
+        threading.Thread(target=supervise, daemon=True).start()
         chaos_thread = None if args.no_chaos else threading.Thread(target=chaos, daemon=True)
         log(f"load: {args.users} users for {duration} s")
         if chaos_thread:
@@ -419,10 +436,11 @@ def main() -> int:
             check=False,
         )
         elapsed = time.monotonic() - started
-        for event in events:
-            log(event)
         ledger = json.loads(ledger_path.read_text(encoding="utf-8"))
         figures, problems = books(plan, ledger, args.settle, log)
+        running.clear()
+        for event in events:
+            log(event)
         rows = latencies(work / "stats.json", elapsed)
     finally:
         for process in reversed(processes):
