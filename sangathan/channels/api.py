@@ -224,4 +224,4 @@ class ChannelSnapshotsApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return ChannelSnapshot.objects.none()
         channel = _get(self.request, self.kwargs["pk"])
-        return ChannelSnapshot.objects.filter(channel=channel).order_by("-day")
+        return ChannelSnapshot.objects.restrict(self.request.user, VIEW).filter(channel=channel).order_by("-day")

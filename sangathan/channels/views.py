@@ -333,7 +333,7 @@ def numbers(request, pk, *, upload_form=None, result=None):
     channel = get_channel_for_user(request.user, pk)
     snapshots = selectors.snapshots_of_channel(channel, days=NUMBERS_DAYS)
     can_manage = can(request.user, MANAGE_CHANNELS, channel.unit)
-    credential = ChannelCredential.objects.filter(channel=channel).first()
+    credential = ChannelCredential.objects.restrict(request.user, VIEW).filter(channel=channel).first()
     return render(
         request,
         "channels/numbers.html",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sangathan.access.permissions import VIEW
 from sangathan.access.scope import can_anywhere
 from sangathan.factcheck import answering, desk, importing, selectors
 from sangathan.factcheck.desk_forms import (
@@ -256,7 +257,7 @@ def claim_file(request, pk: int, file_pk: int):
     """An evidence file of a claim the user may see, as an attachment never stored by a browser or a proxy (the
     files are not under a public /media/ address: nginx serves none, and a claim's evidence is the desk's)."""
     claim = selectors.get_claim_for_user(user=request.user, pk=pk)
-    evidence = ClaimFile.objects.filter(claim=claim, pk=file_pk).first()
+    evidence = ClaimFile.objects.restrict(request.user, VIEW).filter(claim=claim, pk=file_pk).first()
     if evidence is None or not evidence.file:
         raise Http404
     response = FileResponse(

@@ -38,6 +38,11 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("planning/views.py", "dashboard", "Unit"): "the children of a unit fetched with get_unit_for_user",
     ("training/views.py", "coverage", "Unit"): "the children of a unit fetched in scope, by ids counted under it",
     ("org/views.py", "dissolve", "Appointment"): "counts of the committee under a unit fetched in scope",
+    (
+        "controlroom/api/views.py",
+        "ActivityReportCreateApi.post",
+        "ActivityReport",
+    ): "the report the caller's token just wrote for the caller's own key post (re-read for its answer)",
     ("outreach/views.py", "message_detail", "Unit"): "how many units a message in view goes to (a count)",
     ("outreach/views.py", "_tracking", "Unit"): "breadcrumbs between the tracking root and a unit in scope",
     ("audit/views.py", "history", "AuditEntry"): "a deleted object's last entry, for its unit_path, checked next",

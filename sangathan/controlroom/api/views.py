@@ -107,7 +107,10 @@ class RollupListApi(generics.ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
-        self._units = dict(Unit.objects.filter(path__in={row.path for row in rows}).values_list("path", "pk"))
+        paths = {row.path for row in rows}
+        self._units = dict(
+            Unit.objects.restrict(self.request.user, VIEW_CONTROL_ROOM).filter(path__in=paths).values_list("path", "pk")
+        )
         return page
 
 

@@ -92,7 +92,7 @@ class SenderUnitField(serializers.PrimaryKeyRelatedField):
     id is answered like one that does not exist."""
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=Unit.objects.all(), **kwargs)
+        super().__init__(queryset=Unit.objects.none(), **kwargs)  # the real one is get_queryset: the caller's
 
     def get_queryset(self):
         deepest = Level.objects.filter(code=DEEPEST_SENDER_LEVEL).values_list("order", flat=True).first() or 99

@@ -139,7 +139,8 @@ class UnitChildrenProgressApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the view for the schema
             return Unit.objects.none()
         unit = get_unit_for_user(self.request.user, self.kwargs["pk"])
-        return Unit.objects.filter(parent=unit).select_related("level").order_by("number", "name_en", "name_hi", "id")
+        children = Unit.objects.restrict(self.request.user, VIEW).filter(parent=unit)
+        return children.select_related("level").order_by("number", "name_en", "name_hi", "id")
 
     def list(self, request, *args, **kwargs):
         unit = get_unit_for_user(request.user, kwargs["pk"])
