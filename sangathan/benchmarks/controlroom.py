@@ -32,6 +32,7 @@ from sangathan.controlroom import reports, selectors, services, sql
 from sangathan.controlroom.models import ActivityReport, ActivityRollup, StateReport
 from sangathan.core.pdf import html_to_pdf
 from sangathan.core.sql import insert_rows, next_id, reset_sequence
+from sangathan.org import seeding
 from sangathan.org.models import Appointment, Level, Person, Position, Unit
 from sangathan.org.paths import path_upper_bound
 
@@ -51,30 +52,9 @@ def _day() -> datetime.date:
 MINIMAL = '<html lang="hi"><body style="font-family: \'Noto Sans Devanagari\'">नियंत्रण कक्ष</body></html>'
 
 
-PERSON_COLUMNS = (
-    "id",
-    "name_hi",
-    "name_en",
-    "mobile",
-    "email",
-    "home_unit_id",
-    "languages",
-    "skills",
-    "created_at",
-    "updated_at",
-)
-APPOINTMENT_COLUMNS = (
-    "id",
-    "person_id",
-    "unit_id",
-    "position_id",
-    "seat",
-    "status",
-    "start_date",
-    "letter_number",
-    "end_reason",
-    "created_at",
-)
+# The seeder's column lists: the generated booth office-bearers are rows of the same shape.
+PERSON_COLUMNS = seeding._Seeder.PERSON_COLUMNS
+APPOINTMENT_COLUMNS = seeding._Seeder.APPOINTMENT_COLUMNS
 PLAIN_TABLE = "bench_controlroom_plain"
 PLAIN_CREATE = f"CREATE TABLE {PLAIN_TABLE} (unit_id integer, reports integer, posts integer, shares integer)"
 PLAIN_INSERT = f"""INSERT INTO {PLAIN_TABLE} (unit_id, reports, posts, shares)

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can, require
 from sangathan.controlroom import alerts, conf, report_numbers, reports, selectors, services
-from sangathan.core.exports import XLSX_TYPE
+from sangathan.controlroom.downloads import report_file_response
 from sangathan.org.access import get_unit_for_user
 
 REPORTS_SHOWN = 200
@@ -94,20 +93,7 @@ def report_list(request):
 @login_required
 def report_download(request, pk: int, fmt: str):
     """A report's PDF or XLSX, as an attachment, never stored by a browser or a proxy."""
-    if fmt not in ("pdf", "xlsx"):
-        raise Http404
-    report = reports.get_report_for_user(request.user, pk)
-    field = report.pdf if fmt == "pdf" else report.xlsx
-    if not field:
-        raise Http404
-    response = FileResponse(
-        field.open("rb"),
-        as_attachment=True,
-        filename=f"{reports.file_stem(report)}.{fmt}",
-        content_type="application/pdf" if fmt == "pdf" else XLSX_TYPE,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return report_file_response(request.user, pk, fmt)
 
 
 @login_required

@@ -10,7 +10,7 @@ bad input answers 400 with the translated message of the rule that refused it, a
 - POST a daily activity report for one's own key post, through the same service and rules as the personal
   link ``/r/<token>/`` (``services.activity_report_submit``)."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -24,6 +24,7 @@ from sangathan.access.permissions import VIEW_CONTROL_ROOM
 from sangathan.access.scope import can
 from sangathan.controlroom import alerts, reports, scorecards, selectors, services
 from sangathan.controlroom.api import serializers as s
+from sangathan.controlroom.downloads import report_file_response
 from sangathan.controlroom.models import COUNTERS, ActivityReport, ActivityRollup, Alert, StateReport
 from sangathan.controlroom.own_reports import own_appointment_for_report
 from sangathan.core.api import validated
@@ -199,20 +200,7 @@ class ReportDownloadApi(APIView):
         }
     )
     def get(self, request, pk: int, fmt: str):
-        if fmt not in ("pdf", "xlsx"):
-            raise Http404
-        report = reports.get_report_for_user(request.user, pk)
-        field = report.pdf if fmt == "pdf" else report.xlsx
-        if not field:
-            raise Http404
-        response = FileResponse(
-            field.open("rb"),
-            as_attachment=True,
-            filename=f"{reports.file_stem(report)}.{fmt}",
-            content_type="application/pdf" if fmt == "pdf" else XLSX_TYPE,
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return report_file_response(request.user, pk, fmt)
 
 
 class AlertFilter(filters.FilterSet):
