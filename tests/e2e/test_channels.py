@@ -29,7 +29,8 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
     phone.fill("input[name=link]", "https://wa.me/919829012345")
     phone.fill("input[name=admin_mobiles]", "98290 12345")
     phone.fill("input[name=member_count]", "212")
-    phone.click("main button[type=submit]")
+    with phone.expect_navigation():
+        phone.click("main button[type=submit]")
     assert "ग्रुप नहीं" in phone.content()
     screenshot(phone, "channels-form-error-360")
     phone.fill("input[name=link]", f" chat.whatsapp.com/{CODE}1 ")
@@ -89,7 +90,8 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
     desktop.fill("input[name=name]", "बूथ 1 यूट्यूब")
     desktop.select_option("select[name=platform]", "youtube")
     desktop.fill("input[name=link]", "https://www.youtube.com/watch?v=dQw4w9WgXcQ")
-    desktop.click("main button[type=submit]")
+    with desktop.expect_navigation():
+        desktop.click("main button[type=submit]")
     assert "वीडियो का लिंक" in desktop.content()
     screenshot(desktop, "channels-form-error-1280")
 
