@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def make_token(page, name, days):
     page.fill("input[name=name]", name)
     page.select_option("select[name=days]", str(days))
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main form.form button[type=submit]")
 
 
 def test_make_copy_and_revoke_a_token(live_server, phone, desktop, cast):  # noqa: F811
@@ -35,8 +35,8 @@ def test_make_copy_and_revoke_a_token(live_server, phone, desktop, cast):  # noq
     assert secret not in phone.content()
     phone.click("main .at-token >> nth=0 >> .at-revoke")
     screenshot(phone, "api-tokens-revoke-360")
-    phone.click("main button.btn-danger")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("main button.btn-danger")
     assert ApiToken.objects.filter(revoked_at__isnull=False).count() == 1
     screenshot(phone, "api-tokens-list-360")
 

@@ -53,8 +53,8 @@ def test_reveal_history_and_log(request, live_server, cast, history, device, wid
     assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCESS, actor=cast.district_admin).count() == 1
     screenshot(page, f"audit-person-reveal-{width}")
 
-    page.click("text=बदलावों का इतिहास")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("text=बदलावों का इतिहास")
     body = page.inner_text("main")
     assert "सुनील कुमार शर्मा" in body
     assert "98•••••321" in body  # the trail stores numbers masked

@@ -40,8 +40,8 @@ def test_account_numbers_on_a_phone_and_a_laptop(live_server, tree, cast, phone,
     screenshot(phone, "channel-numbers-360")
     phone.fill("input[name=account_id]", "783214")
     phone.fill("input[name=token]", "AAAA-secret-bearer")
-    phone.click("form[action$='/api-access/'] button[type=submit]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("form[action$='/api-access/'] button[type=submit]")
     assert "एपीआई एक्सेस सहेजा गया" in phone.content() and "AAAA-secret-bearer" not in phone.content()
     assert ChannelCredential.objects.get(channel=account).account_id == "783214"
 

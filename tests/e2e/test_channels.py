@@ -34,8 +34,8 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
     assert "ग्रुप नहीं" in phone.content()
     screenshot(phone, "channels-form-error-360")
     phone.fill("input[name=link]", f" chat.whatsapp.com/{CODE}1 ")
-    phone.click("main button[type=submit]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("main button[type=submit]")
     assert "दर्ज हो गया" in phone.content()
 
     # Then its broadcast list: no link, the phone it is run from.
@@ -43,14 +43,14 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
     phone.select_option("select[name=platform]", "whatsapp_broadcast")
     phone.fill("input[name=name]", "बूथ 1 सूचना सूची")
     phone.fill("input[name=owner_mobile]", "9829012345")
-    phone.click("main button[type=submit]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("main button[type=submit]")
     assert Channel.objects.filter(unit=tree.booth1, is_active=True).count() == 2
     # Checked today, with the member count.
     group = Channel.objects.get(platform=Platform.WHATSAPP_GROUP, unit=tree.booth1)
     phone.fill(f"#members-{group.pk}", "230")
-    phone.click(f"#channel-{group.pk} form button")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click(f"#channel-{group.pk} form button")
     group.refresh_from_db()
     assert group.member_count == 230 and group.last_verified_on is not None
     screenshot(phone, "channels-unit-360")
@@ -75,12 +75,12 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
     desktop.goto(f"{live_server.url}/channels/units/{tree.jaipur.pk}/import/")
     screenshot(desktop, "channels-import-1280")
     desktop.set_input_files("input[type=file]", str(sheet))
-    desktop.click("main form button[type=submit]")
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.click("main form button[type=submit]")
     assert "2 चैनल जोड़े जाएँगे" in desktop.content()
     screenshot(desktop, "channels-import-preview-1280")
-    desktop.click("text=आयात करें >> nth=-1")
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.click("text=आयात करें >> nth=-1")
     assert Channel.objects.filter(unit=tree.booth2, is_active=True).count() == 2
     assert "2/2" in desktop.content()
     screenshot(desktop, "channels-area-1280")
@@ -99,8 +99,8 @@ def test_register_on_a_phone_then_import_on_a_laptop(live_server, tree, cast, ph
     phone.goto(f"{live_server.url}/channels/units/{tree.jaipur.pk}/import/")
     screenshot(phone, "channels-import-360")
     phone.set_input_files("input[type=file]", str(sheet))
-    phone.click("main form button[type=submit]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("main form button[type=submit]")
     assert "पहले से दर्ज है" in phone.content()
     screenshot(phone, "channels-import-preview-360")
     assert Channel.objects.filter(is_active=True).count() == 5

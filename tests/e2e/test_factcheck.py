@@ -98,15 +98,15 @@ def test_a_new_rumour_is_verified_published_and_sent_down_to_a_booth(
     tip_receive(channel=TipChannel.WEB, text=RUMOUR_HI + "!!", reply_mobile="+919812300002", unit=tree.ajmer_booth)
     for step in ("triage", "verifying"):
         desktop.select_option("select[name=to]", step)
-        desktop.click("form[action$='/move/'] button")
-        desktop.wait_for_load_state()
+        with desktop.expect_navigation():
+            desktop.click("form[action$='/move/'] button")
     desktop.select_option("select[name=to]", "verdict")
     desktop.select_option("select[name=verdict]", "false")
-    desktop.click("form[action$='/move/'] button")
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.click("form[action$='/move/'] button")
     desktop.fill("form[action$='/links/'] input[name=url]", "https://iocl.com/notice")
-    desktop.click("form[action$='/links/'] button")
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.click("form[action$='/links/'] button")
     desktop.click(f"a[href$='/claims/{claim.pk}/edit/']")
     desktop.fill("textarea[name=rebuttal_hi]", "पेट्रोल पंप खुले रहेंगे। तेल कंपनियों ने ऐसी कोई घोषणा नहीं की है।")
     desktop.fill(
@@ -116,8 +116,8 @@ def test_a_new_rumour_is_verified_published_and_sent_down_to_a_booth(
     desktop.click("main button[type=submit]")
     desktop.wait_for_selector(".workflow")
     desktop.select_option("select[name=to]", "published")
-    desktop.click("form[action$='/move/'] button")
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.click("form[action$='/move/'] button")
     claim.refresh_from_db()
     assert claim.status == Status.PUBLISHED and claim.verdict == "false"
     screenshot(desktop, "factcheck-claim-1280-hi")

@@ -30,10 +30,10 @@ def test_plan_camps_check_in_and_the_dashboard_rises(live_server, browser, deskt
     log_in_browser(desktop, live_server, "state_admin")
     desktop.goto(f"{live_server.url}/plan/unit/{tree.rajasthan.pk}/new/")
     desktop.fill("input[name=year]", str(timezone.localdate().year))
-    desktop.click("main button[type=submit]")
-    desktop.wait_for_load_state()
-    desktop.click("main button[type=submit]")  # save the dates as copied
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.click("main button[type=submit]")
+    with desktop.expect_navigation():
+        desktop.click("main button[type=submit]")  # save the dates as copied
     assert Plan.objects.filter(scope=tree.rajasthan).exists()
 
     # 2. The Jaipur in-charge sees nobody trained at booth level yet, and plans a camp in every block.
@@ -50,8 +50,8 @@ def test_plan_camps_check_in_and_the_dashboard_rises(live_server, browser, deskt
     in_charge.fill("input[name=start]", start.strftime("%H:%M"))
     in_charge.fill("input[name=hours]", "6")
     in_charge.fill("input[name=venue]", "ब्लॉक कार्यालय")
-    in_charge.click("main button[type=submit]")
-    in_charge.wait_for_load_state()
+    with in_charge.expect_navigation():
+        in_charge.click("main button[type=submit]")
     assert Camp.objects.filter(host_unit__path__startswith=tree.jaipur.path).count() == 3
 
     # 3. The booth representative scans Amer's QR code and checks in on a 360-px phone with the personal
@@ -68,8 +68,8 @@ def test_plan_camps_check_in_and_the_dashboard_rises(live_server, browser, deskt
 
     # 4. The dashboard counts again and the booth level's trained count has risen by one.
     in_charge.goto(f"{live_server.url}/plan/unit/{tree.jaipur.pk}/")
-    in_charge.click("button:has-text('फिर से गिनें')")
-    in_charge.wait_for_load_state()
+    with in_charge.expect_navigation():
+        in_charge.click("button:has-text('फिर से गिनें')")
     after = booth_trained(in_charge)
     assert int(after.split("/")[0]) == int(before.split("/")[0]) + 1, (before, after)
     # The people count (trained / appointed per level) comes from the training app: the dashboard loads it

@@ -28,17 +28,17 @@ def test_state_admin_copies_the_template_and_sees_the_dashboard(live_server, des
     page = desktop
     log_in_browser(page, live_server, "state_admin")
     page.goto(f"{live_server.url}/plan/unit/{tree.rajasthan.pk}/")
-    page.click(f"a[href='/plan/unit/{tree.rajasthan.pk}/new/']")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"a[href='/plan/unit/{tree.rajasthan.pk}/new/']")
     assert page.locator("table.table tbody tr").count() == 9  # the template's nine deadlines
     page.fill("input[name=year]", str(timezone.localdate().year))
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     plan = Plan.objects.get(scope=tree.rajasthan)
     assert page.url.endswith(f"/plan/{plan.pk}/edit/")
     screenshot(page, "planning-edit-1280")
-    page.click("main button[type=submit]")  # save the dates as copied
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")  # save the dates as copied
     assert page.url.endswith(f"/plan/unit/{tree.rajasthan.pk}/")
 
     # A few days of history for the chart, as the daily run would have written.
@@ -59,8 +59,8 @@ def test_state_admin_copies_the_template_and_sees_the_dashboard(live_server, des
     phone.goto(f"{live_server.url}/plan/unit/{tree.rajasthan.pk}/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "planning-dashboard-360")
-    phone.click(f"#units-below a[href='/plan/unit/{tree.jaipur.pk}/']")  # drill down
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click(f"#units-below a[href='/plan/unit/{tree.jaipur.pk}/']")  # drill down
     assert "/plan/unit/" in phone.url
     screenshot(phone, "planning-jaipur-360")
     phone.goto(f"{live_server.url}/plan/unit/{tree.rajasthan.pk}/late/")

@@ -63,8 +63,8 @@ def test_bulk_plan_check_in_by_qr_on_a_phone_and_roll_call(browser, live_server,
     desktop.fill("input[name=hours]", "6")
     desktop.fill("input[name=venue]", "ब्लॉक कार्यालय")
     screenshot(desktop, "training-plan-1280-hi")
-    desktop.click("main button[type=submit]")
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.click("main button[type=submit]")
     assert Camp.objects.count() == 3
     assert desktop.locator(".camp-card").count() == 3
     assert "3" in desktop.locator(".messages").inner_text()
@@ -170,8 +170,8 @@ def test_bulk_plan_check_in_by_qr_on_a_phone_and_roll_call(browser, live_server,
     english = context.new_page()
     try:
         english.goto(check_in_url)
-        english.click("button[name=language][value=en]")
-        english.wait_for_load_state()
+        with english.expect_navigation():
+            english.click("button[name=language][value=en]")
         assert "Check in" in english.inner_text("h1")
         english.fill("input[name=mobile]", "+91 98290 22222")
         english.fill("input[name=code]", code)
