@@ -283,9 +283,10 @@ class ClaimIndex:
                 cosines[inside] = np.asarray(products.sum(axis=1)).ravel()
         return cosines
 
-    def _best(self, key: str, rows: np.ndarray, cosines: np.ndarray, thresholds: Thresholds) -> Match:
+    def _ranked(self, key: str, rows: np.ndarray, cosines: np.ndarray) -> list[tuple[int, float]]:
+        """(claim position, score) of the candidate claims, best first (a claim scores with its best text)."""
         if not key or len(rows) == 0:
-            return Match(None, 0.0, NONE)
+            return []
         if len(rows) > CANDIDATES:
             top = np.argpartition(cosines, -CANDIDATES)[-CANDIDATES:]
             rows, cosines = rows[top], cosines[top]
@@ -297,15 +298,40 @@ class ClaimIndex:
             score = pair_score(key, self._keys[row], cosine)
             if score > best.get(claim, -1.0):
                 best[claim] = score
-        if not best:
-            return Match(None, 0.0, NONE)
-        ranked = sorted(best.items(), key=lambda item: (-item[1], self._claims[item[0]]))
-        claim, score = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        return sorted(best.items(), key=lambda item: (-item[1], self._claims[item[0]]))
+
+    def _best(self, key: str, rows: np.ndarray, cosines: np.ndarray, thresholds: Thresholds) -> Match:
+        return _tiered(self._ranked(key, rows, cosines), self._claims, len(key), thresholds, 1)[0]
+
+    def rank(self, key: str, thresholds: Thresholds, limit: int) -> list[Match]:
+        """Up to ``limit`` candidate claims for one tip key, best first: the first with the tier ``search``
+        gives; the others ``suggest`` or ``none`` by their score (only the best claim is ever linked)."""
+        with self._lock:
+            if self._vectorizer is None or not key:
+                return []
+            vectors = self._vectorise([key])
+            tips, rows = self._candidates(vectors)
+            ranked = self._ranked(key, rows, self._cosines(vectors, tips, rows))
+            return _tiered(ranked, self._claims, len(key), thresholds, limit) if ranked else []
+
+
+def _tiered(
+    ranked: list[tuple[int, float]], claims: list[str], chars: int, thresholds: Thresholds, limit: int
+) -> list[Match]:
+    """The first ``limit`` of ``ranked`` as matches; the best one's tier asks its margin over the runner-up."""
+    if not ranked:
+        return [Match(None, 0.0, NONE)]
+    matches = []
+    for position, (claim, score) in enumerate(ranked[:limit]):
         score = round(score, 4)
-        margin = round(score - round(runner_up, 4), 4)
-        tier = tier_for(score=score, margin=margin, chars=len(key), thresholds=thresholds)
-        return Match(self._claims[claim], score, tier)
+        if position == 0:
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+            margin = round(score - round(runner_up, 4), 4)
+            tier = tier_for(score=score, margin=margin, chars=chars, thresholds=thresholds)
+        else:
+            tier = SUGGEST if score >= thresholds.suggest_score else NONE
+        matches.append(Match(claims[claim], score, tier))
+    return matches
 
 
 _INDEX = ClaimIndex()
@@ -367,6 +393,11 @@ def match_keys(keys: Sequence[str]) -> list[Match]:
 def match_many(texts: Sequence[str]) -> list[Match]:
     """The best claim for each text, in order."""
     return match_keys([normalise(text[:TIP_MAX_CHARS]) for text in texts])
+
+
+def match_ranked(text: str, *, limit: int) -> list[Match]:
+    """Up to ``limit`` candidate claims for one text, best first (``ClaimIndex.rank``); empty when none."""
+    return sync().rank(normalise(text[:TIP_MAX_CHARS]), Thresholds.from_settings(), limit)
 
 
 def match_text(text: str) -> Match:
