@@ -19,6 +19,7 @@ from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can, require
 from sangathan.controlroom import alerts, conf, report_numbers, reports, selectors, services
 from sangathan.controlroom.downloads import report_file_response
+from sangathan.factcheck import trending
 from sangathan.org.access import get_unit_for_user
 
 REPORTS_SHOWN = 200
@@ -41,6 +42,8 @@ def _context(request, pk: int) -> dict:
         "poll_seconds": conf.poll_seconds(),
         "now": timezone.localtime(),
         "wall_alerts": alerts.wall_alerts(request.user, unit),
+        "wall_rumours": trending.rumours_for_wall(user=request.user, unit=unit),
+        "wall_rumours_hours": trending.WALL_HOURS,
     }
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from sangathan.channels.models import Channel
-from sangathan.outreach import services
+from sangathan.outreach import page_links, services
 from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import Delivery
 
@@ -75,6 +75,7 @@ def open_message(request, token: str):
             "error": error,
             "posted": request.POST if error else {},
             "whatsapp_group": whatsapp_group,
+            "page_links": page_links.links_for(token),
         },
         status=400 if error else 200,
     )

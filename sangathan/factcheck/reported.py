@@ -1,0 +1,148 @@
+"""A rumour reported by an office-bearer from one of their personal links, without a login: the cascade's
+message page (``/m/<token>/``, a link naming one delivery: a message at their unit) and the control room's
+daily report page (``/r/<token>/``, a link naming their appointment).
+
+The tip goes through ``services.tip_receive`` like every other (matched, clustered, answered when it repeats
+a published claim) on the ``cascade`` channel, carrying the link's unit, so it counts in that unit's district
+and is seen by that subtree's desks.
+
+Which link, whose, and where the person saw the rumour are kept in the tip's ``provider_message_id`` as
+``<source>:<holder id>:<where>:<digest>`` (``origin_of`` reads it back): the tip model has no columns for them
+yet, and this needs no migration. The digest is of the holder, the day, the matching key, the link and the
+pictures' bytes, so the same report sent twice (a double tap, a replayed request, a second visit the same
+day) is one tip: the constraint that stores a webhook's message once stores it once.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from sangathan.factcheck.models import PROVIDER_ID_MAX, Tip, TipChannel
+from sangathan.factcheck.normalise import normalise
+from sangathan.factcheck.services import TipMediaIn, tip_receive
+from sangathan.org.models import Unit
+from sangathan.outreach.models import Delivery
+from sangathan.outreach.page_links import PageLink
+from sangathan.outreach.services.tokens import delivery_from_token
+
+DIGEST_LENGTH = 32  # hex characters of SHA-256: 128 bits, no accidental clash among one person's tips
+
+
+class Source(models.TextChoices):
+    """Which personal link the rumour was reported from."""
+
+    CASCADE = "cascade", _("Message link")
+    REPORT = "report", _("Daily report link")
+
+
+class SeenOn(models.TextChoices):
+    """Where the office-bearer saw the rumour."""
+
+    WHATSAPP = "whatsapp", _("WhatsApp group")
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X (Twitter)"
+    YOUTUBE = "youtube", "YouTube"
+    OTHER = "other", _("Somewhere else")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a tip reported from a personal link came from (``origin_of``)."""
+
+    source: str
+    holder_id: int  # the delivery (cascade link) or the appointment (report link)
+    seen_on: str
+
+    @property
+    def seen_on_label(self) -> str:
+        return str(SeenOn(self.seen_on).label)
+
+    @property
+    def source_label(self) -> str:
+        return str(Source(self.source).label)
+
+
+def report_id(*, source: str, holder_id: int, seen_on: str, text: str, link: str, media: list[TipMediaIn]) -> str:
+    """The tip's ``provider_message_id``: who, from which link, where seen, and a digest of what and when."""
+    digest = hashlib.sha256()
+    for part in (source, str(holder_id), timezone.localdate().isoformat(), normalise(text), link.strip()):
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    for item in media:
+        if item.file is not None:
+            for chunk in item.file.chunks():
+                digest.update(chunk)
+            item.file.seek(0)
+        digest.update(b"\x00")
+    value = f"{source}:{int(holder_id)}:{seen_on}:{digest.hexdigest()[:DIGEST_LENGTH]}"
+    assert len(value) <= PROVIDER_ID_MAX
+    return value
+
+
+def tip_report_from_link(
+    *,
+    source: str,
+    holder_id: int,
+    unit: Unit,
+    seen_on: str,
+    text: str = "",
+    link: str = "",
+    media: list[TipMediaIn] | None = None,
+) -> tuple[Tip, bool]:
+    """Store the rumour an office-bearer reported from their link, with their unit (``tip_receive``).
+
+    Returns (tip, new); the same report again from the same link on the same day gives back the first tip."""
+    if source not in Source.values or seen_on not in SeenOn.values:
+        raise ValueError("unknown source or place")
+    media = list(media or [])
+    return tip_receive(
+        channel=TipChannel.CASCADE,
+        text=text,
+        link=link,
+        media=media,
+        unit=unit,
+        provider_message_id=report_id(
+            source=source, holder_id=holder_id, seen_on=seen_on, text=text, link=link, media=media
+        ),
+    )
+
+
+def origin_of(tip: Tip) -> Origin | None:
+    """Which link, whose and where seen, for a tip reported from a personal link; None for any other tip."""
+    if tip.channel != TipChannel.CASCADE:
+        return None
+    parts = tip.provider_message_id.split(":")
+    if len(parts) != 4 or parts[0] not in Source.values or parts[2] not in SeenOn.values or not parts[1].isdigit():
+        return None
+    return Origin(source=parts[0], holder_id=int(parts[1]), seen_on=parts[2])
+
+
+def cascade_link(token: str) -> tuple[int | None, Unit | None, str]:
+    """(delivery id, its unit, "") for a good cascade link; (None, None, "expired" | "bad") otherwise. The
+    signature and age are checked by outreach's own function: only a link outreach signed opens."""
+    delivery_id, problem = delivery_from_token(token)
+    if delivery_id is None:
+        return None, None, problem
+    delivery = Delivery.objects.filter(pk=delivery_id).select_related("unit__level").first()
+    if delivery is None:
+        return None, None, "bad"
+    return delivery_id, delivery.unit, ""
+
+
+def cascade_back_url(token: str) -> str:
+    """The message page the cascade link opens (where "report a rumour" was tapped)."""
+    return reverse("outreach_public:open", args=[token])
+
+
+def recipient_page_link(*, token: str) -> PageLink:
+    """The "report a rumour" button on the cascade's message page (registered in ``apps``)."""
+    return PageLink(
+        id="report-rumour",
+        label=gettext("Report a rumour"),
+        url=reverse("factcheck_public:cascade_rumour", args=[token]),
+    )

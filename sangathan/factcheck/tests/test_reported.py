@@ -1,0 +1,225 @@
+""" "Report a rumour" from an office-bearer's personal links (the cascade's message link, the daily report link),
+as an attacker would use them: someone else's link, a tampered, expired or other kind of signed link, a
+relieved office-bearer's link, a replay, a flood, huge input, a file that is not a picture. Every refusal
+stores nothing; every tip carries the link's unit and says which link and where the rumour was seen."""
+
+import datetime
+import io
+from unittest import mock
+
+import pytest
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone, translation
+from PIL import Image
+
+from sangathan.controlroom import tokens as report_tokens
+from sangathan.factcheck.models import Tier, Tip, TipChannel, TipClusterDistrict
+from sangathan.factcheck.reported import SeenOn, Source, origin_of
+from sangathan.factcheck.tests.samples import NOTES_HI
+from sangathan.org import services as org_services
+from sangathan.org.models import Appointment, Level, Position
+from sangathan.org.tests.factories import PersonFactory
+from sangathan.outreach import services as outreach_services
+from sangathan.outreach.models import Delivery
+
+pytestmark = pytest.mark.django_db
+
+RUMOUR = "सोशल मीडिया पर खबर: कल से सारे बैंक सात दिन बंद रहेंगे, आज ही पैसे निकाल लें"
+
+
+@pytest.fixture(autouse=True)
+def _generous_limits(settings, fresh_indexes):
+    """The limits count in the shared cache: only the flood test is limited."""
+    settings.FACTCHECK_RUMOUR_RATE_LINK = "100000/h"
+    settings.FACTCHECK_RUMOUR_RATE_IP = "100000/h"
+
+
+@pytest.fixture
+def sent(tree, cast, django_capture_on_commit_callbacks):
+    """A message from Jaipur down to its booths, sent: one delivery per unit below."""
+    message = outreach_services.message_create(
+        unit=tree.jaipur,
+        target_level=Level.objects.get(code="booth"),
+        by=cast.district_admin,
+        title="Booth meeting on Sunday",
+        body_hi="रविवार को बूथ बैठक है।",
+        text_whatsapp="रविवार बैठक!",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outreach_services.message_send(message=message, by=cast.district_admin)
+    return message
+
+
+def cascade_url(message, unit) -> str:
+    delivery = Delivery.objects.get(message=message, unit=unit)
+    return reverse("factcheck_public:cascade_rumour", args=[outreach_services.delivery_token(delivery.pk)])
+
+
+@pytest.fixture
+def bearer(tree):
+    """The key office-bearer of booth 1 (appointed on 1 Jan)."""
+    unit = tree.booth1
+    appointment = org_services.appointment_create(
+        unit=unit,
+        position=Position.objects.get(level=unit.level, is_key=True),
+        person=PersonFactory(name_en="Booth In-charge", name_hi="बूथ प्रभारी"),
+        start_date=datetime.date(2026, 1, 1),
+    )
+    return Appointment.objects.get(pk=appointment.pk)
+
+
+def report_url(appointment) -> str:
+    return reverse("controlroom_public:rumour", args=[report_tokens.report_token(appointment.pk)])
+
+
+def png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "orange").save(buffer, "PNG")
+    return SimpleUploadedFile("screen.png", buffer.getvalue(), content_type="image/png")
+
+
+# ---------------------------------------------------------------- the cascade's message link
+
+
+def test_the_message_page_has_the_button_and_the_form_opens_in_hindi(client, tree, sent):
+    delivery = Delivery.objects.get(message=sent, unit=tree.booth1)
+    token = outreach_services.delivery_token(delivery.pk)
+    page = client.get(reverse("outreach_public:open", args=[token]), HTTP_ACCEPT_LANGUAGE="hi")
+    text = page.content.decode()
+    assert 'id="report-rumour"' in text and 'href="/tip/m/' in text  # the token's time may differ by a second
+    with translation.override("hi"):
+        form = client.get(cascade_url(sent, tree.booth1), HTTP_ACCEPT_LANGUAGE="hi")
+    assert form.status_code == 200
+    body = form.content.decode()
+    assert "अफ़वाह की सूचना दें" in body and "आपने इसे कहाँ देखा?" in body
+    assert "आमेर विद्यालय" in body  # the unit it goes with
+
+
+def test_a_rumour_from_the_message_link_carries_the_unit_and_where_it_was_seen(client, tree, sent):
+    response = client.post(
+        cascade_url(sent, tree.booth1),
+        {"text": RUMOUR, "seen_on": SeenOn.FACEBOOK, "unit": tree.ajmer.pk},  # a forged unit is ignored
+    )
+    assert response.status_code == 303
+    tip = Tip.objects.get()
+    assert tip.unit == tree.booth1 and tip.channel == TipChannel.CASCADE and tip.text == RUMOUR
+    delivery = Delivery.objects.get(message=sent, unit=tree.booth1)
+    origin = origin_of(tip)
+    assert origin is not None
+    assert (origin.source, origin.holder_id, origin.seen_on) == (Source.CASCADE, delivery.pk, SeenOn.FACEBOOK)
+    assert TipClusterDistrict.objects.filter(cluster=tip.cluster, district=tree.jaipur).exists()
+    assert response["Location"].endswith(f"?sent={tip.reference}")
+    thanks = client.get(response["Location"])
+    assert f'id="reference">{tip.reference}<' in thanks.content.decode()
+
+
+def test_a_repeat_of_a_known_claim_is_linked(client, tree, sent, claims):
+    client.post(cascade_url(sent, tree.booth2), {"text": NOTES_HI, "seen_on": SeenOn.WHATSAPP})
+    tip = Tip.objects.get()
+    assert tip.tier == Tier.AUTO and tip.claim == claims["notes"] and tip.unit == tree.booth2
+
+
+def test_the_same_report_twice_is_one_tip(client, tree, sent):
+    url = cascade_url(sent, tree.booth1)
+    first = client.post(url, {"text": RUMOUR, "seen_on": SeenOn.WHATSAPP})
+    again = client.post(url, {"text": RUMOUR + "  ", "seen_on": SeenOn.WHATSAPP})  # a replay, a double tap
+    assert first["Location"] == again["Location"]
+    assert Tip.objects.count() == 1
+    assert Tip.objects.get().cluster.tip_count == 1
+    client.post(url, {"text": "दूसरी अफ़वाह: पेट्रोल पंप तीन दिन बंद", "seen_on": SeenOn.WHATSAPP})
+    assert Tip.objects.count() == 2
+
+
+def test_tampered_expired_and_other_signed_links_store_nothing(client, tree, sent, bearer):
+    url = cascade_url(sent, tree.booth1)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    data = {"text": RUMOUR, "seen_on": SeenOn.WHATSAPP}
+    assert client.post(reverse("factcheck_public:cascade_rumour", args=[tampered]), data).status_code == 404
+    assert client.post(reverse("factcheck_public:cascade_rumour", args=["nonsense"]), data).status_code == 404
+    # A report link's token (another salt) does not open the cascade's page, nor the other way round.
+    report_token = report_tokens.report_token(bearer.pk)
+    assert client.post(reverse("factcheck_public:cascade_rumour", args=[report_token]), data).status_code == 404
+    assert client.post(reverse("controlroom_public:rumour", args=[token]), data).status_code == 404
+    delivery = Delivery.objects.get(message=sent, unit=tree.booth1)
+    forged = signing.dumps(delivery.pk, salt="another.salt")
+    assert client.post(reverse("factcheck_public:cascade_rumour", args=[forged]), data).status_code == 404
+    report = report_url(bearer)
+    later = timezone.now() + datetime.timedelta(days=400)
+    with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
+        expired = client.post(url, data)
+        assert expired.status_code == 410
+        assert client.post(report, data).status_code == 410
+    assert "इस लिंक की अवधि समाप्त हो गई है" in expired.content.decode()
+    assert not Tip.objects.exists()
+
+
+def test_a_flood_from_one_link_is_stopped(client, tree, sent, settings):
+    settings.FACTCHECK_RUMOUR_RATE_LINK = "3/h"
+    url = cascade_url(sent, tree.booth1)
+    codes = [
+        client.post(url, {"text": f"अफ़वाह संख्या {n}: बैंक {n} दिन बंद", "seen_on": SeenOn.X}).status_code for n in range(5)
+    ]
+    assert codes == [303, 303, 303, 429, 429]
+    assert Tip.objects.count() == 3
+    # Another office-bearer's link is not held up by this one's flood.
+    assert client.post(cascade_url(sent, tree.booth2), {"text": RUMOUR, "seen_on": SeenOn.X}).status_code == 303
+
+
+def test_huge_empty_and_false_input_is_refused_clearly(client, tree, sent, settings):
+    url = cascade_url(sent, tree.booth1)
+    with translation.override("hi"):
+        huge = client.post(url, {"text": "अ" * 4001, "seen_on": SeenOn.WHATSAPP}, HTTP_ACCEPT_LANGUAGE="hi")
+        empty = client.post(url, {"text": "", "seen_on": SeenOn.WHATSAPP}, HTTP_ACCEPT_LANGUAGE="hi")
+        nowhere = client.post(url, {"text": RUMOUR, "seen_on": "telegram-secret"}, HTTP_ACCEPT_LANGUAGE="hi")
+        fake = SimpleUploadedFile("screen.png", b"%PDF-1.4 not a picture", content_type="image/png")
+        not_image = client.post(url, {"seen_on": SeenOn.WHATSAPP, "images": fake}, HTTP_ACCEPT_LANGUAGE="hi")
+        bad_link = client.post(url, {"link": "javascript:alert(1)", "seen_on": SeenOn.WHATSAPP})
+    assert [r.status_code for r in (huge, empty, nowhere, not_image, bad_link)] == [400] * 5
+    assert "4000" in huge.content.decode()
+    assert "फ़ॉर्म खाली है" in empty.content.decode()
+    assert "बताइए कि आपने इसे कहाँ देखा" in nowhere.content.decode()
+    assert "फ़ोटो नहीं है" in not_image.content.decode()
+    settings.FACTCHECK_TIP_MAX_BYTES = 1000
+    too_large = client.post(url, {"text": "क" * 2000, "seen_on": SeenOn.WHATSAPP})
+    assert too_large.status_code == 413
+    assert not Tip.objects.exists()
+
+
+def test_a_screenshot_is_kept(client, tree, sent):
+    response = client.post(cascade_url(sent, tree.booth1), {"seen_on": SeenOn.YOUTUBE, "images": png()})
+    assert response.status_code == 303
+    tip = Tip.objects.get()
+    assert tip.media.get().content_type == "image/png"
+    assert origin_of(tip).seen_on == SeenOn.YOUTUBE
+
+
+# ---------------------------------------------------------------- the daily report link
+
+
+def test_the_report_page_has_the_button_and_the_tip_carries_the_appointment(client, tree, bearer):
+    report = client.get(reverse("controlroom_public:report", args=[report_tokens.report_token(bearer.pk)]))
+    assert 'id="report-rumour"' in report.content.decode() and "/rumour/" in report.content.decode()
+    page = client.get(report_url(bearer))
+    assert page.status_code == 200 and "बूथ प्रभारी" in page.content.decode()
+    response = client.post(report_url(bearer), {"link": "https://x.com/someone/status/123", "seen_on": SeenOn.X})
+    assert response.status_code == 303
+    tip = Tip.objects.get()
+    assert tip.unit == tree.booth1 and tip.link == "https://x.com/someone/status/123"
+    origin = origin_of(tip)
+    assert (origin.source, origin.holder_id, origin.seen_on) == (Source.REPORT, bearer.pk, SeenOn.X)
+
+
+def test_a_relieved_office_bearers_link_stores_nothing(client, tree, bearer):
+    org_services.appointment_relieve(appointment=bearer, reason="Moved away", by=None)
+    response = client.post(report_url(bearer), {"text": RUMOUR, "seen_on": SeenOn.WHATSAPP})
+    assert response.status_code == 410
+    assert not Tip.objects.exists()
+
+
+def test_tips_of_other_channels_have_no_origin(tree):
+    tip = Tip(channel=TipChannel.WHATSAPP, provider_message_id="report:1:x:abc")
+    assert origin_of(tip) is None
+    assert origin_of(Tip(channel=TipChannel.CASCADE, provider_message_id="report:one:x:abc")) is None
