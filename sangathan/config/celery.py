@@ -16,10 +16,13 @@ Every task is acknowledged late and given back when its worker process dies (set
 twice, and work a killed worker leaves is queued again by the sweeps beat runs every minute.
 """
 
+import functools
 import os
 
+import redis
 from celery import Celery, Task
 from django.db import InterfaceError, OperationalError
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sangathan.config.settings.base")
 
@@ -35,6 +38,41 @@ class SangathanTask(Task):
     retry_jitter = True
     max_retries = 10
 
+
+def survive_a_lost_broker() -> None:
+    """Keep a worker running when Redis goes away (issue 17; kombu 5.7.0, the newest release as of December 2026).
+
+    On a lost connection Celery collects the broken broker connection first, which sets its transport's
+    ``client`` (the connection's address) to None, and closes the task consumer's channel afterwards. Closing a
+    channel gives its unacknowledged messages back (``QoS.restore_unacked``), and with its connection pool already
+    dropped the channel asks for the address again: ``AttributeError: 'NoneType' object has no attribute
+    'hostname'`` in ``Channel._connparams``. Celery ignores only the transport's connection errors there, so the
+    AttributeError ends the worker ("Unrecoverable error"): seen in the load scenario (docs/benchmarks.md).
+
+    Here a channel whose connection is already closed says so with the error kombu's callers expect of a broker
+    that cannot be reached, ``redis.exceptions.ConnectionError``: the consumer ignores it while closing, connects
+    again when Redis answers and consumes on. The messages that could not be given back stay in Redis's unacked
+    index (kombu gives them back after the visibility timeout) and, sooner, the sweeps queue their work again;
+    every task is safe to run twice. ``sangathan/ops/tests/test_broker.py`` reproduces the error without the
+    guard and checks it is gone; it fails, asking to look again, when kombu is upgraded.
+    """
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "sangathan_guard", False):
+        return
+
+    @functools.wraps(original)
+    def _connparams(self, asynchronous=False):
+        transport = self.connection
+        if transport is None or getattr(transport, "client", None) is None:
+            raise redis.exceptions.ConnectionError("the broker connection of this channel was already closed")
+        return original(self, asynchronous=asynchronous)
+
+    _connparams.sangathan_guard = True  # type: ignore[attr-defined]
+    kombu_redis.Channel._connparams = _connparams
+
+
+GUARDED_KOMBU = "5.7.0"  # the release survive_a_lost_broker was written against and tested with
+survive_a_lost_broker()
 
 app = Celery("sangathan", task_cls=SangathanTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,0 +1,148 @@
+"""Redis killed (SIGKILL) and started again, empty, in the middle of a cascade across 16 chunks and a run of
+public form POSTs through gunicorn, with a real Celery worker and beat (issue 17).
+
+What is checked, with nobody acting:
+- while Redis is down every answer of the site is the thank-you page (the form is stored in PostgreSQL, its
+  drain queued again by the sweep) or the 503 "please try again in a minute" page with ``Retry-After``, never a
+  500; the forms answered 503 are sent again afterwards (the page's "send again" button: same fields, same
+  one-time token);
+- the worker and beat are still running afterwards: they reconnect by themselves (kombu 5.7.0's worker exited
+  on such a loss before ``sangathan/config/celery.py`` guarded it, see ``survive_a_lost_broker``);
+- within two minutes of Redis answering again the books are exact: one delivery per unit below the state and
+  one notification per unit's key office-bearer, one submission and one application per accepted form and one
+  "application received" message each. Redis comes back empty (no persistence), so every queued task is gone:
+  the sweeps beat runs find the idle work in the database and queue it again.
+
+``test_worker_killed.py::test_redis_restarted_empty_mid_cascade`` is the short version (the cascade alone, Redis
+started again at once); this one holds Redis down for ``OUTAGE_SECONDS`` under load.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from sangathan.access.models import Role, RoleAssignment
+from sangathan.notifications.models import OutboxMessage
+from sangathan.org import seeding
+from sangathan.org.models import Level, Position
+from sangathan.org.template import load_default_numbering, load_default_template
+from sangathan.org.tests.factories import UserFactory
+from sangathan.outreach.models import Message, SendChunk
+from sangathan.recruitment.models import Application, Submission
+from tests.chaos.test_postgresql_restarted import Site, _campaign
+from tests.chaos.test_worker_killed import SHAPE, assert_sent_once_to_every_unit, report, send_to_every_booth
+
+pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+OUTAGE_SECONDS = 3.0
+HEALED_WITHIN_SECONDS = 120  # issue 17: everything resumes within two minutes, nobody acting
+TRY_AGAIN = "कृपया एक मिनट बाद फिर कोशिश करें"
+
+
+@pytest.fixture
+def state(monkeypatch):
+    load_default_template(Level, Position)
+    load_default_numbering(Level)
+    monkeypatch.setitem(seeding.SHAPES, "chaos-redis", SHAPE)
+    return seeding.seed("chaos-redis")
+
+
+def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
+    chaos = chaos_own_redis
+    admin = UserFactory(username="redis_restart_admin")
+    RoleAssignment.objects.create(user=admin, unit=state, role=Role.STATE_ADMIN)
+    campaign, post, places = _campaign(state)
+    site = Site(chaos, campaign, post, places)
+    message = send_to_every_booth(state, admin)
+    chunks = SendChunk.objects.filter(message=message)
+    worker = chaos.worker("worker")
+    beat = chaos.beat()
+
+    answers: list[tuple[int, int, str, float, float]] = []  # (form number, status, page, sent, answered)
+    forms: dict[int, bytes] = {}
+    stop = threading.Event()
+
+    def post_forms():
+        n = 0
+        while not stop.is_set():
+            forms[n] = site.form(n)
+            sent = time.monotonic()
+            status, page = site.send(forms[n])
+            answers.append((n, status, page, sent, time.monotonic()))
+            n += 1
+
+    poster = threading.Thread(target=post_forms)
+    poster.start()
+    try:
+        chaos.wait_until(
+            lambda: len(answers) >= 10 and chunks.filter(status=SendChunk.Status.DONE).exists(),
+            timeout=60,
+            what="10 forms answered and a chunk sent before the outage",
+        )
+        chaos.redis.kill()
+        down_from = time.monotonic()
+        left = chunks.exclude(status=SendChunk.Status.DONE).count()
+        time.sleep(OUTAGE_SECONDS)  # the outage itself, not a wait for a result
+        down_until = time.monotonic()
+        chaos.redis.start()
+        back = time.monotonic()
+        chaos.wait_until(
+            lambda: answers and answers[-1][3] > back and answers[-1][1] == 200,
+            timeout=30,
+            what="a form accepted again",
+        )
+    finally:
+        stop.set()
+        poster.join(timeout=60)
+
+    unexpected = [(answer[1], answer[2][:2000]) for answer in answers if answer[1] not in (200, 503)]
+    assert not unexpected, f"answers other than the thank-you and try-again pages: {unexpected[:2]}\n{chaos.logs()}"
+    during = [
+        (n, status, page) for n, status, page, sent, answered in answers if down_from < sent and answered < down_until
+    ]
+    assert during, "no answer during the outage"
+    for n, status, page in during:
+        # The form is stored in PostgreSQL and its drain queued again by the sweep when the queueing failed:
+        # a form may be accepted with Redis down; one that cannot be (a Redis error under the request) is
+        # the try-again page.
+        assert status in (200, 503), f"form {n} answered {status} while Redis was down:\n{page[:3000]}"
+        assert status == 200 or (TRY_AGAIN in page and "Your form was not accepted yet" in page)
+
+    # "Send again": the refused forms as they were, and a few accepted ones again (a double press).
+    refused = [answer[0] for answer in answers if answer[1] == 503]
+    accepted = {answer[0] for answer in answers if answer[1] == 200}
+    for n in refused + sorted(accepted)[:5]:
+        status, _page = site.send(forms[n])
+        assert status == 200
+        accepted.add(n)
+
+    def healed() -> bool:
+        assert worker.poll() is None, f"the worker exited on the lost Redis (code {worker.poll()})\n{chaos.logs()}"
+        assert beat.poll() is None, f"beat exited on the lost Redis (code {beat.poll()})\n{chaos.logs()}"
+        return (
+            Message.objects.get(pk=message.pk).status == Message.Status.SENT
+            and not Submission.objects.filter(processed_at__isnull=True, problem="").exists()
+            and OutboxMessage.objects.filter(template="application_received").count() >= len(accepted)
+        )
+
+    chaos.wait_until(
+        healed,
+        timeout=HEALED_WITHIN_SECONDS,
+        every=0.2,
+        what=f"the cascade sent ({left} of 16 chunks were left when Redis died) and every form made an application",
+    )
+    report(
+        f"Redis down {OUTAGE_SECONDS:.0f} s, {left} of 16 chunks left, {len(answers)} forms ({len(during)} during "
+        f"the outage), {len(refused)} answered 503 and sent again",
+        time.monotonic() - back,
+        "Redis answered again",
+    )
+    connection.close()
+    assert worker.poll() is None and beat.poll() is None
+    assert_sent_once_to_every_unit(message, state)
+    assert Submission.objects.count() == len(accepted) == len(forms)
+    assert not Submission.objects.exclude(problem="").exists()
+    assert Application.objects.filter(campaign=campaign).count() == len(accepted)
+    assert OutboxMessage.objects.filter(template="application_received").count() == len(accepted)
