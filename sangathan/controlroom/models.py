@@ -7,7 +7,8 @@ key of ``controlroom.links``), tied to the reports that name them by ``PostMenti
 
 ``ActivityRollup`` holds, per day, unit (by path) and level below it, the counts the wall shows; it is
 rebuilt set-based for a whole day in one statement (``sql.rollup_insert``), like the cascade's roll-ups,
-and ``RollupRun`` says when (see docs in ``services.rollup_refresh``).
+and ``RollupRun`` says when (see docs in ``services.rollup_refresh``); between rebuilds each report adds its
+difference to its unit's and ancestors' rows (``rollups``).
 """
 
 from django.conf import settings
@@ -109,7 +110,9 @@ class ActivityRollup(models.Model):
     that day, how many units of the level had a report, how many reported at least once in the silent
     window ending that day (``recent``), and the sums of what they reported.
 
-    Rebuilt for a whole day set-based (``services.rollup_refresh``); never written row by row."""
+    Rebuilt for a whole day set-based (``services.rollup_refresh``); between rebuilds each report adds its
+    difference to the rows of its unit and ancestors, and a unit's move carries its subtree's rows
+    (``rollups``)."""
 
     day = models.DateField()
     path = models.CharField(max_length=255)
@@ -134,10 +137,13 @@ class ActivityRollup(models.Model):
 
 
 class RollupRun(models.Model):
-    """When the roll-ups of a day were last rebuilt, and how long it took: the wall's "updated at"."""
+    """When the roll-ups of a day were last changed (``refreshed_at``: the wall's "updated at", a rebuild or a
+    report) and last rebuilt (``rebuilt_at``), and how long the rebuild took. Locked by every writer of the
+    day's rows first (``rollups``)."""
 
     day = models.DateField(unique=True)
     refreshed_at = models.DateTimeField()
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
     reports = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)

@@ -1,6 +1,7 @@
-"""Writes of the control room: an office-bearer's daily report (``activity_report_submit``) and the rebuild
-of a day's roll-ups (``rollup_refresh``, queued after reports by ``rollup_refresh_soon`` and run for
-yesterday and today by the daily job ``rollups_daily``).
+"""Writes of the control room: an office-bearer's daily report (``activity_report_submit``, which adds its
+difference to the day's roll-ups in its transaction, ``rollups``) and the set-based rebuild of a day's
+roll-ups (``rollup_refresh``: run for yesterday and today by the daily job ``rollups_daily``, by the wall's
+button, and queued by ``rollup_refresh_soon`` when a report finds its day not built yet).
 
 The rules a report must meet are here too (``check_day``, ``check_counts``, ``check_links``): the public
 form calls them for its messages and the service calls them again, so no other entry point can skip them.
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can
 from sangathan.audit.services import audit_bulk_action
-from sangathan.controlroom import conf, sql, tasks, tokens
+from sangathan.controlroom import conf, rollups, sql, tasks, tokens
 from sangathan.controlroom.errors import ControlRoomError
 from sangathan.controlroom.links import PostLink, PostLinkError, normalise_post_url
 from sangathan.controlroom.models import COUNTERS, NOTE_MAX, ActivityReport, PostMention, ReportedPost, RollupRun
@@ -132,35 +133,59 @@ def activity_report_submit(
     """Record what the holder of ``appointment_id`` did on ``day``: a new report, or the day's report
     updated (never a second one). The appointment must be active in a key post. The post links become
     ``ReportedPost`` rows of the state (a post already reported there gets one more mention). One
-    transaction; the day's roll-ups are refreshed after the commit (``rollup_refresh_soon``)."""
+    transaction, which also adds the report's difference to the day's roll-ups (``rollups``)."""
+    check_counts(counts), check_note(note), check_links(urls)  # refused before the transaction begins
+    with transaction.atomic():
+        appointment = appointment_locked(appointment_id)
+        return report_write(appointment=appointment, day=day, counts=counts, note=note, urls=urls, today=today)
+
+
+def appointment_locked(appointment_id: int) -> Appointment | None:
+    """The appointment of a report, its row locked: the lock serialises two submissions of one link (a double
+    tap), the second updates the first. Call inside a transaction."""
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("position", "unit", "person")
+        .filter(pk=appointment_id)
+        .first()
+    )
+
+
+def report_write(
+    *,
+    appointment: Appointment | None,
+    day: datetime.date,
+    counts: Mapping[str, object],
+    note: str = "",
+    urls: Iterable[str] = (),
+    today: datetime.date | None = None,
+) -> ActivityReport:
+    """The write of ``activity_report_submit`` (the same rules) for a caller that holds ``appointment_locked``
+    in its transaction: the report page reads the appointment once this way. Every refusal
+    (``ControlRoomError``) comes before the first write, so a caller may catch it without a savepoint."""
     today = today or timezone.localdate()
     values = check_counts(counts)
     note = check_note(note)
     links = check_links(urls)
-    with transaction.atomic():
-        # The lock serialises two submissions of one link (a double tap): the second updates the first.
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("position", "unit")
-            .filter(pk=appointment_id)
-            .first()
+    if appointment is None or appointment.status != Appointment.Status.ACTIVE or not appointment.position.is_key:
+        raise ControlRoomError(_("This report link is no longer valid."), code="not_active")
+    check_day(day, today=today, started=appointment.start_date)
+    nearby = rollups.nearby_reports(appointment, day)
+    report = next((r for r in nearby if r.appointment_id == appointment.pk and r.day == day), None)
+    before = None
+    if report is None:
+        report = ActivityReport(
+            appointment=appointment, person_id=appointment.person_id, unit=appointment.unit, day=day
         )
-        if appointment is None or appointment.status != Appointment.Status.ACTIVE or not appointment.position.is_key:
-            raise ControlRoomError(_("This report link is no longer valid."), code="not_active")
-        check_day(day, today=today, started=appointment.start_date)
-        report = ActivityReport.objects.filter(appointment=appointment, day=day).first()
-        if report is None:
-            report = ActivityReport(
-                appointment=appointment, person_id=appointment.person_id, unit=appointment.unit, day=day
-            )
-        else:
-            report.revisions += 1
-        for name, value in values.items():
-            setattr(report, name, value)
-        report.note = note
-        report.save()
-        _mentions_set(report=report, unit=appointment.unit, links=links)
-    transaction.on_commit(lambda: rollup_refresh_soon(day=day))
+    else:
+        before = {name: getattr(report, name) for name in COUNTERS}
+        report.revisions += 1
+    for name, value in values.items():
+        setattr(report, name, value)
+    report.note = note
+    report.save()
+    _mentions_set(report=report, unit=appointment.unit, links=links, new=before is None)
+    rollups.report_applied(appointment=appointment, report=report, before=before, nearby=nearby)
     return report
 
 
@@ -171,33 +196,29 @@ def state_of(unit: Unit) -> Unit:
     return Unit.objects.get(path=unit.path[: 2 * Unit.steplen])
 
 
-def _mentions_set(*, report: ActivityReport, unit: Unit, links: list[PostLink]) -> None:
+def _mentions_set(*, report: ActivityReport, unit: Unit, links: list[PostLink], new: bool = False) -> None:
     """Make the report's post mentions those of ``links``: new posts of the state are created with this
-    report as the first, known ones get a mention more, links no longer in the report lose theirs."""
+    report as the first, known ones get a mention more (both in one statement, ``sql.posts_mentioned``), links
+    no longer in the report lose theirs. ``new``: the report was just made (it has no mentions to read)."""
     wanted = {link.key: link for link in links}
-    current = {mention.post.key: mention for mention in report.mentions.select_related("post")}
+    current = {} if new else {mention.post.key: mention for mention in report.mentions.select_related("post")}
     gone = [mention for key, mention in current.items() if key not in wanted]
     if gone:
         PostMention.objects.filter(pk__in=[m.pk for m in gone]).delete()
         ReportedPost.objects.filter(pk__in=[m.post_id for m in gone]).update(mentions=F("mentions") - 1)
-    new = [link for key, link in wanted.items() if key not in current]
-    if not new:
+    fresh = [link for key, link in wanted.items() if key not in current]
+    if not fresh:
         return
-    state = state_of(unit)
-    for link in new:
-        post, _created = ReportedPost.objects.get_or_create(
-            state=state,
-            key=link.key,
-            defaults={
-                "platform": link.platform,
-                "url": link.url,
-                "unit": unit,
-                "first_person_id": report.person_id,
-                "first_reported_on": report.day,
-            },
-        )
-        PostMention.objects.create(report=report, post=post, unit=unit, day=report.day)
-        ReportedPost.objects.filter(pk=post.pk).update(mentions=F("mentions") + 1)
+    post_ids = sql.posts_mentioned(
+        state_path=unit.path[: 2 * Unit.steplen],
+        unit_id=unit.pk,
+        person_id=report.person_id,
+        day=report.day,
+        links=fresh,
+    )
+    PostMention.objects.bulk_create(
+        [PostMention(report=report, post_id=post_id, unit=unit, day=report.day) for post_id in post_ids]
+    )
 
 
 # ---------------------------------------------------------------- roll-ups
@@ -215,7 +236,7 @@ def rollup_refresh(*, day: datetime.date) -> RollupRun:
         sql.rollup_delete(day=day)
         run.rows = sql.rollup_insert(day=day, since=since)
         run.reports = ActivityReport.objects.filter(day=day).count()
-        run.refreshed_at = timezone.now()
+        run.refreshed_at = run.rebuilt_at = timezone.now()
         run.seconds = round(time.perf_counter() - start, 3)
         run.save()
     sql.rollup_analyze()

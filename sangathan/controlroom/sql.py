@@ -12,8 +12,10 @@ every ancestor by joining a list of depths; a unit's own row adds to its own pat
 import datetime
 
 from django.db import connection
+from django.utils import timezone
 
-from sangathan.controlroom.models import ActivityReport, ActivityRollup
+from sangathan.controlroom.links import PostLink
+from sangathan.controlroom.models import ActivityReport, ActivityRollup, ReportedPost
 from sangathan.org.models import Appointment, Position, Unit
 
 # The key appointments active on the day, each with its report of the day (if any) and whether it reported
@@ -82,8 +84,21 @@ GROUP BY u.level_id
 """
 
 
+# A report's post links in one statement: a post new to the state is made with this report as its first (one
+# mention), a known one gets a mention more; the ids of both come back. Rows in the order of their keys, so two
+# reports naming the same posts lock them in the same order. (SQLite has upserts with RETURNING since 3.35.)
+POSTS_MENTIONED = """
+INSERT INTO {post} (state_id, platform, "key", url, unit_id, first_person_id, first_reported_on, mentions, created_at)
+VALUES {rows}
+ON CONFLICT (state_id, "key") DO UPDATE SET mentions = {post}.mentions + 1
+RETURNING id
+"""
+POSTS_MENTIONED_ROW = "((SELECT id FROM {unit} WHERE path = %s), %s, %s, %s, %s, %s, %s, 1, %s)"
+
+
 def _tables() -> dict[str, object]:
     return {
+        "post": ReportedPost._meta.db_table,
         "report": ActivityReport._meta.db_table,
         "rollup": ActivityRollup._meta.db_table,
         "appointment": Appointment._meta.db_table,
@@ -125,3 +140,21 @@ def naive_day(*, path: str, upper: str, day: datetime.date) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(NAIVE_DAY.format(**_tables()), [value, value, value, path, upper])
         return cursor.fetchall()
+
+
+def posts_mentioned(
+    *, state_path: str, unit_id: int, person_id: int, day: datetime.date, links: list[PostLink]
+) -> list[int]:
+    """The ids of the state's posts named by ``links`` (distinct keys), each made or given a mention more."""
+    if not links:
+        return []
+    tables = _tables()
+    ops = connection.ops
+    now, first_day = ops.adapt_datetimefield_value(timezone.now()), ops.adapt_datefield_value(day)
+    params: list[object] = []
+    for link in sorted(links, key=lambda link: link.key):
+        params += [state_path, link.platform, link.key, link.url, unit_id, person_id, first_day, now]
+    rows = ", ".join([POSTS_MENTIONED_ROW.format(**tables)] * len(links))
+    with connection.cursor() as cursor:
+        cursor.execute(POSTS_MENTIONED.format(rows=rows, **tables), params)
+        return [row[0] for row in cursor.fetchall()]

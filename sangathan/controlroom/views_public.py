@@ -8,6 +8,7 @@ the saved report and lets the person change it.
 
 import datetime
 
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -48,38 +49,16 @@ def report(request, token: str):
     appointment_id, problem = tokens.appointment_id_from_token(token)
     if appointment_id is None:
         return render(request, INVALID, {"problem": problem}, status=410 if problem == "expired" else 404)
+    if request.method == "POST":
+        # One transaction from the appointment's read (locked, once) to the report's roll-ups.
+        with transaction.atomic():
+            return _report_post(request, appointment_id)
     appointment = selectors.appointment_for_report(appointment_id)
     if appointment is None:
         return render(request, INVALID, {"problem": "ended"}, status=410)
     today = timezone.localdate()
     days = selectors.report_days(today, appointment.start_date)
     context = {"appointment": appointment, "unit": appointment.unit, "person": appointment.person, "today": today}
-    if request.method == "POST":
-        if _limited(request, appointment_id):
-            context["error"] = _("Too many reports from here in a short time. Please try again in a while.")
-            return render(request, INVALID, {**context, "problem": "limited"}, status=429)
-        form = ReportForm(request.POST, today=today, started=appointment.start_date, days=days)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = services.activity_report_submit(
-                    appointment_id=appointment.pk,
-                    day=data["day"],
-                    counts={name: data[name] for name in COUNTERS},
-                    note=data["note"],
-                    urls=[link.url for link in data["links"]],
-                    today=today,
-                )
-            except ControlRoomError as error:
-                if error.code == "not_active":
-                    return render(request, INVALID, {"problem": "ended"}, status=410)
-                form.add_error(None, error)
-            else:
-                response = HttpResponseRedirect(f"{request.path}?day={saved.day.isoformat()}&saved=1")
-                response.status_code = 303
-                return response
-        context.update({"form": form, "count_fields": [form[name] for name in COUNTERS], "days": days})
-        return render(request, "controlroom/public/report.html", context, status=400)
     day = _day_asked(request.GET.get("day", ""), days) or today
     existing = selectors.report_of(appointment, day)
     initial = {"day": day.isoformat()}
@@ -99,6 +78,39 @@ def report(request, token: str):
         }
     )
     return render(request, "controlroom/public/report.html", context)
+
+
+def _report_post(request, appointment_id: int):
+    """The POST of ``report`` inside its transaction: a refusal rolls back whatever it began."""
+    appointment = services.appointment_locked(appointment_id)
+    if appointment is None or appointment.status != appointment.Status.ACTIVE or not appointment.position.is_key:
+        return render(request, INVALID, {"problem": "ended"}, status=410)
+    today = timezone.localdate()
+    days = selectors.report_days(today, appointment.start_date)
+    context = {"appointment": appointment, "unit": appointment.unit, "person": appointment.person, "today": today}
+    if _limited(request, appointment_id):
+        context["error"] = _("Too many reports from here in a short time. Please try again in a while.")
+        return render(request, INVALID, {**context, "problem": "limited"}, status=429)
+    form = ReportForm(request.POST, today=today, started=appointment.start_date, days=days)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:  # no savepoint: report_write refuses before it writes anything
+            saved = services.report_write(
+                appointment=appointment,
+                day=data["day"],
+                counts={name: data[name] for name in COUNTERS},
+                note=data["note"],
+                urls=[link.url for link in data["links"]],
+                today=today,
+            )
+        except ControlRoomError as error:
+            form.add_error(None, error)
+        else:
+            response = HttpResponseRedirect(f"{request.path}?day={saved.day.isoformat()}&saved=1")
+            response.status_code = 303
+            return response
+    context.update({"form": form, "count_fields": [form[name] for name in COUNTERS], "days": days})
+    return render(request, "controlroom/public/report.html", context, status=400)
 
 
 def _day_asked(value: str, days: list[datetime.date]) -> datetime.date | None:
