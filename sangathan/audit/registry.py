@@ -70,6 +70,8 @@ MODELS: dict[str, dict] = {
     },
     "outreach.Message": {},
     "outreach.ApprovalRule": {},
+    "outreach.TrendDrive": {},
+    "outreach.TrendDriveTarget": {},
     # The control room: office-bearers' daily reports and the posts they report ("mentions" is a counter the
     # report service moves; each report that names the post is itself an entry).
     "controlroom.ActivityReport": {},

@@ -269,3 +269,68 @@ class RollupDelta(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["message"], name="outreach_delta_message")]
+
+
+class TrendDrive(models.Model):
+    """A scheduled hashtag campaign: a message of the cascade carrying ``hashtag``, with a window in which the
+    units below post with it and a target of posts per unit at each level (``TrendDriveTarget``).
+
+    The proofs are the message's own "shared" answers with a link (one per unit: ``Delivery.share_url``)
+    given inside the window, so the live count per level is one grouped read of the message's deliveries
+    over the (message, path) index (``outreach.drives``). ``unit`` is the message's, copied so the drive is
+    scoped like its message without a join: seen in the sender's area, and from below once the message is
+    out."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="trend_drive")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    hashtag = models.CharField(_("hashtag"), max_length=61)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_rule = ScopeRule("unit__path", from_above=FromAbove(when=Q(message__status__in=["sending", "sent"])))
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("trend drive")
+        verbose_name_plural = _("trend drives")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="outreach_drive_window_order"),
+        ]
+        indexes = [models.Index(fields=["ends_at"], name="outreach_drive_ends")]  # the wall's live drives
+
+    def __str__(self) -> str:
+        return self.hashtag
+
+    def is_live(self, now) -> bool:
+        return self.starts_at <= now <= self.ends_at
+
+
+class TrendDriveTarget(models.Model):
+    """How many posts with the drive's hashtag each unit of ``level`` should make during the window."""
+
+    drive = models.ForeignKey(TrendDrive, on_delete=models.CASCADE, related_name="targets")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", verbose_name=_("level"))
+    posts_per_unit = models.PositiveSmallIntegerField(_("posts per unit"))
+
+    scope_rule = ScopeRule(
+        "drive__unit__path", from_above=FromAbove(when=Q(drive__message__status__in=["sending", "sent"]))
+    )
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("trend drive target")
+        verbose_name_plural = _("trend drive targets")
+        constraints = [
+            models.UniqueConstraint(fields=["drive", "level"], name="outreach_drive_target_unique"),
+            models.CheckConstraint(
+                condition=Q(posts_per_unit__gte=1, posts_per_unit__lte=100), name="outreach_drive_target_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drive_id} {self.level_id}: {self.posts_per_unit}"

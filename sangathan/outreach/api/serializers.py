@@ -175,3 +175,70 @@ class ApprovalRuleInputSerializer(serializers.Serializer):
 class ApprovalRuleOutputSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     four_eyes = serializers.BooleanField(help_text=_("The rule that applies here (set here or above)."))
+
+
+# ---------------------------------------------------------------- trend drives
+
+
+class DriveLevelOutputSerializer(serializers.Serializer):
+    level = LevelOutputSerializer()
+    posts_per_unit = serializers.IntegerField()
+    units = serializers.IntegerField(help_text=_("Units of the level the drive's message reached below the unit."))
+    posts = serializers.IntegerField(
+        help_text=_("Units of the level that answered “shared” with a link to their post during the window.")
+    )
+    target = serializers.IntegerField(help_text=_("units × posts per unit"))
+    percent = serializers.IntegerField()
+
+
+class DriveProgressOutputSerializer(serializers.Serializer):
+    unit = UnitBriefSerializer(help_text=_("Where the drive is counted: below this unit."))
+    counted_at = serializers.DateTimeField()
+    posts = serializers.IntegerField()
+    target = serializers.IntegerField()
+    levels = DriveLevelOutputSerializer(many=True)
+
+
+class DriveTargetOutputSerializer(serializers.Serializer):
+    level = serializers.CharField(source="level.code")
+    posts_per_unit = serializers.IntegerField()
+
+
+class DriveOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    hashtag = serializers.CharField()
+    unit = UnitBriefSerializer()
+    message = serializers.IntegerField(source="message_id")
+    message_status = serializers.CharField(source="message.status")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    targets = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField(help_text=_("The live count per level (detail only; null in lists)."))
+
+    @extend_schema_field(DriveTargetOutputSerializer(many=True))
+    def get_targets(self, drive) -> list[dict]:
+        targets = self.context.get("targets", {}).get(drive.pk, [])
+        return DriveTargetOutputSerializer(targets, many=True).data
+
+    @extend_schema_field(DriveProgressOutputSerializer(allow_null=True))
+    def get_progress(self, drive) -> dict | None:
+        progress = self.context.get("progress")
+        return DriveProgressOutputSerializer(progress).data if progress is not None else None
+
+
+class DriveCreateInputSerializer(serializers.Serializer):
+    unit = SenderUnitField(label=_("send to the area of"))
+    target_level = LevelCodeField(label=_("down to (a level code)"))
+    hashtag = serializers.CharField(max_length=80, label=_("hashtag"))
+    starts_at = serializers.DateTimeField(label=_("starts at"))
+    ends_at = serializers.DateTimeField(label=_("ends at"))
+    targets = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=100),
+        allow_empty=False,
+        label=_("posts per unit by level code"),
+        help_text=_('e.g. {"booth": 2, "block": 5}'),
+    )
+    title = serializers.CharField(max_length=150, label=_("title"))
+    body_hi = _text(_("message (Hindi)"), 4000, default="")
+    body_en = _text(_("message (English)"), 4000, default="")

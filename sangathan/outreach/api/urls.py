@@ -14,5 +14,7 @@ urlpatterns = [
         for step in views.MessageStepApi.STEPS
     ],
     path("messages/<int:pk>/tracking/", views.MessageTrackingApi.as_view(), name="message-tracking"),
+    path("drives/", views.DriveListCreateApi.as_view(), name="drive-list"),
+    path("drives/<int:pk>/", views.DriveDetailApi.as_view(), name="drive-detail"),
     path("units/<int:unit_id>/approval-rule/", views.ApprovalRuleApi.as_view(), name="approval-rule"),
 ]

@@ -18,7 +18,7 @@ from sangathan.access.permissions import APPROVE_MESSAGES, SEND_MESSAGES
 from sangathan.core.api import validated
 from sangathan.org.access import get_unit_for_user
 from sangathan.org.api.filters import within_filter
-from sangathan.outreach import selectors, services
+from sangathan.outreach import drives, selectors, services
 from sangathan.outreach.api import serializers as s
 from sangathan.outreach.models import Message
 
@@ -161,3 +161,59 @@ class ApprovalRuleApi(APIView):
         return Response(
             s.ApprovalRuleOutputSerializer({"unit": unit.pk, "four_eyes": services.four_eyes_required(unit)}).data
         )
+
+
+# ---------------------------------------------------------------- trend drives
+
+
+def _drive_data(request, drive, *, progress=None) -> dict:
+    context = {"targets": drives.targets_of(request.user, [drive.pk]), "progress": progress}
+    return s.DriveOutputSerializer(drive, context=context).data
+
+
+class DriveListCreateApi(generics.ListAPIView):
+    """GET: the trend drives of the caller's area and those whose message came down to it, latest first.
+    POST: a drive (hashtag, window, posts per unit by level) with its message as a draft, sent by the
+    message's steps (``messages/<id>/send/``)."""
+
+    serializer_class = s.DriveOutputSerializer
+
+    def get_queryset(self):
+        return drives.drives_for_user(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "targets": getattr(self, "_targets", {})}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._targets = drives.targets_of(self.request.user, [d.pk for d in page or []])
+        return page
+
+    @extend_schema(request=s.DriveCreateInputSerializer, responses={201: s.DriveOutputSerializer})
+    def post(self, request):
+        if not scope.can_anywhere(request.user, SEND_MESSAGES):
+            raise PermissionDenied
+        data = validated(s.DriveCreateInputSerializer, request)
+        drive = services.trend_drive_create(**data, by=request.user)
+        drive = drives.get_drive_for_user(request.user, drive.pk)
+        return Response(_drive_data(request, drive), status=status.HTTP_201_CREATED)
+
+
+class DriveDetailApi(APIView):
+    """One trend drive with its live count per level below the caller's part of its area (or ``?unit=``
+    inside it): units reached, posts proved in the window, the target. The drive page's numbers."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unit", int, description=str(_("A unit inside the drive's area.")))],
+        responses=s.DriveOutputSerializer,
+    )
+    def get(self, request, pk: int):
+        drive = drives.get_drive_for_user(request.user, pk)
+        unit_id = request.query_params.get("unit", "")
+        wanted = None
+        if unit_id:
+            if not (unit_id.isascii() and unit_id.isdecimal() and len(unit_id) <= UNIT_ID_DIGITS):
+                raise Http404
+            wanted = get_unit_for_user(request.user, int(unit_id))
+        unit = drives.counting_unit(request.user, drive, wanted)
+        return Response(_drive_data(request, drive, progress=drives.drive_progress(drive, unit)))

@@ -21,6 +21,7 @@ The modules
     ``approval``   four eyes: ``four_eyes_required``, ``approval_rule_set``, submit, approve, return
     ``cascade``    ``message_send``, the chunks (``chunk_process`` = ``chunk_write`` + ``chunk_notify``), the sweep
     ``notify``     the outbox messages to many units' key office-bearers at once
+    ``drives``     ``trend_drive_create``: a hashtag campaign over a message (issue 13)
     ``answers``    ``delivery_respond``: opened, received, shared, cannot share
     ``reminders``  ``reminders_send``: reminders and escalation
 Raw SQL is in ``outreach.sql``, the folding of the answers into the roll-ups in ``outreach.rollups`` (the
@@ -57,6 +58,7 @@ from sangathan.outreach.services.cascade import (
     outreach_sweep,
 )
 from sangathan.outreach.services.drafting import message_create, message_update
+from sangathan.outreach.services.drives import drive_levels, hashtag_clean, trend_drive_create
 from sangathan.outreach.services.notify import NOTIFY_BATCH, message_context, notify_bulk
 from sangathan.outreach.services.reminders import reminders_send
 from sangathan.outreach.services.settings import escalate_after, link_max_age, public_base_url, remind_after
@@ -79,8 +81,10 @@ __all__ = [
     "delivery_respond",
     "delivery_token",
     "deltas_by_trigger",
+    "drive_levels",
     "escalate_after",
     "four_eyes_required",
+    "hashtag_clean",
     "key_office_bearers",
     "key_office_bearers_of",
     "link_max_age",
@@ -104,4 +108,5 @@ __all__ = [
     "reminders_send",
     "rollups_fold",
     "target_level_ids",
+    "trend_drive_create",
 ]
