@@ -11,6 +11,7 @@ class MembershipConfig(AppConfig):
         from sangathan.core.daily import register
         from sangathan.membership.lifecycle import members_activate, members_lapse
         from sangathan.membership.moves import unit_moved, unit_moving
+        from sangathan.membership.scan import scan_daily
         from sangathan.membership.services import paper_members_promote
         from sangathan.org import hooks
 
@@ -20,3 +21,4 @@ class MembershipConfig(AppConfig):
         register("membership-paper-promote", paper_members_promote, order=30)
         register("membership-activate", members_activate, order=31)
         register("membership-lapse", members_lapse, order=32)
+        register("membership-duplicates-scan", scan_daily, order=33)

@@ -11,6 +11,7 @@ lets the holder of the number take a membership back.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +134,7 @@ class Member(models.Model):
         NOT_ME = "not_me", _("'not me' from the holder of the number")
         ADMIN = "admin", _("an admin")
         DUPLICATE = "duplicate", _("merged into another member (a duplicate)")
+        WITHDRAWN = "withdrawn", _("the member withdrew their consent (personal data erased)")
 
     class Source(models.TextChoices):
         JOIN_PAGE = "join_page", _("join page")
@@ -392,13 +394,21 @@ class FraudSignal(models.Model):
 
 class DuplicateCase(models.Model):
     """Two members who are likely one person: the same folded name at the same booth, and the relative's
-    name (where both give one) the same. Found when the later one is written; a reviewer merges them (the
-    other is revoked as a duplicate, what it knew that the kept one lacks is copied over) or keeps both."""
+    name (where both give one) the same. Found when the later one is written, or by the scan of existing
+    members (``membership.scan``: also one voter ID on two rows, or one name, relative's name and age at
+    two booths); a reviewer merges them (the other is revoked as a duplicate, what it knew that the kept
+    one lacks is copied over) or keeps both. A pair is queued once, in either order: a pair kept apart
+    is never raised again."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("waiting for a decision")
         MERGED = "merged", _("merged")
         KEPT = "kept", _("both kept")
+
+    class Rule(models.TextChoices):
+        NAME_BOOTH = "name_booth", _("the same name at the same booth (and the same relative's name, if both give one)")
+        EPIC = "epic", _("the same voter ID (EPIC)")
+        NAME_RELATIVE_AGE = "name_rel_age", _("the same name, relative's name and age at two booths")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member"))
     other = models.ForeignKey(
@@ -406,6 +416,9 @@ class DuplicateCase(models.Model):
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    rule = models.CharField(
+        _("why"), max_length=12, choices=Rule.choices, default=Rule.NAME_BOOTH, db_default=Rule.NAME_BOOTH
+    )
     kept = models.ForeignKey(
         Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("kept")
     )
@@ -424,6 +437,10 @@ class DuplicateCase(models.Model):
         verbose_name_plural = _("likely duplicates")
         constraints = [
             models.UniqueConstraint(fields=["member", "other"], name="duplicate_case_once"),
+            # The same pair the other way round (the scan and the writer's check may meet it from either end).
+            models.UniqueConstraint(
+                Least("member", "other"), Greatest("member", "other"), name="duplicate_case_pair_once"
+            ),
             models.CheckConstraint(condition=~Q(member=models.F("other")), name="duplicate_case_two_members"),
             models.CheckConstraint(condition=Q(status__in=["open", "merged", "kept"]), name="duplicate_case_status"),
         ]

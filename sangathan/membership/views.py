@@ -267,25 +267,41 @@ def review(request, pk):
     return render(request, "membership/staff/review.html", {"unit": unit, "page": page, "rows": rows, "links": links})
 
 
+def _decide(request, rows, pk: int, *, act, unit_of, back_to: str, done: str):
+    """The one shape of every staff decision (clear or revoke a sign-up, merge duplicates, revoke a member,
+    unfreeze a link): the object in the user's scope (404 outside), ``appoint`` at its unit (403 without),
+    the service call (``act(obj)``; a refusal is shown, nothing changes), and back to the unit page the form
+    came from (``_back_unit``) or the object's own unit."""
+    obj = get_object_or_404(rows.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+    require(request.user, APPOINT, unit_of(obj))
+    try:
+        act(obj)
+    except MembershipError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    unit = _back_unit(request)
+    return redirect(back_to, pk=(unit or unit_of(obj)).pk)
+
+
 @login_required
 @require_POST
 def member_decide(request, pk):
     """Clear or revoke one flagged sign-up (a member in the user's scope, where they may appoint)."""
-    member = get_object_or_404(Member.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
-    require(request.user, APPOINT, member.unit)
-    try:
-        services.member_review(
+    return _decide(
+        request,
+        Member.objects,
+        pk,
+        act=lambda member: services.member_review(
             member=member,
             decision=request.POST.get("decision", ""),
             reason=request.POST.get("reason", ""),
             by=request.user,
-        )
-    except MembershipError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Decision saved."))
-    unit = _back_unit(request)
-    return redirect("membership:review", pk=(unit or member.unit).pk)
+        ),
+        unit_of=lambda member: member.unit,
+        back_to="membership:review",
+        done=_("Decision saved."),
+    )
 
 
 @login_required
@@ -312,43 +328,46 @@ def duplicates(request, pk):
 @require_POST
 def duplicate_decide(request, pk):
     """Merge two likely duplicates (keeping the one chosen) or keep both."""
-    case = get_object_or_404(DuplicateCase.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
-    require(request.user, APPOINT, case.unit)
-    try:
-        merging.duplicate_decide(case=case, decision=request.POST.get("decision", ""), by=request.user)
-    except MembershipError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Decision saved."))
-    unit = _back_unit(request)
-    return redirect("membership:duplicates", pk=(unit or case.unit).pk)
+    return _decide(
+        request,
+        DuplicateCase.objects,
+        pk,
+        act=lambda case: merging.duplicate_decide(
+            case=case, decision=request.POST.get("decision", ""), by=request.user
+        ),
+        unit_of=lambda case: case.unit,
+        back_to="membership:duplicates",
+        done=_("Decision saved."),
+    )
 
 
 @login_required
 @require_POST
 def member_revoke(request, pk):
     """An admin takes a membership back, with a reason (audited; the counts go down at once)."""
-    member = get_object_or_404(Member.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
-    require(request.user, APPOINT, member.unit)
-    try:
-        services.member_revoke(
+    return _decide(
+        request,
+        Member.objects,
+        pk,
+        act=lambda member: services.member_revoke(
             member=member, via=Member.RevokedVia.ADMIN, reason=request.POST.get("reason", ""), by=request.user
-        )
-    except MembershipError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The membership was revoked."))
-    unit = _back_unit(request)
-    return redirect("membership:unit", pk=(unit or member.unit).pk)
+        ),
+        unit_of=lambda member: member.unit,
+        back_to="membership:unit",
+        done=_("The membership was revoked."),
+    )
 
 
 @login_required
 @require_POST
 def link_unfreeze(request, pk):
     """A reviewer looked at a frozen referral link: its counts move again."""
-    link = get_object_or_404(ReferralCode.objects.restrict(request.user, VIEW).select_related("unit"), pk=pk)
-    require(request.user, APPOINT, link.unit)
-    services.referral_unfreeze(referral=link, by=request.user)
-    messages.success(request, _("The link counts again."))
-    unit = _back_unit(request)
-    return redirect("membership:review", pk=(unit or link.unit).pk)
+    return _decide(
+        request,
+        ReferralCode.objects,
+        pk,
+        act=lambda link: services.referral_unfreeze(referral=link, by=request.user),
+        unit_of=lambda link: link.unit,
+        back_to="membership:review",
+        done=_("The link counts again."),
+    )
