@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/v1/outreach/", include("sangathan.outreach.api.urls")),
     path("api/v1/recruitment/", include("sangathan.recruitment.api.urls")),
     path("api/v1/training/", include("sangathan.training.api.urls")),
+    path("api/v1/factcheck/", include("sangathan.factcheck.api.urls")),
     path("api/v1/membership/", include("sangathan.membership.api.urls")),
 ]
 
