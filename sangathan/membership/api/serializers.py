@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sangathan.access.personal import may_view_personal
+from sangathan.core.validators import validate_plain_text
 from sangathan.membership import fraud
 from sangathan.membership.forms_staff import SHEET_MAX_BYTES, PaperForm
 from sangathan.membership.masking import mask_epic
@@ -136,7 +137,7 @@ class PaperMemberInputSerializer(serializers.Serializer):
 
 
 class MemberRevokeInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, default="", label=_("reason"))
+    reason = serializers.CharField(allow_blank=True, default="", validators=[validate_plain_text], label=_("reason"))
 
 
 class MemberReviewInputSerializer(serializers.Serializer):
@@ -145,7 +146,7 @@ class MemberReviewInputSerializer(serializers.Serializer):
         label=_("decision"),
         error_messages={"invalid_choice": _("Choose whether to clear or revoke this sign-up.")},
     )
-    reason = serializers.CharField(allow_blank=True, default="", label=_("reason"))
+    reason = serializers.CharField(allow_blank=True, default="", validators=[validate_plain_text], label=_("reason"))
 
 
 # ---------------------------------------------------------------- likely duplicates

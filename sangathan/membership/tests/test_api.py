@@ -236,6 +236,8 @@ def test_an_admin_revokes_with_a_reason_and_the_counts_go_down(tree, cast, membe
     with translation.override("hi"):
         refused = client.post(f"{API}/members/{verified.pk}/revoke/", {"reason": "  "}, format="json")
     assert refused.status_code == 400 and "कारण" in first_message(refused.data)
+    markup = client.post(f"{API}/members/{verified.pk}/revoke/", {"reason": "<b>gone</b>"}, format="json")
+    assert markup.status_code == 400
     assert Member.objects.get(pk=verified.pk).status == "verified"
     response = client.post(f"{API}/members/{verified.pk}/revoke/", {"reason": "left the party"}, format="json")
     assert response.status_code == 200 and response.data["status"] == "revoked"
