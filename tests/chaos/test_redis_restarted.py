@@ -5,7 +5,7 @@ What is checked, with nobody acting:
 - while Redis is down every answer of the site is the thank-you page (the form is stored in PostgreSQL, its
   drain queued again by the sweep) or the 503 "please try again in a minute" page with ``Retry-After``, never a
   500; the forms answered 503 are sent again afterwards (the page's "send again" button: same fields, same
-  one-time token);
+  one-time token); a page that needs Redis (the campaign's poster, kept in the shared cache) is the 503 page;
 - the worker and beat are still running afterwards: they reconnect by themselves (kombu 5.7.0's worker exited
   on such a loss before ``sangathan/config/celery.py`` guarded it, see ``survive_a_lost_broker``);
 - within two minutes of Redis answering again the books are exact: one delivery per unit below the state and
@@ -17,6 +17,7 @@ What is checked, with nobody acting:
 started again at once); this one holds Redis down for ``OUTAGE_SECONDS`` under load.
 """
 
+import http.client
 import threading
 import time
 
@@ -39,6 +40,15 @@ pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(trans
 OUTAGE_SECONDS = 3.0
 HEALED_WITHIN_SECONDS = 120  # issue 17: everything resumes within two minutes, nobody acting
 TRY_AGAIN = "कृपया एक मिनट बाद फिर कोशिश करें"
+
+
+def _get(port: int, path: str) -> tuple[int, str, str | None]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers={"Cookie": "django_language=hi"})
+    response = conn.getresponse()
+    answer = response.status, response.read().decode(errors="replace"), response.getheader("Retry-After")
+    conn.close()
+    return answer
 
 
 @pytest.fixture
@@ -84,7 +94,9 @@ def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
         chaos.redis.kill()
         down_from = time.monotonic()
         left = chunks.exclude(status=SendChunk.Status.DONE).count()
-        time.sleep(OUTAGE_SECONDS)  # the outage itself, not a wait for a result
+        # A page that needs Redis (the campaign's poster is kept in the shared cache) while it is down.
+        poster = _get(site.port, f"/a/{campaign.slug}/poster.pdf")
+        time.sleep(max(0.0, down_from + OUTAGE_SECONDS - time.monotonic()))  # the outage itself
         down_until = time.monotonic()
         chaos.redis.start()
         back = time.monotonic()
@@ -96,6 +108,11 @@ def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
     finally:
         stop.set()
         poster.join(timeout=60)
+
+    status, page, retry_after = poster
+    assert (status, retry_after) == (503, "60"), f"the poster with Redis down: {status}\n{page[:3000]}"
+    assert TRY_AGAIN in page and "Please try again in a minute" in page
+    assert _get(site.port, f"/a/{campaign.slug}/poster.pdf")[0] == 200  # and with Redis back
 
     unexpected = [(answer[1], answer[2][:2000]) for answer in answers if answer[1] not in (200, 503)]
     assert not unexpected, f"answers other than the thank-you and try-again pages: {unexpected[:2]}\n{chaos.logs()}"

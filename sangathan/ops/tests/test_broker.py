@@ -72,3 +72,11 @@ def test_the_guard_is_looked_at_again_when_kombu_changes():
         "(test_unguarded_kombu_ends_the_worker_with_an_attribute_error) and keep, change or remove "
         "survive_a_lost_broker in sangathan/config/celery.py, then set GUARDED_KOMBU"
     )
+
+
+def test_a_worker_waits_for_redis_as_long_as_it_takes():
+    """Celery's default gives up after 100 tries (about 47 minutes) and the worker exits."""
+    from sangathan.config.celery import app
+
+    assert app.conf.broker_connection_max_retries is None
+    assert app.conf.broker_connection_retry and app.conf.broker_connection_retry_on_startup
