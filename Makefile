@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-APT_PACKAGES := chromium fonts-noto-core gettext poppler-utils redis-server libpango-1.0-0 libpangoft2-1.0-0
+APT_PACKAGES := chromium fonts-noto-core gettext poppler-utils redis-server libpango-1.0-0 libpangoft2-1.0-0 tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast install system-deps messages lint redis clean

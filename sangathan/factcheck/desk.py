@@ -30,6 +30,7 @@ from sangathan.access.models import Role, RoleAssignment
 from sangathan.access.permissions import ROLE_ACTIONS, SEND_MESSAGES
 from sangathan.access.scope import can, scope_paths
 from sangathan.core.paths import STEPLEN
+from sangathan.factcheck import images
 from sangathan.factcheck.models import (
     REBUTTAL_MAX,
     REBUTTAL_X_MAX,
@@ -257,7 +258,7 @@ def claim_file_add(*, claim: Claim, upload, content_type: str, by) -> ClaimFile:
     """Keep an evidence file checked by ``desk_forms.checked_evidence``."""
     with transaction.atomic():
         claim = _unpublished(claim, by)
-        return ClaimFile.objects.create(
+        evidence = ClaimFile.objects.create(
             claim=claim,
             file=upload,
             name=(upload.name or "file")[-255:],
@@ -265,6 +266,9 @@ def claim_file_add(*, claim: Claim, upload, content_type: str, by) -> ClaimFile:
             size=upload.size or 0,
             created_by=by,
         )
+        if content_type.startswith("image/"):
+            images.claim_file_queue(evidence)  # its perceptual hashes, after the commit
+        return evidence
 
 
 # ---------------------------------------------------------------- escalation

@@ -322,15 +322,36 @@ class Tip(models.Model):
         return self.reference
 
 
+IMAGE_HASH_LENGTH = 16  # hex digits of a 64-bit perceptual hash (images.py)
+
+
+class ImageError(models.TextChoices):
+    """Why a picture could not be analysed (``images.open_picture``); the file is kept all the same."""
+
+    NOT_AN_IMAGE = "not_an_image", _("Not a picture")
+    TOO_LARGE = "too_large", _("Too large")
+    TOO_MANY_PIXELS = "too_many_pixels", _("Too many pixels")
+    MISSING = "missing", _("File missing")
+
+
 class TipMedia(models.Model):
     """A picture sent with a tip: a file in Django's storage (tipline uploads, checked to be an image) or
-    the provider's media id (WhatsApp, Telegram), fetched by the desk when needed."""
+    the provider's media id (WhatsApp, Telegram), fetched by the desk when needed.
+
+    After the tip is stored a task (``images.analyse_tip_images``) gives it its perceptual hashes (pHash and
+    dHash, 16 hex digits each: the near-duplicate search) and the text Tesseract reads in it (matched like
+    a typed tip), once: ``analysed_at``. A file that could not be read keeps the reason in ``error``."""
 
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="media")
     file = models.FileField(_("file"), upload_to="factcheck/tips/%Y/%m/", blank=True)
     provider_media_id = models.CharField(_("provider media id"), max_length=PROVIDER_ID_MAX, blank=True)
     content_type = models.CharField(_("type"), max_length=64)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    phash = models.CharField(_("pHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
+    dhash = models.CharField(_("dHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
+    ocr_text = models.TextField(_("text read in the picture"), blank=True, editable=False)
+    error = models.CharField(_("could not be read"), max_length=16, choices=ImageError.choices, blank=True)
+    analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True, editable=False)
 
     scope_rule = ScopeRule("tip__unit__path", unitless=Q(tip__unit__isnull=True), unitless_depth=2)
     objects = ScopedManager()
@@ -340,6 +361,9 @@ class TipMedia(models.Model):
         verbose_name_plural = _("tip pictures")
         constraints = [
             models.CheckConstraint(condition=~Q(file="", provider_media_id=""), name="factcheck_tipmedia_has_source"),
+            models.CheckConstraint(
+                condition=Q(error="") | Q(error__in=ImageError.values), name="factcheck_tipmedia_error_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -382,13 +406,16 @@ class ClaimLink(models.Model):
 
 class ClaimFile(models.Model):
     """An evidence file (a picture or a PDF) the desk keeps with a claim; uploads are checked like the
-    tipline's pictures (``desk_forms``)."""
+    tipline's pictures (``desk_forms``). A picture gets its perceptual hashes (``images.hash_claim_file``),
+    so a tip sending the same picture finds the claim."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="files", verbose_name=_("claim"))
     file = models.FileField(_("file"), upload_to="factcheck/evidence/%Y/%m/")
     name = models.CharField(_("name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=64)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    phash = models.CharField(_("pHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
+    dhash = models.CharField(_("dHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sangathan.audit.services import audit_bulk_action
+from sangathan.factcheck import images  # images re-match through this module: by module, either loads first
 from sangathan.factcheck.clusters import cluster_for_key
 from sangathan.factcheck.loading import ClaimRow
 from sangathan.factcheck.matching import match_keys
@@ -252,6 +253,8 @@ def tip_receive(
             _cluster_count(cluster=cluster, unit=unit)
             if tier == Tier.AUTO and claim is not None and claim.is_published:
                 _tip_answer(tip=tip, claim=claim)
+            if any(item.file for item in media or []):
+                images.tip_images_queue(tip)  # hashes and the text in the pictures, after the commit
     except IntegrityError:
         # The same provider message, stored by a concurrent delivery of the webhook.
         existing = Tip.objects.filter(channel=channel, provider_message_id=provider_message_id).first()
@@ -259,6 +262,46 @@ def tip_receive(
             raise
         return existing, False
     return tip, True
+
+
+TIER_RANK = {Tier.NONE: 0, Tier.SUGGEST: 1, Tier.AUTO: 2}
+
+
+def tip_rematch(*, tip: Tip, text: str) -> Tip:
+    """Match the text found in a tip's pictures (``images``), and take the match when it is better than
+    the tip's own: a higher tier, or the same tier with a higher score. Linked automatically, the tip moves
+    to the claim's cluster (its first cluster counts one tip fewer) and, the claim published, its tipster
+    is answered (once: ``answered_at``). A tip without words of its own takes the language of the text."""
+    key = normalise(text[:TIP_TEXT_MAX])
+    if not key:
+        return tip
+    match = match_keys([key])[0]
+    if match.claim_id is None:
+        return tip
+    claim = Claim.objects.filter(external_id=match.claim_id).first()
+    if claim is None:
+        return tip
+    with transaction.atomic():
+        tip = Tip.objects.select_for_update().get(pk=tip.pk)
+        better = (TIER_RANK[match.tier], match.score) > (TIER_RANK[Tier(tip.tier)], tip.score)
+        if not better:
+            return tip
+        tip.claim, tip.tier, tip.score = claim, match.tier, match.score
+        fields = ["claim", "tier", "score"]
+        if not tip.text:
+            tip.language = language_of(text, key)
+            fields.append("language")
+        if match.tier == Tier.AUTO:
+            cluster = _cluster_for(key=key, claim=claim, joins=None)
+            if cluster.pk != tip.cluster_id:
+                TipCluster.objects.filter(pk=tip.cluster_id, tip_count__gt=0).update(tip_count=F("tip_count") - 1)
+                tip.cluster = cluster
+                fields.append("cluster")
+                _cluster_count(cluster=cluster, unit=tip.unit)
+        tip.save(update_fields=fields)  # audited
+        if match.tier == Tier.AUTO and claim.is_published and tip.answered_at is None:
+            _tip_answer(tip=tip, claim=claim)
+    return tip
 
 
 def _tip_create(**fields) -> Tip:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from sangathan.factcheck import images  # noqa: F401 - registers its tasks (analyse_tip_images, hash_claim_file)
 from sangathan.factcheck.desk import claims_escalate
 
 

@@ -8,6 +8,8 @@ app_name = "factcheck"
 
 urlpatterns = [
     path("tips/", views.tip_list, name="tips"),
+    path("tips/pictures/<int:pk>/", views.tip_picture, name="tip_picture"),
+    path("evidence/pictures/<int:pk>/", views.claim_picture, name="claim_picture"),
     path("claims/", views_desk.claim_list, name="claims"),
     path("claims/new/", views_desk.claim_new, name="claim_new"),
     path("claims/import/", views_desk.claim_import, name="claim_import"),

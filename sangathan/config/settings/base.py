@@ -309,6 +309,12 @@ FACTCHECK_SUGGEST_SCORE = float(env_str("FACTCHECK_SUGGEST_SCORE", "0.45"))
 FACTCHECK_TIP_MAX_BYTES = env_int("FACTCHECK_TIP_MAX_BYTES", 16 * 1024 * 1024)
 FACTCHECK_TIP_IMAGE_MAX_BYTES = env_int("FACTCHECK_TIP_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 FACTCHECK_WEBHOOK_MAX_BYTES = env_int("FACTCHECK_WEBHOOK_MAX_BYTES", 256 * 1024)
+# Pictures (factcheck/images.py): near-duplicates when both Hamming distances (of 64 bits) are within these;
+# the labelled set and its precision and recall are in docs/factcheck.md ("Pictures"). Tesseract's time
+# per picture is capped (a huge or adversarial picture must not hold a worker).
+FACTCHECK_IMAGE_PHASH_MAX = env_int("FACTCHECK_IMAGE_PHASH_MAX", 12)
+FACTCHECK_IMAGE_DHASH_MAX = env_int("FACTCHECK_IMAGE_DHASH_MAX", 12)
+FACTCHECK_OCR_TIMEOUT_SECONDS = env_int("FACTCHECK_OCR_TIMEOUT_SECONDS", 30)
 # The desk's SLA (factcheck/desk.py): hours a claim may sit in each status before it is escalated from its
 # district to the state control room (once); a published claim has no clock.
 FACTCHECK_SLA_HOURS = {
