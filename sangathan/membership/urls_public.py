@@ -4,7 +4,7 @@ sangathan.config.urls). The fixed paths come first: referral codes are upper cas
 
 from django.urls import path
 
-from sangathan.membership import views_public, views_webhooks
+from sangathan.membership import views_me, views_public, views_webhooks
 
 app_name = "membership_public"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("card/<str:token>/", views_public.card, name="card"),
     path("check/<str:token>/", views_public.check, name="check"),
     path("not-me/<str:token>/", views_public.not_me, name="not_me"),
+    path("me/", views_me.ask, name="me"),
+    path("me/data/", views_me.data, name="me_data"),
+    path("me/data.json", views_me.download, name="me_download"),
+    path("me/correct/", views_me.correct, name="me_correct"),
+    path("me/withdraw/", views_me.withdraw, name="me_withdraw"),
+    path("me/places/", views_me.places, name="me_places"),
     path("missed-call/", views_webhooks.missed_call_webhook, name="missed_call"),
     path("<str:code>/", views_public.join, name="join"),
     path("<str:code>/places/", views_public.places, name="places"),

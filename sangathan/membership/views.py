@@ -269,10 +269,10 @@ def review(request, pk):
 
 def _decide(request, rows, pk: int, *, act, unit_of, back_to: str, done: str):
     """The one shape of every staff decision (clear or revoke a sign-up, merge duplicates, revoke a member,
-    unfreeze a link): the object in the user's scope (404 outside), ``appoint`` at its unit (403 without),
-    the service call (``act(obj)``; a refusal is shown, nothing changes), and back to the unit page the form
-    came from (``_back_unit``) or the object's own unit."""
-    obj = get_object_or_404(rows.restrict(request.user, VIEW).select_related("unit"), pk=pk)
+    unfreeze a link): the object among ``rows`` (the caller's ``restrict``: 404 outside the user's scope),
+    ``appoint`` at its unit (403 without), the service call (``act(obj)``; a refusal is shown, nothing
+    changes), and back to the unit page the form came from (``_back_unit``) or the object's own unit."""
+    obj = get_object_or_404(rows.select_related("unit"), pk=pk)
     require(request.user, APPOINT, unit_of(obj))
     try:
         act(obj)
@@ -290,7 +290,7 @@ def member_decide(request, pk):
     """Clear or revoke one flagged sign-up (a member in the user's scope, where they may appoint)."""
     return _decide(
         request,
-        Member.objects,
+        Member.objects.restrict(request.user, VIEW),
         pk,
         act=lambda member: services.member_review(
             member=member,
@@ -330,7 +330,7 @@ def duplicate_decide(request, pk):
     """Merge two likely duplicates (keeping the one chosen) or keep both."""
     return _decide(
         request,
-        DuplicateCase.objects,
+        DuplicateCase.objects.restrict(request.user, VIEW),
         pk,
         act=lambda case: merging.duplicate_decide(
             case=case, decision=request.POST.get("decision", ""), by=request.user
@@ -347,7 +347,7 @@ def member_revoke(request, pk):
     """An admin takes a membership back, with a reason (audited; the counts go down at once)."""
     return _decide(
         request,
-        Member.objects,
+        Member.objects.restrict(request.user, VIEW),
         pk,
         act=lambda member: services.member_revoke(
             member=member, via=Member.RevokedVia.ADMIN, reason=request.POST.get("reason", ""), by=request.user
@@ -364,7 +364,7 @@ def link_unfreeze(request, pk):
     """A reviewer looked at a frozen referral link: its counts move again."""
     return _decide(
         request,
-        ReferralCode.objects,
+        ReferralCode.objects.restrict(request.user, VIEW),
         pk,
         act=lambda link: services.referral_unfreeze(referral=link, by=request.user),
         unit_of=lambda link: link.unit,
