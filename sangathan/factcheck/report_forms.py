@@ -41,7 +41,7 @@ class RumourReportForm(forms.Form):
     images = ImagesField(label=_("A screenshot (optional)"), required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not (data.get("text") or data.get("link") or data.get("images")):
             raise forms.ValidationError(_("Paste the message, its link or a screenshot: the form is empty."))
         return data
