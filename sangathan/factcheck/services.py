@@ -264,7 +264,7 @@ def tip_receive(
     return tip, True
 
 
-TIER_RANK = {Tier.NONE: 0, Tier.SUGGEST: 1, Tier.AUTO: 2}
+TIER_RANK: dict[str, int] = {Tier.NONE: 0, Tier.SUGGEST: 1, Tier.AUTO: 2}
 
 
 def tip_rematch(*, tip: Tip, text: str) -> Tip:
@@ -283,7 +283,7 @@ def tip_rematch(*, tip: Tip, text: str) -> Tip:
         return tip
     with transaction.atomic():
         tip = Tip.objects.select_for_update().get(pk=tip.pk)
-        better = (TIER_RANK[match.tier], match.score) > (TIER_RANK[Tier(tip.tier)], tip.score)
+        better = (TIER_RANK[match.tier], match.score) > (TIER_RANK[tip.tier], tip.score)
         if not better:
             return tip
         tip.claim, tip.tier, tip.score = claim, match.tier, match.score
