@@ -40,6 +40,11 @@ class RumourReportForm(forms.Form):
     )
     images = ImagesField(label=_("A screenshot (optional)"), required=False)
 
+    def clean_text(self) -> str:
+        """Without control characters (an escape sequence pasted from a terminal, a stray NUL): line breaks
+        and tabs stay."""
+        return "".join(ch for ch in self.cleaned_data["text"] if ch in "\n\t" or (ch >= " " and ch != "\x7f"))
+
     def clean(self):
         data = super().clean() or {}
         if not self.errors and not (data.get("text") or data.get("link") or data.get("images")):

@@ -223,3 +223,21 @@ def test_tips_of_other_channels_have_no_origin(tree):
     tip = Tip(channel=TipChannel.WHATSAPP, provider_message_id="report:1:x:abc")
     assert origin_of(tip) is None
     assert origin_of(Tip(channel=TipChannel.CASCADE, provider_message_id="report:one:x:abc")) is None
+
+
+def test_the_bad_input_corpus_never_breaks_the_page(client, tree, sent):
+    from tests.security.test_bad_input import CORPUS
+
+    url = cascade_url(sent, tree.booth1)
+    corpus = {**CORPUS, "js_url": "javascript:alert(1)", "data_url": "data:text/html,<b>x"}
+    for field in ("text", "link", "seen_on"):
+        for label, value in corpus.items():
+            data = {"text": RUMOUR, "seen_on": SeenOn.OTHER, field: value}
+            response = client.post(url, data)
+            assert response.status_code in (303, 400, 413), f"{field}={label}: answered {response.status_code}"
+    links = [link for link in Tip.objects.values_list("link", flat=True) if link]
+    assert all(link.startswith(("https://", "http://")) for link in links)
+    texts = list(Tip.objects.values_list("text", flat=True))
+    assert texts and not any(ch in text for text in texts for ch in "\x00\x1b")  # control characters dropped
+    page = client.get(url + "?sent=<script>alert(1)</script>").content.decode()
+    assert "<script>alert(1)</script>" not in page
