@@ -60,7 +60,9 @@ def members_for_user(user):
     return (
         Member.objects.restrict(user, VIEW)
         .select_related("unit__level", "referred_by")
-        .prefetch_related(Prefetch("signals", queryset=FraudSignal.objects.order_by("created_at", "id")))
+        .prefetch_related(
+            Prefetch("signals", queryset=FraudSignal.objects.restrict(user, VIEW).order_by("created_at", "id"))
+        )
         .order_by("-joined_at", "-id")
     )
 
