@@ -258,6 +258,7 @@ def download(request):
     return response
 
 
+@never_cache
 @require_POST
 def correct(request):
     member = _proven(request)
@@ -274,6 +275,7 @@ def correct(request):
     return redirect("membership_public:me_data")
 
 
+@never_cache
 @require_POST
 def withdraw(request):
     member = _proven(request)
@@ -288,6 +290,7 @@ def withdraw(request):
     return render(request, "membership/public/me_done.html", {})
 
 
+@never_cache
 @require_GET
 def places(request):
     """The booth type-ahead of the correction form, for a proven member only."""
