@@ -24,6 +24,11 @@ class ControlRoomConfig(AppConfig):
         from sangathan.org import hooks
 
         hooks.on_unit_moved(alerts_follow_unit)  # an alert's copied path follows its unit, resolved ones too
+        # The roll-up rows kept by each report follow a moved subtree (off the old ancestors, onto the new).
+        from sangathan.controlroom import rollups
+
+        hooks.on_unit_moving(rollups.unit_moving)
+        hooks.on_unit_moved(rollups.unit_moved)
 
         register("controlroom-rollups", rollups_daily, order=40)
         # After the roll-ups: each state's report of yesterday (and on Mondays of the week), a task each.

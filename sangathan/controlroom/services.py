@@ -180,6 +180,8 @@ def report_write(
     else:
         before = {name: getattr(report, name) for name in COUNTERS}
         report.revisions += 1
+        if report.unit_id == appointment.unit_id:
+            report.unit = appointment.unit  # read already (the audit entry names its path)
     for name, value in values.items():
         setattr(report, name, value)
     report.note = note
