@@ -23,6 +23,7 @@ from sangathan.org.models import Appointment, Level, Position
 from sangathan.org.tests.factories import PersonFactory
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery
+from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +242,13 @@ def test_the_bad_input_corpus_never_breaks_the_page(client, tree, sent):
     assert texts and not any(ch in text for text in texts for ch in "\x00\x1b")  # control characters dropped
     page = client.get(url + "?sent=<script>alert(1)</script>").content.decode()
     assert "<script>alert(1)</script>" not in page
+
+
+def test_the_desk_sees_where_it_was_seen_and_from_which_link(client, tree, sent, checkers):
+    client.post(cascade_url(sent, tree.booth1), {"text": RUMOUR, "seen_on": SeenOn.FACEBOOK})
+    log_in(client, checkers.jaipur, language="hi")
+    with translation.override("hi"):
+        page = client.get(reverse("factcheck:tips")).content.decode()
+    assert "Facebook पर देखा · संदेश का लिंक" in page and "आमेर विद्यालय" in page
+    log_in(client, checkers.ajmer)
+    assert "Facebook" not in client.get(reverse("factcheck:tips")).content.decode()  # the sibling sees no tip
