@@ -173,12 +173,18 @@ class TipUnlinkApi(APIView):
 
 # ---------------------------------------------------------------- claims
 
-LINKS = Prefetch("links", queryset=ClaimLink.objects.order_by("kind", "id"))
+
+def _links(user) -> Prefetch:
+    return Prefetch("links", queryset=ClaimLink.objects.restrict(user, VIEW).order_by("kind", "id"))
+
+
+def _texts(user) -> Prefetch:
+    return Prefetch("texts", queryset=ClaimText.objects.restrict(user, VIEW).order_by("language"))
 
 
 def _claim(user, pk: int) -> Claim:
     claim = selectors.get_claim_for_user(user=user, pk=pk)
-    prefetch_related_objects([claim], Prefetch("texts", queryset=ClaimText.objects.order_by("language")), LINKS)
+    prefetch_related_objects([claim], _texts(user), _links(user))
     return claim
 
 
@@ -216,7 +222,11 @@ class ClaimListCreateApi(generics.ListAPIView):
     filterset_class = ClaimFilter
 
     def get_queryset(self):
-        return selectors.claims_for_user(user=self.request.user).select_related("unit__level").prefetch_related(LINKS)
+        return (
+            selectors.claims_for_user(user=self.request.user)
+            .select_related("unit__level")
+            .prefetch_related(_links(self.request.user))
+        )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **_context(self.request)}
@@ -348,7 +358,7 @@ class MatchApi(APIView):
             claim.external_id: claim
             for claim in Claim.objects.restrict(request.user, VIEW)
             .filter(external_id__in=[m.claim_id for m in matches])
-            .prefetch_related(Prefetch("texts", queryset=ClaimText.objects.order_by("language")))
+            .prefetch_related(_texts(request.user))
         }
         language = _language(request)
         candidates = []
