@@ -17,10 +17,10 @@ Both run in a Celery task (``analyse_tip_images``), after the tip is stored: the
 a picture that cannot be read (not a picture, a decompression bomb, too big) is marked with the reason
 and kept, and running the task twice does the work once (``analysed_at``).
 
-The near-duplicate search compares the picture with every hashed picture the reader may see, in Python:
-XOR and a popcount of two integers, ~0.2 µs a pair, so 100,000 pictures take ~50 ms per tip picture on
-the desk's page; past that a BK-tree or a multi-index over the hash's 16-bit quarters would be the next
-step (not needed at a state's volume).
+The near-duplicate search compares the picture with every hashed picture the reader may see, in Python
+(XOR and a popcount): measured at 100,000 stored pictures, 0.35 s to parse the hashes and 0.24 s a scan
+on this loaded 2-core machine, so it suits the thousands of a state desk; docs/factcheck.md has the
+next step (a multi-index over the hash's 16-bit quarters) for more.
 """
 
 import io
