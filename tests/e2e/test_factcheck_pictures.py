@@ -35,6 +35,13 @@ def published(tree, settings, tmp_path):
     clusters.forget_cluster_index()
 
 
+def pictures_shown(page) -> list[bool]:
+    """Each thumbnail of the page decoded (``decode()`` waits for a lazy picture to arrive)."""
+    return page.locator("main img").evaluate_all(
+        "images => Promise.all(images.map(image => image.decode().then(() => image.naturalWidth > 0, () => false)))"
+    )
+
+
 def rumour_picture(path, quality: int) -> str:
     image = Image.new("RGB", (900, 240), (250, 250, 245))
     draw, face = ImageDraw.Draw(image), ImageFont.truetype(FONT, 34)
@@ -65,9 +72,9 @@ def test_a_screenshot_of_a_rumour_is_read_linked_and_shown_with_its_twin(
     body = phone.inner_text("main")
     assert second.reference in body and "notes-2000" in body and "यही तस्वीर यहाँ भी मिली" in body
     assert f"सूचना {first.reference}" in body and fits(phone)
-    phone.wait_for_function("[...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    assert all(pictures_shown(phone))
     screenshot(phone, "factcheck-tip-pictures-360-hi")
     log_in_browser(desktop, live_server, "state_admin")
     desktop.goto(f"{live_server.url}/factcheck/tips/")
-    desktop.wait_for_function("[...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    assert all(pictures_shown(desktop))
     screenshot(desktop, "factcheck-tip-pictures-1280-hi")
