@@ -86,7 +86,7 @@ def report_applied(
     days = [day + datetime.timedelta(days=n) for n in range(window)]
     runs = {run.day: run for run in RollupRun.objects.select_for_update().filter(day__in=days).order_by("day")}
     run = runs.get(day)
-    if run is None or (run.rebuilt_at is not None and appointment.created_at > run.rebuilt_at):
+    if not _among_bearers(appointment, run):
         _refresh_after_commit(day)  # not built yet, or the office-bearer is not among the day's bearers
     else:
         changes = {
@@ -115,11 +115,19 @@ def report_applied(
     for later in days[1:]:
         if later not in runs or not counted_on(appointment, later):
             continue
+        if not _among_bearers(appointment, runs[later]):
+            _refresh_after_commit(later)
+            continue
         start = later - datetime.timedelta(days=window - 1)
         if any(r.appointment_id == appointment.pk and start <= r.day <= later for r in others):
             continue
         if not _add(appointment.unit, later, {"recent": 1}):
             _refresh_after_commit(later)
+
+
+def _among_bearers(appointment: Appointment, run: RollupRun | None) -> bool:
+    """Whether the day of ``run`` is built and its last rebuild counted ``appointment`` (made before it)."""
+    return run is not None and (run.rebuilt_at is None or appointment.created_at <= run.rebuilt_at)
 
 
 def _add(unit: Unit, day: datetime.date, changes: Mapping[str, int]) -> bool:
