@@ -42,12 +42,13 @@ class SangathanTask(Task):
 def survive_a_lost_broker() -> None:
     """Keep a worker running when Redis goes away (issue 17; kombu 5.7.0, the newest release as of December 2026).
 
-    On a lost connection Celery collects the broken broker connection first, which sets its transport's
-    ``client`` (the connection's address) to None, and closes the task consumer's channel afterwards. Closing a
-    channel gives its unacknowledged messages back (``QoS.restore_unacked``), and with its connection pool already
-    dropped the channel asks for the address again: ``AttributeError: 'NoneType' object has no attribute
-    'hostname'`` in ``Channel._connparams``. Celery ignores only the transport's connection errors there, so the
-    AttributeError ends the worker ("Unrecoverable error"): seen in the load scenario (docs/benchmarks.md).
+    On a lost connection Celery collects the broken broker connection, which sets its transport's ``client``
+    (the connection's address) to None. A channel of that connection used afterwards (closed, giving its
+    unacknowledged messages back with ``QoS.restore_unacked``, or acknowledging) has its connection pool dropped
+    and asks for the address again: ``AttributeError: 'NoneType' object has no attribute 'hostname'`` in
+    ``Channel._connparams``. Where Celery expects only the transport's connection errors, the AttributeError
+    ends the worker ("Unrecoverable error"): seen in the load scenario (docs/benchmarks.md), a race the suite's
+    runs did not always meet.
 
     Here a channel whose connection is already closed says so with the error kombu's callers expect of a broker
     that cannot be reached, ``redis.exceptions.ConnectionError``: the consumer ignores it while closing, connects
@@ -72,8 +73,8 @@ def survive_a_lost_broker() -> None:
 
 
 GUARDED_KOMBU = "5.7.0"  # the release survive_a_lost_broker was written against and tested with
-# SANGATHAN_KOMBU_GUARD=0 leaves kombu as released: only to check whether a new release still needs the guard
-# (run tests/chaos/test_redis_restarted.py with it; docs/operations.md).
+# SANGATHAN_KOMBU_GUARD=0 leaves kombu as released: only to compare a new release with and without the guard
+# (the load scenario, tests/chaos/test_redis_restarted.py; docs/operations.md, "Redis restarted").
 if os.environ.get("SANGATHAN_KOMBU_GUARD", "1") != "0":
     survive_a_lost_broker()
 
