@@ -263,7 +263,9 @@ class ClaimDetailApi(APIView):
     def patch(self, request, pk: int):
         claim = _claim_to_work(request.user, pk)
         data = validated(s.ClaimUpdateInputSerializer, request)
-        texts = {lang: data[f"text_{lang}"] for lang in (Language.HINDI, Language.ENGLISH) if f"text_{lang}" in data}
+        texts: dict[str, str] = {
+            language: data[f"text_{language}"] for language in ("hi", "en") if f"text_{language}" in data
+        }
         rebuttal = {name: value for name, value in data.items() if name.startswith("rebuttal_")}
         with _refusals():
             desk.claim_edit(claim=claim, by=request.user, texts=texts or None, rebuttal=rebuttal or None)
@@ -363,7 +365,7 @@ class MatchApi(APIView):
         language = _language(request)
         candidates = []
         for match in matches:
-            claim = visible.get(match.claim_id)
+            claim = visible.get(match.claim_id or "")
             if claim is None:
                 continue
             texts = {text.language: text.text for text in claim.texts.all()}

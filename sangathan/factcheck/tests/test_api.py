@@ -187,6 +187,12 @@ def test_a_claim_goes_through_the_whole_workflow(tree, checkers, fresh_indexes):
         format="json",
     )
     assert patched.status_code == 200 and patched.data["rebuttal_x"].startswith("FALSE")
+    english = client.patch(f"{API}/claims/{pk}/", {"text_en": NOTES_EN + " (forwarded)"}, format="json")
+    assert english.status_code == 200
+    assert {t["language"]: t["text"] for t in english.data["texts"]} == {
+        "hi": NOTES_HI,
+        "en": NOTES_EN + " (forwarded)",
+    }
     assert client.post(f"{API}/claims/{pk}/assign/", {"assignee": checkers.jaipur.pk}, format="json").status_code == 200
     for step in ("triage", "verifying"):
         assert client.post(f"{API}/claims/{pk}/transition/", {"to": step}, format="json").status_code == 200
