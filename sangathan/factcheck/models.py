@@ -220,6 +220,23 @@ class Tier(models.TextChoices):
     NONE = "none", _("No match")
 
 
+class SeenOn(models.TextChoices):
+    """Where an office-bearer saw the rumour they reported from a personal link (``reported``)."""
+
+    WHATSAPP = "whatsapp", _("WhatsApp group")
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X (Twitter)"
+    YOUTUBE = "youtube", "YouTube"
+    OTHER = "other", _("Somewhere else")
+
+
+class ReportSource(models.TextChoices):
+    """Which personal link a rumour was reported from (``reported``)."""
+
+    CASCADE = "cascade", _("Message link")
+    REPORT = "report", _("Daily report link")
+
+
 class TipCluster(models.Model):
     """Tips that repeat one rumour: the first tip's key stands for them all, and the counters say how often
     and in how many districts it came (moved in the transaction that stores each tip, never counted on a
@@ -270,8 +287,13 @@ class Tip(models.Model):
 
     ``reply_mobile`` (tipline, WhatsApp) and ``reply_chat`` (Telegram) are personal data: lists show them
     masked and the audit trail stores them masked. ``provider_message_id`` is the WhatsApp or Telegram
-    message id: a webhook delivered twice stores the tip once. ``claim`` is the matcher's best claim
-    (``tier`` says whether it was linked or only suggested)."""
+    message id, or for a rumour reported from a personal link the digest of the report: a webhook delivered
+    twice, or a report sent twice, stores the tip once. ``claim`` is the matcher's best claim (``tier`` says
+    whether it was linked or only suggested).
+
+    A tip reported from an office-bearer's personal link (``reported``) says where they saw it
+    (``seen_on``), which link (``reported_from``) and whose: the appointment of the daily report link, or
+    the delivery (a message at their unit) of the cascade link; other tips leave the four empty."""
 
     reference = models.CharField(_("reference number"), max_length=REFERENCE_MAX, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=TipChannel.choices)
@@ -295,6 +317,27 @@ class Tip(models.Model):
     tier = models.CharField(_("match"), max_length=8, choices=Tier.choices, default=Tier.NONE)
     score = models.FloatField(_("score"), default=0.0)
     cluster = models.ForeignKey(TipCluster, on_delete=models.PROTECT, related_name="tips", verbose_name=_("cluster"))
+    seen_on = models.CharField(_("seen on"), max_length=16, choices=SeenOn.choices, blank=True)
+    reported_from = models.CharField(_("reported from"), max_length=16, choices=ReportSource.choices, blank=True)
+    # Who reported it stays on the record: an appointment with tips is not deleted (it is ended, never
+    # deleted, in the product). A delivery goes only with its message (the benchmark's clean-up, a test), and
+    # the tip then keeps its place and link kind without the delivery.
+    reported_appointment = models.ForeignKey(
+        "org.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by the office-bearer"),
+    )
+    reported_delivery = models.ForeignKey(
+        "outreach.Delivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported from the message"),
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -315,6 +358,19 @@ class Tip(models.Model):
             ),
             models.CheckConstraint(condition=Q(channel__in=TipChannel.values), name="factcheck_tip_channel_known"),
             models.CheckConstraint(condition=Q(tier__in=Tier.values), name="factcheck_tip_tier_known"),
+            models.CheckConstraint(
+                condition=Q(seen_on="") | Q(seen_on__in=SeenOn.values), name="factcheck_tip_seen_on_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_from="") | Q(reported_from__in=ReportSource.values),
+                name="factcheck_tip_reported_from_known",
+            ),
+            # The appointment only on a daily report link's tip, the delivery only on a cascade link's.
+            models.CheckConstraint(
+                condition=(Q(reported_appointment__isnull=True) | Q(reported_from=ReportSource.REPORT))
+                & (Q(reported_delivery__isnull=True) | Q(reported_from=ReportSource.CASCADE)),
+                name="factcheck_tip_reported_link_matches",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "-created_at"], name="factcheck_tip_unit_recent")]
 

@@ -6,48 +6,31 @@ The tip goes through ``services.tip_receive`` like every other (matched, cluster
 a published claim) on the ``cascade`` channel, carrying the link's unit, so it counts in that unit's district
 and is seen by that subtree's desks.
 
-Which link, whose, and where the person saw the rumour are kept in the tip's ``provider_message_id`` as
-``<source>:<holder id>:<where>:<digest>`` (``origin_of`` reads it back): the tip model has no columns for them
-yet, and this needs no migration. The digest is of the holder, the day, the matching key, the link and the
-pictures' bytes, so the same report sent twice (a double tap, a replayed request, a second visit the same
-day) is one tip: the constraint that stores a webhook's message once stores it once.
+Which link (``Tip.reported_from``), whose (``reported_appointment`` for the daily report link,
+``reported_delivery`` for the cascade's) and where the person saw the rumour (``seen_on``) are the tip's own
+columns; ``origin_of`` reads them without a query. ``provider_message_id`` holds only a digest of the link,
+its holder, the place, the day, the matching key, the link and the pictures' bytes, so the same report sent
+twice (a double tap, a replayed request, a second visit the same day) is one tip: the constraint that stores
+a webhook's message once stores it once.
 """
 
 import hashlib
 from dataclasses import dataclass
 
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from sangathan.factcheck.models import PROVIDER_ID_MAX, Tip, TipChannel
+from sangathan.factcheck.models import PROVIDER_ID_MAX, ReportSource, SeenOn, Tip, TipChannel
 from sangathan.factcheck.normalise import normalise
-from sangathan.factcheck.services import TipMediaIn, tip_receive
+from sangathan.factcheck.services import TipMediaIn, TipOriginIn, tip_receive
 from sangathan.org.models import Unit
 from sangathan.outreach.models import Delivery
 from sangathan.outreach.page_links import PageLink
 from sangathan.outreach.services.tokens import delivery_from_token
 
 DIGEST_LENGTH = 32  # hex characters of SHA-256: 128 bits, no accidental clash among one person's tips
-
-
-class Source(models.TextChoices):
-    """Which personal link the rumour was reported from."""
-
-    CASCADE = "cascade", _("Message link")
-    REPORT = "report", _("Daily report link")
-
-
-class SeenOn(models.TextChoices):
-    """Where the office-bearer saw the rumour."""
-
-    WHATSAPP = "whatsapp", _("WhatsApp group")
-    FACEBOOK = "facebook", "Facebook"
-    X = "x", "X (Twitter)"
-    YOUTUBE = "youtube", "YouTube"
-    OTHER = "other", _("Somewhere else")
+Source = ReportSource  # the name the pages and the control room import from here
 
 
 @dataclass(frozen=True)
@@ -55,7 +38,7 @@ class Origin:
     """Where a tip reported from a personal link came from (``origin_of``)."""
 
     source: str
-    holder_id: int  # the delivery (cascade link) or the appointment (report link)
+    holder_id: int | None  # the delivery (cascade link) or the appointment (report link); None once deleted
     seen_on: str
 
     @property
@@ -68,9 +51,9 @@ class Origin:
 
 
 def report_id(*, source: str, holder_id: int, seen_on: str, text: str, link: str, media: list[TipMediaIn]) -> str:
-    """The tip's ``provider_message_id``: who, from which link, where seen, and a digest of what and when."""
+    """The tip's ``provider_message_id``: a digest of which link, whose, where seen, what and which day."""
     digest = hashlib.sha256()
-    for part in (source, str(holder_id), timezone.localdate().isoformat(), normalise(text), link.strip()):
+    for part in (source, str(holder_id), seen_on, timezone.localdate().isoformat(), normalise(text), link.strip()):
         digest.update(part.encode())
         digest.update(b"\x00")
     for item in media:
@@ -79,7 +62,7 @@ def report_id(*, source: str, holder_id: int, seen_on: str, text: str, link: str
                 digest.update(chunk)
             item.file.seek(0)
         digest.update(b"\x00")
-    value = f"{source}:{int(holder_id)}:{seen_on}:{digest.hexdigest()[:DIGEST_LENGTH]}"
+    value = digest.hexdigest()[:DIGEST_LENGTH]
     assert len(value) <= PROVIDER_ID_MAX
     return value
 
@@ -109,17 +92,22 @@ def tip_report_from_link(
         provider_message_id=report_id(
             source=source, holder_id=holder_id, seen_on=seen_on, text=text, link=link, media=media
         ),
+        origin=TipOriginIn(
+            seen_on=seen_on,
+            reported_from=source,
+            appointment_id=holder_id if source == Source.REPORT else None,
+            delivery_id=holder_id if source == Source.CASCADE else None,
+        ),
     )
 
 
 def origin_of(tip: Tip) -> Origin | None:
-    """Which link, whose and where seen, for a tip reported from a personal link; None for any other tip."""
-    if tip.channel != TipChannel.CASCADE:
+    """Which link, whose and where seen, for a tip reported from a personal link; None for any other tip.
+    Reads the tip's own columns (the holder by its id): no query."""
+    if tip.reported_from not in Source.values or tip.seen_on not in SeenOn.values:
         return None
-    parts = tip.provider_message_id.split(":")
-    if len(parts) != 4 or parts[0] not in Source.values or parts[2] not in SeenOn.values or not parts[1].isdigit():
-        return None
-    return Origin(source=parts[0], holder_id=int(parts[1]), seen_on=parts[2])
+    holder_id = tip.reported_appointment_id if tip.reported_from == Source.REPORT else tip.reported_delivery_id
+    return Origin(source=tip.reported_from, holder_id=holder_id, seen_on=tip.seen_on)
 
 
 def cascade_link(token: str) -> tuple[int | None, Unit | None, str]:

@@ -183,6 +183,25 @@ class TipMediaIn:
     size: int = 0
 
 
+@dataclass(frozen=True)
+class TipOriginIn:
+    """Where a rumour reported from a personal link comes from (``reported``): the place it was seen, the
+    link (``ReportSource``) and its holder, the appointment (daily report link) or the delivery (cascade)."""
+
+    seen_on: str
+    reported_from: str
+    appointment_id: int | None = None
+    delivery_id: int | None = None
+
+    def fields(self) -> dict[str, str | int | None]:
+        return {
+            "seen_on": self.seen_on,
+            "reported_from": self.reported_from,
+            "reported_appointment_id": self.appointment_id,
+            "reported_delivery_id": self.delivery_id,
+        }
+
+
 REFERENCE_TRIES = 5
 ANSWER_TEMPLATE = "factcheck_tip_answer"
 REPLY_CHANNELS: dict[str, str] = {
@@ -204,6 +223,7 @@ def tip_receive(
     reported_by=None,
     provider_message_id: str = "",
     forwarded: bool = False,
+    origin: TipOriginIn | None = None,
 ) -> tuple[Tip, bool]:
     """Store a tip, matched and clustered; answer it at once when it repeats a published claim.
 
@@ -241,6 +261,7 @@ def tip_receive(
                 tier=tier,
                 score=match.score if match is not None else 0.0,
                 cluster=cluster,
+                **(origin.fields() if origin is not None else {}),
             )
             for item in media or []:
                 TipMedia.objects.create(

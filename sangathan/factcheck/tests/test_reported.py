@@ -4,18 +4,22 @@ relieved office-bearer's link, a replay, a flood, huge input, a file that is not
 stores nothing; every tip carries the link's unit and says which link and where the rumour was seen."""
 
 import datetime
+import importlib
 import io
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
 from sangathan.controlroom import tokens as report_tokens
-from sangathan.factcheck.models import Tier, Tip, TipChannel, TipClusterDistrict
+from sangathan.factcheck.models import Tier, Tip, TipChannel, TipCluster, TipClusterDistrict
 from sangathan.factcheck.reported import SeenOn, Source, origin_of
 from sangathan.factcheck.tests.samples import NOTES_HI
 from sangathan.org import services as org_services
@@ -110,6 +114,13 @@ def test_a_rumour_from_the_message_link_carries_the_unit_and_where_it_was_seen(c
     origin = origin_of(tip)
     assert origin is not None
     assert (origin.source, origin.holder_id, origin.seen_on) == (Source.CASCADE, delivery.pk, SeenOn.FACEBOOK)
+    assert (tip.reported_from, tip.seen_on, tip.reported_delivery, tip.reported_appointment) == (
+        Source.CASCADE,
+        SeenOn.FACEBOOK,
+        delivery,
+        None,
+    )
+    assert len(tip.provider_message_id) == 32 and ":" not in tip.provider_message_id  # only the digest
     assert TipClusterDistrict.objects.filter(cluster=tip.cluster, district=tree.jaipur).exists()
     assert response["Location"].endswith(f"?sent={tip.reference}")
     thanks = client.get(response["Location"])
@@ -131,6 +142,9 @@ def test_the_same_report_twice_is_one_tip(client, tree, sent):
     assert Tip.objects.get().cluster.tip_count == 1
     client.post(url, {"text": "दूसरी अफ़वाह: पेट्रोल पंप तीन दिन बंद", "seen_on": SeenOn.WHATSAPP})
     assert Tip.objects.count() == 2
+    client.post(url, {"text": RUMOUR, "seen_on": SeenOn.FACEBOOK})  # the same words seen somewhere else
+    assert Tip.objects.count() == 3
+    assert {t.seen_on for t in Tip.objects.filter(text=RUMOUR)} == {SeenOn.WHATSAPP, SeenOn.FACEBOOK}
 
 
 def test_tampered_expired_and_other_signed_links_store_nothing(client, tree, sent, bearer):
@@ -211,6 +225,41 @@ def test_the_report_page_has_the_button_and_the_tip_carries_the_appointment(clie
     assert tip.unit == tree.booth1 and tip.link == "https://x.com/someone/status/123"
     origin = origin_of(tip)
     assert (origin.source, origin.holder_id, origin.seen_on) == (Source.REPORT, bearer.pk, SeenOn.X)
+    assert (tip.reported_appointment, tip.reported_delivery) == (bearer, None)
+
+
+def test_whose_tip_it_was_outlives_a_deleted_delivery_and_keeps_its_appointment(client, tree, sent, bearer):
+    client.post(cascade_url(sent, tree.booth1), {"text": RUMOUR, "seen_on": SeenOn.WHATSAPP})
+    client.post(report_url(bearer), {"text": RUMOUR, "seen_on": SeenOn.X})
+    from_message, from_report = Tip.objects.order_by("pk")
+    Delivery.objects.filter(message=sent).delete()  # the message's clean-up: the tip stays, without its holder
+    from_message.refresh_from_db()
+    assert from_message.reported_delivery_id is None
+    origin = origin_of(from_message)
+    assert origin is not None and (origin.source, origin.holder_id, origin.seen_on) == (
+        Source.CASCADE,
+        None,
+        SeenOn.WHATSAPP,
+    )
+    with pytest.raises(ProtectedError):  # who reported it stays on the record
+        Appointment.objects.filter(pk=bearer.pk).delete()
+    assert from_report.reported_appointment_id == bearer.pk
+
+
+def test_the_holder_goes_with_its_kind_of_link(tree, sent, bearer):
+    tip = Tip.objects.create(
+        reference="T-CHECK1", channel=TipChannel.WEB, cluster=TipCluster.objects.create(key="x"), seen_on="x"
+    )
+    delivery = Delivery.objects.filter(message=sent).first()
+    for fields in (
+        {"reported_from": Source.CASCADE, "reported_appointment_id": bearer.pk},
+        {"reported_from": Source.REPORT, "reported_delivery_id": delivery.pk},
+        {"reported_from": "", "reported_delivery_id": delivery.pk},
+        {"reported_from": "telegram"},
+        {"seen_on": "tiktok"},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Tip.objects.filter(pk=tip.pk).update(**fields)
 
 
 def test_a_relieved_office_bearers_link_stores_nothing(client, tree, bearer):
@@ -221,9 +270,59 @@ def test_a_relieved_office_bearers_link_stores_nothing(client, tree, bearer):
 
 
 def test_tips_of_other_channels_have_no_origin(tree):
-    tip = Tip(channel=TipChannel.WHATSAPP, provider_message_id="report:1:x:abc")
-    assert origin_of(tip) is None
-    assert origin_of(Tip(channel=TipChannel.CASCADE, provider_message_id="report:one:x:abc")) is None
+    assert origin_of(Tip(channel=TipChannel.WHATSAPP, provider_message_id="report:1:x:abc")) is None
+    assert origin_of(Tip(channel=TipChannel.CASCADE, provider_message_id="report:1:x:abc")) is None  # not read
+    assert origin_of(Tip(channel=TipChannel.CASCADE, reported_from="report", seen_on="tiktok")) is None
+
+
+def test_the_migration_moves_packed_origins_to_the_columns(client, tree, sent, bearer):
+    """0006: the ids packed before 0005 (``<source>:<holder>:<where>:<digest>``) become columns and a digest;
+    the same digest seen in two places stays two tips; a deleted holder leaves its column empty."""
+    migration = importlib.import_module("sangathan.factcheck.migrations.0006_tip_origin_from_packed_ids")
+    delivery = Delivery.objects.get(message=sent, unit=tree.booth1)
+    for text in ("one", "two", "three", "four"):
+        client.post(cascade_url(sent, tree.booth1), {"text": f"{RUMOUR} {text}", "seen_on": SeenOn.OTHER})
+    by_report, seen_twice, gone = Tip.objects.order_by("pk")[:3]
+    untouched = Tip.objects.order_by("pk")[3]
+    packed = {
+        by_report.pk: f"report:{bearer.pk}:x:{'a' * 32}",
+        seen_twice.pk: f"cascade:{delivery.pk}:facebook:{'a' * 32}",
+        gone.pk: f"cascade:999999:whatsapp:{'b' * 32}",
+    }
+    blank = {"seen_on": "", "reported_from": "", "reported_delivery": None, "reported_appointment": None}
+    for pk, value in packed.items():
+        Tip.objects.filter(pk=pk).update(provider_message_id=value, **blank)
+    telegram = Tip.objects.create(
+        reference="T-TELEG1",
+        channel=TipChannel.TELEGRAM,
+        cluster=untouched.cluster,
+        provider_message_id="55:12",  # a Telegram id has a colon too
+    )
+
+    migration.unpack(apps, None)
+
+    rows = {t.pk: t for t in Tip.objects.all()}
+    one, two, three = rows[by_report.pk], rows[seen_twice.pk], rows[gone.pk]
+    assert (one.reported_from, one.reported_appointment_id, one.seen_on, one.provider_message_id) == (
+        Source.REPORT,
+        bearer.pk,
+        SeenOn.X,
+        "a" * 32,
+    )
+    assert (two.reported_from, two.reported_delivery_id, two.seen_on) == (Source.CASCADE, delivery.pk, "facebook")
+    assert len(two.provider_message_id) == 32 and two.provider_message_id != "a" * 32  # told apart by the place
+    assert (three.reported_from, three.reported_delivery_id, three.provider_message_id) == (
+        Source.CASCADE,
+        None,
+        "b" * 32,
+    )
+    assert rows[untouched.pk].provider_message_id == untouched.provider_message_id
+    assert rows[telegram.pk].provider_message_id == "55:12" and rows[telegram.pk].reported_from == ""
+    assert origin_of(one).holder_id == bearer.pk
+
+    migration.pack(apps, None)  # and back
+    assert Tip.objects.get(pk=by_report.pk).provider_message_id == f"report:{bearer.pk}:x:{'a' * 32}"
+    assert Tip.objects.get(pk=gone.pk).provider_message_id == "b" * 32  # its holder is gone: nothing to pack
 
 
 def test_the_bad_input_corpus_never_breaks_the_page(client, tree, sent):
