@@ -14,24 +14,21 @@ counters (tips, districts) count it no more.
 """
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.access.permissions import VIEW
 from sangathan.access.scope import can
 from sangathan.factcheck import desk
-from sangathan.factcheck.models import Claim, Status, Tier, Tip, TipChannel, TipCluster, TipClusterDistrict
+from sangathan.factcheck.models import Claim, Status, Tier, Tip, TipChannel, TipCluster
 from sangathan.factcheck.services import (
     FactCheckError,
     TipMediaIn,
-    _cluster_count,
     _tip_answer,
+    tip_cluster_move,
     tip_receive,
 )
-from sangathan.factcheck.tips import district_of
 from sangathan.org.models import Unit
-from sangathan.org.paths import subtree_q
 from sangathan.org.shaping import state_of
 
 
@@ -54,17 +51,9 @@ def _locked_tip(tip: Tip, by) -> Tip:
 
 
 def _leave_cluster(tip: Tip) -> None:
-    """Move the tip out of its cluster into one of its own (the caller saves ``cluster``): the old cluster
-    counts one tip fewer, and one district fewer when no other tip of it came from the tip's district."""
-    old = TipCluster.objects.select_for_update().get(pk=tip.cluster_id)
-    tip.cluster = TipCluster.objects.create(key=tip.key)
-    TipCluster.objects.filter(pk=old.pk, tip_count__gt=0).update(tip_count=F("tip_count") - 1)
-    district = district_of(tip.unit)
-    if district is not None:
-        others = Tip.objects.filter(subtree_q([district.path], "unit__path"), cluster=old).exclude(pk=tip.pk)
-        if not others.exists() and TipClusterDistrict.objects.filter(cluster=old, district=district).delete()[0]:
-            TipCluster.objects.filter(pk=old.pk, district_count__gt=0).update(district_count=F("district_count") - 1)
-    _cluster_count(cluster=tip.cluster, unit=tip.unit)
+    """Move the tip out of its cluster into a new one of its own (the caller saves ``cluster``); the
+    counters of both follow in ``services.tip_cluster_move``, as for a picture's re-match."""
+    tip_cluster_move(tip=tip, to=TipCluster.objects.create(key=tip.key))
 
 
 def tip_link(*, tip: Tip, claim: Claim, by) -> Tip:

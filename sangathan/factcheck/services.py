@@ -37,6 +37,7 @@ from sangathan.factcheck.normalise import normalise
 from sangathan.factcheck.tips import district_of, language_of, new_reference, reply_language
 from sangathan.notifications.services import message_queue
 from sangathan.org.models import Unit
+from sangathan.org.paths import subtree_q
 
 CHUNK = 500  # ids per IN (...) look-up: far below SQLite's limit on parameters
 FILE_NAME_MAX = 255  # ClaimLoad.file_name: the end of a longer path is kept
@@ -315,10 +316,8 @@ def tip_rematch(*, tip: Tip, text: str) -> Tip:
         if match.tier == Tier.AUTO:
             cluster = _cluster_for(key=key, claim=claim, joins=None)
             if cluster.pk != tip.cluster_id:
-                TipCluster.objects.filter(pk=tip.cluster_id, tip_count__gt=0).update(tip_count=F("tip_count") - 1)
-                tip.cluster = cluster
+                tip_cluster_move(tip=tip, to=cluster)
                 fields.append("cluster")
-                _cluster_count(cluster=cluster, unit=tip.unit)
         tip.save(update_fields=fields)  # audited
         if match.tier == Tier.AUTO and claim.is_published and tip.answered_at is None:
             _tip_answer(tip=tip, claim=claim)
@@ -359,15 +358,40 @@ def _cluster_for(*, key: str, claim: Claim | None, joins: int | None) -> TipClus
 
 def _cluster_count(*, cluster: TipCluster, unit: Unit | None) -> None:
     """One more tip, and one more district the first time the cluster hears from it: counters moved with
-    ``F()`` in the tip's transaction (no count on any page)."""
-    new_district = 0
+    ``F()`` in the tip's transaction (no count on any page).
+
+    The tip count's UPDATE comes first: it takes the cluster's row lock before the district row is looked
+    at, so a tip of the same district leaving the cluster (``tip_cluster_move``, which holds that lock while
+    it decides whether the district goes) is either seen whole or not at all."""
+    TipCluster.objects.filter(pk=cluster.pk).update(tip_count=F("tip_count") + 1, last_tip_at=timezone.now())
     district = district_of(unit)
     if district is not None:
         _row, created = TipClusterDistrict.objects.get_or_create(cluster=cluster, district=district)
-        new_district = int(created)
-    TipCluster.objects.filter(pk=cluster.pk).update(
-        tip_count=F("tip_count") + 1, district_count=F("district_count") + new_district, last_tip_at=timezone.now()
-    )
+        if created:
+            TipCluster.objects.filter(pk=cluster.pk).update(district_count=F("district_count") + 1)
+
+
+def tip_cluster_move(*, tip: Tip, to: TipCluster) -> None:
+    """The tip leaves its cluster for ``to`` (the caller, holding the tip's row lock, saves ``cluster``):
+    the old cluster counts one tip fewer and, when no other tip of it came from the tip's district, loses
+    that district's row and counts one district fewer; ``to`` counts the tip as a new one (``_cluster_count``).
+
+    The one place a tip leaves a cluster: a picture's re-match (``tip_rematch``) and the desk's link or
+    unlink (``actions``) both come here, so the counters stay equal to a count of the tips. Both clusters'
+    rows are locked (in id order) before anything is read, and the counters move with ``F()``."""
+    old_id = tip.cluster_id
+    if old_id == to.pk:
+        return
+    locked = TipCluster.objects.select_for_update().filter(pk__in=[old_id, to.pk]).order_by("pk")
+    list(locked.values_list("pk", flat=True))  # both rows' locks, taken in id order
+    TipCluster.objects.filter(pk=old_id, tip_count__gt=0).update(tip_count=F("tip_count") - 1)
+    district = district_of(tip.unit)
+    if district is not None:
+        others = Tip.objects.filter(subtree_q([district.path], "unit__path"), cluster_id=old_id).exclude(pk=tip.pk)
+        if not others.exists() and TipClusterDistrict.objects.filter(cluster_id=old_id, district=district).delete()[0]:
+            TipCluster.objects.filter(pk=old_id, district_count__gt=0).update(district_count=F("district_count") - 1)
+    tip.cluster = to
+    _cluster_count(cluster=to, unit=tip.unit)
 
 
 def _tip_answer(*, tip: Tip, claim: Claim) -> None:
