@@ -8,14 +8,14 @@ and the referrer's count go down once, under the row lock; a second withdrawal f
 nothing) and the personal data is erased by the privacy app's rules: the row stays for the counts with its
 age band, gender, unit and dates, and what identified the person (name, relative's name, mobile, voter ID,
 the address the form came from) is overwritten with the privacy app's placeholders, with set-based updates
-(no new copy in the audit trail), then taken out of older audit entries (``audit_redact``), the messages to
-the number and the codes sent to it; one audit entry says it was erased, by whom and when.
+(no new copy in the audit trail), then taken out of older audit entries (``audit_redact``), the membership's own
+messages to the number (``own_messages``: not another person's sharing it) and the codes sent for it; one audit entry says it was erased, by whom and when.
 """
 
 import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,6 +65,25 @@ def booth_within(root: Unit, pk: int | None) -> Unit | None:
     return booth if booth is not None and booth.is_within(root) else None
 
 
+# ---------------------------------------------------------------- the membership's messages
+
+
+def _subjects(member: Member) -> list[str]:
+    """The subjects of the codes sent for this membership: joining, and this page."""
+    return [services.subject_of(member), self_subject(member.pk)]
+
+
+def own_messages(member: Member, *, mobile: str | None = None) -> QuerySet[OutboxMessage]:
+    """The messages this membership sent to ``mobile`` (the member's number unless given): its welcome, the
+    paper-form notice and the codes sent for it. Not every message to the number: numbers are recycled and
+    shared, so another person's messages to it (an office-bearer's, with ``person`` set, or an earlier
+    holder's) are not this member's to see or erase."""
+    keys = [f"membership:welcome:{member.pk}", f"membership:paper:{member.pk}"]
+    codes = MobileChallenge.objects.filter(subject__in=_subjects(member), message__isnull=False).values("message_id")
+    rows = OutboxMessage.objects.filter(recipient=mobile or member.mobile, person__isnull=True)
+    return rows.filter(Q(idempotency_key__in=keys) | Q(pk__in=codes))
+
+
 # ---------------------------------------------------------------- the copy
 
 
@@ -78,7 +97,9 @@ def member_data(member: Member) -> dict:
     name; the members they brought are a count)."""
     unit = member.unit
     own = ReferralCode.objects.filter(member=member).first()
-    messages = OutboxMessage.objects.filter(recipient=member.mobile).order_by("created_at", "pk")
+    # Since joining (to the second: SQLite keeps the outbox's times to the millisecond).
+    since = member.joined_at.replace(microsecond=0)
+    messages = own_messages(member).filter(created_at__gte=since).order_by("created_at", "pk")
     return {
         "member": {
             "name": member.name,
@@ -188,14 +209,16 @@ def _erase(member: Member, *, mobile: str, words: set[str]) -> dict[str, int]:
             join_challenge_id=None,
         )
     }
-    # Messages to the number: the outbox keeps that they went (delivery counts), not to whom or what.
-    sent = OutboxMessage.objects.filter(recipient=mobile)
+    # The membership's messages to the number: the outbox keeps that they went (delivery counts), not to whom
+    # or what. Others' messages to the same number (an office-bearer sharing it) are left alone.
+    sent = OutboxMessage.objects.filter(pk__in=list(own_messages(member, mobile=mobile).values_list("pk", flat=True)))
     unsent = [OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED, OutboxMessage.Status.SENDING]
     sent.filter(status__in=unsent).update(status=OutboxMessage.Status.DEAD, last_error=ERASED_TEXT, claimed_at=None)
-    counts["messages"] = sent.update(recipient=ERASED_TEXT, subject="", body=ERASED_TEXT, person=None)
+    counts["messages"] = sent.update(recipient=ERASED_TEXT, subject="", body=ERASED_TEXT)
     # The codes sent for this membership (joining, this page): kept as rows for the send limits' history.
-    subjects = [services.subject_of(member), self_subject(member.pk)]
-    counts["codes"] = MobileChallenge.objects.filter(mobile=mobile, subject__in=subjects).update(mobile=placeholder)
+    counts["codes"] = MobileChallenge.objects.filter(mobile=mobile, subject__in=_subjects(member)).update(
+        mobile=placeholder
+    )
     # Open duplicate cases about an erased member are moot: nobody can compare a name that is gone.
     counts["duplicate_cases"] = DuplicateCase.objects.filter(
         Q(member=member) | Q(other=member), status=DuplicateCase.Status.OPEN

@@ -16,7 +16,9 @@ group, never by comparing every member with every other (10 million members woul
 Found pairs go into the same review queue (``DuplicateCase``), later member first. A pair already queued,
 in either order and whatever its decision, is not queued again (the constraint ``duplicate_case_pair_once``
 backs this): a second scan adds nothing and a pair kept apart is never raised again. A pair at two units
-is queued at their nearest common unit, so a reviewer who sees the case sees both members.
+is queued at their nearest common unit, so a reviewer who sees the case sees both members. The cases are
+written in bulk: one audit entry per rule (``duplicate_cases_queued:<rule>``, on the scanned unit or the top
+of the tree) names how many and their ids.
 """
 
 import datetime
@@ -28,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from sangathan.audit.services import audit_bulk_action
 from sangathan.core.paths import subtree_q
 from sangathan.membership.duplicates import name_key
 from sangathan.membership.models import DuplicateCase, Member
@@ -203,9 +206,22 @@ def duplicates_scan(
         # bulk_create(ignore_conflicts=True) returns every object given: count what this scan wrote.
         written = DuplicateCase.objects.filter(rule=rule, created_at=now) if cases else DuplicateCase.objects.none()
         result.created[str(rule)] = written.count()
+        if result.created[str(rule)]:  # the cases are audited objects: one entry per rule, with their ids
+            audit_bulk_action(
+                obj=root or _top(),
+                what=f"duplicate_cases_queued:{rule}",
+                count=result.created[str(rule)],
+                model=DuplicateCase,
+                ids=written.order_by("pk").values_list("pk", flat=True)[:1000],
+            )
         if progress is not None:
             progress(step, len(RULES), str(rule))
     return result
+
+
+def _top() -> Unit:
+    """What a scan of the whole table is audited on: the top of the tree (there is one where members are)."""
+    return Unit.objects.filter(parent__isnull=True).order_by("pk").first() or Unit.objects.order_by("pk")[0]
 
 
 def scan_daily(*, today: datetime.date | None = None) -> dict[str, int]:

@@ -9,17 +9,17 @@
 3. the data page: what is held, a correction of the name and booth, a JSON download, and withdrawal.
 
 What protects it: rate limits per address and per number (the shared cache), the verification service's
-3 codes per number per hour and 5 tries per code (a number that is no member's gets the same refusals after
-as many tries), single-use codes (a replayed confirmation is refused), POST-only writes with CSRF, and a
+3 codes per number per hour and 5 tries per code (a number that is no member's gets the same answers, try by
+try: used up by the 5th wrong try, "expired" after the code's lifetime), single-use codes (a replayed confirmation is refused), POST-only writes with CSRF, and a
 session that ends with the withdrawal.
 """
 
 import json
-import time
 
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -50,6 +50,11 @@ RATE_DEFAULTS = {
     "MEMBERSHIP_ME_TRIES_RATE_IP": "30/h",
     "MEMBERSHIP_ME_PLACES_RATE_IP": "300/h",
 }
+
+
+def _now() -> float:
+    """The clock of these pages, the verification service's (``timezone.now``), as seconds."""
+    return timezone.now().timestamp()
 
 
 def _over_limit(request, group: str, setting: str, key="ip") -> bool:
@@ -112,7 +117,7 @@ def _proven(request) -> Member | None:
     data = request.session.get(SESSION_KEY)
     if not isinstance(data, dict) or not data.get("ok"):
         return None
-    if not isinstance(data.get("until"), (int, float)) or data["until"] < time.time():
+    if not isinstance(data.get("until"), (int, float)) or data["until"] < _now():
         return None
     m, n, c = data.get("m"), data.get("n"), data.get("c")
     if not (isinstance(m, int) and isinstance(n, str) and isinstance(c, int)) or not m:
@@ -124,7 +129,7 @@ def _proven(request) -> Member | None:
 
 def _asked(request) -> dict | None:
     data = request.session.get(SESSION_KEY)
-    if not isinstance(data, dict) or data.get("ok") or data.get("until", 0) < time.time():
+    if not isinstance(data, dict) or data.get("ok") or data.get("until", 0) < _now():
         return None
     return data
 
@@ -171,7 +176,8 @@ def ask(request):
         "n": mobile,
         "c": challenge_id,
         "tries": 0,
-        "until": time.time() + ASK_SECONDS,
+        "asked_at": _now(),
+        "until": _now() + ASK_SECONDS,
     }
     return _code_page(request, mobile, problem=problem)
 
@@ -193,16 +199,9 @@ def _confirm(request):
         return _code_page(request, asked["n"], code_form=code_form)
     if _over_limit(request, "me-tries", "MEMBERSHIP_ME_TRIES_RATE_IP"):
         return _too_many(request)
-    asked["tries"] = int(asked.get("tries", 0)) + 1
-    request.session[SESSION_KEY] = asked
     try:
         if not asked["m"]:
-            # No member holds this number: every code is wrong, and the page runs out of tries like a real one.
-            if asked["tries"] > verification.max_tries():
-                raise VerificationError(
-                    _("That code was wrong too many times. Ask for a new code."), code="too_many_tries"
-                )
-            raise VerificationError(_("That code is not right. Check the SMS and try again."), code="wrong_code")
+            _no_code(request, asked)
         verification.challenge_confirm(
             challenge_id=asked["c"],
             mobile=asked["n"],
@@ -215,8 +214,26 @@ def _confirm(request):
         spent = error.code in ("too_many_tries", "used", "expired")
         return _code_page(request, asked["n"], code_form=code_form, spent=spent)
     request.session.cycle_key()  # a session fixed on the victim before the code is worth nothing after it
-    request.session[SESSION_KEY] = {**asked, "ok": True, "until": time.time() + ME_MINUTES * 60}
+    request.session[SESSION_KEY] = {**asked, "ok": True, "until": _now() + ME_MINUTES * 60}
     return redirect("membership_public:me_data")
+
+
+def _no_code(request, asked: dict) -> None:
+    """A code typed for a number no member holds (no code was sent): every code is wrong, and the answers
+    follow ``verification.challenge_confirm``'s rules try by try, so that they tell nothing: the code is used
+    up by the ``max_tries()``-th wrong try, and after ``code_seconds()`` a try that is left answers "expired"
+    (and is not counted). Always raises ``VerificationError``."""
+    tries = int(asked.get("tries", 0))
+    if tries >= verification.max_tries():
+        raise VerificationError(_("That code was wrong too many times. Ask for a new code."), code="too_many_tries")
+    asked_at = asked.get("asked_at")
+    if not isinstance(asked_at, (int, float)) or _now() >= asked_at + verification.code_seconds():
+        raise VerificationError(_("This code has expired. Ask for a new code."), code="expired")
+    asked["tries"] = tries + 1
+    request.session[SESSION_KEY] = asked
+    if asked["tries"] >= verification.max_tries():
+        raise VerificationError(_("That code was wrong too many times. Ask for a new code."), code="too_many_tries")
+    raise VerificationError(_("That code is not right. Check the SMS and try again."), code="wrong_code")
 
 
 def _start_again(request):

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from sangathan.audit.models import AuditEntry
 from sangathan.core.daily import jobs
 from sangathan.membership import duplicates, merging, scan, services
 from sangathan.membership.models import DuplicateCase, Member
@@ -152,3 +153,26 @@ def test_the_command_and_the_daily_job(tree):
     }
     with pytest.raises(Exception, match="No unit"):
         call_command("membership_duplicates", "--unit", "999999", stdout=out, stderr=err)
+
+
+def queued_entries():
+    return AuditEntry.objects.filter(additional_data__bulk__startswith="duplicate_cases_queued:")
+
+
+@pytest.mark.parametrize("scope", ["state", "everything"])
+def test_each_rule_that_queues_cases_writes_one_audit_entry_with_their_ids(tree, scope):
+    existing(tree.booth1, "Kamla Devi", relative="Mohan Lal")
+    existing(tree.booth1, "kamla  devi.")
+    existing(tree.booth2, "Sunita", epic="RJX7654321")
+    existing(tree.booth1, "Sunita Kumari", epic="RJX7654321", status="pending")
+    root = tree.rajasthan if scope == "state" else None
+    scan.duplicates_scan(root=root)
+    entries = {e.additional_data["bulk"]: e for e in queued_entries()}
+    assert set(entries) == {"duplicate_cases_queued:name_booth", "duplicate_cases_queued:epic"}
+    for what, entry in entries.items():
+        ids = set(DuplicateCase.objects.filter(rule=what.split(":")[1]).values_list("pk", flat=True))
+        assert ids and set(entry.additional_data["ids"]) == ids and entry.additional_data["count"] == len(ids)
+        assert entry.additional_data["model"] == "membership.duplicatecase"
+        assert entry.object_pk == str((root or tree.india).pk)  # the scanned subtree, or the top of the tree
+    scan.duplicates_scan()  # nothing new: no new entry
+    assert queued_entries().count() == 2
