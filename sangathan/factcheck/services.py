@@ -292,8 +292,9 @@ TIER_RANK: dict[str, int] = {Tier.NONE: 0, Tier.SUGGEST: 1, Tier.AUTO: 2}
 def tip_rematch(*, tip: Tip, text: str) -> Tip:
     """Match the text found in a tip's pictures (``images``), and take the match when it is better than
     the tip's own: a higher tier, or the same tier with a higher score. Linked automatically, the tip moves
-    to the claim's cluster (its first cluster counts one tip fewer) and, the claim published, its tipster
-    is answered (once: ``answered_at``). A tip without words of its own takes the language of the text."""
+    to the claim's cluster (``tip_cluster_move``: its first cluster counts it no more, tip nor district) and,
+    the claim published, its tipster is answered (once: ``answered_at``). A tip without words of its own
+    takes the language of the text."""
     key = normalise(text[:TIP_TEXT_MAX])
     if not key:
         return tip
