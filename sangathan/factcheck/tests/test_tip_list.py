@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sangathan.factcheck.models import TipChannel
-from sangathan.factcheck.services import claim_create, tip_receive
+from sangathan.factcheck.models import ReportSource, SeenOn, TipChannel
+from sangathan.factcheck.services import TipOriginIn, claim_create, tip_receive
 from sangathan.factcheck.tests.samples import EVM_HI, NOTES_HI
 from sangathan.testing import log_in
 
@@ -98,7 +98,16 @@ def test_the_query_count_does_not_grow_with_the_tips(client, cast, tips, tree):
     with CaptureQueriesContext(connection) as few:
         client.get(URL)
     for n in range(6):
-        tip_receive(channel=TipChannel.CASCADE, text=f"{EVM_HI} {n}", unit=tree.booth2, reply_mobile="+919829000000")
+        # Half reported from a personal link: where it was seen and which link are the tip's own columns.
+        origin = TipOriginIn(seen_on=SeenOn.YOUTUBE, reported_from=ReportSource.CASCADE) if n % 2 else None
+        tip_receive(
+            channel=TipChannel.CASCADE,
+            text=f"{EVM_HI} {n}",
+            unit=tree.booth2,
+            reply_mobile="+919829000000",
+            origin=origin,
+        )
     with CaptureQueriesContext(connection) as more:
-        client.get(URL)
+        page = client.get(URL).content.decode()
     assert len(more) == len(few)
+    assert page.count("tip-origin") == 3 and "seen on YouTube · Message link" in page
