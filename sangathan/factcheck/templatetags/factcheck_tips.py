@@ -10,5 +10,6 @@ register = template.Library()
 
 @register.filter
 def tip_origin(tip: Tip) -> Origin | None:
-    """Which personal link a tip was reported from and where the office-bearer saw it (``reported``)."""
+    """Which personal link a tip was reported from and where the office-bearer saw it (``reported``): the
+    tip's own columns, read without a query."""
     return origin_of(tip)
