@@ -31,7 +31,7 @@ from sangathan.core.api import validated
 from sangathan.factcheck import actions, answering, desk, selectors
 from sangathan.factcheck.api import serializers as s
 from sangathan.factcheck.desk_forms import DESK_UNIT_DEPTH
-from sangathan.factcheck.matching import match_ranked
+from sangathan.factcheck.matching import CANDIDATES, match_ranked
 from sangathan.factcheck.models import Claim, ClaimLink, ClaimText, Language, Status, Tier, Tip, Verdict
 from sangathan.factcheck.services import FactCheckError
 from sangathan.org.api.filters import within_filter
@@ -348,14 +348,18 @@ class ClaimAnswerApi(APIView):
 
 class MatchApi(APIView):
     """The claims a text repeats, best first, with their scores and tiers: what a tip with this text would
-    be linked to or offered (the matcher of ``matching``, its thresholds). Only claims the caller may see."""
+    be linked to or offered (the matcher of ``matching``, its thresholds). Only claims the caller may see, and
+    ``limit`` counts only those."""
 
     @extend_schema(request=s.MatchInputSerializer, responses=s.MatchOutputSerializer)
     def post(self, request):
         if not can_anywhere(request.user, VIEW):
             raise Http404
         data = validated(s.MatchInputSerializer, request)
-        matches = [m for m in match_ranked(data["text"], limit=data["limit"]) if m.claim_id is not None]
+        # Every claim the matcher re-scored (``CANDIDATES`` texts at most), the caller's kept, then ``limit``:
+        # cut first, a sibling district's better-matching claims would take the caller's places.
+        ranked = match_ranked(data["text"], limit=max(data["limit"], CANDIDATES))
+        matches = [m for m in ranked if m.claim_id is not None]
         visible = {
             claim.external_id: claim
             for claim in Claim.objects.restrict(request.user, VIEW)
@@ -377,5 +381,7 @@ class MatchApi(APIView):
                     "tier": match.tier,
                 }
             )
+            if len(candidates) == data["limit"]:
+                break
         tier = candidates[0]["tier"] if candidates else Tier.NONE
         return Response(s.MatchOutputSerializer({"tier": tier, "candidates": candidates}).data)
