@@ -26,7 +26,6 @@ to the new ancestors (``unit_moving`` / ``unit_moved``, the ``org.hooks`` of ``o
 import datetime
 from collections.abc import Iterable, Mapping
 
-from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils import timezone
@@ -72,22 +71,33 @@ def _counted(report: ActivityReport, day: datetime.date) -> bool:
     )
 
 
+def days_locked(day: datetime.date) -> dict[datetime.date, RollupRun]:
+    """Take the built ``RollupRun`` rows of ``day`` and the later days of its silent window, in day order,
+    before anything of the report is read (``nearby_reports``): two office-bearers of one unit reporting at
+    the same moment then read each other's report, and the unit is counted as reported once."""
+    days = [day + datetime.timedelta(days=n) for n in range(conf.silent_days())]
+    return {run.day: run for run in RollupRun.objects.select_for_update().filter(day__in=days).order_by("day")}
+
+
 def report_applied(
     *,
     appointment: Appointment,
     report: ActivityReport,
     before: Mapping[str, int] | None,
     nearby: Iterable[ActivityReport],
-) -> None:
+    runs: Mapping[datetime.date, RollupRun],
+) -> set[datetime.date]:
     """Add what ``report`` changed (``before``: its counts before this edit, None when new) to the built
-    roll-ups, in the caller's transaction; ``nearby`` as read by ``nearby_reports`` before the write."""
+    roll-ups, in the caller's transaction; ``runs`` as locked by ``days_locked`` and then ``nearby`` as read
+    by ``nearby_reports``, both before the write. Returns the days left to a rebuild (the caller queues it
+    after the commit)."""
     day, window = report.day, conf.silent_days()
     others = [r for r in nearby if r.pk != report.pk]
     days = [day + datetime.timedelta(days=n) for n in range(window)]
-    runs = {run.day: run for run in RollupRun.objects.select_for_update().filter(day__in=days).order_by("day")}
+    stale: set[datetime.date] = set()
     run = runs.get(day)
-    if not _among_bearers(appointment, run):
-        _refresh_after_commit(day)  # not built yet, or the office-bearer is not among the day's bearers
+    if run is None or not _among_bearers(appointment, run):
+        stale.add(day)  # not built yet, or the office-bearer is not among the day's bearers
     else:
         changes = {
             name: report_value - (before or {}).get(name, 0)
@@ -104,25 +114,26 @@ def report_applied(
             ):
                 changes["recent"] = 1
         if changes and not _add(appointment.unit, day, changes):
-            _refresh_after_commit(day)
+            stale.add(day)
         RollupRun.objects.filter(pk=run.pk).update(
             reports=F("reports") + (1 if before is None else 0), refreshed_at=timezone.now()
         )
     if before is not None:
-        return
+        return stale
     # A report for an earlier day makes the office-bearer recent on the built days after it, unless another
     # report of theirs already does.
     for later in days[1:]:
         if later not in runs or not counted_on(appointment, later):
             continue
         if not _among_bearers(appointment, runs[later]):
-            _refresh_after_commit(later)
+            stale.add(later)
             continue
         start = later - datetime.timedelta(days=window - 1)
         if any(r.appointment_id == appointment.pk and start <= r.day <= later for r in others):
             continue
         if not _add(appointment.unit, later, {"recent": 1}):
-            _refresh_after_commit(later)
+            stale.add(later)
+    return stale
 
 
 def _among_bearers(appointment: Appointment, run: RollupRun | None) -> bool:
@@ -138,12 +149,6 @@ def _add(unit: Unit, day: datetime.date, changes: Mapping[str, int]) -> bool:
         **{name: F(name) + value for name, value in changes.items()}
     )
     return updated == len(paths)
-
-
-def _refresh_after_commit(day: datetime.date) -> None:
-    from sangathan.controlroom.services import rollup_refresh_soon  # services imports this module
-
-    transaction.on_commit(lambda: rollup_refresh_soon(day=day))
 
 
 # ---------------------------------------------------------------- moves (org.hooks)

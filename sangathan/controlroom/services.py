@@ -10,6 +10,7 @@ form calls them for its messages and the service calls them again, so no other e
 import datetime
 import time
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
@@ -170,6 +171,7 @@ def report_write(
     if appointment is None or appointment.status != Appointment.Status.ACTIVE or not appointment.position.is_key:
         raise ControlRoomError(_("This report link is no longer valid."), code="not_active")
     check_day(day, today=today, started=appointment.start_date)
+    runs = rollups.days_locked(day)
     nearby = rollups.nearby_reports(appointment, day)
     report = next((r for r in nearby if r.appointment_id == appointment.pk and r.day == day), None)
     before = None
@@ -187,7 +189,9 @@ def report_write(
     report.note = note
     report.save()
     _mentions_set(report=report, unit=appointment.unit, links=links, new=before is None)
-    rollups.report_applied(appointment=appointment, report=report, before=before, nearby=nearby)
+    stale = rollups.report_applied(appointment=appointment, report=report, before=before, nearby=nearby, runs=runs)
+    for stale_day in sorted(stale):
+        transaction.on_commit(partial(rollup_refresh_soon, day=stale_day))
     return report
 
 
@@ -220,6 +224,10 @@ def _mentions_set(*, report: ActivityReport, unit: Unit, links: list[PostLink], 
     )
     PostMention.objects.bulk_create(
         [PostMention(report=report, post_id=post_id, unit=unit, day=report.day) for post_id in post_ids]
+    )
+    # The upsert bypasses the audit log's save hook: one entry names the posts this report made or mentioned.
+    audit_bulk_action(
+        obj=report, what="controlroom posts mentioned", count=len(post_ids), model=ReportedPost, ids=post_ids
     )
 
 

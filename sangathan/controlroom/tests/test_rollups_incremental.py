@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from sangathan.controlroom import services, tokens
-from sangathan.controlroom.models import ActivityReport, ActivityRollup, RollupRun
+from sangathan.controlroom.models import ActivityReport, ActivityRollup, ReportedPost, RollupRun
 from sangathan.controlroom.tests.conftest import UNITS
 from sangathan.org import services as org_services
 from sangathan.org.models import Appointment, Position, Unit
@@ -124,12 +124,13 @@ def test_the_report_post_runs_few_queries(client, tree, bearers, settings, djang
         "note": "बैठक",
     }
     path = tokens.report_path(bearers.booth1.pk)
-    ContentType.objects.get_for_model(ActivityReport)  # the audit trail's look-up, cached in a running server
-    # 9: the appointment (locked), the appointment's reports near the day with its unit's of the day, the
-    # report, its audit entry, the post links (one upsert) and their mentions, the day's run (locked), the
-    # ancestors' roll-up rows (one UPDATE), the run's time; + 2: the view's transaction is a savepoint inside
-    # the test's.
-    with django_assert_num_queries(11):
+    for model in (ActivityReport, ReportedPost):
+        ContentType.objects.get_for_model(model)  # the audit trail's look-up, cached in a running server
+    # 10: the appointment (locked), the day's run (locked), the appointment's reports near the day with its
+    # unit's of the day, the report, its audit entry, the post links (one upsert), their mentions and the
+    # audit entry naming them, the ancestors' roll-up rows (one UPDATE), the run's time; + 2: the view's
+    # transaction is a savepoint inside the test's.
+    with django_assert_num_queries(12):
         assert client.post(path, data).status_code == 303
     # A second report of the day: its mentions are read instead of the links written (the same link), and the
     # audit trail reads the row before the change; its unit is the appointment's, read already.

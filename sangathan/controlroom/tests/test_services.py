@@ -33,9 +33,14 @@ def test_a_report_is_saved_and_audited(bearers):
         TODAY,
     )
     assert (report.posts, report.shares, report.groups_messaged, report.people_added, report.events) == (3, 5, 2, 4, 1)
-    entry = AuditEntry.objects.get(content_type__model="activityreport", object_pk=str(report.pk))
+    entry, posts_entry = AuditEntry.objects.filter(
+        content_type__model="activityreport", object_pk=str(report.pk)
+    ).order_by("pk")
     assert entry.unit_path == bearers.booth1.unit.path
     post = ReportedPost.objects.get()
+    # The post links' upsert bypasses the save hook: one entry on the report names the posts.
+    assert posts_entry.additional_data["ids"] == [post.pk]
+    assert posts_entry.additional_data["model"] == "controlroom.reportedpost"
     assert (post.url, post.platform, post.mentions) == (
         "https://x.com/bjp4rajasthan/status/1866000000000000001",
         "x",
