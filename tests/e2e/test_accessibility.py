@@ -52,6 +52,12 @@ def pages(tree, drive, world) -> list[tuple[str, str]]:  # noqa: F811
         ("membership-booth", f"/membership/unit/{tree.booth1.pk}/"),
         ("join", f"/join/{world.join_code.code}/"),
         ("controlroom", "/controlroom/"),
+        ("factcheck-tips", "/factcheck/tips/"),
+        ("factcheck-claims", "/factcheck/claims/"),
+        ("tipline", "/tip/"),
+        ("trend-drives", "/outreach/drives/"),
+        ("trend-drive-new", "/outreach/drives/new/"),
+        ("member-own-data", "/join/me/"),
         ("logins-unit", f"/logins/units/{tree.jaipur.pk}/"),
         ("logins-posts", "/logins/posts/"),
     ]
