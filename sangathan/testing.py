@@ -19,8 +19,10 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.config.celery import app
@@ -255,6 +257,22 @@ def log_in(client, user, language: str = "en"):
     client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
+
+
+def api_client(user=None, language: str = "en"):
+    """A REST test client speaking ``language``, signed in as ``user`` (read afresh, so its roles are not a
+    cached earlier answer) or anonymous."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_authenticate(user=get_user_model().objects.get(pk=user.pk))
+    return client
+
+
+def first_message(data) -> str:
+    """The first error message of a 400 answer, whatever field it is under."""
+    while isinstance(data, dict | list):
+        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
+    return str(data)
 
 
 def log_in_browser(page, live_server, username: str, password: str = TEST_PASSWORD) -> None:

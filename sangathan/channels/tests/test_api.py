@@ -1,21 +1,14 @@
 import pytest
-from rest_framework.test import APIClient
 
 from sangathan.channels.models import Channel, Platform
 from sangathan.channels.services import channel_register
 from sangathan.org.tests.factories import PersonFactory
+from sangathan.testing import api_client as api
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/channels"
 CODE = "AbCdEf1234567890GhIjK"
-
-
-def api(user=None) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user=user)
-    return client
 
 
 @pytest.fixture
@@ -105,5 +98,6 @@ def test_viewer_gets_403(cast, tree, channels):
 def test_list_query_count_is_pinned(cast, tree, channels, django_assert_num_queries):
     for n in range(5):
         channel_register(unit=tree.booth2, platform=Platform.X, name=f"x{n}", link=f"@bjpamer{n}")
+    client = api(cast.state_admin)
     with django_assert_num_queries(4):
-        assert api(cast.state_admin).get(f"{API}/").status_code == 200
+        assert client.get(f"{API}/").status_code == 200

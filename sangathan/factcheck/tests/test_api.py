@@ -7,31 +7,20 @@ translated message, nothing changed); query counts of the lists."""
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from sangathan.audit.models import AuditEntry
 from sangathan.factcheck.models import Claim, Status, Tier, Tip, TipChannel, TipCluster, Verdict
 from sangathan.factcheck.services import tip_receive
 from sangathan.factcheck.tests.samples import EVM_HI, NOTES_EN, NOTES_HI
 from sangathan.notifications.models import OutboxMessage
+from sangathan.testing import api_client as api
+from sangathan.testing import first_message
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/factcheck"
 MOBILE = "+919829012345"
 OTHER_RUMOUR = "गांव के तालाब में मगरमच्छ देखा गया, बच्चों को बाहर न भेजें"
-
-
-def api(user, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_authenticate(user=user)
-    return client
-
-
-def first_message(data) -> str:
-    while isinstance(data, dict | list):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return str(data)
 
 
 def claim_rows() -> list[tuple]:

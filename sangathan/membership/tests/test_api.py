@@ -22,23 +22,12 @@ from sangathan.membership.selectors import counts_for_unit
 from sangathan.membership.tests.conftest import join, next_mobile
 from sangathan.membership.tests.test_fraud import confirm, sign_up
 from sangathan.notifications.models import OutboxMessage
-from sangathan.testing import log_in
+from sangathan.testing import api_client as api
+from sangathan.testing import first_message, log_in
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/membership"
-
-
-def api(user, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_authenticate(user=user)
-    return client
-
-
-def first_message(data) -> str:
-    while isinstance(data, dict | list):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return str(data)
 
 
 def member_rows() -> list[tuple]:

@@ -11,6 +11,8 @@ from sangathan.apitokens.services import api_token_create
 from sangathan.org import services
 from sangathan.org.models import Appointment, CommitteeEvent, Person, Unit
 from sangathan.org.tests.factories import PersonFactory, make_unit, position
+from sangathan.testing import api_client as api
+from sangathan.testing import first_message
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +22,6 @@ HUGE_ID = 10**30
 # services.unit_move locks with select_for_update() over select_related("level", "parent"); PostgreSQL
 # refuses FOR UPDATE on the nullable side of the outer join to "parent". Remove once the service uses
 # select_for_update(of=("self",)).
-
-
-def api(user=None, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_authenticate(user=user)
-    return client
 
 
 def fresh(user):
@@ -49,13 +44,6 @@ def person_rows() -> list[tuple]:
 
 def appointment_rows() -> list[tuple]:
     return list(Appointment.objects.order_by("pk").values_list("pk", "person", "unit", "position", "status", "seat"))
-
-
-def first_message(data) -> str:
-    """The first error message of a 400 answer, whatever field it is under."""
-    while isinstance(data, dict | list):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return str(data)
 
 
 def appoint(unit, level_code: str, position_code: str, person=None) -> Appointment:

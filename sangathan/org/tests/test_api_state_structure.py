@@ -3,7 +3,6 @@
 all. Another state's level is unknown as a filter and as an input, like a code that does not exist."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.org import shaping
@@ -11,16 +10,11 @@ from sangathan.org.models import Level
 from sangathan.org.tests.factories import UserFactory, level, make_unit
 from sangathan.planning import services as plan_services
 from sangathan.planning.models import Milestone
+from sangathan.testing import api_client as api
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def api(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user=user)
-    return client
 
 
 @pytest.fixture

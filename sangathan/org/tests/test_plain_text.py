@@ -7,22 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from sangathan.core.validators import validate_plain_text
 from sangathan.org.importing import import_units
 from sangathan.org.models import Appointment, Person, Unit
 from sangathan.org.tests.factories import position
+from sangathan.testing import api_client as api
 
 pytestmark = pytest.mark.django_db
 
 MARKUP = ["<svg/onload=alert(1)>", "<b>Seema</b>", "Seema <img src=x onerror=alert(1)", "</script>", "<!-- x -->"]
-
-
-def api(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user=user)
-    return client
 
 
 def snapshot():

@@ -4,33 +4,22 @@ allowed, nothing changed); bad input (400 with a translated message, nothing cha
 
 import pytest
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from sangathan.audit.models import AuditEntry
 from sangathan.outreach import selectors, services
 from sangathan.outreach.models import ApprovalRule, Delivery, Message
+from sangathan.testing import api_client as api
+from sangathan.testing import first_message
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/outreach"
 
 
-def api(user, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_authenticate(user=user)
-    return client
-
-
 def message_rows() -> list[tuple]:
     return list(
         Message.objects.order_by("pk").values_list("pk", "status", "title", "body_hi", "text_x", "approved_by", "unit")
     )
-
-
-def first_message(data) -> str:
-    while isinstance(data, dict | list):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return str(data)
 
 
 def draft_body(tree, **more) -> dict:

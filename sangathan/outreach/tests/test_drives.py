@@ -7,13 +7,13 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from sangathan.audit.models import AuditEntry
 from sangathan.org.models import Level, Unit
 from sangathan.outreach import drives, services
 from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import Delivery, Message, TrendDrive, TrendDriveTarget
+from sangathan.testing import api_client as api
 
 pytestmark = pytest.mark.django_db
 
@@ -285,12 +285,6 @@ def test_a_bad_form_answers_400_in_hindi_and_writes_nothing(client, tree, cast):
 
 
 # ---------------------------------------------------------------- API
-
-
-def api(user, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_authenticate(user=user)
-    return client
 
 
 def test_api_creates_lists_and_counts(tree, cast, live):

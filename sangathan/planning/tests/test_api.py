@@ -4,33 +4,22 @@ translated message, nothing changed); query counts pinned on the lists."""
 
 import pytest
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from sangathan.audit.models import AuditEntry
 from sangathan.org.tests.factories import level
 from sangathan.planning import progress, selectors, services
 from sangathan.planning.models import Milestone, Plan
 from sangathan.planning.tests.helpers import appoint, train
+from sangathan.testing import api_client as api
+from sangathan.testing import first_message
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/plan"
 
 
-def api(user, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_authenticate(user=user)
-    return client
-
-
 def milestone_rows() -> list[tuple]:
     return list(Milestone.objects.order_by("pk").values_list("pk", "plan_id", "level_id", "kind", "due_date"))
-
-
-def first_message(data) -> str:
-    while isinstance(data, dict | list):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return str(data)
 
 
 @pytest.fixture

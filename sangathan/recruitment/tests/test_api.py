@@ -5,7 +5,6 @@ translated 400, never a 500) and the lists' query counts."""
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
@@ -20,23 +19,12 @@ from sangathan.recruitment import services
 from sangathan.recruitment.models import Application, Campaign, CampaignPosition
 from sangathan.recruitment.tests.staff_fixtures import *  # noqa: F403 (fixtures)
 from sangathan.recruitment.tests.staff_fixtures import interview, schedule, scores
+from sangathan.testing import api_client as api
+from sangathan.testing import first_message
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/recruitment"
-
-
-def api(user=None, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_authenticate(user=get_user_model().objects.get(pk=user.pk))  # a fresh role cache
-    return client
-
-
-def first_message(data) -> str:
-    while isinstance(data, dict | list):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return str(data)
 
 
 def ids(response) -> set[int]:

@@ -5,13 +5,13 @@ input (a translated 400, never a 500) and the lists' query counts."""
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.org.tests.factories import PersonFactory, UserFactory
+from sangathan.testing import api_client as api
+from sangathan.testing import first_message
 from sangathan.training import services
 from sangathan.training.models import Attendance, Camp, Completion, Invitation
 
@@ -20,22 +20,9 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/training"
 
 
-def api(user=None, language="en") -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_authenticate(user=get_user_model().objects.get(pk=user.pk))  # a fresh role cache
-    return client
-
-
 def ids(response) -> set[int]:
     assert response.status_code == 200, response.data
     return {row["id"] for row in response.data["results"]}
-
-
-def first_message(data) -> str:
-    while isinstance(data, dict | list):
-        data = next(iter(data.values())) if isinstance(data, dict) else data[0]
-    return str(data)
 
 
 def rows() -> list[tuple]:
