@@ -17,8 +17,6 @@ What is checked, with nobody acting:
 started again at once); this one holds Redis down for ``OUTAGE_SECONDS`` under load.
 """
 
-import http.client
-import threading
 import time
 
 import pytest
@@ -32,40 +30,13 @@ from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory
 from sangathan.outreach.models import Message, SendChunk
 from sangathan.recruitment.models import Application, Submission
-from tests.chaos.test_postgresql_restarted import Site, _campaign
+from tests.chaos.public_form import TRY_AGAIN, FormPoster, Site, campaign_on, get
 from tests.chaos.test_worker_killed import SHAPE, assert_sent_once_to_every_unit, report, send_to_every_booth
 
 pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 OUTAGE_SECONDS = 3.0
 HEALED_WITHIN_SECONDS = 120  # issue 17: everything resumes within two minutes, nobody acting
-TRY_AGAIN = "कृपया एक मिनट बाद फिर कोशिश करें"
-
-
-def _get(port: int, path: str, timeout: float = 60) -> tuple[int, str, str | None]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    conn.request("GET", path, headers={"Cookie": "django_language=hi"})
-    response = conn.getresponse()
-    answer = response.status, response.read().decode(errors="replace"), response.getheader("Retry-After")
-    conn.close()
-    return answer
-
-
-class PatientSite(Site):
-    """``Site`` that waits until gunicorn's workers answer, not only until its port is open: on a loaded machine
-    (2 cores, other suites running) the workers may take longer to import the project than the 30 s its first
-    request waits."""
-
-    def _listening(self) -> bool:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if _get(self.port, "/healthz", timeout=5)[0] == 200:
-                    return True
-            except OSError:  # not listening yet, or no worker answered within 5 s
-                pass
-            time.sleep(0.2)
-        return False
 
 
 @pytest.fixture
@@ -80,29 +51,15 @@ def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
     chaos = chaos_own_redis
     admin = UserFactory(username="redis_restart_admin")
     RoleAssignment.objects.create(user=admin, unit=state, role=Role.STATE_ADMIN)
-    campaign, post, places = _campaign(state)
-    site = PatientSite(chaos, campaign, post, places)
+    campaign, post, places = campaign_on(state)
+    site = Site(chaos, campaign, post, places)
     message = send_to_every_booth(state, admin)
     chunks = SendChunk.objects.filter(message=message)
     worker = chaos.worker("worker")
     beat = chaos.beat()
 
-    answers: list[tuple[int, int, str, float, float]] = []  # (form number, status, page, sent, answered)
-    forms: dict[int, bytes] = {}
-    stop = threading.Event()
-
-    def post_forms():
-        n = 0
-        while not stop.is_set():
-            forms[n] = site.form(n)
-            sent = time.monotonic()
-            status, page = site.send(forms[n])
-            answers.append((n, status, page, sent, time.monotonic()))
-            n += 1
-
-    poster = threading.Thread(target=post_forms)
-    poster.start()
-    try:
+    with FormPoster(site) as poster:
+        answers = poster.answers
         chaos.wait_until(
             lambda: len(answers) >= 10 and chunks.filter(status=SendChunk.Status.DONE).exists(),
             timeout=60,
@@ -112,7 +69,7 @@ def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
         down_from = time.monotonic()
         left = chunks.exclude(status=SendChunk.Status.DONE).count()
         # A page that needs Redis (the campaign's poster is kept in the shared cache) while it is down.
-        poster_page = _get(site.port, f"/a/{campaign.slug}/poster.pdf")
+        poster_page = get(site.port, f"/a/{campaign.slug}/poster.pdf")
         time.sleep(max(0.0, down_from + OUTAGE_SECONDS - time.monotonic()))  # the outage itself
         down_until = time.monotonic()
         chaos.redis.start()
@@ -122,20 +79,15 @@ def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
             timeout=30,
             what="a form accepted again",
         )
-    finally:
-        stop.set()
-        poster.join(timeout=60)
 
     status, page, retry_after = poster_page
     assert (status, retry_after) == (503, "60"), f"the poster with Redis down: {status}\n{page[:3000]}"
     assert TRY_AGAIN in page and "Please try again in a minute" in page
-    assert _get(site.port, f"/a/{campaign.slug}/poster.pdf")[0] == 200  # and with Redis back
+    assert get(site.port, f"/a/{campaign.slug}/poster.pdf")[0] == 200  # and with Redis back
 
-    unexpected = [(answer[1], answer[2][:2000]) for answer in answers if answer[1] not in (200, 503)]
+    unexpected = poster.unexpected()
     assert not unexpected, f"answers other than the thank-you and try-again pages: {unexpected[:2]}\n{chaos.logs()}"
-    during = [
-        (n, status, page) for n, status, page, sent, answered in answers if down_from < sent and answered < down_until
-    ]
+    during = poster.during(down_from, down_until)
     assert during, "no answer during the outage"
     for n, status, page in during:
         # The form is stored in PostgreSQL and its drain queued again by the sweep when the queueing failed:
@@ -144,13 +96,7 @@ def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
         assert status in (200, 503), f"form {n} answered {status} while Redis was down:\n{page[:3000]}"
         assert status == 200 or (TRY_AGAIN in page and "Your form was not accepted yet" in page)
 
-    # "Send again": the refused forms as they were, and a few accepted ones again (a double press).
-    refused = [answer[0] for answer in answers if answer[1] == 503]
-    accepted = {answer[0] for answer in answers if answer[1] == 200}
-    for n in refused + sorted(accepted)[:5]:
-        status, _page = site.send(forms[n])
-        assert status == 200
-        accepted.add(n)
+    refused, accepted = poster.send_again()
 
     def healed() -> bool:
         assert worker.poll() is None, f"the worker exited on the lost Redis (code {worker.poll()})\n{chaos.logs()}"
@@ -176,7 +122,7 @@ def test_redis_restarted_mid_forms_and_cascade(chaos_own_redis, state):
     connection.close()
     assert worker.poll() is None and beat.poll() is None
     assert_sent_once_to_every_unit(message, state)
-    assert Submission.objects.count() == len(accepted) == len(forms)
+    assert Submission.objects.count() == len(accepted) == len(poster.forms)
     assert not Submission.objects.exclude(problem="").exists()
     assert Application.objects.filter(campaign=campaign).count() == len(accepted)
     assert OutboxMessage.objects.filter(template="application_received").count() == len(accepted)
