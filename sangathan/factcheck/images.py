@@ -105,12 +105,28 @@ def open_picture(source: IO[bytes], *, size: int | None = None) -> Image.Image:
             raise _refuse(ImageError.NOT_AN_IMAGE)
         if image.width * image.height > IMAGE_PIXELS_MAX:
             raise _refuse(ImageError.TOO_MANY_PIXELS)
+        if not _whole(image.format, data):
+            raise _refuse(ImageError.NOT_AN_IMAGE)
         image.load()
     except Image.DecompressionBombError:
         raise _refuse(ImageError.TOO_MANY_PIXELS) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise _refuse(ImageError.NOT_AN_IMAGE) from None
     return image
+
+
+def _whole(image_format: str, data: bytes) -> bool:
+    """Whether ``data`` holds the whole picture, not a file cut short. Pillow would refuse a cut-off file on
+    ``load()``, but WeasyPrint turns on ``ImageFile.LOAD_TRUNCATED_IMAGES`` for the whole process when it is
+    imported (our PDFs), and then the missing part loads grey: so check it here. A PNG's chunks are read to
+    its end with their checksums (``verify``); a JPEG ends with its end-of-image marker (some cameras add a
+    few bytes after it)."""
+    if image_format == "PNG":
+        Image.open(io.BytesIO(data)).verify()  # OSError / SyntaxError when cut short or corrupt
+        return True
+    if image_format == "JPEG":
+        return b"\xff\xd9" in data[-4096:]
+    return True
 
 
 def _rgb(image: Image.Image) -> Image.Image:

@@ -130,7 +130,7 @@ def cascade_back_url(token: str) -> str:
 def recipient_page_link(*, token: str) -> PageLink:
     """The "report a rumour" button on the cascade's message page (registered in ``apps``)."""
     return PageLink(
-        id="report-rumour",
+        anchor="report-rumour",
         label=gettext("Report a rumour"),
         url=reverse("factcheck_public:cascade_rumour", args=[token]),
     )

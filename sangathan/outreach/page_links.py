@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PageLink:
-    id: str  # the element's id on the page (tests and styles find it by this)
+    anchor: str  # the element's id on the page (tests and styles find it by this): a name, never a number
     label: str
     url: str
 

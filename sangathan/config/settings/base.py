@@ -415,6 +415,7 @@ SPECTACULAR_SETTINGS = {
         "SocialAccountPlatformEnum": "sangathan.org.models.SocialAccount.Platform",
         "ApplicationStatusEnum": "sangathan.recruitment.models.Application.Status",
         "MilestoneKindEnum": "sangathan.planning.models.Kind",
+        "ClaimStatusEnum": "sangathan.factcheck.models.Status",
     },
 }
 

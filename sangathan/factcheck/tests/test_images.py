@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import translation
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFile
 
 from sangathan.factcheck import desk, images
 from sangathan.factcheck.models import ImageError, Tier, TipChannel, TipCluster, TipMedia
@@ -116,8 +116,14 @@ def test_a_file_that_is_not_a_picture_is_refused_with_a_translated_reason():
     assert english.startswith("This file is not a picture") and "तस्वीर" in hindi
 
 
-def test_a_truncated_picture_is_refused():
+@pytest.mark.parametrize("loads_truncated", [False, True], ids=["pillow-default", "after-weasyprint"])
+def test_a_truncated_picture_is_refused(monkeypatch, loads_truncated):
+    # WeasyPrint turns LOAD_TRUNCATED_IMAGES on for the whole process when imported: refused all the same.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", loads_truncated)
     assert refused(poster_bytes(1)[:2000]).code == ImageError.NOT_AN_IMAGE
+    jpeg = io.BytesIO()
+    Image.open(io.BytesIO(poster_bytes(1))).convert("RGB").save(jpeg, "JPEG", quality=80)
+    assert refused(jpeg.getvalue()[: len(jpeg.getvalue()) // 2]).code == ImageError.NOT_AN_IMAGE
 
 
 def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded():
