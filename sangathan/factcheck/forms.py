@@ -59,23 +59,35 @@ def checked_image(upload: UploadedFile) -> TipMediaIn:
     return TipMediaIn(content_type=IMAGE_TYPES[kind], file=upload, size=upload.size)
 
 
-class TiplineForm(forms.Form):
+def message_fields(*, text_label, text_max: int, link_label, rows: int) -> tuple[forms.CharField, forms.URLField]:
+    """The text and link fields of a rumour sent to the desk (the public tipline, an office-bearer's "report a
+    rumour"): the same checks and error messages, each form with its own labels and text limit."""
     text = forms.CharField(
-        label=_("What did you receive?"),
+        label=text_label,
         required=False,
-        max_length=TIP_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": _("Paste the message here")}),
+        max_length=text_max,
+        widget=forms.Textarea(attrs={"rows": rows, "placeholder": _("Paste the message here")}),
         error_messages={
             "max_length": _("This can be at most %(limit_value)d characters long (it has %(show_value)d)."),
             "null_characters_not_allowed": _("Remove the invisible control characters from this text."),
         },
     )
     link = forms.URLField(
-        label=_("A link, if there was one"),
+        label=link_label,
         required=False,
         max_length=LINK_MAX,
         assume_scheme="https",
         error_messages={"invalid": _("Enter a web address, e.g. https://example.com/page.")},
+    )
+    return text, link
+
+
+class TiplineForm(forms.Form):
+    text, link = message_fields(
+        text_label=_("What did you receive?"),
+        text_max=TIP_TEXT_MAX,
+        link_label=_("A link, if there was one"),
+        rows=6,
     )
     images = ImagesField(label=_("Photos or screenshots"), required=False)
     mobile = forms.CharField(

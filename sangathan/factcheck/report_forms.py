@@ -1,11 +1,11 @@
 """The form behind "report a rumour" on an office-bearer's personal links (``reported``): the message or a link,
-where it was seen, a screenshot; checked like the public tipline's (``forms``)."""
+where it was seen, a screenshot; the text and link fields come from the tipline's factory
+(``forms.message_fields``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.factcheck.forms import ImagesField
-from sangathan.factcheck.models import LINK_MAX
+from sangathan.factcheck.forms import ImagesField, message_fields
 from sangathan.factcheck.reported import SeenOn
 
 # What an office-bearer pastes from a forward: a long WhatsApp forward is 2–3 thousand characters. The
@@ -14,22 +14,11 @@ REPORT_TEXT_MAX = 4000
 
 
 class RumourReportForm(forms.Form):
-    text = forms.CharField(
-        label=_("The rumour: paste the message"),
-        required=False,
-        max_length=REPORT_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("Paste the message here")}),
-        error_messages={
-            "max_length": _("This can be at most %(limit_value)d characters long (it has %(show_value)d)."),
-            "null_characters_not_allowed": _("Remove the invisible control characters from this text."),
-        },
-    )
-    link = forms.URLField(
-        label=_("Or its link"),
-        required=False,
-        max_length=LINK_MAX,
-        assume_scheme="https",
-        error_messages={"invalid": _("Enter a web address, e.g. https://example.com/page.")},
+    text, link = message_fields(
+        text_label=_("The rumour: paste the message"),
+        text_max=REPORT_TEXT_MAX,
+        link_label=_("Or its link"),
+        rows=5,
     )
     seen_on = forms.ChoiceField(
         label=_("Where did you see it?"),
