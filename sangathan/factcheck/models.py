@@ -388,6 +388,7 @@ class ImageError(models.TextChoices):
     TOO_LARGE = "too_large", _("Too large")
     TOO_MANY_PIXELS = "too_many_pixels", _("Too many pixels")
     MISSING = "missing", _("File missing")
+    UNAVAILABLE = "unavailable", _("Could not be fetched")
 
 
 class TipMedia(models.Model):
@@ -408,6 +409,10 @@ class TipMedia(models.Model):
     ocr_text = models.TextField(_("text read in the picture"), blank=True, editable=False)
     error = models.CharField(_("could not be read"), max_length=16, choices=ImageError.choices, blank=True)
     analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True, editable=False)
+    # A provider's picture is downloaded by a task (``media.fetch_tip_media``): when it was last queued (the
+    # sweep queues again one whose task was lost) and how many downloads were tried (``media``).
+    fetch_queued_at = models.DateTimeField(_("fetch queued at"), null=True, blank=True, editable=False)
+    fetch_attempts = models.PositiveSmallIntegerField(_("fetch attempts"), default=0, editable=False)
 
     scope_rule = ScopeRule("tip__unit__path", unitless=Q(tip__unit__isnull=True), unitless_depth=2)
     objects = ScopedManager()
@@ -424,6 +429,11 @@ class TipMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tip_id}: {self.content_type}"
+
+    @property
+    def is_video(self) -> bool:
+        """A video is kept as the provider's media id and not analysed (no video analysis)."""
+        return self.content_type.startswith("video/") or self.content_type == "video"
 
 
 class LinkKind(models.TextChoices):

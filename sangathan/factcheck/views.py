@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sangathan.access.permissions import VIEW
-from sangathan.factcheck import images, selectors
+from sangathan.factcheck import images, media, selectors
 from sangathan.factcheck.models import ClaimFile, Tier, TipMedia
 
 PER_PAGE = 50
@@ -25,7 +25,10 @@ def tip_list(request):
     rows = selectors.tip_rows(user=request.user, tips=tips, language=request.LANGUAGE_CODE)
     pictures = images.pictures_for_tips(user=request.user, tips=tips)
     matches = images.image_matches_for_tips(user=request.user, tips=tips)
-    items = [(row, pictures.get(row.tip.pk, []), matches.get(row.tip.pk, [])) for row in rows]
+    unfetched = media.unfetched_for_tips(user=request.user, tips=tips)  # videos, pictures being downloaded
+    items = [
+        (row, pictures.get(row.tip.pk, []), matches.get(row.tip.pk, []), unfetched.get(row.tip.pk, [])) for row in rows
+    ]
     return render(
         request,
         "factcheck/tip_list.html",

@@ -7,7 +7,8 @@ webhook refuses everything. The body is size-checked before it is read (``FACTCH
 then verified, then parsed; a delivery is read whole before any tip is stored, so a malformed one stores
 nothing. Providers deliver again when unsure: the message id is stored with the tip, once
 (``services.tip_receive``). Pictures are kept as the provider's media id (WhatsApp media id, Telegram
-file_id); the answer goes back through the outbox (``notifications.channels``) to the sender.
+file_id) and downloaded by a task (``media``), then hashed and read; a video is kept as its id and not
+analysed. The answer goes back through the outbox (``notifications.channels``) to the sender.
 
 Payload shapes: developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples,
 core.telegram.org/bots/api#update (fixtures in tests/fixtures/).
@@ -23,6 +24,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sangathan.factcheck.media import tip_media_queue
 from sangathan.factcheck.models import PROVIDER_ID_MAX, TipChannel
 from sangathan.factcheck.services import TipMediaIn, tip_receive
 
@@ -74,7 +76,7 @@ def _json(body: bytes) -> dict:
 def _store(channel: str, messages: list[Incoming]) -> int:
     stored = 0
     for message in messages:
-        _tip, new = tip_receive(
+        tip, new = tip_receive(
             channel=channel,
             text=message.text,
             media=message.media,
@@ -83,6 +85,8 @@ def _store(channel: str, messages: list[Incoming]) -> int:
             provider_message_id=message.provider_message_id,
             forwarded=message.forwarded,
         )
+        if new and message.media:
+            tip_media_queue(tip)  # downloaded and analysed by a task, after the commit (``media``)
         stored += int(new)
     return stored
 
@@ -238,6 +242,16 @@ def telegram_messages(payload: dict) -> list[Incoming]:
         incoming.media.append(
             TipMediaIn(content_type="image/jpeg", provider_media_id=_id(largest.get("file_id"), "file_id"))
         )
+    # A video (kept, not analysed) and a picture sent uncompressed, as a document.
+    for key, kinds in (("video", ("video/",)), ("document", ("image/", "video/"))):
+        if message.get(key) is None:
+            continue
+        item = _dict(message.get(key), key)
+        content_type = _text(item.get("mime_type"), "mime_type")[:64] or ("video/mp4" if key == "video" else "")
+        if content_type.startswith(kinds):
+            incoming.media.append(
+                TipMediaIn(content_type=content_type, provider_media_id=_id(item.get("file_id"), "file_id"))
+            )
     return [incoming] if incoming.text.strip() or incoming.media else []
 
 

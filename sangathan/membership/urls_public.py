@@ -19,6 +19,7 @@ urlpatterns = [
     path("me/withdraw/", views_me.withdraw, name="me_withdraw"),
     path("me/places/", views_me.places, name="me_places"),
     path("missed-call/", views_webhooks.missed_call_webhook, name="missed_call"),
+    path("missed-call/exotel/", views_webhooks.exotel_passthru, name="missed_call_exotel"),
     path("<str:code>/", views_public.join, name="join"),
     path("<str:code>/places/", views_public.places, name="places"),
     path("<str:code>/qr.svg", views_public.qr_code, name="qr_svg"),

@@ -288,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
     "outreach-remind": {"task": "sangathan.outreach.tasks.remind_and_escalate", "schedule": 900.0},
     # The fact-check desk: claims past their SLA escalated to the state control room (once).
     "factcheck-escalate": {"task": "sangathan.factcheck.tasks.escalate_overdue", "schedule": 300.0},
+    # ... and the WhatsApp/Telegram pictures whose download task was lost queued again.
+    "sweep-factcheck-media": {
+        "task": "sangathan.factcheck.tasks.sweep_tip_media",
+        "schedule": SANGATHAN_SWEEP_SECONDS,
+    },
     # The control room's alert rules (a district's rate at 20:00, silent booths, urgent messages) and escalation.
     "controlroom-alerts": {"task": "sangathan.controlroom.tasks.evaluate_alerts", "schedule": 300.0},
 }
@@ -330,6 +335,11 @@ FACTCHECK_PUBLISHER = env_str("FACTCHECK_PUBLISHER", "Sangathan fact-check desk"
 WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
 WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
+# Pictures sent to those webhooks are downloaded by a task (factcheck/media.py) from WHATSAPP_API_URL and
+# TELEGRAM_API_URL with WHATSAPP_TOKEN and TELEGRAM_BOT_TOKEN: each download at most this many seconds in
+# all, and this many tries (with backoff, then the sweep) before the picture is marked "could not be fetched".
+FACTCHECK_MEDIA_TIMEOUT_SECONDS = float(env_str("FACTCHECK_MEDIA_TIMEOUT_SECONDS", "20"))
+FACTCHECK_MEDIA_FETCH_ATTEMPTS = env_int("FACTCHECK_MEDIA_FETCH_ATTEMPTS", 6)
 # Membership drive (membership/): verified members each booth should have (the target), the term after
 # which a membership lapses, and the SMS gateway's missed-call webhook: the secret that signs its reports
 # (empty: refused), how old a report may be, and how many calls per number an hour are looked at.
@@ -340,6 +350,10 @@ MEMBERSHIP_MISSED_CALL_WINDOW = env_int("MEMBERSHIP_MISSED_CALL_WINDOW", 300)
 MEMBERSHIP_MISSED_CALL_PER_HOUR = env_int("MEMBERSHIP_MISSED_CALL_PER_HOUR", 10)
 # The number people give a missed call to (shown on the code page; empty: the page offers the code only).
 MEMBERSHIP_MISSED_CALL_NUMBER = env_str("MEMBERSHIP_MISSED_CALL_NUMBER", "")
+# Exotel's Passthru applet reporting missed calls (membership/missed_call_exotel.py): the secret in the
+# Passthru URL's Basic credentials (empty: refused) and the ExoPhone calls must come to (empty: any).
+MEMBERSHIP_EXOTEL_SECRET = env_str("MEMBERSHIP_EXOTEL_SECRET", "")
+MEMBERSHIP_EXOTEL_NUMBER = env_str("MEMBERSHIP_EXOTEL_NUMBER", "")
 
 # The public form reads its campaign, posts and place levels from a per-process copy this many seconds
 # old at most (a change to a campaign reaches the form within that time); 0 reads them every time.
