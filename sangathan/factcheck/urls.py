@@ -13,6 +13,7 @@ urlpatterns = [
     path("claims/", views_desk.claim_list, name="claims"),
     path("claims/new/", views_desk.claim_new, name="claim_new"),
     path("claims/import/", views_desk.claim_import, name="claim_import"),
+    path("trending/", views_desk.trending_list, name="trending"),
     path("claims/<int:pk>/", views_desk.claim_detail, name="claim"),
     path("claims/<int:pk>/edit/", views_desk.claim_edit, name="claim_edit"),
     path("claims/<int:pk>/move/", views_desk.claim_transition, name="claim_transition"),

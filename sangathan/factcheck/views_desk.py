@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangathan.access.permissions import VIEW
 from sangathan.access.scope import can_anywhere
-from sangathan.factcheck import answering, desk, importing, selectors
+from sangathan.factcheck import answering, desk, importing, selectors, trending
 from sangathan.factcheck.desk_forms import (
     AssignForm,
     ClaimEditForm,
@@ -305,4 +305,24 @@ def claim_import(request):
         "factcheck/claim_import.html",
         {"form": form, "result": result},
         status=400 if (form.errors or (result and result.errors)) else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def trending_list(request):
+    """The rumours with the most tips in the user's scope over the last seven days, each with a bar chart of
+    its tips per day (or per hour: ``?by=hour``) and the districts they came from."""
+    by = trending.BY_HOUR if request.GET.get("by") == trending.BY_HOUR else trending.BY_DAY
+    trends = trending.trending_for_desk(user=request.user, by=by)
+    return render(
+        request,
+        "factcheck/trending.html",
+        {
+            "trends": trends,
+            "by": by,
+            "days": trending.TREND_DAYS,
+            "chart_width": trending.CHART_WIDTH,
+            "chart_height": trending.CHART_HEIGHT,
+        },
     )

@@ -41,6 +41,8 @@ def _unit(world, column):
 DESK = SEND_MESSAGES
 WEB = [
     Endpoint("factcheck.claims", "factcheck:claims", markers=(("claim", False),)),
+    # Trending rumours: each cluster's newest tip text (the world's tips, one rumour per column).
+    Endpoint("factcheck.trending", "factcheck:trending", markers=(("tip", False),)),
     Endpoint("factcheck.claim_new.form", "factcheck:claim_new", ok=(200, 404), nowhere=(404,)),
     Endpoint("factcheck.claim_new", "factcheck:claim_new", "POST", DESK, data=_unit, body_unit=True),
     # Archives belong to no unit: only a national desk (or a superuser) imports them; Jaipur's roles get 404.
