@@ -1,22 +1,17 @@
 """The read replica with a real PostgreSQL streaming replica made on this machine (issue 17).
 
-The ``streaming_replica`` fixture (once per test session) copies the running primary with
+The ``streaming_replica`` fixture (once per test session) makes one with ``sangathan/ops/replica_local.py``
+(shared with the load scenario, ``loadtest/run.py --replica``): it copies the running primary with
 ``pg_basebackup -R`` into a temporary directory, starts it as a hot standby on a free loopback port and stops
 and removes it at the end. The primary must accept replication connections from 127.0.0.1: ``wal_level`` ``replica``
 (PostgreSQL's default; changing it needs a restart) and a ``pg_hba.conf`` line for replication from 127.0.0.1,
-which the fixture adds itself when the file is writable here (then reloads the server: no restart). Otherwise
+which the module adds itself when the file is writable here (then reloads the server: no restart). Otherwise
 the tests are skipped, saying what is missing (docs/deploy.md). PostgreSQL only: skipped on SQLite.
 """
 
-import os
-import pwd
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 from django.db import connection, connections
@@ -24,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from sangathan.config import routers
+from sangathan.ops.replica_local import Primary, ReplicaNotPossible, free_port, local_replica
 from sangathan.org.models import Unit
 from sangathan.testing import log_in, require
 
@@ -33,123 +29,20 @@ pytestmark = [
 ]
 
 CATCH_UP_SECONDS = 30
-CONFIGURATION = {
-    "postgresql.conf": "",  # the defaults: hot_standby on, what -o gives on the command line
-    "pg_hba.conf": "local all all trust\nhost all all 127.0.0.1/32 trust\n",  # loopback only
-    "pg_ident.conf": "",
-}
-
-
-def _bin(name: str) -> str:
-    pg_config = shutil.which("pg_config") or "/usr/bin/pg_config"
-    bindir = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
-    return str(Path(bindir) / name)
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    """PostgreSQL's server refuses to run as root: as root, run it as the postgres user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-HBA_LINE = "host replication all 127.0.0.1/32 trust  # added by tests/test_replica.py for its local replica"
-
-
-def allow_loopback_replication() -> str | None:
-    """Let the primary accept replication connections from 127.0.0.1 where that needs no restart (a line in
-    pg_hba.conf, then a reload). Returns what stands in the way, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW wal_level")
-        if cursor.fetchone()[0] == "minimal":
-            return "wal_level is minimal: set it to replica and restart PostgreSQL"
-        cursor.execute(
-            "SELECT count(*) FROM pg_hba_file_rules "
-            "WHERE type = 'host' AND address = '127.0.0.1' AND 'replication' = ANY(database)"
-        )
-        if cursor.fetchone()[0]:
-            return None
-        cursor.execute("SHOW hba_file")
-        hba = Path(cursor.fetchone()[0])
-        if not os.access(hba, os.W_OK):
-            return f"{hba} has no replication line for 127.0.0.1 and cannot be changed here: add {HBA_LINE!r}"
-        with hba.open("a") as lines:
-            lines.write(f"\n{HBA_LINE}\n")
-        cursor.execute("SELECT pg_reload_conf()")
-    return None
 
 
 @pytest.fixture(scope="session")
 def streaming_replica(django_db_setup, django_db_blocker):
-    """A hot standby of the test database's server: yields its port."""
+    """A hot standby of the test database's server (sangathan/ops/replica_local.py's LocalReplica)."""
     if connection.vendor != "postgresql":
         pytest.skip("the read replica is PostgreSQL's streaming replication")
-    primary = connection.settings_dict
-    data = Path(tempfile.mkdtemp(prefix="sangathan-replica-"))
-    if os.geteuid() == 0:
-        postgres = pwd.getpwnam("postgres")
-        os.chown(data, postgres.pw_uid, postgres.pw_gid)
-    data.chmod(0o700)
-    port = _free_port()
-    with django_db_blocker.unblock():
-        problem = allow_loopback_replication()
-    require("A primary that accepts replication connections", present=problem is None, make_test=f"needs: {problem}")
-    try:
-        for _attempt in range(20):  # a reload just asked for takes effect within moments
-            copy = subprocess.run(  # noqa: S603 - the system's pg_basebackup, fixed arguments
-                _as_postgres(
-                    [
-                        _bin("pg_basebackup"),
-                        *("-h", primary["HOST"] or "127.0.0.1", "-p", str(primary["PORT"] or 5432)),
-                        *("-U", primary["USER"] or "postgres", "-D", str(data)),
-                        *("-R", "-X", "stream", "-c", "fast", "--no-sync"),
-                    ]
-                ),
-                capture_output=True,
-                text=True,
-                timeout=120,
-                env={**os.environ, "PGPASSWORD": primary["PASSWORD"] or ""},
-            )
-            if copy.returncode == 0 or "pg_hba.conf" not in copy.stderr:
-                break
-            time.sleep(0.1)
-        require(
-            "A replication connection to the primary (pg_hba.conf: host replication all 127.0.0.1/32 trust)",
-            present=copy.returncode == 0,
-            make_test=f"needs it; pg_basebackup said: {copy.stderr.strip()[-300:]}",
-        )
-        # Debian keeps the configuration in /etc, outside the copied data directory: the replica gets its own.
-        for name, text in CONFIGURATION.items():
-            (data / name).write_text(text)
-            if os.geteuid() == 0:
-                os.chown(data / name, postgres.pw_uid, postgres.pw_gid)
-        started = subprocess.run(  # noqa: S603 - the system's pg_ctl, fixed arguments
-            _as_postgres(
-                [
-                    _bin("pg_ctl"),
-                    *("-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "60"),
-                    *("-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c hot_standby=on"),
-                    "start",
-                ]
-            ),
-            capture_output=True,
-            text=True,
-            timeout=90,
-        )
-        log = data / "server.log"
-        assert started.returncode == 0, started.stderr + (log.read_text()[-2000:] if log.exists() else "")
-        yield port
-    finally:
-        subprocess.run(  # noqa: S603 - the system's pg_ctl, fixed arguments
-            _as_postgres([_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(data, ignore_errors=True)
+    with ExitStack() as stack:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            try:
+                made = stack.enter_context(local_replica(Primary.from_settings(connection.settings_dict), cursor))
+            except ReplicaNotPossible as problem:
+                require("A primary that accepts replication connections", present=False, make_test=f"needs: {problem}")
+        yield made
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +54,7 @@ def replica_alias(streaming_replica):
     databases["replica"] = {
         **primary,
         "HOST": "127.0.0.1",
-        "PORT": str(streaming_replica),
+        "PORT": str(streaming_replica.port),
         "TEST": {**primary["TEST"], "MIRROR": "default"},
     }
     routers.forget_replica_check()
@@ -238,6 +131,29 @@ def test_other_pages_and_every_write_go_to_the_primary(replica_alias, cast, clie
         assert Unit.objects.get(pk=tree.jaipur.pk).name_en == "Jaipur (renamed)"  # replayed on the replica
 
 
+def test_the_primary_sees_it_streaming_and_it_counts_the_dashboard_s_reads(
+    streaming_replica, replica_alias, cast, client, tree
+):
+    """What the load scenario reports: the lag as the primary sees it, and the reads the replica answered."""
+    with connections["default"].cursor() as cursor:
+        lag = streaming_replica.lag(cursor)
+    assert lag is not None, "the primary does not list the replica under its name in pg_stat_replication"
+    assert lag[0] >= 0 and lag[1] >= 0
+    database = connections["default"].settings_dict["NAME"]
+    log_in(client, cast.state_admin)
+    caught_up()
+    before = streaming_replica.reads(database)
+    assert client.get(reverse("controlroom:wall", args=[tree.rajasthan.pk])).status_code == 200
+    connections["replica"].close()  # a server process sends its statistics at the latest when it ends
+    deadline = time.monotonic() + CATCH_UP_SECONDS
+    while (after := streaming_replica.reads(database))["tables"].get("org_unit", 0) <= before["tables"].get(
+        "org_unit", 0
+    ):
+        assert time.monotonic() < deadline, f"no read of org_unit counted on the replica: {after}"
+        time.sleep(0.2)
+    assert after["transactions"] > before["transactions"]
+
+
 def test_readyz_reports_the_replica_s_lag(replica_alias, client, settings):
     settings.READYZ_CACHE_SECONDS = 0
     caught_up()
@@ -254,7 +170,7 @@ def test_a_replica_that_does_not_answer_leaves_its_pages_to_the_primary(replica_
     replica = connections["replica"]
     port = replica.settings_dict["PORT"]
     replica.close()
-    replica.settings_dict["PORT"] = str(_free_port())  # nothing listens there
+    replica.settings_dict["PORT"] = str(free_port())  # nothing listens there
     routers.forget_replica_check()
     try:
         with CaptureQueriesContext(connections["default"]) as on_primary:
