@@ -41,8 +41,9 @@ def _unit(world, column):
 DESK = SEND_MESSAGES
 WEB = [
     Endpoint("factcheck.claims", "factcheck:claims", markers=(("claim", False),)),
-    # Trending rumours: each cluster's newest tip text (the world's tips, one rumour per column).
-    Endpoint("factcheck.trending", "factcheck:trending", markers=(("tip", False),)),
+    # Trending rumours: one text per cluster (its newest tip the reader may see). The world's short marker tips
+    # cluster together, so a visible column's marker may stand behind another's; no invisible one may show.
+    Endpoint("factcheck.trending", "factcheck:trending", markers=(("tip", False),), show_visible=False),
     Endpoint("factcheck.claim_new.form", "factcheck:claim_new", ok=(200, 404), nowhere=(404,)),
     Endpoint("factcheck.claim_new", "factcheck:claim_new", "POST", DESK, data=_unit, body_unit=True),
     # Archives belong to no unit: only a national desk (or a superuser) imports them; Jaipur's roles get 404.
