@@ -15,7 +15,8 @@ these meet. ``normalise(text)`` builds the key in two steps:
    every Latin word, from either source, is folded phonetically: vowel length (aa/a, ee/i, oo/u),
    ai/ei → e, au/ou → o, aspiration (kh, gh, ch, jh, th, dh, ph, bh, sh → one letter), w → v, z → j,
    f → p, q → k, x → ks, c → k except before h, doubled letters, final schwa and silent e of longer
-   words, nasal n after a final vowel (नहीं = nahin = nahi).
+   words, nasal n after a final vowel (नहीं = nahin = nahi). Common English words of public life, as
+   written, become the key of their Hindi word first (``_ENGLISH_IN_HINDI``: "govt" → "sarkar").
 
 The fold is deliberately lossy (it is a key, never shown): "band" and "bandh" meet, and so do "bola" and
 "bole". The matcher scores character n-grams of these keys, so a lost distinction costs a little
@@ -563,10 +564,131 @@ def _months_as_tokens(words: list[str]) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------- English words said in Hindi
+
+# A Hinglish tip mixes English words into Hindi ("sarkari hospital me vaccine free") and a Hindi claim
+# says them in Hindi (सरकारी अस्पताल में टीका मुफ्त): the key writes the common English words of public
+# life as their Hindi word, so that the tip meets the claim's Hindi text and the English text meets it too
+# (both sides of every comparison go through the same map). General vocabulary of rumours about
+# institutions, not words picked from one data set; a word with two Hindi renderings takes the commoner.
+_ENGLISH_IN_HINDI = {
+    "government": "सरकार",
+    "govt": "सरकार",
+    "employees": "कर्मचारी",
+    "employee": "कर्मचारी",
+    "staff": "कर्मचारी",
+    "cancelled": "रद्द",
+    "canceled": "रद्द",
+    "cancel": "रद्द",
+    "scrapped": "रद्द",
+    "month": "महीने",
+    "months": "महीने",
+    "next": "अगले",
+    "free": "मुफ्त",
+    "bank": "बैंक",
+    "banks": "बैंक",
+    "notes": "नोट",
+    "train": "ट्रेन",
+    "trains": "ट्रेनें",
+    "election": "चुनाव",
+    "elections": "चुनाव",
+    "polls": "चुनाव",
+    "commission": "आयोग",
+    "day": "दिन",
+    "days": "दिन",
+    "year": "साल",
+    "years": "साल",
+    "closed": "बंद",
+    "shut": "बंद",
+    "banned": "बंद",
+    "exam": "परीक्षा",
+    "exams": "परीक्षा",
+    "school": "स्कूल",
+    "schools": "स्कूल",
+    "hospital": "अस्पताल",
+    "hospitals": "अस्पताल",
+    "ration": "राशन",
+    "people": "लोग",
+    "fine": "जुर्माना",
+    "penalty": "जुर्माना",
+    "account": "खाता",
+    "accounts": "खाते",
+    "salary": "वेतन",
+    "pension": "पेंशन",
+    "price": "दाम",
+    "prices": "दाम",
+    "village": "गांव",
+    "villages": "गांव",
+    "district": "जिले",
+    "state": "राज्य",
+    "states": "राज्य",
+    "phase": "चरण",
+    "phases": "चरण",
+    "counting": "मतगणना",
+    "date": "तारीख",
+    "today": "आज",
+    "tomorrow": "कल",
+    "midnight": "आधी रात",
+    "night": "रात",
+    "students": "छात्र",
+    "children": "बच्चे",
+    "women": "महिलाएं",
+    "farmers": "किसान",
+    "heat": "गर्मी",
+    "vaccine": "टीका",
+    "vaccines": "टीके",
+    "electricity": "बिजली",
+    "gold": "सोना",
+    "seized": "जब्त",
+    "house": "घर",
+    "home": "घर",
+    "homes": "घर",
+    "cash": "नकद",
+    "scheme": "योजना",
+    "old": "पुरानी",
+    "rice": "चावल",
+    "sugar": "चीनी",
+    "oil": "तेल",
+    "pulses": "दालें",
+    "shop": "दुकान",
+    "shops": "दुकानें",
+    "shopkeepers": "दुकानदार",
+    "coin": "सिक्के",
+    "coins": "सिक्के",
+    "income": "आय",
+    "voters": "मतदाता",
+    "voter": "मतदाता",
+    "booth": "बूथ",
+    "result": "परिणाम",
+    "results": "परिणाम",
+    "everyone": "सभी",
+    "all": "सभी",
+    "every": "हर",
+    "each": "हर",
+    "only": "सिर्फ",
+    "from": "से",
+    "till": "तक",
+    "until": "तक",
+}
+
+
+def _lexicon() -> dict[str, str]:
+    """English word as written (lower case) → the key of its Hindi word. Looked up before folding, so a
+    Hindi or Hinglish word that folds like one of them (पास and "phase" both fold to "pas") stays itself."""
+    fold = _DEVANAGARI_FOLD
+    return {
+        english: " ".join(fold_word(word) for word in unicodedata.normalize("NFC", hindi).translate(fold).split())
+        for english, hindi in _ENGLISH_IN_HINDI.items()
+    }
+
+
+_LEXICON = _lexicon()
+
+
 def key_of_clean(cleaned: str) -> str:
     """The Latin key of a text already cleaned with ``clean``."""
     words = _months_as_tokens(_numbers_as_digits(cleaned.split()))
-    return " ".join(folded for folded in map(fold_word, words) if folded)
+    return " ".join(folded for folded in (_LEXICON.get(word) or fold_word(word) for word in words) if folded)
 
 
 def normalise(text: str) -> str:

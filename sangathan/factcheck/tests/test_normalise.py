@@ -137,3 +137,12 @@ def test_other_scripts_pass_through():
 def test_long_text_is_normalised_quickly_enough_to_be_linear():
     text = "कल से 2000 के नोट बंद, सरकार ने घोषणा की। " * 200
     assert normalise(text).count("sarkar") == 200
+
+
+def test_common_english_words_are_keyed_as_their_hindi_word():
+    hindi = normalise("सरकारी स्कूल 30 जून तक बंद, अगले महीने परीक्षा")
+    english = normalise("Govt schools closed till 30 June, exams next month")
+    assert set(english.split()) >= {"skul", "band", "tak", "30", "m6", "pariks", "agl", "mahi"}
+    assert {"skul", "band", "tak", "agl", "mahi", "pariks"} <= set(hindi.split())
+    # Looked up as written, before folding: पास ("near", folds like "phase") and "paas" stay themselves.
+    assert normalise("phase") == normalise("चरण") != normalise("पास") == normalise("paas")

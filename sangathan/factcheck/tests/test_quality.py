@@ -212,3 +212,44 @@ def test_a_slice_of_the_set_through_the_matcher_cli(tmp_path):
     relabelled = matcher_row(out.getvalue())
     assert relabelled[3] == "0.0%" and relabelled[4] == "0.0%"
     assert relabelled[5] == str(autos)
+
+
+def _scored(tip_id: str, claim: str, best: str, score: float, margin: float, chars: int = 40) -> quality.Scored:
+    return quality.Scored(tip=quality.Tip(tip_id, "", claim, "en"), claim=best, score=score, margin=margin, chars=chars)
+
+
+def test_cross_validation_chooses_on_one_half_and_counts_on_the_other():
+    # Two claims that fall in different halves, so each half trains the other's thresholds.
+    a, b = "notes-2000-ban-tomorrow", "polling-on-5-may"
+    assert quality.zlib.crc32(a.encode()) % 2 != quality.zlib.crc32(b.encode()) % 2
+    items = [
+        _scored("a1", a, a, 0.70, 0.40),
+        _scored("a2", a, a, 0.60, 0.30),
+        _scored("a3", "", a, 0.65, 0.25),  # repeats none, nearest a: any margin ≤ 0.25 links it wrongly
+        _scored("a4", a, a, 0.90, 0.50, chars=10),  # too short to auto-link at any score
+        _scored("b1", b, b, 0.60, 0.22),
+        _scored("b2", b, a, 0.50, 0.21),  # b's tip with a first: wrong when linked, and it goes with b's half
+    ]
+    halves = {item.tip.id: quality.half_of(item) for item in items}
+    assert halves["a3"] == halves["a1"] and halves["b2"] == halves["b1"] != halves["a1"]
+
+    a_half = [item for item in items if halves[item.tip.id] == halves["a1"]]
+    # The widest margin that still links both right ones above a3's 0.25, then the highest score.
+    assert quality.choose_thresholds(a_half, 25) == (0.6, 0.3)
+    assert quality.count_auto(a_half, 0.6, 0.3, 25) == (2, 0)
+    b_half = [item for item in items if halves[item.tip.id] == halves["b1"]]
+    assert quality.choose_thresholds(b_half, 25) == (0.6, 0.22)
+
+    lines = quality.cross_validation(items, min_chars=25, shipped=(0.55, 0.35))
+    # a's thresholds (0.60 / 0.30) link nothing of b's half; b's (0.60 / 0.22) link a1, a2 and, wrongly, a3.
+    assert "held out, both ways: auto-linked right 2/5 (40.0%), wrong 1" in lines[-3]
+    assert lines[-2].endswith("right 1/3 (33.3%), wrong 0") or lines[-1].endswith("right 1/3 (33.3%), wrong 0")
+
+
+def test_no_thresholds_on_the_grid_when_every_point_links_wrongly():
+    items = [_scored("w", "polling-on-5-may", "notes-2000-ban-tomorrow", 0.99, 0.99)]
+    assert quality.choose_thresholds(items, 25) is None
+    assert any(
+        "no thresholds on the grid" in line
+        for line in quality.cross_validation(items, min_chars=25, shipped=(0.55, 0.35))
+    )
