@@ -21,9 +21,10 @@ class Load:
         return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
 
 
-def drive(port: int, bodies, concurrency: int, headers: dict, follow: bool = False) -> Load:
+def drive(port: int, bodies, concurrency: int, headers: dict, follow: bool = False, keep=None) -> Load:
     """POST every (path, body) on ``concurrency`` keep-alive connections; with ``follow``, also GET the page a
-    303 points to (what a browser without JavaScript does) and time the pair as one answer."""
+    303 points to (what a browser without JavaScript does) and time the pair as one answer. ``keep(body,
+    status, text)``, when given, is called with each answer's text (after the timing)."""
     load = Load()
     lock = threading.Lock()
     queue = list(reversed(bodies))
@@ -36,10 +37,11 @@ def drive(port: int, bodies, concurrency: int, headers: dict, follow: bool = Fal
                     break
                 path, body = queue.pop()
             started = time.perf_counter()
+            text = b""
             try:
                 conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
-                response.read()
+                text = response.read()
                 status = response.status
                 if follow and status == 303:
                     conn.request("GET", response.getheader("Location"), headers={"Cookie": headers["Cookie"]})
@@ -51,6 +53,8 @@ def drive(port: int, bodies, concurrency: int, headers: dict, follow: bool = Fal
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 status = 0
             elapsed = (time.perf_counter() - started) * 1000
+            if keep is not None:
+                keep(body, status, text)
             with lock:
                 load.latencies_ms.append(elapsed)
                 load.statuses[status] = load.statuses.get(status, 0) + 1

@@ -20,7 +20,7 @@ from django.db import connection
 
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks import controlroom as controlroom_bench
-from sangathan.benchmarks import controlroom_intake, org
+from sangathan.benchmarks import controlroom_intake, membership_join, org
 from sangathan.benchmarks import membership as membership_bench
 from sangathan.benchmarks import outreach as outreach_bench
 from sangathan.benchmarks import planning as planning_bench
@@ -180,6 +180,7 @@ class Command(BaseCommand):
             *controlroom_bench.ROW_NAMES,
             *controlroom_intake.ROW_NAMES,
             *membership_bench.ROW_NAMES,
+            *membership_join.ROW_NAMES,
         )
         names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
         unknown = sorted(set(names) - set(all_rows))
@@ -251,6 +252,14 @@ class Command(BaseCommand):
             )
             report.rows += rows
             report.notes += notes
+            if "membership-join" in names:
+                if in_test_database:
+                    report.notes.append("membership-join: skipped inside a test database (it starts its own server).")
+                else:
+                    log("Membership join and code POSTs under load (gunicorn, 2 workers) ...")
+                    rows, notes = membership_join.run(only=names, log=log, requests=apply_requests)
+                    report.rows += rows
+                    report.notes += notes
 
         tree, database, machine = report.tree, report.database, report.machine
         self.stdout.write(
