@@ -17,7 +17,7 @@ from sangathan.org.models import Level, Position
 from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory
 from sangathan.outreach.models import Message, SendChunk
-from tests.chaos.test_worker_killed import assert_sent_once_to_every_unit, report, send_to_every_booth
+from tests.chaos.helpers import assert_sent_once_to_every_unit, report, send_to_every_booth
 
 pytestmark = [
     pytest.mark.chaos,

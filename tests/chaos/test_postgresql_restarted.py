@@ -33,8 +33,8 @@ from sangathan.org.tests.factories import UserFactory
 from sangathan.outreach.models import Message
 from sangathan.recruitment.models import Application, Submission
 from sangathan.testing import require
+from tests.chaos.helpers import assert_sent_once_to_every_unit, report, send_to_every_booth
 from tests.chaos.public_form import TRY_AGAIN, FormPoster, Site, campaign_on
-from tests.chaos.test_worker_killed import assert_sent_once_to_every_unit, report, send_to_every_booth
 
 # outage: it stops the PostgreSQL server every test shares, so `make test` runs it alone after the suite.
 pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.outage, pytest.mark.django_db(transaction=True)]

@@ -30,8 +30,8 @@ from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory
 from sangathan.outreach.models import Message, SendChunk
 from sangathan.recruitment.models import Application, Submission
+from tests.chaos.helpers import SHAPE, assert_sent_once_to_every_unit, report, send_to_every_booth
 from tests.chaos.public_form import TRY_AGAIN, FormPoster, Site, campaign_on, get
-from tests.chaos.test_worker_killed import SHAPE, assert_sent_once_to_every_unit, report, send_to_every_booth
 
 pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

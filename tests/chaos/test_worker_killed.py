@@ -11,7 +11,6 @@ import json
 import time
 
 import pytest
-from django.db.models import Count, Sum
 
 from sangathan.access.models import Role, RoleAssignment
 from sangathan.notifications import services as notifications
@@ -20,17 +19,11 @@ from sangathan.org import import_jobs, seeding
 from sangathan.org.models import Level, Position, Unit, UnitImportJob
 from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory
-from sangathan.outreach import services as outreach
-from sangathan.outreach.models import Delivery, Message, Rollup, SendChunk
-from sangathan.outreach.selectors import key_office_bearers, subtree_range
+from sangathan.outreach.models import Message, SendChunk
+from tests.chaos.helpers import SHAPE, assert_sent_once_to_every_unit, report, send_to_every_booth
 
 pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-# A small state: 16 districts (16 chunks of ≈77 units), 1,228 units below the state. The suite's time is the
-# limit (all chaos tests in about a minute on a quiet machine); the state-sized send is the acceptance check's.
-SHAPE = seeding.Shape(
-    states=1, chain=(("district", 16), ("assembly", 16), ("block", 32), ("mandal", 64), ("booth", 1100))
-)
 # The cascade's tests leave the deliveries of the outbox to the outbox's own test: the workers serve the
 # cascade (and the sweeps on the default queue) only, and the books count the outbox rows.
 CASCADE = ("cascade", "default")
@@ -49,42 +42,6 @@ def admin(state):
     user = UserFactory(username="chaos_admin")
     RoleAssignment.objects.create(user=user, unit=state, role=Role.STATE_ADMIN)
     return user
-
-
-def report(what: str, seconds: float, since: str = "the new worker and beat started") -> None:
-    print(f"\nchaos: {what}: done {seconds:.1f} s after {since}")  # noqa: T201
-
-
-def send_to_every_booth(state, admin) -> Message:
-    """A message from the state to every booth: 16 chunk tasks queued in the test's namespace."""
-    message = outreach.message_create(
-        unit=state,
-        target_level=Level.objects.get(code="booth"),
-        by=admin,
-        title="Chaos",
-        body_hi="सभी बूथ ध्यान दें।",
-        text_whatsapp="ध्यान दें",
-    )
-    outreach.message_send(message=message, by=admin)
-    return message
-
-
-def assert_sent_once_to_every_unit(message: Message, state: Unit) -> None:
-    units = Unit.objects.filter(path__startswith=state.path).exclude(pk=state.pk)
-    expected = units.count()
-    message.refresh_from_db()
-    deliveries = Delivery.objects.filter(message=message)
-    assert deliveries.count() == expected == message.deliveries_total
-    assert not deliveries.values("unit").annotate(n=Count("pk")).filter(n__gt=1).exists()
-    assert set(deliveries.values_list("unit_id", flat=True)) == set(units.values_list("pk", flat=True))
-    # The roll-ups count each unit once: the districts' rows add up to every delivery.
-    districts = Rollup.objects.filter(message=message, path__in=units.filter(depth=state.depth + 1).values("path"))
-    assert districts.aggregate(n=Sum("total"))["n"] == expected
-    # One notification per unit's key office-bearer, none twice.
-    low, high = subtree_range(state.path)
-    recipients = key_office_bearers(list(units.values_list("pk", flat=True)), low=low, high=high)
-    sent = OutboxMessage.objects.filter(idempotency_key__startswith=f"outreach:{message.pk}:")
-    assert recipients and sent.count() == len(recipients)
 
 
 def test_a_worker_killed_mid_cascade(chaos, state, admin):
