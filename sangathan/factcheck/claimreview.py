@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.factcheck.models import (
@@ -81,7 +82,8 @@ def claim_review(*, claim: Claim, url: str, language: str, claim_text: str, appe
     item: dict = {"@type": "Claim", "appearance": [{"@type": "CreativeWork", "url": link} for link in appearances]}
     if claim.claimant:
         item["author"] = {"@type": "Organization", "name": claim.claimant}
-    published = claim.published_at.date().isoformat() if claim.published_at else None
+    # The day in India, as the page shows it: a claim published at 00:10 IST is not dated the day before (UTC).
+    published = timezone.localdate(claim.published_at).isoformat() if claim.published_at else None
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",

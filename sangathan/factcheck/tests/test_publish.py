@@ -2,6 +2,7 @@
 out of the page; only published claims are public. Importing ClaimReview archives: JSON-LD, a page, the
 Fact Check Tools JSON and CSV, idempotent by URL, nothing stored when a row is bad."""
 
+import datetime
 import json
 import re
 
@@ -10,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from sangathan.access.models import Role, RoleAssignment
-from sangathan.factcheck.claimreview import read_archive, verdict_from_rating
+from sangathan.factcheck.claimreview import claim_review, read_archive, verdict_from_rating
 from sangathan.factcheck.importing import claims_import
 from sangathan.factcheck.models import Claim, ClaimLink, ClaimLoad, LinkKind, Status, Verdict
 from sangathan.factcheck.tests.samples import NOTES_EN, NOTES_HI
@@ -53,7 +54,7 @@ def test_the_public_page_carries_a_claim_review_in_hindi_and_english(client, pub
         assert review["reviewRating"]["alternateName"] == str(Verdict.FALSE.label)
     assert review["reviewRating"]["ratingValue"] == 1
     assert review["author"]["@type"] == "Organization" and review["author"]["name"]
-    assert review["datePublished"] == claim.published_at.date().isoformat()
+    assert review["datePublished"] == timezone.localdate(claim.published_at).isoformat()
     assert review["url"].endswith(reverse("factcheck_public:claim", args=[claim.pk, "hi"]))
     assert review["itemReviewed"]["@type"] == "Claim"
     assert [a["url"] for a in review["itemReviewed"]["appearance"]] == ["https://x.com/rumour/1"]
@@ -81,6 +82,14 @@ def test_script_in_a_claim_cannot_break_out_of_the_json_ld(client, published_cla
     html = _page(client, claim, "hi").content.decode()
     assert "<script>alert(1)" not in html
     assert _ld(html)["claimReviewed"].startswith("</script>")
+
+
+def test_the_claim_review_is_dated_by_the_day_in_india(published_claim):
+    """Published at 00:10 IST on 1 January (18:40 UTC on 31 December): the markup says 1 January, as the page."""
+    claim = published_claim()
+    claim.published_at = datetime.datetime(2026, 12, 31, 18, 40, tzinfo=datetime.UTC)
+    review = claim_review(claim=claim, url="https://example.org/c", language="hi", claim_text="x", appearances=[])
+    assert review["datePublished"] == "2027-01-01"
 
 
 # ---------------------------------------------------------------- import
