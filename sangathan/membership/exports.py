@@ -4,6 +4,7 @@ decade unless the user may see personal data at the unit; every export is one au
 (who, which format, how many rows, their ids). The cells go through ``core.exports`` (no spreadsheet
 formula survives)."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.audit.services import audit_bulk_action
@@ -24,8 +25,9 @@ def columns(*, full_age: bool) -> list[Column]:
         (_("Gender"), lambda m: m.get_gender_display() if m.gender else ""),
         (_("Booth / unit"), lambda m: m.unit.display_name),
         (_("Status"), lambda m: m.get_status_display()),
-        (_("Joined"), lambda m: m.joined_at.date().isoformat()),
-        (_("Verified"), lambda m: m.verified_at.date().isoformat() if m.verified_at else ""),
+        # The day in India: a member who joined at 00:10 IST is not listed under the day before (UTC).
+        (_("Joined"), lambda m: timezone.localdate(m.joined_at).isoformat()),
+        (_("Verified"), lambda m: timezone.localdate(m.verified_at).isoformat() if m.verified_at else ""),
         (_("Referral link"), lambda m: m.referred_by.code if m.referred_by else ""),
     ]
 

@@ -2,15 +2,18 @@
 decade without view_personal; formula cells neutralised; one audit entry per export; a viewer may not
 export, a sibling district gets 404 and no audit entry."""
 
+import datetime
 import io
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from sangathan.access.personal import may_see_personal_at
 from sangathan.audit.models import AuditEntry
 from sangathan.membership import exports
+from sangathan.membership.models import Member
 from sangathan.membership.tests.conftest import join
 from sangathan.testing import log_in
 
@@ -61,6 +64,17 @@ def test_the_xlsx_reads_back_and_ages_are_decades_without_view_personal(client, 
     assert "•" in seema[2]
     viewer_age = exports.columns(full_age=False)[4][1](members["mine"])
     assert viewer_age == "30–39"
+
+
+def test_the_days_joined_and_verified_are_the_days_in_india(tree):
+    """Joined at 00:10 IST on 1 January (18:40 UTC on 31 December): the export says 1 January."""
+    member = join(tree.booth1, verify=True)
+    at = datetime.datetime(2026, 12, 31, 18, 40, tzinfo=datetime.UTC)
+    Member.objects.filter(pk=member.pk).update(joined_at=at, verified_at=at)
+    member = Member.objects.get(pk=member.pk)
+    with translation.override("en"):
+        values = {str(title): value(member) for title, value in exports.columns(full_age=False)}
+    assert values["Joined"] == values["Verified"] == "2027-01-01"
 
 
 def test_a_viewer_may_not_export_and_a_sibling_gets_404_and_nothing_is_logged(client, cast, tree, members):
