@@ -17,15 +17,23 @@ Both run in a Celery task (``analyse_tip_images``), after the tip is stored: the
 a picture that cannot be read (not a picture, a decompression bomb, too big) is marked with the reason
 and kept, and running the task twice does the work once (``analysed_at``).
 
-The near-duplicate search compares the picture with every hashed picture the reader may see, in Python
-(XOR and a popcount): measured at 100,000 stored pictures, 0.35 s to parse the hashes and 0.24 s a scan
-on this loaded 2-core machine, so it suits the thousands of a state desk; docs/factcheck.md has the
-next step (a multi-index over the hash's 16-bit quarters) for more.
+**The near-duplicate search** is a multi-index over the hashes' 16-bit quarters (Norouzi, Punjani and
+Fleet's multi-index hashing): each hash is stored with its four 16-bit bands in indexed columns
+(``models.hash_bands``). Two hashes within ``t`` bits of each other differ in some band by at most
+``t // 4`` bits (were every band ``t // 4 + 1`` bits apart, the whole would be more than ``t``), so the
+candidates are the rows with a pHash band among the 16-bit values within ``t // 4`` bits of ours (697
+values a band at the default ``t`` = 12) **and** a dHash band likewise; the database finds them by index
+(four look-ups of each hash, OR-ed, then AND-ed) and Python checks the two Hamming distances of those
+few, instead of reading and comparing every picture in scope (the scan before: 0.35 s to parse and
+0.24 s to compare per picture at 100,000; docs/benchmarks.md, "Fact-check matching speed"). A
+threshold so high that a band would be searched within more than ``BAND_RADIUS_MAX`` bits falls back to
+the scan.
 """
 
 import io
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO
 
 import imagehash
@@ -41,7 +49,7 @@ from rapidfuzz import fuzz
 
 from sangathan.access.permissions import VIEW
 from sangathan.factcheck import services  # services queue this module's task: by module, either loads first
-from sangathan.factcheck.models import ClaimFile, ImageError, Tip, TipMedia
+from sangathan.factcheck.models import BAND_FIELDS, HASH_BANDS, ClaimFile, ImageError, Tip, TipMedia, hash_bands
 from sangathan.factcheck.normalise import normalise
 
 log = logging.getLogger(__name__)
@@ -197,12 +205,18 @@ def tip_media_analyse(*, media: TipMedia) -> TipMedia:
         media.error, media.analysed_at = ImageError.MISSING, timezone.now()
         media.save(update_fields=["error", "analysed_at"])
         return media
-    hashes = image_hashes(image)
-    media.phash, media.dhash = hashes.phash, hashes.dhash
+    _set_hashes(media, image_hashes(image))
     media.ocr_text = _text_or_nothing(image)
     media.error, media.analysed_at = "", timezone.now()
-    media.save(update_fields=["phash", "dhash", "ocr_text", "error", "analysed_at"])
+    media.save(update_fields=["phash", "dhash", *BAND_FIELDS, "ocr_text", "error", "analysed_at"])
     return media
+
+
+def _set_hashes(row: TipMedia | ClaimFile, hashes: ImageHashes) -> None:
+    """The two hashes and their indexed bands (``models.hash_bands``) on the row, unsaved."""
+    row.phash, row.dhash = hashes.phash, hashes.dhash
+    for field, value in hash_bands(hashes.phash, hashes.dhash).items():
+        setattr(row, field, value)
 
 
 def _text_or_nothing(image: Image.Image) -> str:
@@ -241,9 +255,8 @@ def claim_file_hash(*, file_id: int) -> ClaimFile | None:
             image = open_picture(source, size=evidence.size or None)
     except (PictureError, FileNotFoundError):
         return evidence
-    hashes = image_hashes(image)
-    evidence.phash, evidence.dhash = hashes.phash, hashes.dhash
-    evidence.save(update_fields=["phash", "dhash"])
+    _set_hashes(evidence, image_hashes(image))
+    evidence.save(update_fields=["phash", "dhash", *BAND_FIELDS])
     return evidence
 
 
@@ -313,38 +326,78 @@ class ImageMatch:
         return self.phash_distance
 
 
+BAND_BITS = 16
+BAND_RADIUS_MAX = 4  # 2,517 values a band (20,136 in a query): beyond, the scan (a threshold over 19 bits)
+
+
+@lru_cache(maxsize=8)
+def _band_masks(radius: int) -> tuple[int, ...]:
+    """Every 16-bit value with at most ``radius`` bits set: XOR-ed with a band, its neighbours."""
+    return tuple(mask for mask in range(1 << BAND_BITS) if mask.bit_count() <= radius)
+
+
+def band_lookup(phash: str, dhash: str) -> Q | None:
+    """The rows that may be near-duplicates of the picture with these hashes, as a filter on the indexed
+    bands: some pHash band within ``FACTCHECK_IMAGE_PHASH_MAX // 4`` bits of ours and some dHash band within
+    ``FACTCHECK_IMAGE_DHASH_MAX // 4`` (the module docstring says why none is missed). None when the
+    thresholds are too high for the bands to help (``BAND_RADIUS_MAX``): then every row is a candidate."""
+    radii = {
+        "phash": settings.FACTCHECK_IMAGE_PHASH_MAX // HASH_BANDS,
+        "dhash": settings.FACTCHECK_IMAGE_DHASH_MAX // HASH_BANDS,
+    }
+    if max(radii.values()) > BAND_RADIUS_MAX:
+        return None
+    own = hash_bands(phash, dhash)
+    lookup = Q()
+    for kind, radius in radii.items():
+        masks = _band_masks(radius)
+        some_band = Q()
+        for n in range(HASH_BANDS):
+            value = own[f"{kind}_band{n}"]
+            assert value is not None
+            some_band |= Q(**{f"{kind}_band{n}__in": [value ^ mask for mask in masks]})
+        lookup &= some_band
+    return lookup
+
+
+def near_rows(rows, *, phash: str, dhash: str) -> list[tuple[int, int, TipMedia | ClaimFile]]:
+    """(pHash distance, dHash distance, row) of the hashed rows of ``rows`` (a queryset of ``TipMedia`` or
+    ``ClaimFile``) near the picture with these hashes (``is_near``), candidates found by the bands' index."""
+    lookup = band_lookup(phash, dhash)
+    candidates = rows.exclude(phash="")
+    if lookup is not None:
+        candidates = candidates.filter(lookup)
+    p, d = int(phash, 16), int(dhash, 16)
+    found = []
+    for row in candidates:
+        pd, dd = (p ^ int(row.phash, 16)).bit_count(), (d ^ int(row.dhash, 16)).bit_count()
+        if is_near(pd, dd):
+            found.append((pd, dd, row))
+    return found
+
+
 def image_matches_for_tips(*, user, tips: list[Tip]) -> dict[int, list[ImageMatch]]:
     """{tip id: its pictures' near-duplicates} among the evidence pictures of the claims ``user`` may
     view and the pictures of earlier tips ``user`` may view, nearest first, ``MATCHES_SHOWN`` a picture.
-    Three queries for the page whatever its length."""
+    One query for the page's pictures, then two a picture (``near_rows``: evidence, earlier tips), each
+    reading only the candidates the bands' index gives."""
     own = list(TipMedia.objects.restrict(user, VIEW).filter(tip__in=tips).exclude(phash="").select_related("tip"))
-    if not own:
-        return {}
-    evidence = [
-        (int(row.phash, 16), int(row.dhash, 16), row)
-        for row in ClaimFile.objects.restrict(user, VIEW).exclude(phash="").select_related("claim")
-    ]
-    latest = max(media.tip.created_at for media in own) if own else None
-    earlier = [
-        (int(row.phash, 16), int(row.dhash, 16), row)
-        for row in TipMedia.objects.restrict(user, VIEW)
-        .exclude(phash="")
-        .filter(Q(tip__created_at__lte=latest))
-        .select_related("tip")
-    ]
     found: dict[int, list[ImageMatch]] = {}
     for media in own:
-        p, d = int(media.phash, 16), int(media.dhash, 16)
         near: list[ImageMatch] = []
-        for ph, dh, evidence_file in evidence:
-            pd, dd = (p ^ ph).bit_count(), (d ^ dh).bit_count()
-            if is_near(pd, dd):
-                near.append(ImageMatch(media, pd, dd, claim_file=evidence_file))
-        for ph, dh, other in earlier:
-            if other.tip_id == media.tip_id or other.tip.created_at > media.tip.created_at:
-                continue
-            pd, dd = (p ^ ph).bit_count(), (d ^ dh).bit_count()
-            if is_near(pd, dd) and not words_differ(media.ocr_text, other.ocr_text):
+        evidence = ClaimFile.objects.restrict(user, VIEW).select_related("claim")
+        for pd, dd, evidence_file in near_rows(evidence, phash=media.phash, dhash=media.dhash):
+            assert isinstance(evidence_file, ClaimFile)
+            near.append(ImageMatch(media, pd, dd, claim_file=evidence_file))
+        earlier = (
+            TipMedia.objects.restrict(user, VIEW)
+            .filter(tip__created_at__lte=media.tip.created_at)
+            .exclude(tip_id=media.tip_id)
+            .select_related("tip")
+        )
+        for pd, dd, other in near_rows(earlier, phash=media.phash, dhash=media.dhash):
+            assert isinstance(other, TipMedia)
+            if not words_differ(media.ocr_text, other.ocr_text):
                 near.append(ImageMatch(media, pd, dd, other_tip=other.tip, other_media=other))
         near.sort(key=lambda match: (match.phash_distance + match.dhash_distance, match.claim_file is None))
         found.setdefault(media.tip_id, []).extend(near[:MATCHES_SHOWN])

@@ -379,6 +379,23 @@ class Tip(models.Model):
 
 
 IMAGE_HASH_LENGTH = 16  # hex digits of a 64-bit perceptual hash (images.py)
+HASH_BANDS = 4  # each hash split into this many 16-bit bands, indexed: the near-duplicate search (images.py)
+BAND_FIELDS = tuple(f"{kind}_band{n}" for kind in ("phash", "dhash") for n in range(HASH_BANDS))
+
+
+def hash_bands(phash: str, dhash: str) -> dict[str, int | None]:
+    """{band field: its 16 bits} of two hashes of 16 hex digits (None for a missing hash): the columns the
+    near-duplicate search looks candidates up in (``images.near_rows``)."""
+    found: dict[str, int | None] = {}
+    for kind, value in (("phash", phash), ("dhash", dhash)):
+        bits = int(value, 16) if value else None
+        for n in range(HASH_BANDS):
+            found[f"{kind}_band{n}"] = None if bits is None else (bits >> (16 * n)) & 0xFFFF
+    return found
+
+
+def _band(label: str) -> models.IntegerField:
+    return models.IntegerField(label, null=True, blank=True, editable=False, db_index=True)
 
 
 class ImageError(models.TextChoices):
@@ -406,6 +423,10 @@ class TipMedia(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     phash = models.CharField(_("pHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
     dhash = models.CharField(_("dHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
+    # The two hashes' 16-bit bands (``hash_bands``), set with them: indexed, so the near-duplicate search
+    # reads only the pictures sharing a band within a few bits (images.py), not every stored picture.
+    phash_band0, phash_band1, phash_band2, phash_band3 = (_band(f"pHash band {n}") for n in range(HASH_BANDS))
+    dhash_band0, dhash_band1, dhash_band2, dhash_band3 = (_band(f"dHash band {n}") for n in range(HASH_BANDS))
     ocr_text = models.TextField(_("text read in the picture"), blank=True, editable=False)
     error = models.CharField(_("could not be read"), max_length=16, choices=ImageError.choices, blank=True)
     analysed_at = models.DateTimeField(_("analysed at"), null=True, blank=True, editable=False)
@@ -482,6 +503,10 @@ class ClaimFile(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     phash = models.CharField(_("pHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
     dhash = models.CharField(_("dHash"), max_length=IMAGE_HASH_LENGTH, blank=True, editable=False)
+    # The two hashes' 16-bit bands (``hash_bands``), set with them: indexed, so the near-duplicate search
+    # reads only the pictures sharing a band within a few bits (images.py), not every stored picture.
+    phash_band0, phash_band1, phash_band2, phash_band3 = (_band(f"pHash band {n}") for n in range(HASH_BANDS))
+    dhash_band0, dhash_band1, dhash_band2, dhash_band3 = (_band(f"dHash band {n}") for n in range(HASH_BANDS))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

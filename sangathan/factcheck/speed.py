@@ -6,7 +6,8 @@ when it adds one), and times matching ``tips`` tips in batches (the CLI's path) 
 path's ``match_text``, minus the freshness query). The claims are sentences put together from the
 vocabulary of real rumours — institutions, amounts, dates, places — so that they share n-grams the way a
 real archive does (a random-letter corpus would make the sparse products look cheaper than they are).
-Nothing here touches the database. One run::
+``measure`` touches no database; ``measure_pictures`` (the near-duplicate search over stored pictures)
+writes its pictures and deletes them. One run::
 
     sangathan shell -c "from sangathan.factcheck.speed import measure; print(measure())"
 """
@@ -16,8 +17,11 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from sangathan.factcheck import images
 from sangathan.factcheck.matching import ClaimIndex, Thresholds
+from sangathan.factcheck.models import TipChannel, TipMedia, hash_bands
 from sangathan.factcheck.normalise import normalise
+from sangathan.factcheck.services import tip_receive
 
 # fmt: off
 _SUBJECTS_HI = [
@@ -134,4 +138,84 @@ def measure(*, claims: int = 50_000, tips: int = 5_000, thresholds: Thresholds |
         batch_tips_per_s=tips / batch,
         single_p50_ms=1000 * singles[len(singles) // 2],
         single_p95_ms=1000 * singles[int(len(singles) * 0.95)],
+    )
+
+
+# ---------------------------------------------------------------- pictures (this part uses the database)
+
+
+@dataclass
+class PictureTimings:
+    pictures: int
+    linear_p50_ms: float
+    linear_p95_ms: float
+    index_p50_ms: float
+    index_p95_ms: float
+    index_candidates_median: float
+    same_results: bool
+
+
+def measure_pictures(*, pictures: int = 100_000, queries: int = 20, seed: int = 16) -> PictureTimings:
+    """Near-duplicate search over ``pictures`` stored tip pictures with random hashes (one tip holds them,
+    made here and deleted at the end): the linear scan of every hashed row against the bands' index
+    (``images.near_rows``), for ``queries`` pictures, half of them a few bits from a stored one. Run inside a
+    throw-away database (it writes)."""
+    rng = random.Random(seed)
+    tip, _new = tip_receive(channel=TipChannel.WEB, text="speed: pictures")
+    try:
+        stored = []
+        for start in range(0, pictures, 5000):
+            batch = []
+            for _ in range(min(5000, pictures - start)):
+                ph, dh = f"{rng.getrandbits(64):016x}", f"{rng.getrandbits(64):016x}"
+                stored.append((ph, dh))
+                batch.append(
+                    TipMedia(
+                        tip=tip,
+                        file="factcheck/speed.png",
+                        content_type="image/png",
+                        phash=ph,
+                        dhash=dh,
+                        **hash_bands(ph, dh),
+                    )
+                )
+            TipMedia.objects.bulk_create(batch)
+        probes = []
+        for i in range(queries):
+            ph, dh = (int(x, 16) for x in rng.choice(stored)) if i % 2 else (rng.getrandbits(64), rng.getrandbits(64))
+            for position in rng.sample(range(64), 6):
+                ph ^= 1 << position
+            for position in rng.sample(range(64), 6):
+                dh ^= 1 << position
+            probes.append((f"{ph:016x}", f"{dh:016x}"))
+        rows = TipMedia.objects.filter(tip=tip)
+        linear, indexed, candidates, same = [], [], [], True
+        for ph, dh in probes:
+            t0 = time.perf_counter()
+            p, d = int(ph, 16), int(dh, 16)
+            scanned = {
+                pk
+                for pk, row_p, row_d in rows.exclude(phash="").values_list("pk", "phash", "dhash").iterator()
+                if images.is_near((p ^ int(row_p, 16)).bit_count(), (d ^ int(row_d, 16)).bit_count())
+            }
+            t1 = time.perf_counter()
+            found = {row.pk for _pd, _dd, row in images.near_rows(rows, phash=ph, dhash=dh)}
+            t2 = time.perf_counter()
+            linear.append(t1 - t0)
+            indexed.append(t2 - t1)
+            lookup = images.band_lookup(ph, dh)
+            candidates.append(rows.filter(lookup).count() if lookup is not None else pictures)
+            same = same and scanned == found
+    finally:
+        TipMedia.objects.filter(tip=tip).delete()
+    linear.sort()
+    indexed.sort()
+    return PictureTimings(
+        pictures=pictures,
+        linear_p50_ms=1000 * statistics.median(linear),
+        linear_p95_ms=1000 * linear[int(len(linear) * 0.95)],
+        index_p50_ms=1000 * statistics.median(indexed),
+        index_p95_ms=1000 * indexed[int(len(indexed) * 0.95)],
+        index_candidates_median=statistics.median(candidates),
+        same_results=same,
     )
