@@ -9,8 +9,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from auditlog.cid import get_cid
-from auditlog.context import auditlog_value
+from auditlog.context import auditlog_value, disable_auditlog
+from auditlog.diff import model_instance_diff
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
@@ -51,6 +53,20 @@ def audit_bulk_action(
         changes_text=f"{what}: {count}",
         additional_data={"bulk": what, "count": count, "model": model._meta.label_lower, "ids": id_list},
     )
+
+
+def audit_save_changed(*, obj: models.Model, old: models.Model) -> AuditEntry | None:
+    """Save ``obj``, a change of ``old`` (the row as the caller read it, locked or otherwise serialised, in this
+    transaction), and record the change as auditlog's save hook does, without the hook's second read of the
+    row before the change. No entry when nothing audited changed."""
+    changes = model_instance_diff(
+        old, obj, use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
+    )
+    with disable_auditlog():
+        obj.save()
+    if not changes:
+        return None
+    return AuditEntry.objects.log_create(obj, action=Action.UPDATE, changes=changes)
 
 
 def audit_bulk_created(*, obj: models.Model, what: str, rows: Sequence[models.Model], by=None) -> AuditEntry | None:

@@ -35,6 +35,13 @@ module that defines it, imported from ``ControlRoomConfig.ready``)::
 - ``daily``: True for a rule counted in days, evaluated by the daily run only (the silent booths: 3.7 s for a
   state's 25,000 key appointments when nothing is new, too much to repeat every five minutes).
 
+Summaries: a kind with a ``summary`` sentence (the silent booths, the districts' reporting rate) is not
+raised once per unit when more than ``CONTROLROOM_ALERT_SUMMARY_OVER`` (10) units under one parent unit (or
+under the ancestor at ``CONTROLROOM_ALERT_SUMMARY_LEVEL``) are found: one alert on the parent, subject
+``summary``, says "12 of 40 booths silent for 7 days" and lists them (``_summarised``; the alerts page names
+them, ``summary_units``). It is raised once while it lasts, escalated and scoped like any alert (its path is
+the parent's), and resolved when no more than that many are found.
+
 Evaluation runs every ``CONTROLROOM_ALERT_SECONDS`` from Celery beat and once in the daily run
 (``tasks.evaluate_alerts`` → ``alerts_evaluate``), then ``alerts_escalate`` tells the parent unit's in-charge
 of the alerts left open for ``CONTROLROOM_ALERT_ESCALATE_MINUTES`` (exactly once each: a conditional update
@@ -63,7 +70,7 @@ from sangathan.controlroom import conf, selectors, services
 from sangathan.controlroom.errors import ControlRoomError
 from sangathan.controlroom.models import ActivityReport, ActivityRollup, Alert, AlertRule, RollupRun
 from sangathan.core.paths import subtree_q
-from sangathan.org.models import Appointment, Unit
+from sangathan.org.models import Appointment, CoverageCounter, Level, Unit
 from sangathan.outreach.models import Message
 from sangathan.outreach.selectors import key_office_bearers_of
 from sangathan.outreach.services import notify_bulk
@@ -73,6 +80,8 @@ LIVE = (State.OPEN, State.ESCALATED, State.ACKNOWLEDGED)
 LIVE_OPEN = (State.OPEN, State.ESCALATED)  # waiting for someone: the wall shows these
 BATCH = 2000
 URGENT_LOOKBACK = datetime.timedelta(days=3)  # urgent messages older than this are past caring about
+SUMMARY = "summary"  # the subject of a summary alert (many units under one parent unit, ``_summarised``)
+SUMMARY_UNITS_KEPT = 500  # the units a summary alert lists (a block has a few hundred booths at most)
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,9 @@ class RuleKind:
     defaults: dict
     resolve: Callable[[AlertRule, datetime.datetime], int] | None = None
     daily: bool = False  # evaluated by the daily run only, not every few minutes (a rule counted in days)
+    # Many findings under one parent unit become one summary alert there (``_summarised``); ``summary`` is the
+    # sentence of such an alert.
+    summary: Callable[[Alert], str] | None = None
 
 
 RULES: dict[str, RuleKind] = {}
@@ -107,7 +119,11 @@ def register_rule(kind: str, rule_kind: RuleKind) -> None:
 
 def describe(alert: Alert) -> str:
     kind = RULES.get(alert.rule.kind)
-    return kind.describe(alert) if kind else rule_name(alert.rule)
+    if kind is None:
+        return rule_name(alert.rule)
+    if alert.subject == SUMMARY and kind.summary is not None:
+        return kind.summary(alert)
+    return kind.describe(alert)
 
 
 # ---------------------------------------------------------------- the rules
@@ -181,7 +197,11 @@ def silent(rule: AlertRule, now: datetime.datetime) -> Iterator[Finding]:
 
 def silent_resolve(rule: AlertRule, now: datetime.datetime) -> int:
     """The live silence alerts whose office-bearer reported since, or whose appointment ended: resolved."""
-    live = Alert.objects.filter(rule=rule, state__in=LIVE).order_by("pk").values_list("pk", "subject", "period")
+    live = (
+        Alert.objects.filter(rule=rule, state__in=LIVE, subject__startswith="appointment:")
+        .order_by("pk")
+        .values_list("pk", "subject", "period")
+    )
     done = 0
     last_pk = 0
     while rows := list(live.filter(pk__gt=last_pk)[:BATCH]):
@@ -254,6 +274,30 @@ def _describe_urgent(alert: Alert) -> str:
     )
 
 
+def _summary_numbers(alert: Alert) -> dict:
+    numbers = alert.numbers
+    hindi = (translation.get_language() or "").startswith("hi")
+    return {
+        "count": numbers.get("count", 0),
+        "total": numbers.get("total", 0),
+        "level": numbers.get("level_hi" if hindi else "level_en", ""),
+        "days": numbers.get("days", ""),
+        "time": alert.rule.at_time.strftime("%H:%M") if alert.rule.at_time else "",
+    }
+
+
+def _summary_silent(alert: Alert) -> str:
+    return _("%(count)s of %(total)s units (%(level)s) here have sent no report for %(days)s days or more.") % (
+        _summary_numbers(alert)
+    )
+
+
+def _summary_rate(alert: Alert) -> str:
+    return _("%(count)s of %(total)s units (%(level)s) here are below the reporting rate by %(time)s.") % (
+        _summary_numbers(alert)
+    )
+
+
 register_rule(
     "reporting_rate",
     RuleKind(
@@ -265,6 +309,7 @@ register_rule(
             "at_time": datetime.time(20, 0),
             "level_code": "district",
         },
+        summary=_summary_rate,
     ),
 )
 register_rule(
@@ -275,6 +320,7 @@ register_rule(
         defaults={"name": gettext_lazy("Booth silent for 7 days"), "threshold": 7, "level_code": "booth"},
         resolve=silent_resolve,
         daily=True,
+        summary=_summary_silent,
     ),
 )
 register_rule(
@@ -393,12 +439,95 @@ def alerts_evaluate(*, now: datetime.datetime | None = None, daily: bool = True)
         kind = RULES.get(rule.kind)
         if kind is None or (kind.daily and not daily):
             continue
-        result[rule.kind] = result.get(rule.kind, 0) + _raise(rule, kind.evaluate(rule, now), now)
+        findings = kind.evaluate(rule, now)
+        if kind.summary is not None:
+            findings = _summarised(rule, list(findings), now)
+        result[rule.kind] = result.get(rule.kind, 0) + _raise(rule, findings, now)
         if kind.resolve is not None:
             kind.resolve(rule, now)
     paths_sync()
     result["escalated"] = alerts_escalate(now=now)
     return result
+
+
+def _group_units(paths: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """For each unit path, the unit its findings are summarised on: the ancestor at the level
+    ``conf.alert_summary_level()``, or its parent when that is empty (one query for all)."""
+    step, code = Unit.steplen, conf.alert_summary_level()
+    paths = set(paths)
+    if code:
+        ancestors = {path[:n] for path in paths for n in range(step, len(path), step)}
+        units = Unit.objects.filter(path__in=ancestors, level__code=code)
+    else:
+        units = Unit.objects.filter(path__in={path[:-step] for path in paths if len(path) > step})
+    found = dict(units.values_list("path", "pk"))
+    result = {}
+    for path in paths:
+        for n in range(len(path) - step, 0, -step):
+            if path[:n] in found:
+                result[path] = (found[path[:n]], path[:n])
+                break
+    return result
+
+
+def _summarised(rule: AlertRule, findings: list[Finding], now: datetime.datetime) -> list[Finding]:
+    """The findings with those of every parent unit under which more than ``conf.alert_summary_over()`` units
+    were found replaced by one summary finding on the parent ("12 of 40 booths silent"): its ``numbers`` list
+    the units (the alert's page names them). A summary is raised once while it lasts: not again while one of
+    the rule and unit is live (its period is the day it was first raised); a live summary whose parent has no
+    longer enough units found is resolved. One query for the parents, one for the live summaries, one for the
+    totals, one for the level's names."""
+    over = conf.alert_summary_over()
+    groups = _group_units(f.path for f in findings)
+    units_under: dict[tuple[int, str], set[tuple[int, str]]] = defaultdict(set)
+    for finding in findings:
+        if finding.path in groups:
+            units_under[groups[finding.path]].add((finding.unit_id, finding.path))
+    big = {group: units for group, units in units_under.items() if len(units) > over}
+    live = Alert.objects.filter(rule=rule, subject=SUMMARY, state__in=LIVE)
+    live.exclude(unit_id__in=[unit_id for unit_id, _path in big]).update(state=State.RESOLVED, resolved_at=now)
+    if not big:
+        return findings
+    summarised = {path for units in big.values() for _unit_id, path in units}
+    kept = [f for f in findings if f.path not in summarised]
+    already = set(live.filter(unit_id__in=[unit_id for unit_id, _path in big]).values_list("unit_id", flat=True))
+    totals = dict(
+        CoverageCounter.objects.filter(
+            unit_id__in=[unit_id for unit_id, _p in big], level__code=rule.level_code
+        ).values_list("unit_id", "units_total")
+    )
+    level = Level.objects.filter(code=rule.level_code).values("name_en", "name_hi").first() or {}
+    day = timezone.localdate(now).isoformat()
+    for (unit_id, path), units in sorted(big.items(), key=lambda item: item[0][1]):
+        if unit_id in already:
+            continue
+        listed = sorted(units, key=lambda unit: unit[1])
+        numbers = {
+            "count": len(units),
+            "total": max(totals.get(unit_id, 0), len(units)),
+            "level_en": level.get("name_en", ""),
+            "level_hi": level.get("name_hi", ""),
+            "units": [unit_id for unit_id, _path in listed[:SUMMARY_UNITS_KEPT]],
+        }
+        if rule.kind == "silent":
+            numbers["days"] = max(1, int(rule.threshold))
+        kept.append(Finding(unit_id=unit_id, path=path, subject=SUMMARY, period=day, numbers=numbers))
+    return kept
+
+
+def summary_units(alerts: Iterable[Alert]) -> dict[int, list[Unit]]:
+    """The units each summary alert of ``alerts`` lists (inside the alert's unit: the reader who sees the alert
+    sees them), by alert id: one query for all."""
+    wanted = {alert.pk: alert.numbers.get("units", []) for alert in alerts if alert.subject == SUMMARY}
+    ids = {pk for pks in wanted.values() for pk in pks}
+    if not ids:
+        return {}
+    units = Unit.objects.filter(pk__in=ids).select_related("level").in_bulk()
+    by_alert = {alert.pk: alert.path for alert in alerts if alert.pk in wanted}
+    return {
+        pk: [units[i] for i in pks if i in units and units[i].path.startswith(by_alert[pk])]
+        for pk, pks in wanted.items()
+    }
 
 
 def paths_sync() -> int:

@@ -68,3 +68,14 @@ def public_base_url() -> str:
 def alert_escalate_minutes() -> int:
     """An alert nobody acknowledged this long after it was raised goes to the parent unit's in-charge."""
     return int(getattr(settings, "CONTROLROOM_ALERT_ESCALATE_MINUTES", 60))
+
+
+def alert_summary_over() -> int:
+    """When a rule finds more than this many units under one parent unit (booths of a block), it raises one
+    summary alert on the parent ("12 of 40 booths silent for 7 days") instead of one alert per unit."""
+    return int(getattr(settings, "CONTROLROOM_ALERT_SUMMARY_OVER", 10))
+
+
+def alert_summary_level() -> str:
+    """The level (its code) of the unit a summary alert is raised on; empty: each unit's parent."""
+    return str(getattr(settings, "CONTROLROOM_ALERT_SUMMARY_LEVEL", ""))

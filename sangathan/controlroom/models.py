@@ -54,7 +54,11 @@ class ActivityReport(models.Model):
             # Also the index of the roll-up's look-ups (this appointment on this day, in the last 7 days).
             models.UniqueConstraint(fields=["appointment", "day"], name="controlroom_report_one_per_day"),
         ]
-        indexes = [models.Index(fields=["unit", "day"], name="controlroom_report_unit_day")]
+        indexes = [
+            models.Index(fields=["unit", "day"], name="controlroom_report_unit_day"),
+            # The day's newest report (the wall's "updated at"): one index entry read, not the day's reports.
+            models.Index(fields=["day", "updated_at"], name="controlroom_report_day_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day}"
@@ -137,9 +141,10 @@ class ActivityRollup(models.Model):
 
 
 class RollupRun(models.Model):
-    """When the roll-ups of a day were last changed (``refreshed_at``: the wall's "updated at", a rebuild or a
-    report) and last rebuilt (``rebuilt_at``), and how long the rebuild took. Locked by every writer of the
-    day's rows first (``rollups``)."""
+    """When the roll-ups of a day were last rebuilt (``refreshed_at`` and ``rebuilt_at``), how many reports the
+    rebuild counted and how long it took. Locked by every writer of the day's rows first (``rollups``); a
+    report does not write it (one UPDATE of one hot row less per report): the wall's "updated at" is the
+    later of the rebuild and the day's newest report (``selectors.updated_at``)."""
 
     day = models.DateField(unique=True)
     refreshed_at = models.DateTimeField()

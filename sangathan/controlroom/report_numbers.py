@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sangathan.channels import selectors as channel_selectors
-from sangathan.controlroom.models import COUNTERS, ActivityRollup, RollupRun, StateReport
-from sangathan.controlroom.selectors import Rate, target_counts_in
+from sangathan.controlroom.models import COUNTERS, ActivityRollup, StateReport
+from sangathan.controlroom.selectors import Rate, target_counts_in, updated_at
 from sangathan.org.models import CoverageCounter, Level, Unit
 from sangathan.outreach.models import Message
 from sangathan.training import selectors as training_selectors
@@ -190,7 +190,7 @@ def unit_summary(unit: Unit, days: list[datetime.date], *, messages: list[Messag
     training = training_selectors.training_coverage(unit)
     essentials = channel_selectors.booth_essentials(unit, booth) if booth and booths else {"with_both": 0}
     channels = sum(row.channels for row in channel_selectors.platform_counts(unit))
-    updated = RollupRun.objects.filter(day__in=days).aggregate(at=Max("refreshed_at"))["at"]
+    updated = updated_at(days)
     return Summary(
         unit=unit,
         days=days,

@@ -117,6 +117,7 @@ class Wall:
     unit: Unit
     day: datetime.date
     run: RollupRun | None
+    updated_at: datetime.datetime | None = None  # the later of the day's rebuild and its newest report
     levels: list[LevelRow] = field(default_factory=list)
     children: list[ChildRow] = field(default_factory=list)
     child_level: Level | None = None
@@ -134,7 +135,9 @@ def wall(user, unit: Unit, *, day: datetime.date | None = None) -> Wall:
     with ``get_wall_unit_for_user``."""
     day = day or timezone.localdate()
     rows = ActivityRollup.objects.restrict(user, VIEW_CONTROL_ROOM).filter(day=day)
-    result = Wall(unit=unit, day=day, run=RollupRun.objects.filter(day=day).first(), silent_days=conf.silent_days())
+    run = RollupRun.objects.filter(day=day).first()
+    result = Wall(unit=unit, day=day, run=run, silent_days=conf.silent_days())
+    result.updated_at = updated_at([day], runs=[run] if run else [])
     result.levels = _levels(rows, unit)
     result.silent_total = sum(row.silent for row in result.levels)
     result.totals = {name: sum(getattr(row, name) for row in result.levels) for name in ("posts", "shares")}
@@ -144,6 +147,22 @@ def wall(user, unit: Unit, *, day: datetime.date | None = None) -> Wall:
     result.top_posts = _top_posts(user, unit, day)
     result.messages = _messages(user, unit)
     return result
+
+
+def updated_at(days: list[datetime.date], *, runs: list[RollupRun] | None = None) -> datetime.datetime | None:
+    """When the roll-ups of ``days`` last changed: the later of their last rebuild and their newest report
+    (a report adds to the rows without writing the day's ``RollupRun``). One indexed read per day
+    (``controlroom_report_day_updated``) and one of the runs unless given."""
+    if runs is None:
+        runs = list(RollupRun.objects.filter(day__in=days))
+    times = [run.refreshed_at for run in runs]
+    for day in days:
+        newest = (
+            ActivityReport.objects.filter(day=day).order_by("-updated_at").values_list("updated_at", flat=True).first()
+        )
+        if newest is not None:
+            times.append(newest)
+    return max(times) if times else None
 
 
 def _levels(rows, unit: Unit) -> list[LevelRow]:

@@ -7,6 +7,7 @@ The rules a report must meet are here too (``check_day``, ``check_counts``, ``ch
 form calls them for its messages and the service calls them again, so no other entry point can skip them.
 """
 
+import copy
 import datetime
 import time
 from collections.abc import Iterable, Mapping
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can
-from sangathan.audit.services import audit_bulk_action
+from sangathan.audit.services import audit_bulk_action, audit_save_changed
 from sangathan.controlroom import conf, rollups, sql, tasks, tokens
 from sangathan.controlroom.errors import ControlRoomError
 from sangathan.controlroom.links import PostLink, PostLinkError, normalise_post_url
@@ -174,20 +175,24 @@ def report_write(
     runs = rollups.days_locked(day)
     nearby = rollups.nearby_reports(appointment, day)
     report = next((r for r in nearby if r.appointment_id == appointment.pk and r.day == day), None)
-    before = None
+    before = old = None
     if report is None:
         report = ActivityReport(
             appointment=appointment, person_id=appointment.person_id, unit=appointment.unit, day=day
         )
     else:
         before = {name: getattr(report, name) for name in COUNTERS}
-        report.revisions += 1
         if report.unit_id == appointment.unit_id:
             report.unit = appointment.unit  # read already (the audit entry names its path)
+        old = copy.copy(report)  # the row as read (under the appointment's lock): the audit's "before"
+        report.revisions += 1
     for name, value in values.items():
         setattr(report, name, value)
     report.note = note
-    report.save()
+    if old is None:
+        report.save()
+    else:
+        audit_save_changed(obj=report, old=old)  # without the audit hook's second read of the row
     _mentions_set(report=report, unit=appointment.unit, links=links, new=before is None)
     stale = rollups.report_applied(appointment=appointment, report=report, before=before, nearby=nearby, runs=runs)
     for stale_day in sorted(stale):

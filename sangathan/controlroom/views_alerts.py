@@ -29,7 +29,9 @@ def alert_list(request, pk: int):
         shown = "open"
     rows = alerts.alerts_in(request.user, unit, states=FILTERS[shown])
     total = rows.count()
-    page = [(alert, alerts.describe(alert)) for alert in alerts.newest_of(rows, SHOWN, FILTERS[shown])]
+    newest = alerts.newest_of(rows, SHOWN, FILTERS[shown])
+    listed = alerts.summary_units(newest)  # the units a summary alert names (one query for the page)
+    page = [(alert, alerts.describe(alert), listed.get(alert.pk, [])) for alert in newest]
     return render(
         request,
         "controlroom/alerts.html",

@@ -549,3 +549,7 @@ CHANNEL_CREDENTIAL_KEYS = env_list("CHANNEL_CREDENTIAL_KEYS", "")
 # of the last weeks (controlroom.scorecards.needs_attention).
 CONTROLROOM_ATTENTION_WEEKS = env_int("CONTROLROOM_ATTENTION_WEEKS", 3)
 CONTROLROOM_ATTENTION_SCORE = env_int("CONTROLROOM_ATTENTION_SCORE", 40)
+# Control room alerts: more than this many units found by one rule under one parent unit (booths of a block)
+# make one summary alert on the parent instead of one each; the level of that parent ("" = each unit's parent).
+CONTROLROOM_ALERT_SUMMARY_OVER = env_int("CONTROLROOM_ALERT_SUMMARY_OVER", 10)
+CONTROLROOM_ALERT_SUMMARY_LEVEL = env_str("CONTROLROOM_ALERT_SUMMARY_LEVEL", "")

@@ -9,7 +9,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from sangathan.controlroom import services, tokens
+from sangathan.audit.models import AuditEntry
+from sangathan.controlroom import selectors, services, tokens
 from sangathan.controlroom.models import ActivityReport, ActivityRollup, ReportedPost, RollupRun
 from sangathan.controlroom.tests.conftest import UNITS
 from sangathan.org import services as org_services
@@ -80,7 +81,8 @@ def test_a_report_changes_only_its_difference(tree, bearers):
     services.activity_report_submit(appointment_id=bearers.booth1.pk, day=TODAY, counts={"posts": 5}, today=TODAY)
     state.refresh_from_db()
     assert (state.reported, state.units_reported, state.recent, state.posts, state.shares) == (1, 1, 1, 5, 0)
-    assert RollupRun.objects.get(day=TODAY).reports == 1
+    # A report does not write the day's run row (the wall's "updated at" is the newest report's time).
+    assert RollupRun.objects.get(day=TODAY).reports == 0
     # A report two days back makes the office-bearer of booth 2 recent on the built days after it too.
     services.activity_report_submit(
         appointment_id=bearers.booth2.pk, day=TODAY - datetime.timedelta(days=2), counts={"posts": 1}, today=TODAY
@@ -126,15 +128,36 @@ def test_the_report_post_runs_few_queries(client, tree, bearers, settings, djang
     path = tokens.report_path(bearers.booth1.pk)
     for model in (ActivityReport, ReportedPost):
         ContentType.objects.get_for_model(model)  # the audit trail's look-up, cached in a running server
-    # 10: the appointment (locked), the day's run (locked), the appointment's reports near the day with its
+    # 9: the appointment (locked), the day's run (locked), the appointment's reports near the day with its
     # unit's of the day, the report, its audit entry, the post links (one upsert), their mentions and the
-    # audit entry naming them, the ancestors' roll-up rows (one UPDATE), the run's time; + 2: the view's
-    # transaction is a savepoint inside the test's.
-    with django_assert_num_queries(12):
-        assert client.post(path, data).status_code == 303
-    # A second report of the day: its mentions are read instead of the links written (the same link), and the
-    # audit trail reads the row before the change; its unit is the appointment's, read already.
+    # audit entry naming them, the ancestors' roll-up rows (one UPDATE); the day's run row is not written
+    # (the wall reads the newest report's time); + 2: the view's transaction is a savepoint inside the test's.
     with django_assert_num_queries(11):
+        assert client.post(path, data).status_code == 303
+    # A second report of the day: its mentions are read instead of the links written (the same link); the
+    # audit entry's "before" is the row read with the nearby reports (no second read); its unit is the
+    # appointment's, read already.
+    with django_assert_num_queries(9):
         assert client.post(path, {**data, "posts": "4"}).status_code == 303
+    saved = ActivityReport.objects.get(appointment=bearers.booth1, day=today)
+    edit = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(ActivityReport),
+        object_id=saved.pk,
+        action=1,
+        changes__isnull=False,
+    ).latest("pk")
+    assert set(edit.changes) == {"posts", "revisions"} and [str(v) for v in edit.changes["posts"]] == ["2", "4"]
+    assert edit.remote_addr == "127.0.0.1"
     state = ActivityRollup.objects.get(day=today, path=tree.rajasthan.path, level=tree.booth1.level)
     assert (state.reported, state.posts) == (1, 4)
+
+
+def test_updated_at_is_the_later_of_the_rebuild_and_the_newest_report(tree, bearers):
+    run = services.rollup_refresh(day=TODAY)
+    RollupRun.objects.filter(pk=run.pk).update(refreshed_at=run.refreshed_at - datetime.timedelta(hours=1))
+    before = RollupRun.objects.get(pk=run.pk).refreshed_at
+    assert selectors.updated_at([TODAY]) == before  # no report yet: the rebuild's time
+    saved = services.activity_report_submit(appointment_id=bearers.booth1.pk, day=TODAY, counts={}, today=TODAY)
+    assert RollupRun.objects.get(pk=run.pk).refreshed_at == before  # the report did not write the run row
+    assert selectors.updated_at([TODAY]) == saved.updated_at > before
+    assert selectors.updated_at([TODAY - datetime.timedelta(days=9)]) is None  # nothing built or reported
