@@ -23,10 +23,14 @@ from sangathan.factcheck.models import (
     TIP_TEXT_MAX,
     Claim,
     ClaimLink,
+    ReportSource,
+    SeenOn,
     Status,
+    Tip,
     Verdict,
 )
-from sangathan.org.api.serializers import UnitBriefSerializer
+from sangathan.org.api.serializers import PositionBriefSerializer, UnitBriefSerializer
+from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Unit
 
 X_POST_MAX = 280  # as the desk's form: X counts the post when it is sent
@@ -55,6 +59,36 @@ class ClusterOutputSerializer(serializers.Serializer):
     district_count = serializers.IntegerField(help_text=_("In how many districts."))
 
 
+class ReporterOutputSerializer(serializers.Serializer):
+    """The office-bearer who reported the rumour from a personal link: the unit and the post, and for the
+    daily report link (one appointment) the person, their mobile masked as the tipster's. The cascade's
+    link names a message at a unit, not a person: ``position`` and ``person`` are null for it."""
+
+    unit = UnitBriefSerializer(allow_null=True)
+    position = PositionBriefSerializer(allow_null=True)
+    name_hi = serializers.CharField(allow_blank=True)
+    name_en = serializers.CharField(allow_blank=True)
+    mobile = serializers.CharField(allow_blank=True, help_text=_("The office-bearer's mobile number, masked."))
+
+
+def reporter_of(tip: Tip) -> dict | None:
+    """The reporting office-bearer of a tip from a personal link, from the rows the view joined (no query);
+    None for any other tip, or once the delivery of a cascade link is gone."""
+    if tip.reported_from == ReportSource.REPORT and tip.reported_appointment is not None:
+        appointment = tip.reported_appointment
+        person = appointment.person
+        return {
+            "unit": appointment.unit,
+            "position": appointment.position,
+            "name_hi": person.name_hi,
+            "name_en": person.name_en,
+            "mobile": mask_mobile(person.mobile),
+        }
+    if tip.reported_from == ReportSource.CASCADE and tip.reported_delivery is not None:
+        return {"unit": tip.reported_delivery.unit, "position": None, "name_hi": "", "name_en": "", "mobile": ""}
+    return None
+
+
 class TipOutputSerializer(serializers.Serializer):
     """A ``selectors.TipRow``: the tip, its masked mobile and the matched claim when the reader may see it."""
 
@@ -68,6 +102,19 @@ class TipOutputSerializer(serializers.Serializer):
     mobile = serializers.CharField(source="masked_mobile", help_text=_("The tipster's mobile number, masked."))
     unit = UnitBriefSerializer(source="tip.unit", allow_null=True)
     reported_by = serializers.IntegerField(source="tip.reported_by_id", allow_null=True)
+    seen_on = serializers.ChoiceField(
+        source="tip.seen_on",
+        choices=SeenOn.choices,
+        allow_blank=True,
+        help_text=_("Where the office-bearer saw the rumour (empty: not reported from a personal link)."),
+    )
+    reported_from = serializers.ChoiceField(
+        source="tip.reported_from",
+        choices=ReportSource.choices,
+        allow_blank=True,
+        help_text=_("Which personal link it was reported from: the cascade's message or the daily report."),
+    )
+    reporter = serializers.SerializerMethodField(help_text=_("The office-bearer who reported it, or null."))
     tier = serializers.CharField(source="tip.tier")
     score = serializers.FloatField(source="tip.score")
     claim = ClaimBriefSerializer(allow_null=True, help_text=_("The matched claim, when you may see it."))
@@ -75,6 +122,11 @@ class TipOutputSerializer(serializers.Serializer):
     cluster = ClusterOutputSerializer(source="tip.cluster")
     answered_at = serializers.DateTimeField(source="tip.answered_at", allow_null=True)
     created_at = serializers.DateTimeField(source="tip.created_at")
+
+    @extend_schema_field(ReporterOutputSerializer(allow_null=True))
+    def get_reporter(self, row) -> dict | None:
+        reporter = reporter_of(row.tip)
+        return ReporterOutputSerializer(reporter).data if reporter is not None else None
 
 
 class ClaimTextOutputSerializer(serializers.Serializer):

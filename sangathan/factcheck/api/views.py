@@ -57,9 +57,18 @@ def _context(request) -> dict:
 # ---------------------------------------------------------------- tips
 
 
+# The reporting office-bearer's unit, post and person (``serializers.reporter_of``), in the page's query.
+REPORTER = (
+    "reported_appointment__unit__level",
+    "reported_appointment__position",
+    "reported_appointment__person",
+    "reported_delivery__unit__level",
+)
+
+
 def get_tip_for_user(user, pk: int) -> Tip:
     """The tip if ``user`` may view it; 404 otherwise."""
-    tip = selectors.tips_for_user(user=user).select_related("unit__level").filter(pk=pk).first()
+    tip = selectors.tips_for_user(user=user).select_related("unit__level", *REPORTER).filter(pk=pk).first()
     if tip is None:
         raise Http404
     return tip
@@ -117,7 +126,7 @@ class TipListCreateApi(generics.ListAPIView):
     filterset_class = TipFilter
 
     def get_queryset(self):
-        return selectors.tips_for_user(user=self.request.user).select_related("unit__level")
+        return selectors.tips_for_user(user=self.request.user).select_related("unit__level", *REPORTER)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
