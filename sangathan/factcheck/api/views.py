@@ -369,19 +369,23 @@ class MatchApi(APIView):
         # cut first, a sibling district's better-matching claims would take the caller's places.
         ranked = match_ranked(data["text"], limit=max(data["limit"], CANDIDATES))
         matches = [m for m in ranked if m.claim_id is not None]
-        visible = {
-            claim.external_id: claim
-            for claim in Claim.objects.restrict(request.user, VIEW)
-            .filter(external_id__in=[m.claim_id for m in matches])
-            .prefetch_related(_texts(request.user))
-        }
+        # The texts of the candidates the caller may see, with their claims: one query (the claim through the
+        # text's scope rule, which is the claim's).
         language = _language(request)
+        visible: dict[str, tuple[Claim, dict[str, str]]] = {}
+        for text in (
+            ClaimText.objects.restrict(request.user, VIEW)
+            .filter(claim__external_id__in=[m.claim_id for m in matches])
+            .select_related("claim")
+            .order_by("language")
+        ):
+            visible.setdefault(text.claim.external_id, (text.claim, {}))[1][text.language] = text.text
         candidates = []
         for match in matches:
-            claim = visible.get(match.claim_id or "")
-            if claim is None:
+            found = visible.get(match.claim_id or "")
+            if found is None:
                 continue
-            texts = {text.language: text.text for text in claim.texts.all()}
+            claim, texts = found
             candidates.append(
                 {
                     "claim": claim,

@@ -29,3 +29,14 @@ def test_a_sibling_districts_better_claim_does_not_change_what_limit_one_returns
 
     assert candidates(checkers.jaipur, 1) == [own.pk]
     assert candidates(checkers.jaipur, 5) == [own.pk]  # and the sibling's claim is not among the rest
+
+
+def test_one_match_is_three_queries(checkers, open_claim, tree, django_assert_max_num_queries):
+    """The index's two freshness look-ups and the candidates' texts with their claims (roles read once)."""
+    own = open_claim(hi=NOTES_SHORT_HI, en=NOTES_SHORT_EN)
+    client = api(checkers.jaipur)
+    client.post(f"{API}/match/", {"text": NOTES_HI}, format="json")  # the index and the role cache warm
+    with django_assert_max_num_queries(3):
+        response = client.post(f"{API}/match/", {"text": NOTES_HI, "limit": 3}, format="json")
+    assert [candidate["claim"]["id"] for candidate in response.data["candidates"]] == [own.pk]
+    assert response.data["candidates"][0]["text"] == NOTES_SHORT_EN  # the client speaks English
