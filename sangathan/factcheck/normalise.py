@@ -587,7 +587,6 @@ _ENGLISH_IN_HINDI = {
     "free": "मुफ्त",
     "bank": "बैंक",
     "banks": "बैंक",
-    "notes": "नोट",
     "train": "ट्रेन",
     "trains": "ट्रेनें",
     "election": "चुनाव",
