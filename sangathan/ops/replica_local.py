@@ -2,8 +2,9 @@
 and the load scenario (``loadtest/run.py --replica``); production replicas are made as docs/deploy.md says.
 
 ``local_replica`` copies the running primary cluster with ``pg_basebackup -R`` into a temporary directory,
-starts the copy as a hot standby on a free loopback port, yields it and, at the end, stops it and removes the
-directory. The primary must accept replication connections from 127.0.0.1: ``wal_level`` ``replica``
+starts the copy as a hot standby on a free loopback port (streaming through a replication slot of its own, so a
+busy primary keeps the WAL it needs), yields it and, at the end, stops it, removes the directory and drops the
+slot. The primary must accept replication connections from 127.0.0.1: ``wal_level`` ``replica``
 (PostgreSQL's default; changing it needs a restart) and a ``pg_hba.conf`` line for replication from 127.0.0.1,
 which ``allow_loopback_replication`` adds itself when the file is writable here (then reloads the server: no
 restart). What stands in the way is raised as ``ReplicaNotPossible`` (the tests skip on it, CI fails).
@@ -52,6 +53,7 @@ HBA_HAS_LOOPBACK_REPLICATION = (
 )
 HBA_FILE = "SHOW hba_file"
 RELOAD = "SELECT pg_reload_conf()"
+DROP_SLOT = "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s"
 SETTING = "SELECT current_setting(%s)"
 PRIMARY_LSN = "SELECT pg_current_wal_lsn()::text"
 REPLAYED_UP_TO = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
@@ -209,6 +211,11 @@ def local_replica(primary: Primary, cursor: Any, *, log=None) -> Iterator[LocalR
                         _bin("pg_basebackup"),
                         *("-h", primary.host, "-p", str(primary.port), "-U", primary.user, "-D", str(data)),
                         *("-R", "-X", "stream", "-c", "fast", "--no-sync"),
+                        # A replication slot keeps the primary's WAL from the copy's start until the standby
+                        # has it: without one, a busy primary (a national seeding) removes the segments the
+                        # standby still needs before it starts ("requested WAL segment … has already been
+                        # removed"). Dropped at the end, or the primary would keep its WAL for ever.
+                        *("-C", "-S", name),
                         # The standby's connection says who it is: pg_stat_replication's application_name.
                         *("-d", f"application_name={name}"),
                     ]
@@ -266,3 +273,24 @@ def local_replica(primary: Primary, cursor: Any, *, log=None) -> Iterator[LocalR
             check=False,
         )
         shutil.rmtree(data, ignore_errors=True)
+        _drop_slot(primary, name)
+
+
+def _drop_slot(primary: Primary, name: str) -> None:
+    """Drop the replication slot ``name`` on the primary, if it was made (retried while the stopped standby's
+    connection is still being closed)."""
+    with psycopg.connect(
+        host=primary.host,
+        port=primary.port,
+        user=primary.user,
+        password=primary.password or None,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=10,
+    ) as admin:
+        for _attempt in range(50):
+            try:
+                admin.execute(DROP_SLOT, [name])
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.2)
