@@ -310,7 +310,42 @@ def message_deliver(*, message_id: int) -> str | None:
     if message is None:
         return None
     # Our claim is (status sending, this attempt number): the result is written only if it still holds.
-    ours = OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING, attempts=message.attempts)
+    status, fields = _send(message)
+    _write_result(message, status, fields)
+    return status
+
+
+def messages_deliver(*, message_ids: Iterable[int]) -> dict[int, str]:
+    """``message_deliver`` for many messages: one statement claims every due one (the same conditional
+    UPDATE, so a message claimed by another worker, sent, dead or not due is left alone), then each is sent
+    and its result written at once (``_write_result``). Returns {id: new status} of the claimed messages.
+    A drive's intake queues one message per applicant, delivered 50 to a
+    task (issue 17, docs/benchmarks.md). Same guarantees as one at a time: the claim commits before any
+    provider is called; a result is written only while the claim still holds; a worker that dies leaves the
+    one message it was sending to go out again (at least once, at most one copy more), and the rest of its
+    batch "sending" but unsent, for ``outbox_release_stuck`` to make due again. (Writing the results back
+    together would save a statement a message but resend a whole batch after a crash.)"""
+    ids = list(dict.fromkeys(message_ids))
+    if not ids:
+        return {}
+    claimed = _claim_many(ids)
+    if claimed is None:  # a database without UPDATE … RETURNING: one by one
+        results = {}
+        for message_id in ids:
+            status = message_deliver(message_id=message_id)
+            if status is not None:
+                results[message_id] = status
+        return results
+    results = {}
+    for message in claimed:
+        status, fields = _send(message)
+        _write_result(message, status, fields)
+        results[message.pk] = status
+    return results
+
+
+def _send(message: OutboxMessage) -> tuple[str, dict[str, Any]]:
+    """Hand one claimed message to its channel: (new status, the fields to write)."""
     status: str
     fields: dict[str, Any]
     try:
@@ -320,17 +355,57 @@ def message_deliver(*, message_id: int) -> str | None:
     except ChannelError as error:
         status, fields = _failed(message.attempts, str(error))
     except Exception as error:  # a bug in a channel must not leave the message "sending" until the sweep
-        logger.exception("Channel %s crashed on outbox message %s", message.channel, message_id)
+        logger.exception("Channel %s crashed on outbox message %s", message.channel, message.pk)
         status, fields = _failed(message.attempts, f"{type(error).__name__}: {error}")
     else:
-        status = Status.SENT
-        fields = {"sent_at": Now(), "provider_message_id": str(provider_id or "")[:200], "last_error": ""}
-    if status != Status.SENT:
-        logger.warning("Outbox message %s %s: %s", message_id, status, fields["last_error"])
-    written = ours.update(status=status, claimed_at=None, **fields)
+        return Status.SENT, {"sent_at": Now(), "provider_message_id": str(provider_id or "")[:200], "last_error": ""}
+    logger.warning("Outbox message %s %s: %s", message.pk, status, fields["last_error"])
+    return status, fields
+
+
+def _claim_many(ids: list[int]) -> list[OutboxMessage] | None:
+    """``_claim`` for many ids in one statement, in the ids' order; None where the database has no
+    UPDATE … RETURNING."""
+    now = DB_NOW.get(connection.vendor)
+    if now is None:
+        return None
+    quote, meta = connection.ops.quote_name, OutboxMessage._meta
+    columns = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
+    marks = ", ".join(["%s"] * len(ids))
+    # Table and column names from the model, values as parameters.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET status = %s, attempts = attempts + 1, claimed_at = {now} "  # noqa: S608
+        f"WHERE {quote(str(meta.pk.column))} IN ({marks}) AND status IN (%s, %s) AND next_attempt_at <= {now} "
+        f"RETURNING {columns}"
+    )
+    rows = list(OutboxMessage.objects.raw(sql, [Status.SENDING, *ids, Status.PENDING, Status.FAILED]))
+    order = {message_id: index for index, message_id in enumerate(ids)}
+    rows.sort(key=lambda message: order[message.pk])  # RETURNING's order is not the ids' order
+    return rows
+
+
+def _write_result(message: OutboxMessage, status: str, fields: dict[str, Any]) -> None:
+    """Write a send's result while our claim (sending, this attempt) holds. "Sent", nearly every result, by
+    one plain statement (the ORM's compiled update cost about as much CPU as the claim); the rest through
+    the ORM."""
+    now = DB_NOW.get(connection.vendor)
+    if status == Status.SENT and now is not None:
+        quote, meta = connection.ops.quote_name, OutboxMessage._meta
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET status = %s, claimed_at = NULL, sent_at = {now}, "  # noqa: S608
+            f"last_error = '', provider_message_id = %s "
+            f"WHERE {quote(str(meta.pk.column))} = %s AND status = %s AND attempts = %s"
+        )
+        params = [Status.SENT, fields["provider_message_id"], message.pk, Status.SENDING, message.attempts]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            written = cursor.rowcount
+    else:
+        written = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts).update(
+            status=status, claimed_at=None, **fields
+        )
     if not written:
-        logger.warning("Outbox message %s was taken over by another delivery; its result is not written.", message_id)
-    return status
+        logger.warning("Outbox message %s was taken over by another delivery; its result is not written.", message.pk)
 
 
 # The claim and the read of the claimed row in one statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35):

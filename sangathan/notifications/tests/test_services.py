@@ -434,3 +434,104 @@ def test_many_messages_go_out_in_a_few_delivery_tasks(monkeypatch, django_captur
     assert single == [] and [len(batch) for batch in batches] == [50, 50, 20]
     tasks.deliver_messages(batches[0])
     assert OutboxMessage.objects.filter(status="sent").count() == 50
+
+
+# ---------------------------------------------------------------- delivery in batches
+
+
+def _queued(count: int, django_capture_on_commit_callbacks) -> list[OutboxMessage]:
+    with django_capture_on_commit_callbacks():
+        return [queue(f"batch-{n}", recipient=f"+9198290{n:05d}") for n in range(count)]
+
+
+def test_a_batch_is_claimed_at_once_and_each_result_written_with_its_provider_id(
+    recorder, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    messages = _queued(5, django_capture_on_commit_callbacks)
+    ids = [message.pk for message in messages]
+    recorder.outcomes = ["gw-a", "gw-b", "gw-c", "gw-d", "gw-e"]
+    with django_assert_num_queries(6):  # the claim of all five, then each one's result as it is sent
+        results = services.messages_deliver(message_ids=ids)
+    assert results == dict.fromkeys(ids, "sent") and recorder.sent == ids  # in the order given
+    rows = OutboxMessage.objects.filter(pk__in=ids).order_by("pk")
+    assert [(m.status, m.attempts, m.provider_message_id, m.claimed_at, m.last_error) for m in rows] == [
+        ("sent", 1, f"gw-{letter}", None, "") for letter in "abcde"
+    ]
+    assert all(m.sent_at is not None for m in rows)
+    assert services.messages_deliver(message_ids=ids) == {}  # a repeated task sends none again
+    assert recorder.sent == ids
+
+
+def test_a_batch_leaves_alone_what_is_sent_sending_dead_or_not_due(recorder, django_capture_on_commit_callbacks):
+    messages = _queued(5, django_capture_on_commit_callbacks)
+    sent, sending, dead, later, due = (message.pk for message in messages)
+    OutboxMessage.objects.filter(pk=sent).update(status="sent", sent_at=timezone.now())
+    OutboxMessage.objects.filter(pk=sending).update(status="sending", claimed_at=timezone.now(), attempts=1)
+    OutboxMessage.objects.filter(pk=dead).update(status="dead")
+    OutboxMessage.objects.filter(pk=later).update(status="failed", next_attempt_at=timezone.now() + timedelta(hours=1))
+    assert services.messages_deliver(message_ids=[sent, sending, dead, later, due, due]) == {due: "sent"}
+    assert recorder.sent == [due]
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert [statuses[pk] for pk in (sent, sending, dead, later, due)] == ["sent", "sending", "dead", "failed", "sent"]
+
+
+def test_in_a_batch_one_message_failing_holds_back_none_of_the_others(recorder, django_capture_on_commit_callbacks):
+    messages = _queued(4, django_capture_on_commit_callbacks)
+    ids = [message.pk for message in messages]
+    recorder.outcomes = ["gw-1", ChannelError("gateway busy"), PermanentChannelError("HTTP 400"), ZeroDivisionError()]
+    results = services.messages_deliver(message_ids=ids)
+    assert [results[pk] for pk in ids] == ["sent", "failed", "dead", "failed"]
+    rows = {m.pk: m for m in OutboxMessage.objects.filter(pk__in=ids)}
+    assert rows[ids[1]].last_error == "gateway busy" and rows[ids[1]].next_attempt_at > timezone.now()
+    assert rows[ids[2]].last_error == "HTTP 400" and rows[ids[3]].claimed_at is None
+    assert rows[ids[0]].provider_message_id == "gw-1"
+
+
+def test_in_a_batch_a_message_whose_claim_was_taken_over_keeps_the_new_attempt(
+    recorder, django_capture_on_commit_callbacks
+):
+    """The sweep released a slow worker's message and another worker sent it: the slow worker's result for
+    that one message is not written, the rest of its batch is."""
+    messages = _queued(2, django_capture_on_commit_callbacks)
+    slow, other = (message.pk for message in messages)
+
+    def sweep_meanwhile(m):
+        if m.pk != slow:
+            return
+        recorder.during_send = None
+        OutboxMessage.objects.filter(pk=slow).update(claimed_at=timezone.now() - timedelta(minutes=30))
+        services.outbox_release_stuck()
+        make_due(m)
+        assert message_deliver(message_id=slow) == "sent"
+
+    recorder.during_send = sweep_meanwhile
+    recorder.outcomes = ["second-attempt-id", "first-worker-id", "other-id"]
+    services.messages_deliver(message_ids=[slow, other])
+    rows = {m.pk: m for m in OutboxMessage.objects.filter(pk__in=[slow, other])}
+    assert (rows[slow].status, rows[slow].attempts, rows[slow].provider_message_id) == ("sent", 2, "second-attempt-id")
+    assert (rows[other].status, rows[other].provider_message_id) == ("sent", "other-id")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_two_workers_given_the_same_batch_send_each_message_once(recorder):
+    messages = [queue(f"race-{n}", recipient=f"+9198290{n:05d}") for n in range(20)]  # sent at once (eager)
+    ids = [message.pk for message in messages]
+    OutboxMessage.objects.filter(pk__in=ids).update(status="pending", sent_at=None, attempts=0, provider_message_id="")
+    recorder.sent.clear()
+    start = threading.Barrier(4)
+
+    def worker():
+        try:
+            start.wait()
+            services.messages_deliver(message_ids=ids)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(recorder.sent) == sorted(ids)
+    assert OutboxMessage.objects.filter(pk__in=ids, status="sent", attempts=1).count() == 20
