@@ -21,6 +21,7 @@ from django.db import connection
 from sangathan.benchmarks import apply as apply_bench
 from sangathan.benchmarks import controlroom as controlroom_bench
 from sangathan.benchmarks import controlroom_intake, membership_join, org
+from sangathan.benchmarks import factcheck as factcheck_bench
 from sangathan.benchmarks import membership as membership_bench
 from sangathan.benchmarks import outreach as outreach_bench
 from sangathan.benchmarks import planning as planning_bench
@@ -180,6 +181,7 @@ class Command(BaseCommand):
             *controlroom_bench.ROW_NAMES,
             *controlroom_intake.ROW_NAMES,
             *membership_bench.ROW_NAMES,
+            *factcheck_bench.ROW_NAMES,
             *membership_join.ROW_NAMES,
         )
         names = [name.strip() for name in only.split(",") if name.strip()] or list(all_rows)
@@ -250,6 +252,9 @@ class Command(BaseCommand):
                 baseline_repeat=min(baseline_repeat, repeat),
                 show_progress=verbosity > 0,
             )
+            report.rows += rows
+            report.notes += notes
+            rows, notes = factcheck_bench.run(only=names, log=log, repeat=repeat, show_progress=verbosity > 0)
             report.rows += rows
             report.notes += notes
             if "membership-join" in names:
