@@ -62,15 +62,21 @@ def run(*, only, log, repeat: int, show_progress: bool) -> tuple[list[Row], list
         return response
 
     samples_ms, baseline_ms = [], []
+    answered = disagreed = 0  # tips the API found a claim for; of them, where its first is not the matcher's
     request(tips[0])
     for text in tqdm(tips[:repeat], desc="factcheck match", leave=False, disable=not show_progress):
         started = time.perf_counter()
-        request(text)
+        response = request(text)
         between = time.perf_counter()
-        match_ranked(text, limit=CANDIDATES)
+        ranked = match_ranked(text, limit=CANDIDATES)
         samples_ms.append(1000 * (between - started))
         baseline_ms.append(1000 * (time.perf_counter() - between))
-    answered = request(tips[1]).json()
+        # Every synthetic claim is visible to this fact-checker, so the API's first is the matcher's first.
+        # (Some noisy synthetic tips match nothing at all: that is not a wrong answer.)
+        candidates = response.json()["candidates"]
+        if candidates:
+            answered += 1
+            disagreed += not ranked or candidates[0]["claim"]["external_id"] != ranked[0].claim_id
     row = Row(
         name="factcheck-match",
         what=f"one tip through POST {URL} ({CLAIMS:,} claims, a district fact-checker; baseline: the matcher alone)",
@@ -81,7 +87,7 @@ def run(*, only, log, repeat: int, show_progress: bool) -> tuple[list[Row], list
         baseline_p95_ms=percentile(baseline_ms, 95),
         samples=samples_ms,
         baseline_samples=baseline_ms,
-        correct=bool(answered["candidates"]),
+        correct=answered > 0 and disagreed == 0,
     )
     row.ratio = row.baseline_p50_ms / row.p50_ms if row.p50_ms else None
     row.judge([(row.p95_ms < P95_MS, f"p95 {row.p95_ms:.1f} ms, target < {P95_MS:.0f} ms")])
