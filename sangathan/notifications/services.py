@@ -33,6 +33,7 @@ so the sweep must run periodically — Celery beat with ``sweep_outbox`` every m
 import logging
 import random
 import re
+import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -46,7 +47,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sangathan.notifications import tasks  # tasks call this module too: by module, either loads first
-from sangathan.notifications.channels import ChannelError, PermanentChannelError, get_channel
+from sangathan.notifications.channels import HTTP_TIMEOUT, ChannelError, PermanentChannelError, get_channel
 from sangathan.notifications.errors import NotificationError
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Person
@@ -337,11 +338,41 @@ def messages_deliver(*, message_ids: Iterable[int]) -> dict[int, str]:
                 results[message_id] = status
         return results
     results = {}
-    for message in claimed:
+    claimed_at = time.monotonic()
+    for index, message in enumerate(claimed):
+        if index and time.monotonic() - claimed_at > batch_send_budget():
+            # The sweep would soon take the batch's unsent tail for lost and make it due again while this
+            # worker still holds it (the review's double send): hand it back, not counted as an attempt.
+            _hand_back(claimed[index:])
+            break
         status, fields = _send(message)
         _write_result(message, status, fields)
         results[message.pk] = status
     return results
+
+
+def batch_send_budget() -> float:
+    """Seconds after its claim that a batch may still start sending: a message "sending" longer than
+    ``stuck_after()`` is released by the sweep, and the last send may take up to two ``HTTP_TIMEOUT``s
+    (connect and read). 25 s with the defaults (45 s, 10 s); never under one ``HTTP_TIMEOUT``."""
+    return max(stuck_after().total_seconds() - 2 * HTTP_TIMEOUT, HTTP_TIMEOUT)
+
+
+def _hand_back(messages: list[OutboxMessage]) -> None:
+    """Return claimed but unsent messages: due again now, the attempt not counted, queued at once (a
+    message another delivery took over meanwhile is left to it)."""
+    ours = Q()
+    for message in messages:
+        ours |= Q(pk=message.pk, attempts=message.attempts)
+    OutboxMessage.objects.filter(ours, status=Status.SENDING).update(
+        status=Status.FAILED, attempts=F("attempts") - 1, claimed_at=None, next_attempt_at=Now()
+    )
+    ids = [message.pk for message in messages]
+    logger.info("Outbox: %d messages of a slow batch handed back for another delivery.", len(ids))
+    try:
+        tasks.deliver_messages.delay(ids)
+    except Exception:
+        logger.exception("Could not queue outbox messages %s; the sweep will queue them again.", ids)
 
 
 def _send(message: OutboxMessage) -> tuple[str, dict[str, Any]]:

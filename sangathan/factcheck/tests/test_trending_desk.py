@@ -7,7 +7,7 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from sangathan.factcheck import clusters, matching, trending
 from sangathan.factcheck.models import Tip, TipChannel, TipMedia
@@ -77,8 +77,9 @@ def test_the_geometry_scales_to_the_tallest_and_shows_a_single_tip():
     assert bars[0].y == 0 and bars[2].x > bars[1].x > bars[0].x
 
 
-def test_the_page_in_hindi_draws_the_charts_for_the_reader_scope_only(client, checkers, rumours):
+def test_the_page_in_hindi_draws_the_charts_for_the_reader_scope_only(client, checkers, rumours, monkeypatch):
     log_in(client, checkers.ajmer, language="hi")
+    monkeypatch.setattr(timezone, "now", lambda: NOW)  # the page's window ends now: the tips are dated from NOW
     with translation.override("hi"):
         page = client.get(reverse("factcheck:trending"))
         hourly = client.get(reverse("factcheck:trending"), {"by": "hour"})

@@ -512,6 +512,34 @@ def test_in_a_batch_a_message_whose_claim_was_taken_over_keeps_the_new_attempt(
     assert (rows[other].status, rows[other].provider_message_id) == ("sent", "other-id")
 
 
+def test_a_slow_batch_hands_back_its_unsent_tail_before_the_sweep_would_take_it(
+    recorder, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Past the budget a batch stops: the rest is due again at once, the attempt not counted, and queued
+    again; each message is sent once (the review found the sweep releasing a slow batch's tail while its
+    worker would still send it)."""
+    messages = _queued(4, django_capture_on_commit_callbacks)
+    ids = [message.pk for message in messages]
+    requeued = []
+    monkeypatch.setattr(services.tasks.deliver_messages, "delay", requeued.append)
+    monkeypatch.setattr(services, "batch_send_budget", lambda: -1.0)  # over budget after the first send
+    assert services.messages_deliver(message_ids=ids) == {ids[0]: "sent"}  # a batch always sends its first
+    assert requeued == [ids[1:]] and recorder.sent == ids[:1]
+    rows = {m.pk: m for m in OutboxMessage.objects.filter(pk__in=ids[1:])}
+    assert {(m.status, m.attempts, m.claimed_at) for m in rows.values()} == {("failed", 0, None)}
+    assert all(m.next_attempt_at <= timezone.now() for m in rows.values())
+    monkeypatch.setattr(services, "batch_send_budget", lambda: 60.0)
+    assert services.messages_deliver(message_ids=requeued[0]) == dict.fromkeys(ids[1:], "sent")
+    assert recorder.sent == ids  # each once
+
+
+def test_the_batch_budget_leaves_room_for_the_last_send_before_the_sweep(settings):
+    settings.SANGATHAN_IDLE_SECONDS = 45
+    assert services.batch_send_budget() == 25.0  # 45 s less a connect and a read of 10 s each
+    settings.SANGATHAN_IDLE_SECONDS = 5
+    assert services.batch_send_budget() == 10.0
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_two_workers_given_the_same_batch_send_each_message_once(recorder):
