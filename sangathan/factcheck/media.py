@@ -29,6 +29,7 @@ sweep tries again once it is set. A video is kept as its media id and shown as "
 
 import datetime
 import hashlib
+import http.client
 import io
 import json
 import logging
@@ -110,7 +111,9 @@ def _get(url: str, *, limit: int, deadline: float, token: str = "") -> Download:
     except urllib.error.HTTPError as error:
         error.close()
         raise _status_error(error.code) from None
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError):
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException):
+        # HTTPException (a bad status line, a header too long) is not an OSError: uncaught, the task would
+        # fail uncounted and be swept again forever
         raise FetchLater("not reachable") from None
     with response:
         try:
@@ -128,7 +131,7 @@ def _get(url: str, *, limit: int, deadline: float, token: str = "") -> Download:
                 if not chunk:
                     break
                 body.extend(chunk)
-        except (TimeoutError, OSError):
+        except (TimeoutError, OSError, http.client.HTTPException):  # IncompleteRead: a cut-off chunked body
             raise FetchLater("too slow") from None
         if len(body) > limit:
             raise Refused(ImageError.TOO_LARGE)

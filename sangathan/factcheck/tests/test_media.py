@@ -4,6 +4,8 @@ and file path; an expired url, a bad token, an oversize or wrong-type file, a sl
 
 import contextlib
 import datetime
+import email.message
+import http.client
 import io
 import json
 import threading
@@ -290,6 +292,42 @@ def test_bytes_that_only_claim_to_be_a_jpeg_are_refused(fake):
 def test_a_slow_server_is_given_up_within_the_deadline(fake, settings):
     settings.FACTCHECK_MEDIA_TIMEOUT_SECONDS = 0.5
     fake.delay = 2.0
+    picture = provider_picture()
+    with pytest.raises(media.FetchLater):
+        media.tip_media_fetch(media_id=picture.pk)
+    picture.refresh_from_db()
+    assert (picture.fetch_attempts, picture.error, bool(picture.file)) == (1, "", False)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [http.client.IncompleteRead(b"\xff\xd8", 1000), http.client.BadStatusLine("garbage"), http.client.LineTooLong("x")],
+    ids=["cut-off-chunked-body", "bad-status-line", "header-too-long"],
+)
+def test_a_broken_http_answer_is_tried_again_and_counted(fake, monkeypatch, broken):
+    """http.client's errors (a cut-off chunked body, a garbled answer) are not OSErrors: each is a download
+    to try again, counted, never a task that fails uncounted and is swept again forever (found in review)."""
+
+    class Broken:
+        headers = email.message.Message()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self, size):
+            raise broken
+
+    where = "read" if isinstance(broken, http.client.IncompleteRead) else "open"
+
+    def open_(request, timeout):
+        if where == "open":
+            raise broken
+        return Broken()
+
+    monkeypatch.setattr(media._opener, "open", open_)
     picture = provider_picture()
     with pytest.raises(media.FetchLater):
         media.tip_media_fetch(media_id=picture.pk)
