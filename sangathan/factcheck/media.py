@@ -320,7 +320,8 @@ def tip_media_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -
 # The task lives here, like images' tasks: webhooks queue it and tasks.py imports this module (registering it).
 
 
-@shared_task(name="sangathan.factcheck.tasks.fetch_tip_media", bind=True, max_retries=None)
+# Celery's own bound only backs up the row's (FACTCHECK_MEDIA_FETCH_ATTEMPTS, 6 by default), which ends the tries first.
+@shared_task(name="sangathan.factcheck.tasks.fetch_tip_media", bind=True, max_retries=20)
 def fetch_tip_media(self, media_id: int) -> None:
     """Thin: download a provider picture (``tip_media_fetch``); what may pass is tried again with growing
     pauses (the tries are bounded by ``FACTCHECK_MEDIA_FETCH_ATTEMPTS`` on the row). Run inline (no broker),

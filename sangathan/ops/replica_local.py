@@ -103,7 +103,7 @@ class LocalReplica:
     data: Path
     name: str
 
-    def connect(self, dbname: str) -> psycopg.Connection:
+    def session(self, dbname: str) -> psycopg.Connection:
         return psycopg.connect(
             host="127.0.0.1", port=self.port, user=self.primary.user, dbname=dbname, autocommit=True, connect_timeout=5
         )
@@ -118,7 +118,7 @@ class LocalReplica:
         primary_cursor.execute(PRIMARY_LSN)
         target = primary_cursor.fetchone()[0]
         started = time.monotonic()
-        with self.connect(dbname) as replica:
+        with self.session(dbname) as replica:
             while True:
                 if replica.execute(REPLAYED_UP_TO, [target]).fetchone()[0]:
                     return time.monotonic() - started
@@ -134,7 +134,7 @@ class LocalReplica:
 
     def reads(self, dbname: str) -> dict[str, Any]:
         """The replica's own count of what it answered in ``dbname``: transactions, rows, scans per table."""
-        with self.connect(dbname) as replica:
+        with self.session(dbname) as replica:
             transactions, returned, fetched = replica.execute(READS).fetchone()
             tables = dict(replica.execute(TABLE_READS).fetchall())
         return {"transactions": transactions, "rows_returned": returned, "rows_fetched": fetched, "tables": tables}
