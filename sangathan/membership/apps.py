@@ -9,6 +9,7 @@ class MembershipConfig(AppConfig):
 
     def ready(self) -> None:
         from sangathan.core.daily import register
+        from sangathan.membership import checks  # noqa: F401 - registers the deploy checks
         from sangathan.membership.lifecycle import members_activate, members_lapse
         from sangathan.membership.moves import unit_moved, unit_moving
         from sangathan.membership.scan import scan_daily

@@ -26,6 +26,7 @@ import zoneinfo
 from django.conf import settings
 
 from sangathan.membership import missed_call
+from sangathan.membership.checks import exotel_secret_problem
 from sangathan.org.errors import OrgError
 from sangathan.org.phones import normalise_mobile
 
@@ -52,8 +53,9 @@ def authorization(key: str | None = None, username: str = USERNAME) -> str:
 
 
 def authorized(header: str) -> bool:
-    """Whether ``header`` carries our Basic credentials (constant time); False without a configured secret."""
-    if not secret() or not header:
+    """Whether ``header`` carries our Basic credentials (constant time); False without a configured secret,
+    or with one too short to guard anything (``checks.exotel_secret_problem``; ``check --deploy`` says so)."""
+    if not secret() or exotel_secret_problem(secret()) or not header:
         return False
     scheme, _space, value = header.strip().partition(" ")
     if scheme.lower() != "basic":

@@ -9,11 +9,15 @@ import secrets
 import urllib.parse
 
 import pytest
+from django.core import checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from sangathan.membership import missed_call_exotel
+from sangathan.membership.checks import check_exotel_secret, exotel_secret_problem
 from sangathan.membership.models import Member, MissedCall
 from sangathan.membership.selectors import counts_for_unit
 from sangathan.membership.tests.conftest import join, next_mobile
@@ -21,7 +25,7 @@ from sangathan.verification.models import MobileChallenge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("exotel_settings")]
 
-SECRET = "exotel-passthru-secret"
+SECRET = "exotel-passthru-secret-Zq8vK3mW7xN2pL5r"  # the length check --deploy asks for
 EXOPHONE = "08047091234"
 URL = reverse("membership_public:missed_call_exotel")
 
@@ -105,6 +109,31 @@ def test_without_a_configured_secret_every_call_is_refused(client, tree):
         exotel = FakeExotel(client, key="")
         assert exotel.call(exotel.params(member.mobile)).status_code == 403
     assert not MissedCall.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "short",
+    ["exotel-passthru-secret", "a" * 40, "abcdabcdabcdabcdabcdabcdabcdabcdabcd"],
+    ids=["22", "one-char", "four-chars"],
+)
+def test_a_short_or_repetitive_secret_refuses_every_call_and_fails_check_deploy(client, tree, short):
+    member = join(tree.booth1)
+    with override_settings(MEMBERSHIP_EXOTEL_SECRET=short):
+        exotel = FakeExotel(client, key=short)  # the right credentials for the configured secret
+        assert exotel.call(exotel.params(member.mobile)).status_code == 403
+        errors = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+        assert "membership.E001" in {error.id for error in errors}
+        # ``sangathan check --deploy`` stops on it.
+        with pytest.raises(SystemCheckError, match="MEMBERSHIP_EXOTEL_SECRET must be at least 32"):
+            call_command("check", "--deploy", "--tag", "security", "--fail-level", "ERROR")
+    assert Member.objects.get(pk=member.pk).status == "pending" and not MissedCall.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["", SECRET], ids=["off", "long"])
+def test_check_deploy_accepts_no_secret_or_a_long_one(value):
+    with override_settings(MEMBERSHIP_EXOTEL_SECRET=value):
+        assert check_exotel_secret() == []
+        assert exotel_secret_problem(value) is None
 
 
 @pytest.mark.parametrize("minutes", [-30, 30], ids=["stale", "future"])
