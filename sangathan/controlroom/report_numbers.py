@@ -1,6 +1,7 @@
 """The numbers of a state's daily or weekly report and of the national side-by-side view, read from what the
 product already keeps: the control room's roll-ups (reporting and activity), the coverage counters
-(vacancies), the cascade's roll-ups (acknowledgements), training completions and the channel registry.
+(vacancies), the cascade's roll-ups (acknowledgements), the trained-post counters (``training.counters``)
+and the channel registry.
 
 A report and the national view read a unit's summary through the same ``unit_summary``, so a state's
 numbers never disagree between the two. A weekly report sums its seven days: a rate is then office-bearer-
@@ -39,7 +40,10 @@ DEFINITIONS = {
         "in-charge confirmed receiving it, for messages sent in the period."
     ),
     "vacancies": _("Vacancies: units whose key post (in-charge or representative) is not filled today."),
-    "training": _("Training: people holding an active post who have completed any training programme, today."),
+    "training": _(
+        "Training: active posts held by someone who has completed any training programme, today (a person "
+        "holding two posts counts for each); by level: the people holding an active post at that level."
+    ),
     "channels": _(
         "Channels: active channels in the channel registry today; booths with both a WhatsApp group and a "
         "broadcast list."
@@ -187,7 +191,8 @@ def unit_summary(unit: Unit, days: list[datetime.date], *, messages: list[Messag
     )
     booths = counters.filter(level=booth).values_list("units_total", flat=True).first() or 0 if booth else 0
     messages = _messages(unit, days) if messages is None else messages
-    training = training_selectors.training_coverage(unit)
+    # The counters (training.counters): one indexed read, not a count over the area's appointments.
+    posts, trained = training_selectors.trained_posts(Unit.objects.filter(pk=unit.pk)).get(unit.pk, (0, 0))
     essentials = channel_selectors.booth_essentials(unit, booth) if booth and booths else {"with_both": 0}
     channels = sum(row.channels for row in channel_selectors.platform_counts(unit))
     updated = updated_at(days)
@@ -200,7 +205,7 @@ def unit_summary(unit: Unit, days: list[datetime.date], *, messages: list[Messag
         cascade=Rate(sum(m.acknowledged.done for m in messages), sum(m.acknowledged.total for m in messages)),
         vacant=max((below["units"] or 0) - (below["filled"] or 0), 0),
         key_posts=below["units"] or 0,
-        trained=Rate(sum(row.trained for row in training), sum(row.appointed for row in training)),
+        trained=Rate(trained, posts),
         channels=channels,
         booths_with_both=essentials["with_both"],
         updated_at=updated,

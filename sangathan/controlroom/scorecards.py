@@ -9,13 +9,15 @@ or the API can show the formula with the numbers in it. The numbers are those th
 - cascade: the cascade's deliveries in the child's area of messages sent in the period, acknowledged within
   the message's own deadline, over those acknowledged or past the deadline (``outreach.selectors.reliability``'s
   rule, set-based);
-- training, channels, milestones: as of today (training completions, the channel registry, the plan's
-  progress table ``UnitProgress``); they have no history, so they are the same in every week.
+- training, channels, milestones: as of today (the trained-post counters kept by ``training.counters``, the
+  channel registry, the plan's progress table ``UnitProgress``); they have no history, so they are the same
+  in every week.
 
 Set-based: one query per score for all the children at once (grouped by the first step of the path below
 the parent), never one per child; ``tests/test_scorecards.py`` pins the count. ``needs_attention`` reads
 today's standing once and each week's reporting, activity and cascade (a state of 41 districts, 54,000 units,
-28,000 key office-bearers on PostgreSQL: a state's scorecards about 0.5 s, most of it the training count).
+28,000 key office-bearers on PostgreSQL: a state's scorecards were about 0.5 s, most of it the training
+count over the subtree's appointments, now read from ``training.counters``).
 """
 
 import datetime
@@ -72,8 +74,8 @@ UNIT_FORMULAS = {
         "period (acknowledged, or past the deadline) × 100."
     ),
     "training": gettext_lazy(
-        "People holding an active post in the area who completed a training programme ÷ people holding an "
-        "active post there × 100 (as of today)."
+        "Active posts in the area held by someone who completed a training programme ÷ active posts in the "
+        "area × 100 (as of today; a person holding two posts counts for each)."
     ),
     "channels": gettext_lazy(
         "Units of the area (itself included) with at least one active channel in the registry ÷ units of the "
@@ -322,8 +324,9 @@ class Standing:
 
 
 def standing(unit: Unit, children: list[Unit], booth: Level | None) -> Standing:
-    """Five grouped queries over ``unit``'s subtree (the training one is the dearest: a state's 28,000 active
-    appointments, about 0.3 s on PostgreSQL)."""
+    """Four grouped queries over ``unit``'s subtree. Training reads the counters (``training.counters``: one
+    query over the children's rows); it used to count a state's 28,000 active appointments on every page
+    load, about 0.3 s on PostgreSQL."""
     width = _branch(unit)
     booths: dict[int, int] = {}
     below: dict[int, int] = {}
@@ -353,7 +356,8 @@ def standing(unit: Unit, children: list[Unit], booth: Level | None) -> Standing:
         .annotate(total=Count("unit_id"), met=Count("unit_id", filter=Q(late_since__isnull=True)))
         .order_by()
     }
-    return Standing(booths, below, training_selectors.training_by_child(unit), channels, milestones)
+    training = training_selectors.trained_posts(Unit.objects.filter(pk__in=[child.pk for child in children]))
+    return Standing(booths, below, training, channels, milestones)
 
 
 def _children(unit: Unit) -> list[Unit]:

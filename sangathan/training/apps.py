@@ -14,3 +14,12 @@ class TrainingConfig(AppConfig):
         from sangathan.training.services import reminders_send_due  # models are loaded only now
 
         register("training-reminders", reminders_send_due, order=60)
+
+        # The trained-post counters follow appointments and moves in org's own transaction.
+        from sangathan.org import hooks
+        from sangathan.training import counters
+
+        hooks.on_appointment(counters.after_appointment)
+        hooks.on_end(counters.after_appointments_ended)
+        hooks.on_unit_moving(counters.unit_moving)
+        hooks.on_unit_moved(counters.unit_moved)

@@ -3,14 +3,22 @@ plan dashboard are set-based (one query per question, never one per unit)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.shortcuts import get_object_or_404
 
 from sangathan.access.permissions import VIEW
-from sangathan.org.models import Appointment, Level, Person, Unit
+from sangathan.org.models import Appointment, Level, Person, PositionFillCounter, Unit
 from sangathan.org.paths import subtree_q
-from sangathan.training.models import Attendance, Camp, Completion, Invitation, Programme, WalkInRequest
+from sangathan.training.models import (
+    Attendance,
+    Camp,
+    Completion,
+    Invitation,
+    Programme,
+    TrainedPostCounter,
+    WalkInRequest,
+)
 from sangathan.training.template import DEFAULT_PROGRAMME
 
 
@@ -239,3 +247,32 @@ def training_by_child(unit: Unit, *, programme: Programme | int | None = None) -
     by_path = {row["branch"]: (row["appointed"], row["trained"]) for row in rows}
     children = Unit.objects.filter(parent=unit).values_list("pk", "path")
     return {pk: by_path.get(path, (0, 0)) for pk, path in children}
+
+
+# ---------------------------------------------------------------- the counters, for the control room
+
+
+def _scalar(queryset, column: str):
+    return Coalesce(Subquery(queryset.values(column)[:1], output_field=IntegerField()), 0)
+
+
+def trained_posts(units) -> dict[int, tuple[int, int]]:
+    """(active posts, posts held by someone trained) in the subtree of each unit of ``units`` (a queryset),
+    the unit's own posts included, keyed by unit id: one query, whatever the subtree's size. Read from the
+    counters: ``org.PositionFillCounter`` (posts below), the unit's own active appointments, and
+    ``TrainedPostCounter`` (``training.counters``)."""
+    below = PositionFillCounter.objects.filter(unit=OuterRef("pk")).order_by().values("unit").annotate(n=Sum("filled"))
+    own = (
+        Appointment.objects.filter(unit=OuterRef("pk"), status=Appointment.Status.ACTIVE)
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("id"))
+    )
+    trained = TrainedPostCounter.objects.filter(unit=OuterRef("pk"))
+    rows = units.order_by().annotate(
+        posts_below=_scalar(below, "n"), posts_own=_scalar(own, "n"), posts_trained=_scalar(trained, "trained")
+    )
+    return {
+        pk: (below_n + own_n, trained_n)
+        for pk, below_n, own_n, trained_n in rows.values_list("pk", "posts_below", "posts_own", "posts_trained")
+    }

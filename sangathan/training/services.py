@@ -31,7 +31,11 @@ from sangathan.org.lookups import UNUSABLE, UNUSABLE_CODE, Refusal, refusals_aud
 from sangathan.org.models import Appointment, Level, Person, Unit
 from sangathan.org.paths import subtree_q
 from sangathan.org.phones import normalise_mobile
-from sangathan.training import codes, tasks  # tasks import this module too: both by module, either loads first
+from sangathan.training import (  # tasks import this module too: both by module, either loads first
+    codes,
+    counters,
+    tasks,
+)
 from sangathan.training.models import (
     VENUE_MAX,
     WALK_IN_NAME_MAX,
@@ -773,7 +777,9 @@ def attendance_mark(
     if existing is not None:
         existing.delete()
         if not _covers_programme(person, camp.programme):
-            Completion.objects.filter(person=person, programme=camp.programme).delete()
+            taken, _rows = Completion.objects.filter(person=person, programme=camp.programme).delete()
+            if taken and not Completion.objects.filter(person=person).exists():
+                counters.person_untrained(person_id=person.pk)
     return None
 
 
@@ -835,6 +841,8 @@ def completion_check(
             completion = Completion.objects.create(person=person, programme=programme, camp=camp, completed_at=at)
     except IntegrityError:
         return _completion_of(person, programme)
+    if not Completion.objects.filter(person=person).exclude(pk=completion.pk).exists():
+        counters.person_trained(person_id=person.pk)  # the first: the person's posts now count as trained
     year = timezone.localtime(at).year
     completion.certificate_number = f"{programme.code.upper()[:16]}-{year}-{completion.pk:06d}"
     completion.save(update_fields=["certificate_number"])

@@ -18,6 +18,7 @@ from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery, Message
 from sangathan.planning.models import Plan, UnitProgress
 from sangathan.testing import log_in
+from sangathan.training import counters as training_counters
 from sangathan.training.models import Completion, Programme
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,7 @@ def scored(tree, cast, bearers, today, django_capture_on_commit_callbacks):
 
     programme = Programme.objects.create(code="zq-basic", name_hi="बुनियादी")
     Completion.objects.create(person=bearers.jaipur.person, programme=programme)
+    training_counters.person_trained(person_id=bearers.jaipur.person_id)  # what training's services do
     for unit, link in ((tree.jaipur, "AbCdEf1234567890GhIj1"), (tree.booth1, "AbCdEf1234567890GhIj2")):
         channel_services.channel_register(
             unit=unit,
@@ -137,7 +139,21 @@ def test_the_queries_do_not_grow_with_the_children(tree, scored, period):
         scorecards.unit_scorecards(tree.rajasthan, period)
     with CaptureQueriesContext(connection) as booths:
         scorecards.unit_scorecards(tree.amer, period)
-    assert len(small) == len(booths) == 12
+    # 11: training is read from the counters in one query (it was 12, two of them the subtree's appointments).
+    assert len(small) == len(booths) == 11
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client, tree, cast, scored, period):
+    """The page, for a state (two districts) and a block (two booths): 16 queries before the training
+    counters, 15 now, whatever the size of the subtree."""
+    log_in(client, cast.state_admin, language="hi")
+    asked = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    for unit in (tree.rajasthan, tree.amer):
+        url = reverse("controlroom:scorecards", args=[unit.pk])
+        client.get(url, asked)  # the session and the translations warm
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(url, asked).status_code == 200
+        assert len(page) == 15, [query["sql"] for query in page.captured_queries]
 
 
 def test_an_office_bearers_scorecard(tree, bearers, scored, period):
