@@ -17,6 +17,7 @@ APPROVE_MESSAGES = "approve_messages"  # the second pair of eyes on a message be
 VIEW_PERSONAL = "view_personal"  # see mobile numbers, e-mail and age in full (others see them masked)
 VIEW_AUDIT = "view_audit"  # read and export the audit trail of one's subtree
 VIEW_CONTROL_ROOM = "view_control_room"  # the control-room wall: reporting rates, silent units, top posts
+FACT_CHECK = "fact_check"  # the fact-check desk: triage tips, verify and publish claims, answer rumours
 
 ACTIONS = (
     VIEW,
@@ -34,20 +35,23 @@ ACTIONS = (
     VIEW_PERSONAL,
     VIEW_AUDIT,
     VIEW_CONTROL_ROOM,
+    FACT_CHECK,
 )
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.NATIONAL_ADMIN: frozenset(ACTIONS),
     Role.STATE_ADMIN: frozenset(ACTIONS),
-    # A unit admin does all but reshape the tree in bulk, grant roles and open recruitment drives.
-    Role.UNIT_ADMIN: frozenset(ACTIONS) - {IMPORT_UNITS, MANAGE_ROLES, MANAGE_CAMPAIGNS},
+    # A unit admin does all but reshape the tree in bulk, grant roles, open recruitment drives and publish
+    # fact-checks (a verdict goes out in the organisation's name: the desk's people and the state decide it).
+    Role.UNIT_ADMIN: frozenset(ACTIONS) - {IMPORT_UNITS, MANAGE_ROLES, MANAGE_CAMPAIGNS, FACT_CHECK},
     Role.RECRUITER: frozenset({VIEW, MANAGE_CAMPAIGNS, VIEW_PERSONAL}),
     Role.INTERVIEWER: frozenset({VIEW}),
     Role.TRAINER: frozenset({VIEW, MANAGE_TRAINING, VIEW_PERSONAL}),
     # The control room watches the subtree's activity and sends alerts down the cascade; the fact-check desk
     # sends its rebuttals the same way (the four-eyes rule of the unit applies to both). The wall is for the
-    # control room and the in-charges (unit admins and above), not for every viewer.
-    Role.CONTROL_ROOM: frozenset({VIEW, SEND_MESSAGES, VIEW_CONTROL_ROOM}),
-    Role.FACT_CHECKER: frozenset({VIEW, SEND_MESSAGES}),
+    # control room and the in-charges (unit admins and above), not for every viewer. Claims escalated from a
+    # district land with the state control room, so it works on the desk too.
+    Role.CONTROL_ROOM: frozenset({VIEW, SEND_MESSAGES, VIEW_CONTROL_ROOM, FACT_CHECK}),
+    Role.FACT_CHECKER: frozenset({VIEW, SEND_MESSAGES, FACT_CHECK}),
     Role.VIEWER: frozenset({VIEW}),
 }

@@ -3,10 +3,10 @@ fact-checker of its area, gathers evidence and a rebuttal, and is escalated to t
 it sits in a status longer than that status's SLA.
 
 Every write is keyword-only, one transaction and audited (django-auditlog's signals on ``Claim``,
-``ClaimLink``, ``ClaimFile``). Who may write: a user who may do ``DESK`` on the claim's unit (the
-fact-checker's action: ``SEND_MESSAGES``, which the fact-checker, the control room and the in-charges hold;
-a rebuttal goes down the cascade anyway). A claim of no unit (the national desk's, an imported archive) is
-read by every desk and changed only by a superuser.
+``ClaimLink``, ``ClaimFile``). Who may write: a user who may do ``DESK`` on the claim's unit (the desk's own
+action ``FACT_CHECK``, which the fact-checker, the control room and the state and national admins hold; a
+unit admin may send messages but not verify or publish a fact-check). A claim of no unit (the national
+desk's, an imported archive) is read by every desk and changed only by a superuser.
 
 The SLA clock is ``status_since`` (set by every transition; ``created_at`` before the first one). Hours per
 status come from the settings ``FACTCHECK_SLA_HOURS_<STATUS>``; a published claim has no clock.
@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.access.models import Role, RoleAssignment
-from sangathan.access.permissions import ROLE_ACTIONS, SEND_MESSAGES
+from sangathan.access.permissions import FACT_CHECK, ROLE_ACTIONS
 from sangathan.access.scope import can, scope_paths
 from sangathan.core.paths import STEPLEN
 from sangathan.factcheck import images
@@ -51,7 +51,7 @@ from sangathan.notifications.services import message_queue, notify_person
 from sangathan.org.models import Unit
 from sangathan.org.shaping import state_of
 
-DESK = SEND_MESSAGES  # the fact-checker's action (see the module docstring)
+DESK = FACT_CHECK  # the desk's action (see the module docstring)
 STATE_DEPTH = 2  # the root is the nation; its children the states
 ESCALATION_TEMPLATE = "factcheck_escalation"
 ESCALATE_BATCH = 200

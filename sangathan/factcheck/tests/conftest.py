@@ -61,9 +61,9 @@ def open_claim(checkers, tree, fresh_indexes):
 
 
 @pytest.fixture
-def published_claim(open_claim, checkers):
-    """A claim of Jaipur's desk taken through the whole workflow: verdict false, rebuttal, published;
-    ``links``: (url, kind, title) added before it is published (a published claim is final)."""
+def verdict_claim(open_claim, checkers):
+    """A claim of Jaipur's desk taken up to its verdict (false) with a rebuttal: one step from published;
+    ``links``: (url, kind, title) added on the way."""
 
     def make(links=(), **kwargs):
         claim = open_claim(**kwargs)
@@ -83,7 +83,17 @@ def published_claim(open_claim, checkers):
         )
         for step in ("triage", "verifying"):
             desk.claim_transition(claim=claim, to=step, by=by)
-        desk.claim_transition(claim=claim, to="verdict", verdict="false", by=by)
-        return desk.claim_transition(claim=claim, to="published", by=by)
+        return desk.claim_transition(claim=claim, to="verdict", verdict="false", by=by)
+
+    return make
+
+
+@pytest.fixture
+def published_claim(verdict_claim, checkers):
+    """A claim of Jaipur's desk taken through the whole workflow: verdict false, rebuttal, published;
+    ``links``: (url, kind, title) added before it is published (a published claim is final)."""
+
+    def make(links=(), **kwargs):
+        return desk.claim_transition(claim=verdict_claim(links, **kwargs), to="published", by=checkers.jaipur)
 
     return make

@@ -17,12 +17,15 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from sangathan.access.models import RoleAssignment
+from sangathan.access.permissions import SEND_MESSAGES
+from sangathan.access.scope import can
 from sangathan.audit.models import AuditEntry
 from sangathan.factcheck import desk, tasks
+from sangathan.factcheck.desk import DESK
 from sangathan.factcheck.models import Claim, ClaimFile, ClaimLink, Status, Verdict
 from sangathan.factcheck.services import FactCheckError
 from sangathan.notifications.models import OutboxMessage
-from sangathan.testing import log_in
+from sangathan.testing import api_client, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +122,23 @@ def test_the_sibling_district_and_a_viewer_cannot_move_a_claim(open_claim, check
     assert _state(claim) == before
 
 
+def test_a_unit_admin_may_send_messages_but_not_publish_a_fact_check(client, verdict_claim, cast):
+    """The district's in-charge holds ``send_messages`` at the claim's unit, not the desk's ``fact_check``:
+    publishing is refused (403 on the page and the API, the service's refusal) and nothing changes."""
+    claim = verdict_claim()
+    before = _state(claim)
+    assert can(cast.district_admin, SEND_MESSAGES, claim.unit) and not can(cast.district_admin, DESK, claim.unit)
+    log_in(client, cast.district_admin)
+    page = client.post(reverse("factcheck:claim_transition", args=[claim.pk]), {"to": "published"})
+    assert page.status_code == 403
+    api = api_client(cast.district_admin)
+    assert api.post(f"/api/v1/factcheck/claims/{claim.pk}/publish/", format="json").status_code == 403
+    with pytest.raises(FactCheckError):
+        desk.claim_transition(claim=claim, to="published", by=cast.district_admin)
+    claim = Claim.objects.get(pk=claim.pk)
+    assert _state(claim) == before and claim.status == Status.VERDICT and claim.published_at is None
+
+
 def test_a_district_desk_cannot_open_a_claim_for_another_district(checkers, tree, fresh_indexes):
     with pytest.raises(FactCheckError):
         desk.claim_open(unit=tree.ajmer, texts={"hi": "कुछ भी"}, by=checkers.jaipur)
@@ -130,13 +150,15 @@ def test_a_district_desk_cannot_open_a_claim_for_another_district(checkers, tree
 
 def test_assignment_only_to_a_fact_checker_of_the_area(open_claim, checkers, cast):
     claim = open_claim()
-    assert (
-        desk.claim_assign(claim=claim, assignee=checkers.jaipur, by=cast.district_admin).assigned_to == checkers.jaipur
-    )
-    assert set(desk.desk_users(claim)) >= {checkers.jaipur, cast.district_admin, cast.state_admin}
-    assert checkers.ajmer not in desk.desk_users(claim) and cast.viewer not in desk.desk_users(claim)
+    assert desk.claim_assign(claim=claim, assignee=checkers.jaipur, by=cast.state_admin).assigned_to == checkers.jaipur
+    users = set(desk.desk_users(claim))
+    assert users >= {checkers.jaipur, checkers.control_room, cast.state_admin}
+    # The desk's action is its own: the district's in-charge sends messages but is not on the desk.
+    assert not users & {checkers.ajmer, cast.viewer, cast.district_admin}
     with pytest.raises(FactCheckError):
-        desk.claim_assign(claim=claim, assignee=checkers.ajmer, by=cast.district_admin)
+        desk.claim_assign(claim=claim, assignee=checkers.ajmer, by=cast.state_admin)
+    with pytest.raises(FactCheckError):
+        desk.claim_assign(claim=claim, assignee=cast.district_admin, by=cast.state_admin)
     assert Claim.objects.get(pk=claim.pk).assigned_to == checkers.jaipur
     assert desk.claim_assign(claim=claim, assignee=None, by=checkers.jaipur).assigned_to is None
 

@@ -2,14 +2,14 @@
 
 The world's tips (one at each column's booth or unit, ``world._factcheck``) and claims (one at each column's
 unit, ``parts/factcheck_desk.py``) are the objects. Working on a tip or a claim needs the desk's action
-(``factcheck.desk.DESK`` = send messages) at its unit: a sibling district's user gets 404 and changes
+(``factcheck.desk.DESK`` = ``fact_check``) at its unit: a sibling district's user gets 404 and changes
 nothing; a viewer in scope gets 403. Reporting a tip and matching a text take their place in the body."""
 
-from sangathan.access.permissions import SEND_MESSAGES
+from sangathan.access.permissions import FACT_CHECK
 from tests.security.matrix import Endpoint
 from tests.security.world import marker
 
-DESK = SEND_MESSAGES
+DESK = FACT_CHECK
 _J = {"json": True}
 
 

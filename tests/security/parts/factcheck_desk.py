@@ -1,9 +1,9 @@
 """The fact-check desk's claim pages in the scope matrix: a claim at each column's unit (its Hindi text the
 marker) with an evidence link, the list, a claim's page and every workflow action. Working on a claim needs
-the desk's action (``factcheck.desk.DESK`` = send messages) at the claim's unit: a sibling district's user
+the desk's action (``factcheck.desk.DESK`` = ``fact_check``) at the claim's unit: a sibling district's user
 gets 404 and changes nothing; a viewer in scope gets 403."""
 
-from sangathan.access.permissions import SEND_MESSAGES
+from sangathan.access.permissions import FACT_CHECK
 from tests.security.matrix import Endpoint
 from tests.security.world import marker
 
@@ -38,7 +38,7 @@ def _unit(world, column):
     return {"unit": world.units["unit"][column].pk, "text_hi": "ZQ नया दावा", "text_en": "ZQ new claim"}
 
 
-DESK = SEND_MESSAGES
+DESK = FACT_CHECK
 WEB = [
     Endpoint("factcheck.claims", "factcheck:claims", markers=(("claim", False),)),
     # Trending rumours: one text per cluster (its newest tip the reader may see). The world's short marker tips
