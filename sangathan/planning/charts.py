@@ -5,10 +5,22 @@ import datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from sangathan.planning import kinds
+
 WIDTH, HEIGHT = 320, 120
 LEFT, RIGHT, TOP, BOTTOM = 30, 8, 8, 20
 COLOURS = {"appointed": "#1f6f5c", "trained": "#c77700", "channels": "#2b59c3"}
 DASHES = {"appointed": "", "trained": "6 3", "channels": "2 3"}
+
+
+def _colour(kind: str) -> str:
+    registered = kinds.get(kind)
+    return COLOURS.get(kind) or (registered.colour if registered else "#555")
+
+
+def _dash(kind: str) -> str:
+    registered = kinds.get(kind)
+    return DASHES.get(kind, registered.dash if registered else "")
 
 
 def progress_chart(
@@ -60,7 +72,7 @@ def progress_chart(
                     x=f"{x(deadline):.1f}",
                     top=TOP,
                     bottom=y(0),
-                    colour=COLOURS.get(kind, "#555"),
+                    colour=_colour(kind),
                     label=labels.get(kind, kind),
                     date=deadline.strftime("%d.%m.%Y"),
                 )
@@ -75,8 +87,8 @@ def progress_chart(
                 '<polyline points="{}" fill="none" stroke="{}" stroke-width="2" stroke-dasharray="{}">'
                 "<title>{}: {}/{}</title></polyline>",
                 coords,
-                COLOURS.get(kind, "#555"),
-                DASHES.get(kind, ""),
+                _colour(kind),
+                _dash(kind),
                 labels.get(kind, kind),
                 done,
                 total,
@@ -86,7 +98,7 @@ def progress_chart(
         "",
         '<span class="legend-item"><svg width="18" height="6" aria-hidden="true"><line x1="0" y1="3" x2="18" y2="3" '
         'stroke="{}" stroke-width="2" stroke-dasharray="{}"/></svg> {}</span>',
-        ((COLOURS.get(kind, "#555"), DASHES.get(kind, ""), labels.get(kind, kind)) for kind in series),
+        ((_colour(kind), _dash(kind), labels.get(kind, kind)) for kind in series),
     )
     svg = format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="xMinYMin meet">{}</svg>',

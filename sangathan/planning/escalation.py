@@ -19,8 +19,8 @@ from django.utils import timezone
 from sangathan.notifications.models import OutboxMessage
 from sangathan.notifications.services import notify_person
 from sangathan.org.models import Person, Unit
-from sangathan.planning import sql
-from sangathan.planning.models import Kind, Milestone, UnitProgress
+from sangathan.planning import kinds, sql
+from sangathan.planning.models import Kind, Milestone, UnitKindMet, UnitProgress
 
 CHUNK = 500
 EXAMPLES = 3
@@ -93,6 +93,10 @@ def _queue_chunk(chunk: list[tuple], examples: dict[int, list[tuple]], *, today:
     milestones: dict[tuple[int, int], list[Milestone]] = defaultdict(list)
     for milestone in Milestone.objects.filter(plan_id__in={s.plan_id for s in status.values()}).order_by("due_date"):
         milestones[(milestone.plan_id, milestone.level_id)].append(milestone)
+    kinds_met: dict[int, set[str]] = defaultdict(set)
+    if any(not kinds.is_builtin(m.kind) for rows in milestones.values() for m in rows):
+        for unit_id, kind in UnitKindMet.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "kind"):
+            kinds_met[unit_id].add(kind)
     people = Person.objects.in_bulk(person_ids)
     horizon = today + datetime.timedelta(days=days)
     queued = 0
@@ -107,15 +111,16 @@ def _queue_chunk(chunk: list[tuple], examples: dict[int, list[tuple]], *, today:
                 if row is None:
                     continue
                 met = {Kind.APPOINTED: unit.key_post_filled, Kind.TRAINED: row.trained, Kind.CHANNELS: row.channels}
+                met.update(dict.fromkeys(kinds_met[unit_id], True))
                 items = [
                     {
-                        "kind": Kind(m.kind).label,
+                        "kind": kinds.label(m.kind),
                         "due": m.due_date,
                         "late": m.due_date < today,
                         "days": abs((today - m.due_date).days),
                     }
                     for m in milestones[(row.plan_id, unit.level_id)]
-                    if not met[m.kind] and m.due_date <= horizon
+                    if not met.get(m.kind, False) and m.due_date <= horizon
                 ]
                 lines.append({"unit": unit.display_name, "level": unit.level.name, "own": own, "items": items})
             context = {

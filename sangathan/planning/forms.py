@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sangathan.planning.models import Kind
+from sangathan.planning import kinds
 
 
 class PlanCreateForm(forms.Form):
@@ -30,9 +30,7 @@ class MilestoneAddForm(forms.Form):
     """A new deadline for a plan (``services.milestone_add``)."""
 
     level = forms.ModelChoiceField(queryset=None, label=_("Level"))
-    kind = forms.ChoiceField(
-        choices=[(kind.value, kind.label) for kind in (Kind.APPOINTED, Kind.TRAINED)], label=_("What")
-    )
+    kind = forms.ChoiceField(choices=kinds.addable, label=_("What"))  # a callable: registered kinds too
     due_date = forms.DateField(
         label=_("Deadline"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -9,7 +9,9 @@ from appointments, training completions and the channel registry.
 Progress is read from roll-ups (see docs/adr/0003-plan-progress.md): appointed counts are the
 live ``org.CoverageCounter``; trained and channels counts come from ``UnitProgress`` (one row per
 unit under a plan, recomputed set-based by ``progress.refresh``) rolled up into ``ProgressCounter``;
-``PlanSnapshot`` keeps one row per unit, day, level and kind for the progress chart.
+``PlanSnapshot`` keeps one row per unit, day, level and kind for the progress chart. Kinds registered by
+higher apps (``planning.kinds``: membership's "members") are kept the same way in ``UnitKindMet`` (the
+units that meet one) and ``KindCounter`` (their roll-up).
 """
 
 from django.conf import settings
@@ -21,14 +23,8 @@ from sangathan.access.scoping import ScopedManager, ScopeRule
 from sangathan.core.models import bilingual
 from sangathan.org.models import Level, Unit
 
-
-class Kind(models.TextChoices):
-    APPOINTED = "appointed", _("appointed")
-    TRAINED = "trained", _("trained")
-    CHANNELS = "channels", _("channels registered")
-
-
-KIND_ORDER: dict[str, int] = {Kind.APPOINTED: 0, Kind.TRAINED: 1, Kind.CHANNELS: 2}
+# Kind and KIND_ORDER live with the registry of kinds (``planning.kinds``); the rest of planning imports them here.
+from sangathan.planning.kinds import DATABASE_KINDS, KIND_ORDER, Kind, choices  # noqa: F401
 
 
 class Plan(models.Model):
@@ -81,7 +77,7 @@ class Milestone(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="+", verbose_name=_("level"))
-    kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("what"), max_length=12, choices=choices)
     due_date = models.DateField(_("deadline"))
     programme_code = models.SlugField(
         _("training programme"),
@@ -97,9 +93,7 @@ class Milestone(models.Model):
         verbose_name_plural = _("milestones")
         constraints = [
             models.UniqueConstraint(fields=["plan", "level", "kind"], name="milestone_unique_per_level_kind"),
-            models.CheckConstraint(
-                condition=Q(kind__in=["appointed", "trained", "channels"]), name="milestone_kind_known"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=list(DATABASE_KINDS)), name="milestone_kind_known"),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +139,42 @@ class ProgressCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "level"], name="progress_counter_unique")]
 
 
+class UnitKindMet(models.Model):
+    """A unit under a plan that meets its level's milestone of a registered kind (``planning.kinds``), as of
+    the last refresh. Sparse (a row only when met) and written only by ``progress.refresh``, with the
+    ``UnitProgress`` row of the same unit; ``path`` copied from the unit like there."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=choices)
+    path = models.CharField(max_length=255)
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+
+    # Derived like UnitProgress, but scoped by its own path: a read of it restricted to a user never joins.
+    scope_rule = ScopeRule("path")
+    objects = ScopedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "kind"], name="unitkindmet_unique")]
+        indexes = [models.Index(fields=["path"], name="unitkindmet_path")]
+
+
+class KindCounter(models.Model):
+    """For one unit, one level below it and one registered kind: how many units of that level in its strict
+    subtree meet their milestone of that kind (as of the last refresh). ``ProgressCounter``'s twin for the
+    kinds that have no column of their own."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=choices)
+    done = models.PositiveIntegerField(default=0)
+
+    scope_rule = ScopeRule("unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "level", "kind"], name="kind_counter_unique")]
+
+
 class ProgressRun(models.Model):
     """One refresh of the progress tables: the whole tree (``unit`` NULL) or one subtree."""
 
@@ -163,7 +193,7 @@ class PlanSnapshot(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=choices)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0)

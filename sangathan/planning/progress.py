@@ -10,6 +10,10 @@
 2. ``ProgressCounter``: one ``GROUP BY SUBSTR(path, 1, 4·d)`` per depth over the (sparse) met rows,
    exactly like ``org.coverage.rebuild``; the ancestors above ``root`` move by the difference.
 
+3. Registered kinds (``planning.kinds``): for each (plan, level) milestone of one, the units claimed in
+   step 1 that meet its condition become ``UnitKindMet`` rows (one ``INSERT … SELECT``), rolled up per
+   depth into ``KindCounter`` the same way; the condition also goes into step 1's CTE for the dates.
+
 Appointed counts are not stored here: the dashboard reads them live from ``org.CoverageCounter``.
 The statements and the conditions they evaluate are in ``planning.sql``.
 """
@@ -23,8 +27,17 @@ from django.utils import timezone
 
 from sangathan.org.models import Unit
 from sangathan.org.paths import subtree_q
-from sangathan.planning import sql
-from sangathan.planning.models import Kind, Milestone, Plan, ProgressCounter, ProgressRun, UnitProgress
+from sangathan.planning import kinds, sql
+from sangathan.planning.models import (
+    Kind,
+    KindCounter,
+    Milestone,
+    Plan,
+    ProgressCounter,
+    ProgressRun,
+    UnitKindMet,
+    UnitProgress,
+)
 
 
 def contribution(unit: Unit) -> dict[int, list[int]]:
@@ -40,6 +53,32 @@ def contribution(unit: Unit) -> dict[int, list[int]]:
         result[own[0]][0] += int(own[1])
         result[own[0]][1] += int(own[2])
     return result
+
+
+def kind_contribution(unit: Unit) -> dict[tuple[int, str], int]:
+    """What ``unit`` and its subtree add to its ancestors' ``KindCounter`` rows: (level_id, kind) -> done."""
+    result: dict[tuple[int, str], int] = defaultdict(int)
+    for level_id, kind, done in KindCounter.objects.filter(unit=unit).values_list("level_id", "kind", "done"):
+        result[(level_id, kind)] += done
+    for level_id, kind in UnitKindMet.objects.filter(unit_id=unit.pk).values_list("level_id", "kind"):
+        result[(level_id, kind)] += 1
+    return result
+
+
+def _apply_kinds_to_ancestors(unit: Unit, delta: dict[tuple[int, str], int]) -> None:
+    delta = {key: value for key, value in delta.items() if value}
+    if not delta:
+        return
+    ancestor_ids = list(
+        Unit.objects.filter(path__in=unit.ancestor_paths(include_self=False)).values_list("id", flat=True)
+    )
+    for (level_id, kind), difference in delta.items():
+        KindCounter.objects.bulk_create(
+            [KindCounter(unit_id=uid, level_id=level_id, kind=kind) for uid in ancestor_ids], ignore_conflicts=True
+        )
+        KindCounter.objects.filter(unit_id__in=ancestor_ids, level_id=level_id, kind=kind).update(
+            done=F("done") + difference
+        )
 
 
 def _apply_to_ancestors(unit: Unit, delta: dict[int, list[int]]) -> None:
@@ -90,9 +129,12 @@ def _refresh_subtree(root: Unit, *, today: datetime.date) -> int:
     scopes = {
         unit.pk: unit for unit in Unit.objects.filter(pk__in=[plan.scope_id for plan in plans]).only("path", "depth")
     }
-    before = contribution(root)
+    before, kinds_before = contribution(root), kind_contribution(root)
     sql.progress_delete(path=root.path)
-    ProgressCounter.objects.filter(unit__in=Unit.objects.filter(subtree_q([root.path])).values("id")).delete()
+    sql.kind_met_delete(path=root.path)
+    subtree_ids = Unit.objects.filter(subtree_q([root.path])).values("id")
+    ProgressCounter.objects.filter(unit__in=subtree_ids).delete()
+    KindCounter.objects.filter(unit__in=subtree_ids).delete()
 
     milestones: dict[int, list[Milestone]] = defaultdict(list)
     for milestone in Milestone.objects.filter(plan__in=plans).order_by("due_date", "kind"):
@@ -107,6 +149,11 @@ def _refresh_subtree(root: Unit, *, today: datetime.date) -> int:
             by_level[milestone.level_id].append(milestone)
         for level_id, level_milestones in by_level.items():
             of_kind = {m.kind: m for m in level_milestones}
+            extra = {
+                kind: sql.kind_condition(milestone, kind)
+                for kind, milestone in of_kind.items()
+                if not kinds.is_builtin(kind)
+            }
             sql.progress_insert(
                 plan_id=plan.pk,
                 level_id=level_id,
@@ -116,7 +163,12 @@ def _refresh_subtree(root: Unit, *, today: datetime.date) -> int:
                 late=sql.first_unmet([m for m in level_milestones if m.due_date < today]),
                 next_due=sql.first_unmet([m for m in level_milestones if m.due_date >= today]),
                 now=now,
+                extra=extra,
             )
+            for kind, condition in extra.items():
+                sql.kind_met_insert(
+                    plan_id=plan.pk, level_id=level_id, path=region.path, kind=kind, condition=condition
+                )
 
     # (SQLite reports no row count for a statement that starts with WITH: count once.)
     written = UnitProgress.objects.filter(subtree_q([root.path])).count()
@@ -130,4 +182,10 @@ def _refresh_subtree(root: Unit, *, today: datetime.date) -> int:
         for level in set(after) | set(before)
     }
     _apply_to_ancestors(root, delta)
+    for depth in range(root.depth, sql.kind_depth_max(path=root.path)):
+        sql.kind_counters_insert(path=root.path, depth=depth)
+    kinds_after = kind_contribution(root)
+    _apply_kinds_to_ancestors(
+        root, {key: kinds_after.get(key, 0) - kinds_before.get(key, 0) for key in set(kinds_after) | set(kinds_before)}
+    )
     return written

@@ -18,15 +18,16 @@ from django.utils.functional import Promise
 
 from sangathan.org.models import Appointment, CommitteeEvent, CoverageCounter, Level, Unit
 from sangathan.org.paths import subtree_q
-from sangathan.planning import sql
+from sangathan.planning import kinds, sql
 from sangathan.planning.models import (
-    KIND_ORDER,
     Kind,
+    KindCounter,
     Milestone,
     Plan,
     PlanSnapshot,
     ProgressCounter,
     ProgressRun,
+    UnitKindMet,
     UnitProgress,
 )
 
@@ -60,7 +61,7 @@ class MilestoneProgress:
 
     @property
     def kind_label(self) -> str | Promise:
-        return Kind(self.kind).label
+        return kinds.label(self.kind)
 
     @property
     def tightened(self) -> bool:
@@ -95,6 +96,7 @@ class _Counts:
     appointed: int = 0
     trained: int = 0
     channels: int = 0
+    extra: dict[str, int] = field(default_factory=dict)  # registered kind -> done (``planning.kinds``)
 
     def minus(self, other: "_Counts") -> "_Counts":
         return _Counts(
@@ -102,17 +104,24 @@ class _Counts:
             self.appointed - other.appointed,
             self.trained - other.trained,
             self.channels - other.channels,
+            {kind: self.extra.get(kind, 0) - other.extra.get(kind, 0) for kind in {*self.extra, *other.extra}},
         )
 
     def of_kind(self, kind: str) -> int:
         of: dict[str, int] = {Kind.APPOINTED: self.appointed, Kind.TRAINED: self.trained, Kind.CHANNELS: self.channels}
-        return of[kind]
+        return of[kind] if kind in of else self.extra.get(kind, 0)
+
+
+def _registered_in(milestones: dict[int, list[Milestone]]) -> bool:
+    """Whether any of the plans' milestones is of a registered kind (else their tables need no read)."""
+    return any(not kinds.is_builtin(m.kind) for rows in milestones.values() for m in rows)
 
 
 class _Loaded:
-    """Counters, own rows and units for a set of units, read in one query per table."""
+    """Counters, own rows and units for a set of units, read in one query per table (the registered kinds'
+    two tables only when ``registered``: a plan with a milestone of such a kind)."""
 
-    def __init__(self, units: list[Unit]):
+    def __init__(self, units: list[Unit], *, registered: bool = True):
         ids = [unit.pk for unit in units]
         self.units = {unit.pk: unit for unit in units}
         self.coverage = {
@@ -131,19 +140,31 @@ class _Loaded:
             u: (t, c)
             for u, t, c in UnitProgress.objects.filter(unit_id__in=ids).values_list("unit_id", "trained", "channels")
         }
+        # Registered kinds: their counters and the units' own met rows (two more queries, when in use).
+        self.kind_counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+        self.own_kinds: dict[int, set[str]] = defaultdict(set)
+        if registered:
+            for u, lv, kind, done in KindCounter.objects.filter(unit_id__in=ids).values_list(
+                "unit_id", "level_id", "kind", "done"
+            ):
+                self.kind_counts[(u, lv)][kind] = done
+            for u, kind in UnitKindMet.objects.filter(unit_id__in=ids).values_list("unit_id", "kind"):
+                self.own_kinds[u].add(kind)
         # Read again rather than trust the objects passed in: the key post may have changed since.
         self.filled = dict(Unit.objects.filter(pk__in=ids).values_list("id", "key_post_filled"))
 
     def full(self, unit: Unit, level_id: int) -> _Counts:
         total, filled = self.coverage.get((unit.pk, level_id), (0, 0))
         trained, channels = self.progress.get((unit.pk, level_id), (0, 0))
-        counts = _Counts(total, filled, trained, channels)
+        counts = _Counts(total, filled, trained, channels, dict(self.kind_counts.get((unit.pk, level_id), {})))
         if unit.level_id == level_id:
             own_trained, own_channels = self.own.get(unit.pk, (False, False))
             counts.total += 1
             counts.appointed += int(self.filled.get(unit.pk, unit.key_post_filled))
             counts.trained += int(own_trained)
             counts.channels += int(own_channels)
+            for kind in self.own_kinds.get(unit.pk, ()):
+                counts.extra[kind] = counts.extra.get(kind, 0) + 1
         return counts
 
 
@@ -228,7 +249,7 @@ def _rollup(
                 if governing is None:  # no plan of its own: show the most urgent date of the plans below
                     row.due_date = milestone.due_date
     levels: dict[int, LevelProgress] = {}
-    for row in sorted(rows.values(), key=lambda r: (r.level.order, KIND_ORDER[r.kind])):
+    for row in sorted(rows.values(), key=lambda r: (r.level.order, kinds.order(r.kind))):
         if row.total:
             levels.setdefault(row.level.pk, LevelProgress(level=row.level)).milestones.append(row)
     return list(levels.values())
@@ -266,7 +287,7 @@ def dashboard_for_unit(unit: Unit, *, today: datetime.date | None = None) -> Das
     if governing is None and not inner:
         return Dashboard(unit=unit, plan=None, today=today, levels=[], refreshed_at=None)
     milestones = _milestones_by_plan([p for p in [governing, *inner] if p is not None])
-    loaded = _Loaded([unit, *[_unit_of(plan) for plan in inner]])
+    loaded = _Loaded([unit, *[_unit_of(plan) for plan in inner]], registered=_registered_in(milestones))
     levels = _rollup(unit, governing, inner, milestones, loaded, today)
     return Dashboard(
         unit=unit,
@@ -294,7 +315,7 @@ def children_progress(
     if (governing is None and not inner) or not children:
         return {child.pk: [] for child in children}
     child_plans = {p.scope_id: p for p in inner if p.scope_id in {c.pk for c in children}}
-    loaded = _Loaded([*children, *[_unit_of(plan) for plan in inner]])
+    loaded = _Loaded([*children, *[_unit_of(plan) for plan in inner]], registered=_registered_in(milestones))
     result = {}
     for child in children:
         own = child_plans.get(child.pk, governing)
@@ -326,7 +347,8 @@ def late_units(unit: Unit):
 
 
 def late_units_page(rows, *, today: datetime.date | None = None) -> list[LateUnit]:
-    """Details for one page of ``late_units``: unit, missed milestones, in-charge, dissolution. Four queries."""
+    """Details for one page of ``late_units``: unit, missed milestones, in-charge, dissolution. Four queries
+    (five when a plan has a milestone of a registered kind: which the units met)."""
     today = today or timezone.localdate()
     rows = list(rows)
     units = Unit.objects.select_related("level", "parent").in_bulk([r[0] for r in rows])
@@ -342,12 +364,17 @@ def late_units_page(rows, *, today: datetime.date | None = None) -> list[LateUni
     dissolved: dict[int, datetime.datetime] = {}
     for unit_id, at in CommitteeEvent.objects.filter(unit_id__in=units, kind="dissolved").values_list("unit_id", "at"):
         dissolved[unit_id] = max(at, dissolved.get(unit_id, at))
+    kinds_met: dict[int, set[str]] = defaultdict(set)
+    if _registered_in(milestones):
+        for unit_id, kind in UnitKindMet.objects.filter(unit_id__in=units).values_list("unit_id", "kind"):
+            kinds_met[unit_id].add(kind)
     result = []
     for unit_id, plan_id, late_since, _appointed, trained, channels in rows:
         unit = units[unit_id]
         met: dict[str, bool] = {Kind.APPOINTED: unit.key_post_filled, Kind.TRAINED: trained, Kind.CHANNELS: channels}
+        met.update(dict.fromkeys(kinds_met[unit_id], True))
         missed = sorted(
-            (m for m in milestones[(plan_id, unit.level_id)] if m.due_date < today and not met[m.kind]),
+            (m for m in milestones[(plan_id, unit.level_id)] if m.due_date < today and not met.get(m.kind, False)),
             key=lambda m: m.due_date,
         )
         result.append(
@@ -414,6 +441,10 @@ def naive_rollup(unit: Unit, *, today: datetime.date | None = None) -> dict[tupl
             )
             done_of: dict[str, int] = {Kind.APPOINTED: appointed, Kind.TRAINED: trained, Kind.CHANNELS: channels}
             for kind, milestone in of_kind.items():
+                if kind not in done_of:  # a registered kind: its condition over the same units
+                    done_of[kind] = sql.naive_kind_count(
+                        level_id=level_id, where=region, condition=sql.kind_condition(milestone, kind)
+                    )
                 counts = result[(level_id, kind)]
                 counts[0] += total
                 counts[1] += done_of[kind]

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from sangathan.audit.services import audit_bulk_action, audit_bulk_created
 from sangathan.org.models import Level, Unit
 from sangathan.org.paths import subtree_q
+from sangathan.planning import kinds
 from sangathan.planning.errors import PlanError
-from sangathan.planning.models import Kind, Milestone, Plan
+from sangathan.planning.models import Milestone, Plan
 from sangathan.planning.template import load_default_plan
 
 TITLE_MAX = 200
 # A deadline added to a plan: to be appointed, to be trained (by any programme). A channels deadline needs its
 # platforms, set with the template.
-ADDABLE_KINDS = (Kind.APPOINTED, Kind.TRAINED)
 
 
 def _actor(by):
@@ -181,7 +181,7 @@ def milestone_add(*, plan: Plan, level: Level, kind: str, due_date: datetime.dat
     scope = plan.scope
     if plan.is_template or scope is None:
         raise PlanError(_("The template is not edited here; copy it to a unit first."), code="template")
-    if kind not in ADDABLE_KINDS:
+    if kind not in {code for code, _label in kinds.addable()}:
         raise PlanError(_("Choose what must be done from the list."), code="kind_invalid")
     if not isinstance(due_date, datetime.date) or not 2000 <= due_date.year <= 2100:
         raise PlanError(_("Give a date between the years 2000 and 2100."), code="date_invalid")

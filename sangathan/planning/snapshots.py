@@ -43,7 +43,9 @@ def snapshot_write(*, today: datetime.date | None = None, units=None) -> int:
         if not chunk:
             break
         last_path = chunk[-1].path
-        loaded = selectors._Loaded([*chunk, *[plan.scope for plan in plans]])
+        loaded = selectors._Loaded(
+            [*chunk, *[plan.scope for plan in plans]], registered=selectors._registered_in(milestones)
+        )
         rows = []
         for unit in chunk:
             above = [p for p in plans if unit.path.startswith(p.scope.path)]

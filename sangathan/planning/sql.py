@@ -15,12 +15,32 @@ from django.db import connection
 from sangathan.channels.selectors import unit_ids_with_platforms
 from sangathan.org.models import Appointment, Position, Unit
 from sangathan.org.paths import path_upper_bound
-from sangathan.planning.models import Kind, Milestone, ProgressCounter, UnitProgress
+from sangathan.planning import kinds
+from sangathan.planning.models import KindCounter, Milestone, ProgressCounter, UnitKindMet, UnitProgress
 from sangathan.training.models import Programme
 from sangathan.training.selectors import trained_person_ids
 
-COLUMN = {Kind.APPOINTED: "appointed", Kind.TRAINED: "trained", Kind.CHANNELS: "channels"}
 NEVER = "(1 = 0)"
+
+
+def column(kind: str) -> str:
+    """The flag's column in the refresh's CTE ``x``: the built-in kinds' own, ``k_<code>`` for a registered one
+    (its code is a checked short lower-case word, ``kinds.CODE``)."""
+    if kinds.is_builtin(kind):
+        return kind
+    if not kinds.CODE.match(kind):
+        raise ValueError(f"Not a milestone kind: {kind!r}")
+    return f"k_{kind}"
+
+
+def kind_condition(milestone: Milestone | None, kind: str) -> tuple[str, list]:
+    """SQL (on ``u``) true when the unit meets ``milestone`` of the registered ``kind`` (never when there is
+    no such milestone or the app that measured it is gone)."""
+    registered = kinds.get(kind)
+    if milestone is None or registered is None:
+        return NEVER, []
+    return registered.condition(milestone)
+
 
 # ---------------------------------------------------------------- conditions the statements share
 
@@ -73,7 +93,7 @@ def first_unmet(milestones: list[Milestone]) -> tuple[str, list]:
         return "NULL", []
     parts, params = [], []
     for milestone in sorted(milestones, key=lambda m: m.due_date):
-        parts.append(f"WHEN NOT x.{COLUMN[milestone.kind]} THEN %s")
+        parts.append(f"WHEN NOT x.{column(milestone.kind)} THEN %s")
         params.append(connection.ops.adapt_datefield_value(milestone.due_date))
     return "CASE " + " ".join(parts) + " ELSE NULL END", params
 
@@ -91,7 +111,7 @@ PROGRESS_DELETE = "DELETE FROM {table} WHERE {where}"
 # subqueries again); the dates follow from them. Deepest plans first: a unit already claimed is skipped.
 PROGRESS_INSERT = """WITH x AS MATERIALIZED (
                         SELECT u.id AS id, u.path AS path, u.level_id AS level_id, u.key_post_filled AS appointed,
-                            {trained} AS trained, {channels} AS channels
+                            {trained} AS trained, {channels} AS channels{extra}
                         FROM {units} u WHERE u.level_id = %s AND {where}
                     )
                     INSERT INTO {table} (unit_id, plan_id, path, level_id, appointed, trained, channels,
@@ -110,6 +130,21 @@ PROGRESS_COUNTERS_INSERT = """INSERT INTO {counters} (unit_id, level_id, trained
                         AND (s.trained OR s.channels)
                     GROUP BY SUBSTR(s.path, 1, {prefix}), s.level_id
                 ) g JOIN {units} a ON a.path = g.anc"""
+# Registered kinds (``planning.kinds``): the units of one (plan, level) that meet one, among those the plan
+# claimed above (its own UnitProgress rows), kept as rows; and their roll-up per depth, like the counters above.
+KIND_MET_DELETE = "DELETE FROM {table} WHERE {where}"
+KIND_MET_INSERT = """INSERT INTO {table} (unit_id, kind, path, level_id)
+                    SELECT u.id, %s, u.path, u.level_id FROM {units} u
+                        JOIN {progress} p ON p.unit_id = u.id AND p.plan_id = %s
+                    WHERE u.level_id = %s AND {where} AND {condition}"""
+KIND_LONGEST_PATH = "SELECT MAX(LENGTH(path)) FROM {table} WHERE {where}"
+KIND_COUNTERS_INSERT = """INSERT INTO {counters} (unit_id, level_id, kind, done)
+                SELECT a.id, g.level_id, g.kind, g.n FROM (
+                    SELECT SUBSTR(s.path, 1, {prefix}) AS anc, s.level_id AS level_id, s.kind AS kind, COUNT(*) AS n
+                    FROM {table} s WHERE {where} AND LENGTH(s.path) > {prefix}
+                    GROUP BY SUBSTR(s.path, 1, {prefix}), s.level_id, s.kind
+                ) g JOIN {units} a ON a.path = g.anc"""
+NAIVE_KIND_COUNT = "SELECT COUNT(*) FROM {units} u WHERE u.level_id = %s AND {where} AND {condition}"
 # The dashboard's numbers the plain way (the bench's and the tests' baseline): one aggregate per level.
 NAIVE_LEVEL_COUNTS = """SELECT COUNT(*), SUM(CASE WHEN u.key_post_filled THEN 1 ELSE 0 END),
                         SUM(CASE WHEN {trained} THEN 1 ELSE 0 END), SUM(CASE WHEN {channels} THEN 1 ELSE 0 END)
@@ -141,11 +176,17 @@ def progress_insert(
     late: tuple[str, list],
     next_due: tuple[str, list],
     now: datetime.datetime,
+    extra: dict[str, tuple[str, list]] | None = None,
 ) -> None:
     """One ``UnitProgress`` row per unit of ``level_id`` in the subtree at ``path`` not claimed yet, with its
-    flags (``trained``/``channels``: conditions on ``u``) and dates (``late``/``next_due``: ``first_unmet``)."""
+    flags (``trained``/``channels``: conditions on ``u``) and dates (``late``/``next_due``: ``first_unmet``).
+    ``extra``: registered kind -> its condition, evaluated in the same CTE for the dates."""
     where, where_params = range_condition("u.path", path)
+    extra = extra or {}
+    extra_sql = "".join(f", {condition[0]} AS {column(kind)}" for kind, condition in extra.items())
+    extra_params = [param for condition in extra.values() for param in condition[1]]
     sql = PROGRESS_INSERT.format(
+        extra=extra_sql,
         trained=trained[0],
         channels=channels[0],
         units=Unit._meta.db_table,
@@ -154,7 +195,7 @@ def progress_insert(
         late=late[0],
         next=next_due[0],
     )
-    params = [*trained[1], *channels[1], level_id, *where_params, plan_id, *late[1], *next_due[1]]
+    params = [*trained[1], *channels[1], *extra_params, level_id, *where_params, plan_id, *late[1], *next_due[1]]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, connection.ops.adapt_datetimefield_value(now)])
 
@@ -180,6 +221,58 @@ def progress_counters_insert(*, path: str, depth: int) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def kind_met_delete(*, path: str) -> None:
+    """Delete the ``UnitKindMet`` rows of the subtree at ``path``."""
+    where, params = range_condition("path", path)
+    with connection.cursor() as cursor:
+        cursor.execute(KIND_MET_DELETE.format(table=UnitKindMet._meta.db_table, where=where), params)
+
+
+def kind_met_insert(*, plan_id: int, level_id: int, path: str, kind: str, condition: tuple[str, list]) -> None:
+    """A ``UnitKindMet`` row for each unit of ``level_id`` in the subtree at ``path`` that plan ``plan_id``
+    claimed (its ``UnitProgress`` row) and that meets ``condition``."""
+    where, where_params = range_condition("u.path", path)
+    sql = KIND_MET_INSERT.format(
+        table=UnitKindMet._meta.db_table,
+        units=Unit._meta.db_table,
+        progress=UnitProgress._meta.db_table,
+        where=where,
+        condition=condition[0],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, plan_id, level_id, *where_params, *condition[1]])
+
+
+def kind_depth_max(*, path: str) -> int:
+    """The depth of the deepest ``UnitKindMet`` row in the subtree at ``path`` (0 when none)."""
+    where, params = range_condition("path", path)
+    with connection.cursor() as cursor:
+        cursor.execute(KIND_LONGEST_PATH.format(table=UnitKindMet._meta.db_table, where=where), params)
+        return (cursor.fetchone()[0] or 0) // Unit.steplen
+
+
+def kind_counters_insert(*, path: str, depth: int) -> None:
+    """The ``KindCounter`` rows of the ancestors at ``depth`` in the subtree at ``path``."""
+    where, params = range_condition("s.path", path)
+    sql = KIND_COUNTERS_INSERT.format(
+        counters=KindCounter._meta.db_table,
+        prefix=int(depth) * Unit.steplen,
+        table=UnitKindMet._meta.db_table,
+        where=where,
+        units=Unit._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def naive_kind_count(*, level_id: int, where: tuple[str, list], condition: tuple[str, list]) -> int:
+    """How many units of ``level_id`` where ``where`` (on ``u``) meet ``condition``, counted the plain way."""
+    sql = NAIVE_KIND_COUNT.format(units=Unit._meta.db_table, where=where[0], condition=condition[0])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [level_id, *where[1], *condition[1]])
+        return int(cursor.fetchone()[0] or 0)
 
 
 def naive_level_counts(

@@ -19,11 +19,10 @@ from sangathan.core.forms import service_kwargs
 from sangathan.org import selectors as org_selectors
 from sangathan.org.access import get_unit_for_user, start_page
 from sangathan.org.models import Level, Unit
-from sangathan.planning import charts, selectors, services
+from sangathan.planning import charts, kinds, selectors, services
 from sangathan.planning.access import get_plan_for_user
 from sangathan.planning.errors import PlanError
 from sangathan.planning.forms import MilestoneAddForm, MilestoneDatesForm, PlanCreateForm
-from sangathan.planning.models import Kind
 from sangathan.planning.tasks import refresh_progress
 
 CHILDREN_PER_PAGE = 50
@@ -43,7 +42,7 @@ def _draw_charts(unit, dashboard) -> None:
         level.chart = charts.progress_chart(
             level_series,
             deadlines={row.kind: row.due_date for row in level.milestones},
-            labels={row.kind: Kind(row.kind).label for row in level.milestones},
+            labels={row.kind: kinds.label(row.kind) for row in level.milestones},
             title=_("Progress over time: %(level)s") % {"level": level.level.name},
         )
 

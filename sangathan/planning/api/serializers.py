@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from sangathan.org.api.serializers import LevelCodeField, LevelOutputSerializer, ScopedPrimaryKeyRelatedField
 from sangathan.org.models import Unit
-from sangathan.planning.models import Kind, Milestone, Plan
+from sangathan.planning import kinds
+from sangathan.planning.models import Milestone, Plan
 from sangathan.planning.services import TITLE_MAX
 
 
@@ -38,11 +39,19 @@ class PlanCreateInputSerializer(serializers.Serializer):
     title_en = serializers.CharField(max_length=TITLE_MAX, allow_blank=True, default="", label=_("title (English)"))
 
 
+class KindField(serializers.ChoiceField):
+    """Every kind of milestone, registered ones included (``planning.kinds``): the choices are read when a
+    serializer is made (DRF copies declared fields per instance by calling ``__init__`` again)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=kinds.choices(), **kwargs)
+
+
 class MilestoneAddInputSerializer(serializers.Serializer):
     level = LevelCodeField(label=_("level"))
     # Every kind, as the other operations name them; the service accepts those a deadline can be added for
-    # (``services.ADDABLE_KINDS``) and says so in the caller's language.
-    kind = serializers.ChoiceField(choices=Kind.choices, label=_("what"))
+    # (``kinds.addable``) and says so in the caller's language.
+    kind = KindField(label=_("what"))
     due_date = serializers.DateField(label=_("deadline"))
 
 
@@ -54,7 +63,7 @@ class MilestoneUpdateInputSerializer(serializers.Serializer):
 
 
 class MilestoneProgressOutputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind = KindField()
     kind_label = serializers.CharField()
     due_date = serializers.DateField(help_text=_("The governing plan's deadline."))
     earliest_due = serializers.DateField(
