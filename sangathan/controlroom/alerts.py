@@ -39,8 +39,10 @@ Summaries: a kind with a ``summary`` sentence (the silent booths, the districts'
 raised once per unit when more than ``CONTROLROOM_ALERT_SUMMARY_OVER`` (10) units under one parent unit (or
 under the ancestor at ``CONTROLROOM_ALERT_SUMMARY_LEVEL``) are found: one alert on the parent, subject
 ``summary``, says "12 of 40 booths silent for 7 days" and lists them (``_summarised``; the alerts page names
-them, ``summary_units``). It is raised once while it lasts, escalated and scoped like any alert (its path is
-the parent's), and resolved when no more than that many are found.
+them, ``summary_units``). It is raised once while it lasts (its count and list follow what is found), escalated
+and scoped like any alert (its path is the parent's), resolved when no more than that many are found, and
+raised again when needed again, the same day too. A unit with a control room of its own (an active
+control-room role) at it or between it and the parent is never summarised there: its alerts stay its own.
 
 Evaluation runs every ``CONTROLROOM_ALERT_SECONDS`` from Celery beat and once in the daily run
 (``tasks.evaluate_alerts`` → ``alerts_evaluate``), then ``alerts_escalate`` tells the parent unit's in-charge
@@ -470,19 +472,56 @@ def _group_units(paths: Iterable[str]) -> dict[str, tuple[int, str]]:
     return result
 
 
+def control_room_paths() -> list[str]:
+    """Paths of the units with a control room of their own: an active user holds the control-room role there.
+    Role assignments are few (hundreds): read once per evaluation."""
+    return list(
+        RoleAssignment.objects.filter(role=Role.CONTROL_ROOM, user__is_active=True)
+        .values_list("unit__path", flat=True)
+        .distinct()
+    )
+
+
+def _nearer_room(path: str, group_path: str, rooms: Iterable[str]) -> bool:
+    """A control room at the unit at ``path`` or between it and the unit it would be summarised on."""
+    return any(len(room) > len(group_path) and path.startswith(room) for room in rooms)
+
+
+def _next_period(rule: AlertRule, unit_ids: list[int], day: str) -> dict[int, str]:
+    """The period of a summary raised today on each unit: the day, or "day/2", "day/3"... when summaries of
+    the rule were raised there earlier today and resolved (the unique (rule, unit, subject, period) still
+    keeps two runs at once from raising it twice)."""
+    earlier: dict[int, int] = defaultdict(int)
+    for unit_id in Alert.objects.filter(
+        rule=rule, subject=SUMMARY, unit_id__in=unit_ids, period__startswith=day
+    ).values_list("unit_id", flat=True):
+        earlier[unit_id] += 1
+    return {unit_id: day if not earlier[unit_id] else f"{day}/{earlier[unit_id] + 1}" for unit_id in unit_ids}
+
+
 def _summarised(rule: AlertRule, findings: list[Finding], now: datetime.datetime) -> list[Finding]:
     """The findings with those of every parent unit under which more than ``conf.alert_summary_over()`` units
     were found replaced by one summary finding on the parent ("12 of 40 booths silent"): its ``numbers`` list
-    the units (the alert's page names them). A summary is raised once while it lasts: not again while one of
-    the rule and unit is live (its period is the day it was first raised); a live summary whose parent has no
-    longer enough units found is resolved. One query for the parents, one for the live summaries, one for the
-    totals, one for the level's names."""
+    the units (the alert's page names them).
+
+    - A unit with a control room of its own nearer to it (at the unit, or between it and the parent:
+      ``control_room_paths``) is not summarised: its alert stays its own, for its own operators (a state's
+      summary of districts would otherwise take a district control room's alerts away).
+    - A summary is raised once while it lasts: not again while one of the rule and unit is live; while it
+      lasts its count and list follow the units found now (updated in place). A live summary whose parent has
+      no longer enough units found is resolved; needed again, even the same day, it is raised again (its
+      period: the day, then "day/2", ...).
+
+    One query for the control rooms, one for the parents, one for the live summaries, one for the totals, one
+    for the level's names, one for today's periods; one UPDATE per live summary whose numbers changed."""
     over = conf.alert_summary_over()
     groups = _group_units(f.path for f in findings)
+    rooms = control_room_paths()
     units_under: dict[tuple[int, str], set[tuple[int, str]]] = defaultdict(set)
     for finding in findings:
-        if finding.path in groups:
-            units_under[groups[finding.path]].add((finding.unit_id, finding.path))
+        group = groups.get(finding.path)
+        if group is not None and not _nearer_room(finding.path, group[1], rooms):
+            units_under[group].add((finding.unit_id, finding.path))
     big = {group: units for group, units in units_under.items() if len(units) > over}
     live = Alert.objects.filter(rule=rule, subject=SUMMARY, state__in=LIVE)
     live.exclude(unit_id__in=[unit_id for unit_id, _path in big]).update(state=State.RESOLVED, resolved_at=now)
@@ -490,7 +529,12 @@ def _summarised(rule: AlertRule, findings: list[Finding], now: datetime.datetime
         return findings
     summarised = {path for units in big.values() for _unit_id, path in units}
     kept = [f for f in findings if f.path not in summarised]
-    already = set(live.filter(unit_id__in=[unit_id for unit_id, _path in big]).values_list("unit_id", flat=True))
+    already = {
+        unit_id: (pk, numbers)
+        for pk, unit_id, numbers in live.filter(unit_id__in=[unit_id for unit_id, _path in big]).values_list(
+            "pk", "unit_id", "numbers"
+        )
+    }
     totals = dict(
         CoverageCounter.objects.filter(
             unit_id__in=[unit_id for unit_id, _p in big], level__code=rule.level_code
@@ -498,9 +542,8 @@ def _summarised(rule: AlertRule, findings: list[Finding], now: datetime.datetime
     )
     level = Level.objects.filter(code=rule.level_code).values("name_en", "name_hi").first() or {}
     day = timezone.localdate(now).isoformat()
+    periods = _next_period(rule, [unit_id for unit_id, _path in big if unit_id not in already], day)
     for (unit_id, path), units in sorted(big.items(), key=lambda item: item[0][1]):
-        if unit_id in already:
-            continue
         listed = sorted(units, key=lambda unit: unit[1])
         numbers = {
             "count": len(units),
@@ -511,7 +554,12 @@ def _summarised(rule: AlertRule, findings: list[Finding], now: datetime.datetime
         }
         if rule.kind == "silent":
             numbers["days"] = max(1, int(rule.threshold))
-        kept.append(Finding(unit_id=unit_id, path=path, subject=SUMMARY, period=day, numbers=numbers))
+        if unit_id in already:
+            pk, before = already[unit_id]
+            if before != numbers:  # the count follows the units found now, while the summary lasts
+                Alert.objects.filter(pk=pk, state__in=LIVE).update(numbers=numbers)
+            continue
+        kept.append(Finding(unit_id=unit_id, path=path, subject=SUMMARY, period=periods[unit_id], numbers=numbers))
     return kept
 
 

@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from sangathan.access.models import Role, RoleAssignment
 from sangathan.controlroom import alerts, services
 from sangathan.controlroom.models import Alert, AlertRule
 from sangathan.notifications.models import OutboxMessage
+from sangathan.org.tests.factories import UserFactory
 from sangathan.testing import log_in
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +149,79 @@ def test_districts_below_the_reporting_rate_are_summarised_on_the_state(tree, be
     summary = Alert.objects.get(rule__kind="reporting_rate")
     with translation.override("hi"):
         assert alerts.describe(summary).startswith("यहाँ 2 में से 2 इकाइयाँ")
+
+
+def control_room(unit, username, *, active=True):
+    user = UserFactory(username=username, is_active=active)
+    return RoleAssignment.objects.create(user=user, unit=unit, role=Role.CONTROL_ROOM)
+
+
+def rate_alerts():
+    return Alert.objects.filter(rule__kind="reporting_rate")
+
+
+@pytest.fixture
+def low_districts(tree, bearers, settings):
+    """Nobody reported: both districts below the reporting rate at 20:00."""
+    settings.CONTROLROOM_ALERT_SUMMARY_OVER = 1
+    services.rollup_refresh(day=DAY)
+    only("reporting_rate")
+
+
+def test_a_district_with_its_own_control_room_keeps_its_alert(tree, low_districts):
+    control_room(tree.jaipur, "jaipur_room")
+    alerts.alerts_evaluate(now=at(DAY, 20))
+    # Jaipur is left out of the state's grouping; Ajmer alone is not more than 1: each district its own alert.
+    rows = set(rate_alerts().values_list("unit", "subject"))
+    assert rows == {(tree.jaipur.pk, ""), (tree.ajmer.pk, "")}
+    jaipur = rate_alerts().get(unit=tree.jaipur)
+    assert jaipur.assigned_to.username == "jaipur_room"  # its own operators have it
+
+
+def test_a_control_room_of_an_inactive_user_or_at_the_parent_itself_changes_nothing(tree, low_districts):
+    control_room(tree.jaipur, "gone_room", active=False)
+    control_room(tree.rajasthan, "state_room")  # the unit summarised on: not nearer to the districts
+    alerts.alerts_evaluate(now=at(DAY, 20))
+    assert list(rate_alerts().values_list("unit", "subject")) == [(tree.rajasthan.pk, alerts.SUMMARY)]
+    assert rate_alerts().get().numbers["count"] == 2
+
+
+def test_a_control_room_between_the_unit_and_the_summary_keeps_the_booths_out(tree, bearers, silent_booths, settings):
+    settings.CONTROLROOM_ALERT_SUMMARY_LEVEL = "district"
+    control_room(tree.amer, "amer_room")  # a block between Jaipur and its booths
+    alerts.alerts_evaluate(now=at(DAY, 10))
+    assert not summaries().exists()
+    assert set(silent_alerts().values_list("unit", flat=True)) == {tree.booth1.pk, tree.booth2.pk, tree.ajmer_booth.pk}
+
+
+def test_a_summary_resolved_and_needed_again_the_same_day_is_raised_again(tree, bearers, silent_booths, settings):
+    settings.CONTROLROOM_ALERT_ESCALATE_MINUTES = 600  # nobody's turn to escalate within these hours
+    alerts.alerts_evaluate(now=at(DAY, 10))
+    first = summaries().get()
+    # Booth 1 gets a control room of its own: one booth left under Amer, the summary is resolved.
+    room = control_room(tree.booth1, "booth_room")
+    alerts.alerts_evaluate(now=at(DAY, 11))
+    first.refresh_from_db()
+    assert first.state == Alert.State.RESOLVED and first.resolved_at == at(DAY, 11)
+    # The room is closed the same day: two booths again, a new summary (not the resolved one), raised once.
+    room.delete()
+    for minute in (0, 30):
+        alerts.alerts_evaluate(now=at(DAY, 12, minute))
+    again = summaries().exclude(pk=first.pk).get()
+    assert again.state == Alert.State.OPEN and again.raised_at == at(DAY, 12)
+    assert again.period == f"{DAY.isoformat()}/2" and again.numbers["count"] == 2
+
+
+def test_the_count_of_a_live_summary_follows_the_units_found(tree, bearers, silent_booths, settings):
+    settings.CONTROLROOM_ALERT_SUMMARY_LEVEL = "state"  # the three booths under Rajasthan
+    settings.CONTROLROOM_ALERT_ESCALATE_MINUTES = 600
+    alerts.alerts_evaluate(now=at(DAY, 10))
+    summary = summaries().get()
+    assert summary.numbers["count"] == 3
+    services.activity_report_submit(appointment_id=bearers.booth1.pk, day=DAY, counts={"posts": 1}, today=DAY)
+    alerts.alerts_evaluate(now=at(DAY, 12))
+    summary.refresh_from_db()
+    assert summary.state == Alert.State.OPEN and summaries().count() == 1
+    assert summary.numbers["count"] == 2 and summary.numbers["units"] == [tree.booth2.pk, tree.ajmer_booth.pk]
+    with translation.override("en"):
+        assert alerts.describe(summary).startswith("2 of 3 units")
