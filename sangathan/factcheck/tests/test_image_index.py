@@ -99,6 +99,14 @@ def test_the_index_reads_only_candidates(tree, fresh_indexes):
     assert len(_linear(rows, *query)) <= candidates < 60 < len(rows)
 
 
+def test_a_band_look_up_is_eight_parameters_not_thousands(tree, fresh_indexes):
+    """Each band's 697 neighbours go as one parameter (an array, or JSON on SQLite): 8 a picture, where the
+    IN lists were 5,576, so a page's pictures fit in one query."""
+    lookup = images.band_lookup(_hex(1414), _hex(4141))
+    _sql, params = TipMedia.objects.filter(lookup).query.sql_with_params()
+    assert len(params) == 2 * HASH_BANDS
+
+
 def test_bands_are_stored_with_the_hashes(tree, fresh_indexes):
     bands = hash_bands("0123456789abcdef", "fedcba9876543210")
     assert (bands["phash_band0"], bands["phash_band3"]) == (0xCDEF, 0x0123)

@@ -2,11 +2,13 @@
 mobiles masked, markup escaped, the matched claim shown only when the reader may see the claim, and a
 fixed number of queries whatever the page's length."""
 
+import random
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sangathan.factcheck.models import ReportSource, SeenOn, TipChannel
+from sangathan.factcheck.models import ReportSource, SeenOn, TipChannel, TipMedia, hash_bands
 from sangathan.factcheck.services import TipOriginIn, claim_create, tip_receive
 from sangathan.factcheck.tests.samples import EVM_HI, NOTES_HI
 from sangathan.testing import log_in
@@ -111,3 +113,38 @@ def test_the_query_count_does_not_grow_with_the_tips(client, cast, tips, tree):
         page = client.get(URL).content.decode()
     assert len(more) == len(few)
     assert page.count("tip-origin") == 3 and "seen on YouTube · Message link" in page
+
+
+def _pictured_tip(tree, n: int, bits: int) -> None:
+    """A tip from a booth of Jaipur with one hashed picture (``bits`` its pHash and dHash)."""
+    tip = tip_receive(channel=TipChannel.CASCADE, text=f"{EVM_HI} चित्र {n}", unit=tree.booth1)[0]
+    phash = dhash = f"{bits:016x}"
+    TipMedia.objects.create(
+        tip=tip,
+        file=f"factcheck/tips/{n}.png",
+        content_type="image/png",
+        phash=phash,
+        dhash=dhash,
+        **hash_bands(phash, dhash),
+    )
+
+
+def test_the_pictures_near_duplicates_take_the_same_queries_for_any_number_of_pictures(
+    client, cast, tips, tree, django_assert_num_queries
+):
+    """Each picture's near-duplicates among the evidence and the earlier tips: two queries for the whole page
+    (they were two a picture, each with 5,576 parameters)."""
+    rng = random.Random(14)
+    log_in(client, cast.state_admin)
+    for n in range(3):
+        _pictured_tip(tree, n, rng.getrandbits(64))
+    client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for n in range(3, 9, 2):  # six more in pairs, the second a few bits from the first: near-duplicates
+        bits = rng.getrandbits(64)
+        _pictured_tip(tree, n, bits)
+        _pictured_tip(tree, n + 1, bits ^ 0b1011)
+    with django_assert_num_queries(len(few)):
+        page = client.get(URL).content.decode()
+    assert page.count('class="tip-picture"') == 9 and page.count("difference 3 of 64") == 3
