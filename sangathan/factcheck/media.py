@@ -14,19 +14,29 @@ Checks, in order: the size the provider announces, the ``Content-Length``, then 
 cap (``FACTCHECK_TIP_IMAGE_MAX_BYTES``: never more than one byte past it is read) and a deadline for the whole
 download (``FACTCHECK_MEDIA_TIMEOUT_SECONDS``, however slowly the server drips); the content type must be a
 picture's (or the octet-stream Telegram sends) and the bytes must open as a JPEG, PNG, WebP or GIF
-(``images.open_picture``: magic, pixel count, a whole file). A picture refused keeps the reason in ``error``
-and no file; one stored is analysed by ``images.analyse_tip_images``. Only http(s) addresses are opened and
-redirects are not followed (the token would travel with them); no error text contains a URL (Telegram's token
-is in its path).
+(``images.open_picture``: magic, pixel count, a whole file); WhatsApp's bytes must have the ``sha256`` its
+lookup announced (hex or base64): a mismatch stores nothing and is tried again, then marked "damaged in
+download". The deadline holds for every step that can wait (connecting, the status line, each read: the
+socket waits at most what is left), so a download ends within the setting, not twice it. A picture refused
+keeps the reason in ``error`` and no file; one stored is analysed by ``images.analyse_tip_images``.
+
+Only the provider's own addresses are opened: https, on a host of ``FACTCHECK_MEDIA_HOSTS_WHATSAPP`` or
+``FACTCHECK_MEDIA_HOSTS_TELEGRAM`` (an entry with a scheme, such as the tests' ``http://127.0.0.1:8123``, is
+one exact origin), so a lookup answering another address (a tampered answer, a proxy in the way) sends the
+token nowhere else. Redirects are not followed (the token would travel with them); no error text contains a
+URL (Telegram's token is in its path).
 
 Safe twice: a picture already stored, refused or given up is left alone, and the row is locked before a file is
 stored, so two workers store it once. What may pass (a timeout, 5xx, 429, a token refused until a person fixes
 it) is tried again with growing pauses, ``FACTCHECK_MEDIA_FETCH_ATTEMPTS`` times in all (counted on the row),
-then marked "could not be fetched"; a task lost with its worker is queued again by the sweep
+then marked "could not be fetched" (or "damaged in download"); each try queued again sets
+``fetch_queued_at``, so the sweep does not queue it a second time while it waits; a task lost with its worker is queued again by the sweep
 (``tasks.sweep_tip_media``, beat) after ``SWEEP_AFTER``. Without a token nothing is tried (nor counted): the
 sweep tries again once it is set. A video is kept as its media id and shown as "video, not analysed".
 """
 
+import base64
+import binascii
 import datetime
 import hashlib
 import http.client
@@ -63,7 +73,16 @@ EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
 class FetchLater(Exception):
-    """The download may work later (timeout, 5xx, 429, a token refused): try again."""
+    """The download may work later (timeout, 5xx, 429, a token refused): try again; ``code`` is what the
+    picture is marked with once no try is left."""
+
+    code = ImageError.UNAVAILABLE
+
+
+class Damaged(FetchLater):
+    """The bytes are not those the provider announced (``sha256``): cut or changed on the way."""
+
+    code = ImageError.DAMAGED
 
 
 class NotConfigured(FetchLater):
@@ -93,21 +112,96 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a 3xx is answered as an HTTPError
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def _get(url: str, *, limit: int, deadline: float, token: str = "") -> Download:
-    """The body at ``url``, at most ``limit`` bytes, read before ``deadline`` (``time.monotonic``)."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise Refused(ImageError.UNAVAILABLE)
-    request = urllib.request.Request(url, headers={"User-Agent": "sangathan-factcheck"})  # noqa: S310 - http(s) only
-    if token:
-        request.add_unredirected_header("Authorization", f"Bearer {token}")
+def _left(deadline: float) -> float:
+    """Seconds left before ``deadline``; a step with none left is given up."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise FetchLater("too slow")
+        raise TimeoutError("too slow")
+    return remaining
+
+
+def _deadline_connection(base: type[http.client.HTTPConnection], deadline: float, sockets: list):
+    """``base`` whose connect and status line each wait at most what is left, its socket kept in ``sockets``
+    for the reads (a socket timeout set once at the start let each step wait the whole time again)."""
+
+    class Connection(base):  # type: ignore[valid-type,misc]
+        def connect(self) -> None:
+            self.timeout = _left(deadline)
+            super().connect()
+            sockets.append(self.sock)
+
+        def getresponse(self):
+            if self.sock is not None:
+                self.sock.settimeout(_left(deadline))
+            return super().getresponse()
+
+    return Connection
+
+
+class _DeadlineHTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: float, sockets: list) -> None:
+        super().__init__()
+        self.connection = _deadline_connection(http.client.HTTPConnection, deadline, sockets)
+
+    def http_open(self, req):
+        return self.do_open(self.connection, req)
+
+
+class _DeadlineHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: float, sockets: list) -> None:
+        super().__init__()
+        self.connection = _deadline_connection(http.client.HTTPSConnection, deadline, sockets)
+
+    def https_open(self, req):
+        return self.do_open(self.connection, req)
+
+
+def _open(request: urllib.request.Request, *, deadline: float, sockets: list):
+    """The response to ``request``, every step before ``deadline``; redirects answered as errors."""
+    opener = urllib.request.build_opener(
+        _NoRedirect, _DeadlineHTTP(deadline, sockets), _DeadlineHTTPS(deadline, sockets)
+    )
+    return opener.open(request, timeout=_left(deadline))
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
     try:
-        response = _opener.open(request, timeout=remaining)
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def allowed(url: str, hosts: list[str]) -> bool:
+    """Is ``url`` on one of ``hosts``: a host name (https only, its default port) or an origin with its
+    scheme (``http://127.0.0.1:8123``: that scheme, host and port exactly)?"""
+    origin = _origin(url)
+    if origin is None:
+        return False
+    for host in hosts:
+        if "://" in host:
+            if _origin(host) == origin:
+                return True
+        elif origin == ("https", host.lower(), 443):
+            return True
+    return False
+
+
+def _get(url: str, *, limit: int, deadline: float, hosts: list[str], token: str = "") -> Download:
+    """The body at ``url``, at most ``limit`` bytes, read before ``deadline`` (``time.monotonic``); ``url``
+    must be on one of ``hosts`` (``allowed``)."""
+    if not allowed(url, hosts):
+        log.warning("factcheck: a download address off the provider's hosts was refused")
+        raise Refused(ImageError.UNAVAILABLE)
+    request = urllib.request.Request(url, headers={"User-Agent": "sangathan-factcheck"})  # noqa: S310 - checked above
+    if token:
+        request.add_unredirected_header("Authorization", f"Bearer {token}")
+    sockets: list = []
+    try:
+        response = _open(request, deadline=deadline, sockets=sockets)
     except urllib.error.HTTPError as error:
         error.close()
         raise _status_error(error.code) from None
@@ -125,8 +219,10 @@ def _get(url: str, *, limit: int, deadline: float, token: str = "") -> Download:
         body = bytearray()
         try:
             while len(body) <= limit:
-                if time.monotonic() > deadline:
-                    raise FetchLater("too slow")
+                left = _left(deadline)
+                for sock in sockets:  # one read waits at most what is left of the whole download
+                    if sock.fileno() != -1:  # closed once the whole body is read
+                        sock.settimeout(left)
                 chunk = response.read(min(CHUNK, limit + 1 - len(body)))
                 if not chunk:
                     break
@@ -149,8 +245,8 @@ def _status_error(status: int) -> Exception:
     return Refused(ImageError.UNAVAILABLE)  # 400 (Telegram: invalid file_id, file too big) and the like
 
 
-def _json_at(url: str, *, deadline: float, token: str = "") -> dict:
-    answer = _get(url, limit=METADATA_MAX, deadline=deadline, token=token)
+def _json_at(url: str, *, deadline: float, hosts: list[str], token: str = "") -> dict:
+    answer = _get(url, limit=METADATA_MAX, deadline=deadline, hosts=hosts, token=token)
     try:
         payload = json.loads(answer.data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -169,25 +265,48 @@ def _check_announced_size(size) -> None:
         raise Refused(ImageError.TOO_LARGE)
 
 
+def announced_sha256(value) -> bytes | None:
+    """The 32 bytes of the ``sha256`` a WhatsApp lookup announces (64 hex digits or base64); None when there
+    is none. One that is neither cannot vouch for the bytes: ``Damaged``."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            digest = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
+        except (ValueError, binascii.Error):
+            digest = b""
+        if len(digest) == 32:
+            return digest
+    raise Damaged("sha256 unreadable")
+
+
 def whatsapp_download(media_id: str, *, deadline: float) -> Download:
     token = settings.WHATSAPP_TOKEN
     if not token:
         raise NotConfigured("WHATSAPP_TOKEN")
+    hosts = settings.FACTCHECK_MEDIA_HOSTS_WHATSAPP
     lookup = f"{settings.WHATSAPP_API_URL.rstrip('/')}/{urllib.parse.quote(media_id, safe='')}"
     for last_try in (False, True):
         try:
-            info = _json_at(lookup, deadline=deadline, token=token)
+            info = _json_at(lookup, deadline=deadline, hosts=hosts, token=token)
         except Expired:
             raise Refused(ImageError.UNAVAILABLE) from None  # media ids live 30 days: this one is gone
         _check_announced_size(info.get("file_size"))
         url = info.get("url")
         if not isinstance(url, str) or not url:
             raise FetchLater("no url")
+        expected = announced_sha256(info.get("sha256"))
         try:
-            return _get(url, limit=settings.FACTCHECK_TIP_IMAGE_MAX_BYTES, deadline=deadline, token=token)
+            got = _get(url, limit=settings.FACTCHECK_TIP_IMAGE_MAX_BYTES, deadline=deadline, hosts=hosts, token=token)
         except Expired:
             if last_try:
                 raise
+            continue
+        if expected is not None and hashlib.sha256(got.data).digest() != expected:
+            log.warning("factcheck: a WhatsApp picture's bytes differ from its announced sha256; not stored")
+            raise Damaged("sha256 differs")
+        return got
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -196,9 +315,10 @@ def telegram_download(file_id: str, *, deadline: float) -> Download:
     if not token:
         raise NotConfigured("TELEGRAM_BOT_TOKEN")
     base = settings.TELEGRAM_API_URL.rstrip("/")
+    hosts = settings.FACTCHECK_MEDIA_HOSTS_TELEGRAM
     query = urllib.parse.urlencode({"file_id": file_id})
     try:
-        info = _json_at(f"{base}/bot{token}/getFile?{query}", deadline=deadline)
+        info = _json_at(f"{base}/bot{token}/getFile?{query}", deadline=deadline, hosts=hosts)
     except Expired:
         raise FetchLater("HTTP 404") from None  # Telegram answers 404 to a malformed token
     result = info.get("result")
@@ -209,7 +329,7 @@ def telegram_download(file_id: str, *, deadline: float) -> Download:
     if not isinstance(path, str) or not path or ".." in path.split("/"):
         raise Refused(ImageError.UNAVAILABLE)
     url = f"{base}/file/bot{token}/{urllib.parse.quote(path)}"
-    return _get(url, limit=settings.FACTCHECK_TIP_IMAGE_MAX_BYTES, deadline=deadline)
+    return _get(url, limit=settings.FACTCHECK_TIP_IMAGE_MAX_BYTES, deadline=deadline, hosts=hosts)
 
 
 DOWNLOADERS = {TipChannel.WHATSAPP: whatsapp_download, TipChannel.TELEGRAM: telegram_download}
@@ -262,10 +382,11 @@ def tip_media_fetch(*, media_id: int) -> TipMedia | None:
         raise
     except Refused as refused:
         return _mark(media, refused.code)
-    except FetchLater:
-        TipMedia.objects.filter(pk=media.pk).update(fetch_attempts=F("fetch_attempts") + 1)
+    except FetchLater as later:
         if attempts >= settings.FACTCHECK_MEDIA_FETCH_ATTEMPTS:
-            return _mark(media, ImageError.UNAVAILABLE)
+            TipMedia.objects.filter(pk=media.pk).update(fetch_attempts=F("fetch_attempts") + 1)
+            return _mark(media, later.code)
+        TipMedia.objects.filter(pk=media.pk).update(fetch_attempts=F("fetch_attempts") + 1)
         raise
     if not got.content_type.startswith(PICTURE_CONTENT_TYPES):
         return _mark(media, ImageError.NOT_AN_IMAGE)
@@ -299,9 +420,16 @@ def tip_media_queue(tip: Tip) -> int:
 
 def _queue(ids: list[int]) -> int:
     if ids:
-        TipMedia.objects.filter(pk__in=ids).update(fetch_queued_at=timezone.now())
+        queued_now(ids)
         transaction.on_commit(lambda: [fetch_tip_media.delay(pk) for pk in ids])
     return len(ids)
+
+
+def queued_now(ids: list[int]) -> None:
+    """The downloads of ``ids`` are queued (first, by the sweep, or a retry): the sweep leaves them alone for
+    ``SWEEP_AFTER`` (a retry waits up to ``RETRY_MAX_SECONDS``; without this, a download retried past the
+    first queueing's ``SWEEP_AFTER`` was queued a second time by the sweep)."""
+    TipMedia.objects.filter(pk__in=ids).update(fetch_queued_at=timezone.now())
 
 
 def tip_media_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
@@ -334,4 +462,5 @@ def fetch_tip_media(self, media_id: int) -> None:
         if self.request.is_eager:
             return
         pause = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2**self.request.retries)
+        queued_now([media_id])
         raise self.retry(exc=later, countdown=pause) from None

@@ -406,6 +406,7 @@ class ImageError(models.TextChoices):
     TOO_MANY_PIXELS = "too_many_pixels", _("Too many pixels")
     MISSING = "missing", _("File missing")
     UNAVAILABLE = "unavailable", _("Could not be fetched")
+    DAMAGED = "damaged", _("Damaged in download")  # the bytes differ from the provider's sha256 (media.py)
 
 
 class TipMedia(models.Model):

@@ -340,6 +340,11 @@ TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
 # all, and this many tries (with backoff, then the sweep) before the picture is marked "could not be fetched".
 FACTCHECK_MEDIA_TIMEOUT_SECONDS = float(env_str("FACTCHECK_MEDIA_TIMEOUT_SECONDS", "20"))
 FACTCHECK_MEDIA_FETCH_ATTEMPTS = env_int("FACTCHECK_MEDIA_FETCH_ATTEMPTS", 6)
+# The only hosts those downloads go to, over https (the lookups and the addresses they answer: WhatsApp's
+# short-lived media url is on lookaside.fbsbx.com); an entry with a scheme is one exact origin (the tests'
+# local fake, http://127.0.0.1:port). A URL elsewhere is refused: the token never leaves for it.
+FACTCHECK_MEDIA_HOSTS_WHATSAPP = env_list("FACTCHECK_MEDIA_HOSTS_WHATSAPP", "graph.facebook.com,lookaside.fbsbx.com")
+FACTCHECK_MEDIA_HOSTS_TELEGRAM = env_list("FACTCHECK_MEDIA_HOSTS_TELEGRAM", "api.telegram.org")
 # Membership drive (membership/): verified members each booth should have (the target), the term after
 # which a membership lapses, and the SMS gateway's missed-call webhook: the secret that signs its reports
 # (empty: refused), how old a report may be, and how many calls per number an hour are looked at.

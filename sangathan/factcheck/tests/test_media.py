@@ -2,9 +2,11 @@
 loopback shaped like the real APIs: WhatsApp's ``/{media-id}`` lookup and short-lived url, Telegram's ``getFile``
 and file path; an expired url, a bad token, an oversize or wrong-type file, a slow server; safe twice; swept."""
 
+import base64
 import contextlib
 import datetime
 import email.message
+import hashlib
 import http.client
 import io
 import json
@@ -55,6 +57,7 @@ class Fake:
         self.lookup_status = 200
         self.getfile_answer: tuple[int, dict] | None = None
         self.url_override = ""
+        self.sha256: str | None = None  # None: the body's, base64 as the Cloud API gives it
         self.requests: list[tuple[str, str]] = []  # (path, Authorization)
         self.base = ""
 
@@ -103,7 +106,9 @@ def handler_for(fake: Fake):
                             "messaging_product": "whatsapp",
                             "url": fake.url_override or f"{fake.base}/lookaside/?mid={WA_MEDIA_ID}&ext=1765090400",
                             "mime_type": "image/jpeg",
-                            "sha256": "HgsN0Jc5EK2u0HMdsAuMXrTL6uYxEiZbCD7KxE1wGaM=",
+                            "sha256": base64.b64encode(hashlib.sha256(fake.body).digest()).decode()
+                            if fake.sha256 is None
+                            else fake.sha256,
                             "file_size": str(fake.announced_size or len(fake.body)),
                             "id": WA_MEDIA_ID,
                         },
@@ -144,6 +149,7 @@ def fake(settings, claims, monkeypatch):
     state.base = f"http://127.0.0.1:{server.server_address[1]}"
     settings.WHATSAPP_API_URL, settings.WHATSAPP_TOKEN = f"{state.base}/v21.0", WA_TOKEN
     settings.TELEGRAM_API_URL, settings.TELEGRAM_BOT_TOKEN = state.base, TG_TOKEN
+    settings.FACTCHECK_MEDIA_HOSTS_WHATSAPP = settings.FACTCHECK_MEDIA_HOSTS_TELEGRAM = [state.base]
     settings.WHATSAPP_APP_SECRET, settings.TELEGRAM_WEBHOOK_SECRET = APP_SECRET, TG_SECRET
     settings.FACTCHECK_MEDIA_TIMEOUT_SECONDS = 5
     settings.FACTCHECK_MEDIA_FETCH_ATTEMPTS = 3
@@ -322,12 +328,12 @@ def test_a_broken_http_answer_is_tried_again_and_counted(fake, monkeypatch, brok
 
     where = "read" if isinstance(broken, http.client.IncompleteRead) else "open"
 
-    def open_(request, timeout):
+    def open_(request, deadline, sockets):
         if where == "open":
             raise broken
         return Broken()
 
-    monkeypatch.setattr(media._opener, "open", open_)
+    monkeypatch.setattr(media, "_open", open_)
     picture = provider_picture()
     with pytest.raises(media.FetchLater):
         media.tip_media_fetch(media_id=picture.pk)
@@ -370,3 +376,139 @@ def test_the_sweep_queues_lost_downloads_only(fake, django_capture_on_commit_cal
     assert not TipMedia.objects.get(pk=fresh.pk).file
     assert media.tip_media_sweep(now=now) == 0
     assert Tip.objects.count() == 3
+
+
+# ---------------------------------------------------------------- hardening: checksum, hosts, deadline, retries
+
+
+def test_bytes_that_differ_from_the_announced_sha256_are_not_stored_then_marked_damaged(fake, settings):
+    fake.sha256 = base64.b64encode(hashlib.sha256(b"another picture").digest()).decode()
+    picture = provider_picture()
+    for _try in range(settings.FACTCHECK_MEDIA_FETCH_ATTEMPTS - 1):
+        with pytest.raises(media.Damaged):
+            media.tip_media_fetch(media_id=picture.pk)
+        picture.refresh_from_db()
+        assert (picture.error, bool(picture.file)) == ("", False)
+    picture = media.tip_media_fetch(media_id=picture.pk)
+    assert (picture.error, bool(picture.file), picture.fetch_attempts) == (ImageError.DAMAGED, False, 3)
+    assert downloads(fake) == 3
+
+
+@pytest.mark.parametrize("form", ["hex", "HEX", "base64"])
+def test_the_sha256_is_read_in_hex_or_base64(fake, form):
+    digest = hashlib.sha256(fake.body).digest()
+    fake.sha256 = {"hex": digest.hex(), "HEX": digest.hex().upper(), "base64": base64.b64encode(digest).decode()}[form]
+    picture = media.tip_media_fetch(media_id=provider_picture().pk)
+    assert picture.file and picture.error == ""
+
+
+@pytest.mark.parametrize("announced", ["not-a-hash", "abcd", 12345])
+def test_an_unreadable_sha256_vouches_for_nothing(fake, announced):
+    fake.sha256 = announced
+    with pytest.raises(media.Damaged):
+        media.tip_media_fetch(media_id=provider_picture().pk)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://attacker.example/lookaside/?mid=1", "http://127.0.0.1:1/lookaside/", "{https_base}/lookaside/"],
+    ids=["another-host", "another-port", "https-on-the-fakes-host-not-listed"],
+)
+def test_a_download_address_off_the_providers_hosts_is_refused_and_the_token_stays(fake, url):
+    fake.url_override = url.format(https_base=fake.base.replace("http://", "https://"))
+    picture = media.tip_media_fetch(media_id=provider_picture().pk)
+    assert (picture.error, bool(picture.file)) == (ImageError.UNAVAILABLE, False)
+    assert downloads(fake) == 0
+
+
+def test_telegram_is_asked_only_on_its_hosts(fake, settings):
+    settings.FACTCHECK_MEDIA_HOSTS_TELEGRAM = ["api.telegram.org"]  # the fake (http, loopback) is not
+    picture = media.tip_media_fetch(media_id=provider_picture(TipChannel.TELEGRAM, TG_FILE_ID).pk)
+    assert picture.error == ImageError.UNAVAILABLE and fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "hosts", "expected"),
+    [
+        ("https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1", ["lookaside.fbsbx.com"], True),
+        ("https://LOOKASIDE.fbsbx.com:443/x", ["lookaside.fbsbx.com"], True),
+        ("http://lookaside.fbsbx.com/x", ["lookaside.fbsbx.com"], False),  # https only for a host name
+        ("https://lookaside.fbsbx.com:8443/x", ["lookaside.fbsbx.com"], False),
+        ("https://evil.lookaside.fbsbx.com/x", ["lookaside.fbsbx.com"], False),
+        ("https://lookaside.fbsbx.com.evil.example/x", ["lookaside.fbsbx.com"], False),
+        ("https://user@evil.example/x", ["lookaside.fbsbx.com"], False),
+        ("http://127.0.0.1:8123/x", ["http://127.0.0.1:8123"], True),
+        ("http://127.0.0.1:8124/x", ["http://127.0.0.1:8123"], False),
+        ("https://127.0.0.1:8123/x", ["http://127.0.0.1:8123"], False),
+        ("file:///etc/passwd", ["lookaside.fbsbx.com"], False),
+        ("https://[::1/x", ["lookaside.fbsbx.com"], False),
+        ("https://api.telegram.org/file/bot1:x/a.jpg", [], False),
+    ],
+)
+def test_which_addresses_are_the_providers(url, hosts, expected):
+    assert media.allowed(url, hosts) is expected
+
+
+def test_each_read_waits_at_most_what_is_left_of_the_whole_download(fake, monkeypatch):
+    """A socket timeout set once when the download starts let a read begun just before the deadline wait the
+    whole timeout again (about twice the setting in all); now each read's wait is what is left, and the
+    download is given up once nothing is left. A clock of our own, no waiting."""
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(media.time, "monotonic", lambda: clock["now"])
+
+    class Socket:
+        timeouts: list[float] = []
+
+        def fileno(self):
+            return 7
+
+        def settimeout(self, value):
+            self.timeouts.append(value)
+
+    class Slow:
+        headers = email.message.Message()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self, size):
+            clock["now"] += 2.0  # each chunk takes 2 s of the 5 s allowed
+            return b"x" * 10
+
+    def open_(request, deadline, sockets):
+        assert deadline - clock["now"] == 5
+        sockets.append(Socket())
+        return Slow()
+
+    monkeypatch.setattr(media, "_open", open_)
+    with pytest.raises(media.FetchLater):
+        media._get(f"{fake.base}/lookaside/", limit=10_000, deadline=1005.0, hosts=[fake.base])
+    assert Socket.timeouts == [5.0, 3.0, 1.0]  # never more than what is left; no read past the deadline
+
+
+def test_the_connection_waits_at_most_what_is_left(monkeypatch):
+    clock = {"now": 50.0}
+    monkeypatch.setattr(media.time, "monotonic", lambda: clock["now"])
+    connection = media._deadline_connection(http.client.HTTPConnection, 53.5, [])("127.0.0.1", timeout=20)
+    seen = {}
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", lambda self: seen.setdefault("timeout", self.timeout))
+    connection.connect()
+    assert seen["timeout"] == 3.5  # not the 20 s the opener was given
+    clock["now"] = 54.0
+    with pytest.raises(TimeoutError):
+        connection.connect()
+
+
+def test_a_retry_queued_sets_fetch_queued_at_so_the_sweep_leaves_it(fake):
+    fake.lookup_status = 503
+    picture = provider_picture()
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    TipMedia.objects.filter(pk=picture.pk).update(fetch_queued_at=an_hour_ago)
+    with pytest.raises(media.FetchLater):
+        media.fetch_tip_media(picture.pk)  # called directly: Celery's retry raises the error after queueing
+    picture.refresh_from_db()
+    assert picture.fetch_queued_at > an_hour_ago and picture.fetch_attempts == 1
+    assert media.tip_media_sweep(now=picture.fetch_queued_at + datetime.timedelta(minutes=5)) == 0
