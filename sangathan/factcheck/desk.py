@@ -125,27 +125,33 @@ def _unpublished(claim: Claim, by) -> Claim:
     return claim
 
 
-def claim_open(*, unit: Unit, texts: dict[str, str], by, external_id: str = "") -> Claim:
-    """A new claim of ``unit``'s desk with its text in Hindi and/or English."""
+def claim_open(
+    *, unit: Unit, texts: dict[str, str], by, external_id: str = "", now: datetime.datetime | None = None
+) -> Claim:
+    """A new claim of ``unit``'s desk with its text in Hindi and/or English, opened at ``now`` (its number
+    carries the day in India then)."""
     if not can(by, DESK, unit):
         raise FactCheckError(_("You may not open claims for this unit."))
     texts = {lang: text.strip() for lang, text in texts.items() if text and text.strip()}
     if not texts:
         raise FactCheckError(_("Write the claim in Hindi or English."))
+    now = now or timezone.now()
     with transaction.atomic():
         claim = Claim.objects.create(
-            external_id=external_id or _new_external_id(),
+            external_id=external_id or new_external_id(now=now),
             unit=unit,
             created_by=by,
-            status_since=timezone.now(),
+            status_since=now,
         )
         _texts_set(claim=claim, texts=texts)
     return claim
 
 
-def _new_external_id() -> str:
-    """ "FC-20261207-" and five letters or digits (the tipline's alphabet, read out over the phone)."""
-    return f"FC-{timezone.localdate():%Y%m%d}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+def new_external_id(*, now: datetime.datetime) -> str:
+    """ "FC-20261207-" and five letters or digits (the tipline's alphabet, read out over the phone): the day
+    is India's (``TIME_ZONE``) at ``now``, so a claim opened at 00:30 IST (19:00 UTC the day before) is
+    numbered by the day the desk worked it."""
+    return f"FC-{timezone.localdate(now):%Y%m%d}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
 
 
 def _texts_set(*, claim: Claim, texts: dict[str, str]) -> None:

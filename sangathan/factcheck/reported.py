@@ -9,11 +9,15 @@ and is seen by that subtree's desks.
 Which link (``Tip.reported_from``), whose (``reported_appointment`` for the daily report link,
 ``reported_delivery`` for the cascade's) and where the person saw the rumour (``seen_on``) are the tip's own
 columns; ``origin_of`` reads them without a query. ``provider_message_id`` holds only a digest of the link,
-its holder, the place, the day, the matching key, the link and the pictures' bytes, so the same report sent
-twice (a double tap, a replayed request, a second visit the same day) is one tip: the constraint that stores
-a webhook's message once stores it once.
+its holder, the place, the matching key, the link and the pictures' bytes, and the 24-hour slot it was first
+sent in, so the same report sent again (a double tap, a replayed request, a second visit) within
+``REPEAT_WINDOW`` of the first is that tip: the constraint that stores a webhook's message once stores it
+once. The window rolls from the first report (a day of the calendar counted 23:59 and 00:01 as two): a
+repeat looks up the slot it falls in and the one before, and is the earlier tip when that tip is less than
+``REPEAT_WINDOW`` old; a report past it counts again (the rumour is still going round a day later).
 """
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -30,6 +34,7 @@ from sangathan.outreach.page_links import PageLink
 from sangathan.outreach.services.tokens import delivery_from_token
 
 DIGEST_LENGTH = 32  # hex characters of SHA-256: 128 bits, no accidental clash among one person's tips
+REPEAT_WINDOW = datetime.timedelta(hours=24)  # the same report again within this of the first is that tip
 Source = ReportSource  # the name the pages and the control room import from here
 
 
@@ -51,9 +56,10 @@ class Origin:
 
 
 def report_id(*, source: str, holder_id: int, seen_on: str, text: str, link: str, media: list[TipMediaIn]) -> str:
-    """The tip's ``provider_message_id``: a digest of which link, whose, where seen, what and which day."""
+    """A digest of which link, whose, where seen and what: the report, whenever it is sent (``repeat_of``
+    adds when)."""
     digest = hashlib.sha256()
-    for part in (source, str(holder_id), seen_on, timezone.localdate().isoformat(), normalise(text), link.strip()):
+    for part in (source, str(holder_id), seen_on, normalise(text), link.strip()):
         digest.update(part.encode())
         digest.update(b"\x00")
     for item in media:
@@ -62,9 +68,25 @@ def report_id(*, source: str, holder_id: int, seen_on: str, text: str, link: str
                 digest.update(chunk)
             item.file.seek(0)
         digest.update(b"\x00")
-    value = digest.hexdigest()[:DIGEST_LENGTH]
-    assert len(value) <= PROVIDER_ID_MAX
-    return value
+    return digest.hexdigest()[:DIGEST_LENGTH]
+
+
+def repeat_of(*, report: str, now: datetime.datetime) -> tuple[Tip | None, str]:
+    """(the tip this report repeats, None if none; the ``provider_message_id`` of a new one) for the report
+    digest ``report`` sent at ``now``. The id is the digest and the ``REPEAT_WINDOW`` slot of ``now``: a tip
+    first sent in this slot or the one before, less than the window ago, is the one repeated (two exact ids,
+    found by the provider id's unique index)."""
+    slot = int(now.timestamp() // REPEAT_WINDOW.total_seconds())
+    new_id, before = f"{report}.{slot}", f"{report}.{slot - 1}"
+    assert len(new_id) <= PROVIDER_ID_MAX
+    earlier = (
+        Tip.objects.filter(channel=TipChannel.CASCADE, provider_message_id__in=[new_id, before])
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is not None and earlier.created_at > now - REPEAT_WINDOW:
+        return earlier, new_id
+    return None, new_id
 
 
 def tip_report_from_link(
@@ -76,22 +98,26 @@ def tip_report_from_link(
     text: str = "",
     link: str = "",
     media: list[TipMediaIn] | None = None,
+    now: datetime.datetime | None = None,
 ) -> tuple[Tip, bool]:
     """Store the rumour an office-bearer reported from their link, with their unit (``tip_receive``).
 
-    Returns (tip, new); the same report again from the same link on the same day gives back the first tip."""
+    Returns (tip, new); the same report again from the same link within ``REPEAT_WINDOW`` of the first
+    gives back the first tip."""
     if source not in Source.values or seen_on not in SeenOn.values:
         raise ValueError("unknown source or place")
     media = list(media or [])
+    report = report_id(source=source, holder_id=holder_id, seen_on=seen_on, text=text, link=link, media=media)
+    earlier, provider_message_id = repeat_of(report=report, now=now or timezone.now())
+    if earlier is not None:
+        return earlier, False
     return tip_receive(
         channel=TipChannel.CASCADE,
         text=text,
         link=link,
         media=media,
         unit=unit,
-        provider_message_id=report_id(
-            source=source, holder_id=holder_id, seen_on=seen_on, text=text, link=link, media=media
-        ),
+        provider_message_id=provider_message_id,
         origin=TipOriginIn(
             seen_on=seen_on,
             reported_from=source,

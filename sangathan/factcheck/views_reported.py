@@ -5,8 +5,8 @@ only a link outreach signed opens it); the control room mounts the same page und
 (``controlroom.views_rumour``) and calls ``rumour_page`` here. What protects it: the token (a tampered or
 expired link is refused before anything else), the body's size before it is read (413), rate limits per
 link and per address, the form's checks (pictures opened with Pillow, text and link lengths) and the tip's
-identity (``reported.report_id``: the same report twice is one tip). After a tip, a 303 back to the page
-(a reload never sends twice), which thanks the person with the tip's reference.
+identity (``reported.repeat_of``: the same report again within 24 hours is one tip). After a tip, a 303 back
+to the page (a reload never sends twice), which thanks the person with the tip's reference.
 """
 
 import re

@@ -139,6 +139,13 @@ def test_a_unit_admin_may_send_messages_but_not_publish_a_fact_check(client, ver
     assert _state(claim) == before and claim.status == Status.VERDICT and claim.published_at is None
 
 
+def test_the_claim_number_carries_the_day_in_india(checkers, tree, fresh_indexes):
+    now = datetime.datetime(2026, 12, 7, 19, 0, tzinfo=datetime.UTC)  # 00:30 on 8 December in India
+    claim = desk.claim_open(unit=tree.jaipur, texts={"hi": "कल से बैंक बंद"}, by=checkers.jaipur, now=now)
+    assert claim.external_id.startswith("FC-20261208-") and claim.status_since == now
+    assert desk.new_external_id(now=now - datetime.timedelta(hours=1)).startswith("FC-20261207-")  # 23:30 IST
+
+
 def test_a_district_desk_cannot_open_a_claim_for_another_district(checkers, tree, fresh_indexes):
     with pytest.raises(FactCheckError):
         desk.claim_open(unit=tree.ajmer, texts={"hi": "कुछ भी"}, by=checkers.jaipur)

@@ -6,6 +6,7 @@ stores nothing; every tip carries the link's unit and says which link and where 
 import datetime
 import importlib
 import io
+import zoneinfo
 from unittest import mock
 
 import pytest
@@ -20,7 +21,7 @@ from PIL import Image
 
 from sangathan.controlroom import tokens as report_tokens
 from sangathan.factcheck.models import Tier, Tip, TipChannel, TipCluster, TipClusterDistrict
-from sangathan.factcheck.reported import SeenOn, Source, origin_of
+from sangathan.factcheck.reported import REPEAT_WINDOW, SeenOn, Source, origin_of, tip_report_from_link
 from sangathan.factcheck.tests.samples import NOTES_HI
 from sangathan.org import services as org_services
 from sangathan.org.models import Appointment, Level, Position
@@ -120,7 +121,8 @@ def test_a_rumour_from_the_message_link_carries_the_unit_and_where_it_was_seen(c
         delivery,
         None,
     )
-    assert len(tip.provider_message_id) == 32 and ":" not in tip.provider_message_id  # only the digest
+    report, dot, slot = tip.provider_message_id.partition(".")  # only the digest and the 24-hour slot
+    assert (len(report), dot, slot.isdecimal(), ":" in tip.provider_message_id) == (32, ".", True, False)
     assert TipClusterDistrict.objects.filter(cluster=tip.cluster, district=tree.jaipur).exists()
     assert response["Location"].endswith(f"?sent={tip.reference}")
     thanks = client.get(response["Location"])
@@ -145,6 +147,31 @@ def test_the_same_report_twice_is_one_tip(client, tree, sent):
     client.post(url, {"text": RUMOUR, "seen_on": SeenOn.FACEBOOK})  # the same words seen somewhere else
     assert Tip.objects.count() == 3
     assert {t.seen_on for t in Tip.objects.filter(text=RUMOUR)} == {SeenOn.WHATSAPP, SeenOn.FACEBOOK}
+
+
+def test_the_same_report_across_midnight_is_one_tip_and_a_day_later_another(tree, bearer):
+    """The window rolls from the first report: 23:59 and 00:01 in India are one tip (a calendar day in the
+    digest had made them two), so is 23 hours 58 later; a day and a minute later the rumour counts again."""
+    first_at = datetime.datetime(2026, 12, 7, 23, 59, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata"))
+
+    def report(minutes: int):
+        return tip_report_from_link(
+            source=Source.REPORT,
+            holder_id=bearer.pk,
+            unit=tree.booth1,
+            seen_on=SeenOn.WHATSAPP,
+            text=RUMOUR,
+            now=first_at + datetime.timedelta(minutes=minutes),
+        )
+
+    first, new = report(0)
+    assert new
+    Tip.objects.filter(pk=first.pk).update(created_at=first_at)  # the row is stamped by the real clock
+    assert report(2) == (first, False)  # 00:01 the next day
+    assert report(23 * 60 + 58) == (first, False)  # the next 24-hour slot (they begin at 05:30 in India)
+    again, new = report(int(REPEAT_WINDOW.total_seconds() // 60) + 1)
+    assert new and again.pk != first.pk
+    assert Tip.objects.count() == 2 and TipCluster.objects.get().tip_count == 2
 
 
 def test_tampered_expired_and_other_signed_links_store_nothing(client, tree, sent, bearer):
