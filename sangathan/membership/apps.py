@@ -13,13 +13,16 @@ class MembershipConfig(AppConfig):
         from sangathan.membership.lifecycle import members_activate, members_lapse
         from sangathan.membership.moves import unit_moved, unit_moving
         from sangathan.membership.plan_target import MEMBERS
+        from sangathan.membership.privacy_subject import MEMBER
         from sangathan.membership.scan import scan_daily
         from sangathan.membership.services import paper_members_promote
         from sangathan.org import hooks
         from sangathan.planning import kinds
+        from sangathan.privacy import subjects
 
         hooks.on_unit_moving(unit_moving)
         kinds.register(MEMBERS)  # the target per booth as a milestone of the plan
+        subjects.register(MEMBER)  # members' data requests on the privacy pages and desk
         hooks.on_unit_moved(unit_moved)
 
         register("membership-paper-promote", paper_members_promote, order=30)

@@ -31,10 +31,12 @@ from sangathan.membership import rights, selectors
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.forms_public import PLACE_MATCHES, CodeForm, booth_matches
 from sangathan.membership.models import NAME_MAX, Member
+from sangathan.membership.privacy_subject import MEMBER
 from sangathan.membership.services import PURPOSE
 from sangathan.org.masking import mask_mobile
 from sangathan.org.models import Unit
 from sangathan.org.phones import form_mobile
+from sangathan.privacy.public import subject_ticket_for
 from sangathan.recruitment.forms_public import NameField, _text_errors, mobile_field, unit_id
 from sangathan.verification import services as verification
 from sangathan.verification.errors import VerificationError
@@ -252,7 +254,10 @@ def data(request):
 
 
 def _data_page(request, member: Member, form: CorrectForm, status: int = 200, withdraw_error: str = ""):
+    session = request.session.get(SESSION_KEY) or {}
     context = {
+        # The privacy pages' ticket: this member and the code confirmed for this session (privacy.public).
+        "privacy_ticket": subject_ticket_for(kind=MEMBER.code, subject_id=member.pk, challenge_id=session.get("c", 0)),
         "withdraw_error": withdraw_error,
         "member": member,
         "held": rights.member_data(member),

@@ -12,6 +12,7 @@ from sangathan.access.scoping import ScopedQuerySet, ScopeRule
 from sangathan.core.fields import actor_field
 from sangathan.core.models import bilingual
 from sangathan.org.models import Person, Unit
+from sangathan.privacy import subjects
 from sangathan.recruitment.models import Application, Campaign
 
 
@@ -105,6 +106,7 @@ class DataRequest(models.Model):
 
     class Via(models.TextChoices):
         STATUS_PAGE = "status_page", _("the applicant, on the status page")
+        OWN_PAGE = "own_page", _("the person, on their own data page")
         STAFF = "staff", _("an admin, on the person's behalf")
         RETENTION = "retention", _("the retention rule")
 
@@ -116,6 +118,10 @@ class DataRequest(models.Model):
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="data_requests"
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="data_requests")
+    # Or a data principal kept by an app above privacy (``privacy.subjects``: membership's "member"), named by
+    # its kind and id: a generic link rather than a foreign key, as privacy may not import those apps.
+    subject_kind = models.CharField(_("kind of person"), max_length=16, blank=True, default="")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     # Where the person lives: decides which admins see and handle the request.
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     details = models.TextField(_("what should be corrected"), max_length=1000, blank=True)
@@ -134,7 +140,15 @@ class DataRequest(models.Model):
         verbose_name_plural = _("data requests")
         constraints = [
             models.CheckConstraint(
-                condition=Q(application__isnull=False) | Q(person__isnull=False), name="data_request_has_a_subject"
+                condition=Q(application__isnull=False)
+                | Q(person__isnull=False)
+                | (~Q(subject_kind="") & Q(subject_id__isnull=False)),
+                name="data_request_has_a_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_kind="", subject_id__isnull=True)
+                | (~Q(subject_kind="") & Q(subject_id__isnull=False)),
+                name="data_request_subject_kind_with_id",
             ),
             models.CheckConstraint(
                 condition=Q(status="open", resolved_at__isnull=True)
@@ -144,10 +158,21 @@ class DataRequest(models.Model):
             models.CheckConstraint(condition=Q(kind__in=["access", "correction", "erasure"]), name="data_request_kind"),
             models.CheckConstraint(condition=Q(status__in=["open", "done", "refused"]), name="data_request_status"),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="data_request_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="data_request_status_idx"),
+            models.Index(
+                fields=["subject_kind", "subject_id"], condition=~Q(subject_kind=""), name="data_request_subject_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def subject_kind_label(self):
+        """What a higher app calls this request's person (``privacy.subjects``), e.g. "member"; "" for none."""
+        registered = subjects.get(self.subject_kind)
+        return registered.label if registered is not None else self.subject_kind
 
 
 class Erasure(models.Model):

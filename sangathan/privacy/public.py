@@ -4,7 +4,7 @@ signed, short-lived ticket naming the application and the code that was confirme
 
 from django.core import signing
 
-from sangathan.privacy import services
+from sangathan.privacy import services, subjects
 from sangathan.privacy.forms import CorrectionForm
 from sangathan.privacy.models import ConsentRecord, DataRequest
 from sangathan.recruitment.models import Application
@@ -62,3 +62,35 @@ def privacy_context(*, application: Application, challenge: MobileChallenge) -> 
             "correction_form": CorrectionForm(initial={"ticket": ticket}, auto_id="privacy_%s"),
         }
     }
+
+
+# ---------------------------------------------------------------- people kept by higher apps (``privacy.subjects``)
+
+SUBJECT_TICKET_SALT = "sangathan.privacy.registered-subject.v1"
+
+
+def subject_ticket_for(*, kind: str, subject_id: int, challenge_id: int) -> str:
+    """A signed note "whoever holds this confirmed code ``challenge_id`` for subject ``kind``/``subject_id``",
+    valid 30 minutes; honoured by ``subject_for_ticket`` only while the code matches the subject's number."""
+    return signing.dumps({"k": kind, "s": subject_id, "c": challenge_id}, salt=SUBJECT_TICKET_SALT)
+
+
+def subject_for_ticket(ticket: str):
+    """(the registered kind, its row) a posted ticket names, or None: a bad or expired signature, a subject
+    gone or erased, or a code not confirmed for the subject's current number, purpose and subject."""
+    try:
+        data = signing.loads(ticket or "", salt=SUBJECT_TICKET_SALT, max_age=TICKET_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("k"), str):
+        return None
+    if not isinstance(data.get("s"), int) or not isinstance(data.get("c"), int):
+        return None
+    registered = subjects.get(data["k"])
+    obj = registered.find(pk=data["s"]) if registered is not None else None
+    if obj is None:
+        return None
+    purpose, subject = registered.challenge_of(obj=obj)
+    if not is_confirmed(challenge_id=data["c"], mobile=registered.mobile_of(obj=obj), purpose=purpose, subject=subject):
+        return None
+    return registered, obj

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from sangathan.audit.services import audit_bulk_action, audit_redact
 from sangathan.notifications.models import OutboxMessage
 from sangathan.org.models import Appointment, Person, SocialAccount
+from sangathan.privacy import subjects
 from sangathan.privacy.errors import PrivacyError
 from sangathan.privacy.models import ConsentRecord, DataRequest, Erasure, Notice, Purpose
 from sangathan.recruitment.models import Application, ApplicationEvent, Campaign, Submission
@@ -245,6 +246,56 @@ def request_create(
     return request
 
 
+@transaction.atomic
+def subject_request_create(
+    *, kind: str, subject_kind: str, subject_id: int, details: str = "", via: str, by=None
+) -> DataRequest:
+    """Record a data request about a person kept by a higher app (``privacy.subjects``: a member), handled like
+    an applicant's: a copy is handed over at once (done); a correction waits for the privacy officer of the
+    person's unit; erasure withdraws consent and erases at once through the owning app (``SubjectKind.erase``),
+    and a second one while it runs finds the subject gone. The caller proved the person holds the number
+    (the public pages' ticket) or is staff in scope."""
+    if kind not in DataRequest.Kind.values or via not in DataRequest.Via.values:
+        raise PrivacyError(_("Choose what you are asking for."), code="kind")
+    registered = subjects.get(subject_kind)
+    obj = registered.find(pk=subject_id) if registered is not None else None
+    if registered is None or obj is None:
+        raise PrivacyError(_("This person's data has already been erased."), code="erased")
+    details = _clean_text(details, limit=DETAILS_MAX)
+    if kind == DataRequest.Kind.CORRECTION and not details:
+        raise PrivacyError(_("Write what is wrong and what it should be."), code="details_missing")
+    now = timezone.now()
+    request = DataRequest(
+        kind=kind,
+        via=via,
+        subject_kind=registered.code,
+        subject_id=subject_id,
+        unit=registered.unit_of(obj=obj),
+        details=details,
+        raised_by=_actor(by),
+        created_at=now,
+    )
+    if kind != DataRequest.Kind.CORRECTION:
+        request.status, request.resolved_at, request.resolved_by = DataRequest.Status.DONE, now, _actor(by)
+    request.save()
+    if kind == DataRequest.Kind.ERASURE:
+        counts = registered.erase(obj=obj, by=by)
+        request.resolution = _clean_text(
+            ", ".join(f"{table}: {n}" for table, n in sorted(counts.items())), limit=NOTE_MAX
+        )
+        request.save(update_fields=["resolution"])  # a save: in the audit trail
+    return request
+
+
+def subject_for_request(request: DataRequest):
+    """(the registered kind, its row or None when erased) of a request about a higher app's person, or
+    (None, None) for an applicant's or a person's request."""
+    registered = subjects.get(request.subject_kind)
+    if registered is None or request.subject_id is None:
+        return None, None
+    return registered, registered.find(pk=request.subject_id)
+
+
 def _open_erasure(subject: Subject) -> DataRequest | None:
     condition = Q(application_id__in=subject.application_ids)
     if subject.person is not None:
@@ -261,7 +312,11 @@ def request_resolve(*, request: DataRequest, done: bool, note: str = "", by=None
     note = _clean_text(note, limit=NOTE_MAX)
     if not done and not note:
         raise PrivacyError(_("Give a reason for refusing."), code="reason_missing")
-    if done and request.kind == DataRequest.Kind.ERASURE:
+    if done and request.kind == DataRequest.Kind.ERASURE and request.subject_kind:
+        registered, obj = subject_for_request(request)
+        if registered is not None and obj is not None:
+            registered.erase(obj=obj, by=by)
+    elif done and request.kind == DataRequest.Kind.ERASURE:
         subject = subject_of(application=request.application, person=request.person)
         if not is_erased_mobile(subject.mobile):
             if _blocking_appointments(subject).exists():

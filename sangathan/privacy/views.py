@@ -35,10 +35,11 @@ from sangathan.privacy import selectors, services
 from sangathan.privacy.errors import PrivacyError
 from sangathan.privacy.forms import CorrectionForm, ErasureForm, ResolveForm, StaffRequestForm, TicketForm
 from sangathan.privacy.models import DataRequest
-from sangathan.privacy.public import application_for_ticket
+from sangathan.privacy.public import application_for_ticket, subject_for_ticket
 from sangathan.recruitment.models import Application
 
 REQUESTS_PER_PAGE = 50
+TICKET_MAX = 500  # the forms' limit on a posted ticket
 
 
 # ---------------------------------------------------------------- public actions
@@ -83,9 +84,17 @@ def my_data(request, fmt):
     if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
         return LIMITS.refused(request)
     form = TicketForm(request.POST)
-    application = application_for_ticket(form.data.get("ticket", "")) if form.is_valid() else None
+    ticket = form.cleaned_data["ticket"] if form.is_valid() else ""
+    application = application_for_ticket(ticket) if ticket else None
     if application is None:
-        return _expired(request)
+        found = subject_for_ticket(ticket) if ticket else None
+        if found is None:
+            return _expired(request)
+        registered, obj = found
+        services.subject_request_create(
+            kind=DataRequest.Kind.ACCESS, subject_kind=registered.code, subject_id=obj.pk, via=DataRequest.Via.OWN_PAGE
+        )
+        return _registered_data_response(registered.data_of(obj=obj), fmt, f"my-data-{registered.code}-{obj.pk}")
     services.request_create(
         kind=DataRequest.Kind.ACCESS, application=application, via=DataRequest.Via.STATUS_PAGE, as_applicant=True
     )
@@ -93,23 +102,98 @@ def my_data(request, fmt):
     return _subject_data_response(subject, fmt, f"my-data-{application.reference}", applicant_copy=True)
 
 
+def _registered_data_response(data: dict, fmt: str, filename: str) -> HttpResponse:
+    """The copy of a higher app's person (``privacy.subjects``): JSON, or the same as a readable page / PDF."""
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if fmt == "json":
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        page = render_to_string("privacy/subject_data.html", {"body": body, "pdf": fmt == "pdf"})
+        if fmt == "pdf":
+            response = HttpResponse(html_to_pdf(page), content_type="application/pdf")
+        else:
+            response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _ticket_application(request):
     """A public correction or erasure request starts here: the rate limit, then the application that the
-    posted ticket names. Returns ``(application, None)``, or ``(None, the page to answer with)``."""
+    posted ticket names, or else the higher app's person it names (``privacy.subjects``). Returns
+    ``(application, None, None)``, ``(None, (kind, row), None)`` or ``(None, None, the page to answer with)``."""
     if LIMITS.over(request, "request", "PRIVACY_REQUEST_RATE_IP"):
-        return None, LIMITS.refused(request)
-    application = application_for_ticket(request.POST.get("ticket", ""))
-    if application is None:
-        return None, _expired(request)
-    return application, None
+        return None, None, LIMITS.refused(request)
+    ticket = request.POST.get("ticket", "")
+    if len(ticket) > TICKET_MAX:
+        return None, None, _expired(request)
+    application = application_for_ticket(ticket)
+    if application is not None:
+        return application, None, None
+    found = subject_for_ticket(ticket)
+    if found is None:
+        return None, None, _expired(request)
+    return None, found, None
+
+
+def _subject_context(found) -> dict:
+    registered, obj = found
+    return {"subject_label": registered.describe(obj=obj), "back_url": registered.back_url()}
+
+
+def _registered_correction(request, found):
+    registered, obj = found
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_request_create(
+                kind=DataRequest.Kind.CORRECTION,
+                subject_kind=registered.code,
+                subject_id=obj.pk,
+                details=form.cleaned_data["details"],
+                via=DataRequest.Via.OWN_PAGE,
+            )
+        except PrivacyError as error:
+            form.add_error("details", error.messages)
+        else:
+            return _public(request, "done.html", {"kind": "correction", **_subject_context(found)})
+    return _public(request, "correct.html", {"form": form, **_subject_context(found)}, status=400)
+
+
+def _registered_erasure(request, found):
+    registered, obj = found
+    form = ErasureForm(
+        request.POST if request.POST.get("step") != "ask" else None, initial={"ticket": request.POST.get("ticket", "")}
+    )
+    form.fields["confirm"].label = _(
+        "I understand: my membership will end and my data will be erased. This cannot be undone."
+    )
+    if form.is_bound and form.is_valid():
+        context = _subject_context(found)
+        try:
+            data_request = services.subject_request_create(
+                kind=DataRequest.Kind.ERASURE,
+                subject_kind=registered.code,
+                subject_id=obj.pk,
+                via=DataRequest.Via.OWN_PAGE,
+            )
+        except PrivacyError as error:
+            form.add_error(None, error.messages)
+        else:
+            return _public(request, "done.html", {"kind": "erasure", "data_request": data_request, **context})
+    return _public(
+        request, "erase.html", {"form": form, **_subject_context(found)}, status=400 if form.is_bound else 200
+    )
 
 
 @never_cache
 @require_POST
 def correction(request):
-    application, refused = _ticket_application(request)
+    application, found, refused = _ticket_application(request)
     if refused:
         return refused
+    if found is not None:
+        return _registered_correction(request, found)
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
@@ -129,9 +213,11 @@ def correction(request):
 @never_cache
 @require_POST
 def erasure(request):
-    application, refused = _ticket_application(request)
+    application, found, refused = _ticket_application(request)
     if refused:
         return refused
+    if found is not None:
+        return _registered_erasure(request, found)
     form = ErasureForm(request.POST)
     if request.POST.get("step") == "ask":  # from the status page: show what it means, ask to confirm
         form = ErasureForm(initial={"ticket": request.POST.get("ticket", "")})
@@ -245,6 +331,17 @@ def request_new(request):
 @require_GET
 def request_detail(request, pk):
     data_request = _request_for_user(request.user, pk)
+    if data_request.subject_kind:  # a higher app's person (``privacy.subjects``)
+        registered, obj = services.subject_for_request(data_request)
+        context = {
+            "req": data_request,
+            "registered": registered,
+            "subject_label": registered.describe(obj=obj) if registered is not None and obj is not None else "",
+            "erased": obj is None,
+            "form": ResolveForm(),
+            "can_act": can(request.user, APPOINT, data_request.unit),
+        }
+        return render(request, "privacy/detail.html", context)
     subject = services.subject_of(application=data_request.application, person=data_request.person)
     context = {
         "req": data_request,
@@ -288,5 +385,10 @@ def request_data(request, pk, fmt):
     require(request.user, APPOINT, data_request.unit)
     if data_request.kind != DataRequest.Kind.ACCESS:
         raise Http404
+    if data_request.subject_kind:
+        registered, obj = services.subject_for_request(data_request)
+        if registered is None or obj is None:
+            raise Http404
+        return _registered_data_response(registered.data_of(obj=obj), fmt, f"data-request-{data_request.pk}")
     subject = services.subject_of(application=data_request.application, person=data_request.person)
     return _subject_data_response(subject, fmt, f"data-request-{data_request.pk}")
