@@ -39,6 +39,28 @@ from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI,
 
 CELERY_TEST_BROKER = "redis://127.0.0.1:6379/15"
 
+# What an attacker types into a free-text field: every form and API that takes text is tried with each
+# (tests/security/test_bad_input.py keeps its own copy, CORPUS, until it imports this one).
+BAD_INPUT = {
+    "overlong": "अ" * 5000,
+    "overlong_latin": "A" * 100_000,
+    "mixed_scripts": "सीमा Мария 李 Seema",
+    "zero_width": "सी\u200bमा\u202e मीणा\ufeff",
+    "html": "<b>Seema</b>",
+    "script": "<script>alert(1)</script>",
+    "img_onerror": '"><img src=x onerror=alert(1)>',
+    "sql": "'; DROP TABLE org_person; --",
+    "sql_or": "' OR '1'='1",
+    "formula_hyperlink": '=HYPERLINK("http://x","y")',
+    "formula_cmd": "+cmd|' /C calc'!A0",
+    "formula_minus": "-1+1",
+    "formula_at": "@SUM(A1:A2)",
+    "nul": "Seema\x00Meena",
+    "control": "Seema\x1b[31mMeena",
+    "empty": "",
+    "spaces": "     ",
+}
+
 
 @pytest.fixture
 def tree(db):

@@ -56,6 +56,14 @@ def rumours_for_wall(
     """The top ``limit`` rumours reported from ``unit``'s subtree in the last ``hours``, most tips first."""
     since = (now or timezone.now()) - datetime.timedelta(hours=hours)
     tips = Tip.objects.restrict(user, VIEW).filter(subtree_q([unit.path], "unit__path"), created_at__gte=since)
+    rows = _top_rows(user=user, tips=tips, limit=limit)
+    _add_districts(rows, tips=tips, unit=unit)
+    return rows
+
+
+def _top_rows(*, user, tips, limit: int) -> list[RumourRow]:
+    """The ``limit`` clusters with most of ``tips``, most first, each shown by its newest tip and that tip's
+    claim (if ``user`` may see it): three reads (the counts, the newest tips, their claims)."""
     top = list(
         tips.values("cluster_id")
         .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"), newest=Max("id"))
@@ -85,7 +93,6 @@ def rumours_for_wall(
                 verdict=str(Verdict(claim.verdict).label) if claim is not None and claim.is_published else "",
             )
         )
-    _add_districts(rows, tips=tips, unit=unit)
     return rows
 
 
@@ -183,20 +190,10 @@ def trending_for_desk(
     now = now or timezone.now()
     periods = _periods(now, by, days)
     tips = Tip.objects.restrict(user, VIEW).filter(created_at__gte=periods[0], created_at__lte=now)
-    top = list(
-        tips.values("cluster_id")
-        .annotate(n=Count("id"), first=Min("created_at"), last=Max("created_at"), newest=Max("id"))
-        .order_by("-n", "-last", "cluster_id")[:limit]
-    )
-    if not top:
+    rows = _top_rows(user=user, tips=tips, limit=limit)
+    if not rows:
         return []
-    ids = [row["cluster_id"] for row in top]
-    newest = {
-        tip.cluster_id: tip
-        for tip in tips.filter(pk__in=[row["newest"] for row in top]).only("cluster_id", "text", "link", "claim_id")
-    }
-    claim_ids = {tip.claim_id for tip in newest.values() if tip.claim_id is not None}
-    claims = {claim.pk: claim for claim in Claim.objects.restrict(user, VIEW).filter(pk__in=claim_ids)}
+    ids = [row.cluster_id for row in rows]
     trunc = TruncHour if by == BY_HOUR else TruncDay
     per_period: dict[int, dict[datetime.datetime, int]] = {}
     for row in (
@@ -207,22 +204,6 @@ def trending_for_desk(
         .order_by()
     ):
         per_period.setdefault(row["cluster_id"], {})[timezone.localtime(row["period"])] = row["n"]
-    rows = []
-    for row in top:
-        tip = newest[row["cluster_id"]]
-        claim = claims.get(tip.claim_id) if tip.claim_id is not None else None
-        rows.append(
-            RumourRow(
-                cluster_id=row["cluster_id"],
-                tips=row["n"],
-                first_at=row["first"],
-                last_at=row["last"],
-                text=tip.text[:TEXT_SHOWN],
-                link=tip.link,
-                claim=claim,
-                verdict=str(Verdict(claim.verdict).label) if claim is not None and claim.is_published else "",
-            )
-        )
     _scope_districts(rows, tips=tips)
     trends = []
     for row in rows:

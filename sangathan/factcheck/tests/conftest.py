@@ -1,5 +1,7 @@
-"""Shared fixtures of the factcheck tests: fresh in-memory indexes, two claims, a clean rate-limit cache."""
+"""Shared fixtures of the factcheck tests: fresh in-memory indexes, two claims, a clean rate-limit cache, the
+desk's people and claims, and the personal links an office-bearer reports a rumour from."""
 
+import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -9,7 +11,12 @@ from sangathan.access.models import Role, RoleAssignment
 from sangathan.factcheck import clusters, desk, matching
 from sangathan.factcheck.services import claim_create
 from sangathan.factcheck.tests.samples import EVM_HI, NOTES_EN, NOTES_HI
-from sangathan.org.tests.factories import UserFactory
+from sangathan.org import services as org_services
+from sangathan.org.models import Appointment, Level, Position
+from sangathan.org.tests.factories import PersonFactory, UserFactory
+from sangathan.outreach import services as outreach_services
+
+BEARER_MOBILE = "+919414012345"
 
 
 @pytest.fixture
@@ -97,3 +104,35 @@ def published_claim(verdict_claim, checkers):
         return desk.claim_transition(claim=verdict_claim(links, **kwargs), to="published", by=checkers.jaipur)
 
     return make
+
+
+# ---------------------------------------------------------------- personal links (test_reported, test_api_reporter)
+
+
+@pytest.fixture
+def sent(tree, cast, django_capture_on_commit_callbacks):
+    """A message from Jaipur down to its booths, sent: one delivery (a cascade link) per unit below."""
+    message = outreach_services.message_create(
+        unit=tree.jaipur,
+        target_level=Level.objects.get(code="booth"),
+        by=cast.district_admin,
+        title="Booth meeting on Sunday",
+        body_hi="रविवार को बूथ बैठक है।",
+        text_whatsapp="रविवार बैठक!",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outreach_services.message_send(message=message, by=cast.district_admin)
+    return message
+
+
+@pytest.fixture
+def bearer(tree):
+    """The key office-bearer of booth 1 (appointed on 1 Jan, mobile ``BEARER_MOBILE``): the daily report link's."""
+    unit = tree.booth1
+    appointment = org_services.appointment_create(
+        unit=unit,
+        position=Position.objects.get(level=unit.level, is_key=True),
+        person=PersonFactory(name_en="Booth In-charge", name_hi="बूथ प्रभारी", mobile=BEARER_MOBILE),
+        start_date=datetime.date(2026, 1, 1),
+    )
+    return Appointment.objects.select_related("position").get(pk=appointment.pk)

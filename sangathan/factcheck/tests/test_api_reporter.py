@@ -3,52 +3,24 @@ personal link (``reported_from``) and who reported it (unit, post; for the daily
 their mobile masked like the tipster's). Scoped as the tip: a sibling district sees neither the tip nor its
 reporter; a tip from elsewhere has none."""
 
-import datetime
-
 import pytest
 
 from sangathan.factcheck.models import ReportSource, SeenOn, TipChannel
 from sangathan.factcheck.reported import tip_report_from_link
 from sangathan.factcheck.services import tip_receive
-from sangathan.org import services as org_services
-from sangathan.org.models import Appointment, Level, Position
-from sangathan.org.tests.factories import PersonFactory
-from sangathan.outreach import services as outreach_services
+from sangathan.factcheck.tests.samples import RUMOUR
 from sangathan.outreach.models import Delivery
 from sangathan.testing import api_client as api
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/factcheck"
-BEARER_MOBILE = "+919414012345"
-RUMOUR = "सोशल मीडिया पर खबर: कल से सारे बैंक सात दिन बंद रहेंगे, आज ही पैसे निकाल लें"
 
 
 @pytest.fixture
-def bearer(tree):
-    unit = tree.booth1
-    appointment = org_services.appointment_create(
-        unit=unit,
-        position=Position.objects.get(level=unit.level, is_key=True),
-        person=PersonFactory(name_en="Booth In-charge", name_hi="बूथ प्रभारी", mobile=BEARER_MOBILE),
-        start_date=datetime.date(2026, 1, 1),
-    )
-    return Appointment.objects.select_related("position").get(pk=appointment.pk)
-
-
-@pytest.fixture
-def delivery(tree, cast, django_capture_on_commit_callbacks):
-    message = outreach_services.message_create(
-        unit=tree.jaipur,
-        target_level=Level.objects.get(code="booth"),
-        by=cast.district_admin,
-        title="Booth meeting on Sunday",
-        body_hi="रविवार को बूथ बैठक है।",
-        text_whatsapp="रविवार बैठक!",
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        outreach_services.message_send(message=message, by=cast.district_admin)
-    return Delivery.objects.get(message=message, unit=tree.booth2)
+def delivery(tree, sent):
+    """Booth 2's cascade link of the message Jaipur sent."""
+    return Delivery.objects.get(message=sent, unit=tree.booth2)
 
 
 def test_a_tip_from_the_report_link_names_the_office_bearer_masked(tree, checkers, bearer, fresh_indexes):

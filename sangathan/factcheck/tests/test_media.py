@@ -169,6 +169,18 @@ def provider_picture(channel=TipChannel.WHATSAPP, media_id=WA_MEDIA_ID, content_
     return TipMedia.objects.get(tip=tip)
 
 
+class FakeResponse:
+    """A stand-in for the response ``media._open`` gives (monkeypatched): no headers; ``read`` is the test's."""
+
+    headers = email.message.Message()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 def downloads(fake: Fake) -> int:
     return sum(1 for path, _auth in fake.requests if path in ("/lookaside/", f"/file/bot{TG_TOKEN}/photos/file_7.jpg"))
 
@@ -314,15 +326,7 @@ def test_a_broken_http_answer_is_tried_again_and_counted(fake, monkeypatch, brok
     """http.client's errors (a cut-off chunked body, a garbled answer) are not OSErrors: each is a download
     to try again, counted, never a task that fails uncounted and is swept again forever (found in review)."""
 
-    class Broken:
-        headers = email.message.Message()
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
+    class Broken(FakeResponse):
         def read(self, size):
             raise broken
 
@@ -465,15 +469,7 @@ def test_each_read_waits_at_most_what_is_left_of_the_whole_download(fake, monkey
         def settimeout(self, value):
             self.timeouts.append(value)
 
-    class Slow:
-        headers = email.message.Message()
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
+    class Slow(FakeResponse):
         def read(self, size):
             clock["now"] += 2.0  # each chunk takes 2 s of the 5 s allowed
             return b"x" * 10

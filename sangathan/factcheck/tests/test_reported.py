@@ -22,17 +22,14 @@ from PIL import Image
 from sangathan.controlroom import tokens as report_tokens
 from sangathan.factcheck.models import Tier, Tip, TipChannel, TipCluster, TipClusterDistrict
 from sangathan.factcheck.reported import REPEAT_WINDOW, SeenOn, Source, origin_of, tip_report_from_link
-from sangathan.factcheck.tests.samples import NOTES_HI
+from sangathan.factcheck.tests.samples import NOTES_HI, RUMOUR
 from sangathan.org import services as org_services
-from sangathan.org.models import Appointment, Level, Position
-from sangathan.org.tests.factories import PersonFactory
+from sangathan.org.models import Appointment
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery
-from sangathan.testing import log_in
+from sangathan.testing import BAD_INPUT, log_in
 
 pytestmark = pytest.mark.django_db
-
-RUMOUR = "सोशल मीडिया पर खबर: कल से सारे बैंक सात दिन बंद रहेंगे, आज ही पैसे निकाल लें"
 
 
 @pytest.fixture(autouse=True)
@@ -42,38 +39,9 @@ def _generous_limits(settings, fresh_indexes):
     settings.FACTCHECK_RUMOUR_RATE_IP = "100000/h"
 
 
-@pytest.fixture
-def sent(tree, cast, django_capture_on_commit_callbacks):
-    """A message from Jaipur down to its booths, sent: one delivery per unit below."""
-    message = outreach_services.message_create(
-        unit=tree.jaipur,
-        target_level=Level.objects.get(code="booth"),
-        by=cast.district_admin,
-        title="Booth meeting on Sunday",
-        body_hi="रविवार को बूथ बैठक है।",
-        text_whatsapp="रविवार बैठक!",
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        outreach_services.message_send(message=message, by=cast.district_admin)
-    return message
-
-
 def cascade_url(message, unit) -> str:
     delivery = Delivery.objects.get(message=message, unit=unit)
     return reverse("factcheck_public:cascade_rumour", args=[outreach_services.delivery_token(delivery.pk)])
-
-
-@pytest.fixture
-def bearer(tree):
-    """The key office-bearer of booth 1 (appointed on 1 Jan)."""
-    unit = tree.booth1
-    appointment = org_services.appointment_create(
-        unit=unit,
-        position=Position.objects.get(level=unit.level, is_key=True),
-        person=PersonFactory(name_en="Booth In-charge", name_hi="बूथ प्रभारी"),
-        start_date=datetime.date(2026, 1, 1),
-    )
-    return Appointment.objects.get(pk=appointment.pk)
 
 
 def report_url(appointment) -> str:
@@ -353,10 +321,8 @@ def test_the_migration_moves_packed_origins_to_the_columns(client, tree, sent, b
 
 
 def test_the_bad_input_corpus_never_breaks_the_page(client, tree, sent):
-    from tests.security.test_bad_input import CORPUS
-
     url = cascade_url(sent, tree.booth1)
-    corpus = {**CORPUS, "js_url": "javascript:alert(1)", "data_url": "data:text/html,<b>x"}
+    corpus = {**BAD_INPUT, "js_url": "javascript:alert(1)", "data_url": "data:text/html,<b>x"}
     for field in ("text", "link", "seen_on"):
         for label, value in corpus.items():
             data = {"text": RUMOUR, "seen_on": SeenOn.OTHER, field: value}
