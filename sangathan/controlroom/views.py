@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from sangathan.access.permissions import SEND_MESSAGES
 from sangathan.access.scope import can, require
-from sangathan.controlroom import alerts, conf, report_numbers, reports, selectors, services
+from sangathan.controlroom import alerts, conf, drives, report_numbers, reports, selectors, services
 from sangathan.controlroom.downloads import report_file_response
 from sangathan.factcheck import trending
 from sangathan.org.access import get_unit_for_user
@@ -44,6 +44,7 @@ def _context(request, pk: int) -> dict:
         "wall_alerts": alerts.wall_alerts(request.user, unit),
         "wall_rumours": trending.rumours_for_wall(user=request.user, unit=unit),
         "wall_rumours_hours": trending.WALL_HOURS,
+        "wall_drives": drives.live_drives(request.user, unit),  # every distinct post, reports' links too
     }
 
 
