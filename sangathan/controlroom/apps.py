@@ -30,6 +30,12 @@ class ControlRoomConfig(AppConfig):
         hooks.on_unit_moving(rollups.unit_moving)
         hooks.on_unit_moved(rollups.unit_moved)
 
+        # The trend drives' count (every distinct post): outreach's drive pages and API show it too (issue 13).
+        from sangathan.controlroom.drives import COUNTER
+        from sangathan.outreach import drive_counts
+
+        drive_counts.register(COUNTER)
+
         register("controlroom-rollups", rollups_daily, order=40)
         # After the roll-ups: each state's report of yesterday (and on Mondays of the week), a task each.
         register("controlroom-reports", reports_daily, order=45)

@@ -18,6 +18,9 @@ counts when it was proved or reported inside the window. Reads: the deliveries o
 unit's range (one grouped query for the units, one for the share links, normalised in Python: a state's
 52,000 booths with a link each is about 0.5 s, so the result is kept ``outreach.drives.count_seconds()``),
 one query for the reports' links.
+
+This count is registered in ``outreach.drive_counts`` (``COUNTER``, from ``ControlRoomConfig.ready``): the
+outreach drive pages, their API and the wall read the same numbers, from the same cache key.
 """
 
 import datetime
@@ -26,15 +29,24 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sangathan.controlroom.links import PostLinkError, normalise_post_url
 from sangathan.controlroom.models import PostMention
 from sangathan.core.paths import subtree_q
 from sangathan.org.models import Unit
 from sangathan.outreach import drives as outreach_drives
+from sangathan.outreach.drive_counts import DriveCounter
 from sangathan.outreach.drives import DriveProgress, LevelProgress
 from sangathan.outreach.models import TrendDrive
 from sangathan.outreach.selectors import deliveries_in
+
+COUNT = "distinct_posts"
+DEFINITION = _(
+    "Trend drives: distinct posts proved or reported during the drive's window — the links units give when "
+    "they answer “shared” and the post links of their daily reports, one post counted once however many links "
+    "name it — against the posts asked per unit at each level."
+)
 
 
 def post_key(url: str) -> str | None:
@@ -86,7 +98,7 @@ def drive_progress(drive: TrendDrive, unit: Unit) -> DriveProgress:
         if cached is not None:
             cached.drive, cached.unit = drive, unit
             return cached
-    progress = DriveProgress(drive=drive, unit=unit, counted_at=timezone.now())
+    progress = DriveProgress(drive=drive, unit=unit, counted_at=timezone.now(), counted_by=COUNT)
     targets = {
         t.level_id: LevelProgress(level=t.level, posts_per_unit=t.posts_per_unit)
         for t in drive.targets.select_related("level").order_by("level__order")
@@ -124,3 +136,6 @@ def live_drives(
         .order_by("ends_at", "pk")[:limit]
     )
     return [drive_progress(drive, unit if unit.is_within(drive.unit) else drive.unit) for drive in drives]
+
+
+COUNTER = DriveCounter(key=COUNT, definition=DEFINITION, progress=drive_progress)

@@ -8,8 +8,10 @@ state's drive (≈52,000 booth deliveries) is one index range scan; the result i
 ``OUTREACH_DRIVE_COUNT_SECONDS`` (15 s) so that several walls polling the same drive count it once, and it
 says when it was counted.
 
-Control-room daily reports are not counted: their post links name a post (``/status/123``), not the
-hashtag, and the control room sits above the cascade in the layers (it reads the cascade, not the reverse).
+That is outreach's own count. The control room counts more (every distinct post, the daily reports' post
+links too: ``controlroom.drives``) and registers it in ``outreach.drive_counts`` from its ``ready()``;
+``drive_progress`` below counts with the registered counter when there is one, so the drive pages, the API
+and the wall show one number, and each progress says which count it is (``counted_by``, ``definition``).
 """
 
 import datetime
@@ -20,9 +22,11 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sangathan.access.scope import can
 from sangathan.org.models import Level, Unit
+from sangathan.outreach.drive_counts import DriveCounter, registered
 from sangathan.outreach.models import TrendDrive, TrendDriveTarget
 from sangathan.outreach.selectors import deliveries_in
 
@@ -56,6 +60,8 @@ class DriveProgress:
     unit: Unit
     counted_at: datetime.datetime
     levels: list[LevelProgress] = field(default_factory=list)
+    counted_by: str = ""  # the counter's key (drive_counts): which definition these numbers follow
+    definition: str = ""
 
     @property
     def posts(self) -> int:
@@ -104,8 +110,29 @@ def counting_unit(user, drive: TrendDrive, unit: Unit | None = None) -> Unit:
     return from_below
 
 
+OWN_COUNT = "share_proofs"
+OWN_DEFINITION = _(
+    "A post counts when a unit of that level answered the drive's message with “shared” and a link to its post, "
+    "between the drive's start and end. Target: the units of the level that the message reached below this unit, "
+    "times the posts asked of each unit. Each unit's link counts once."
+)
+
+
+def counter() -> DriveCounter:
+    """The count every drive page shows: the registered one (the control room's), else outreach's own."""
+    return registered() or DriveCounter(key=OWN_COUNT, definition=OWN_DEFINITION, progress=proof_progress)
+
+
 def drive_progress(drive: TrendDrive, unit: Unit) -> DriveProgress:
-    """The drive's count per target level under ``unit`` (kept ``count_seconds()``)."""
+    """The drive's count per target level under ``unit``, by ``counter()``, saying which count it is."""
+    by = counter()
+    progress = by.progress(drive, unit)
+    progress.counted_by, progress.definition = by.key, by.definition
+    return progress
+
+
+def proof_progress(drive: TrendDrive, unit: Unit) -> DriveProgress:
+    """Outreach's own count per target level under ``unit``: share proofs, one a unit (kept ``count_seconds()``)."""
     key = f"outreach:drive:{drive.pk}:{unit.path}"
     seconds = count_seconds()
     if seconds:

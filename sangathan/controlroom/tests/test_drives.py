@@ -14,7 +14,7 @@ from sangathan.org.models import Level, Unit
 from sangathan.outreach import drives as outreach_drives
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery, TrendDrive, TrendDriveTarget
-from sangathan.testing import log_in
+from sangathan.testing import api_client, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_every_distinct_post_counts_once_per_level(tree, bearers, drive):
     assert counted == {"block": (1, 1, 1), "booth": (2, 3, 4)}
     assert {code: posts for code, (_u, posts, _t) in counted.items()} == naive(drive, tree.jaipur)
     # The cascade's own count: one proof per unit with any link (the page that is not a post too), no report.
-    old = {row.level.code: row.posts for row in outreach_drives.drive_progress(drive, tree.jaipur).levels}
+    old = {row.level.code: row.posts for row in outreach_drives.proof_progress(drive, tree.jaipur).levels}
     assert old == {"block": 0, "booth": 2}
     # Per unit, and under Amer (its booths only).
     posts = drives.drive_posts(drive, tree.jaipur)
@@ -125,3 +125,73 @@ def test_the_wall_shows_the_honest_count(client, tree, cast, bearers, drive):
     assert f'data-drive="{drive.pk}"' in page
     assert 'data-level="booth" data-posts="2"' in page
     assert "post links of their daily reports" in page
+
+
+# ---------------------------------------------------------------- one count everywhere (issue 13)
+
+
+def _posts(page: str, marker: str) -> dict[str, int]:
+    """level code -> data-posts of the rows marked ``marker`` (the wall's ``cr-row-head``, the page's ``od-level``)."""
+    import re
+
+    pattern = rf'class="{marker}[^"]*" data-level="(\w+)" data-posts="(\d+)"'
+    return {code: int(posts) for code, posts in re.findall(pattern, page)}
+
+
+def test_the_wall_the_drive_page_and_the_api_show_the_same_count(client, tree, cast, bearers, drive):
+    first, _last = drives.window_days(drive)
+    share(drive, tree.booth1, "https://x.com/booth1/status/1")
+    share(drive, tree.booth2, "https://example.com/not-a-post")  # one proof per unit would count it
+    report(bearers.booth1, first, "https://x.com/booth1/status/2")
+    report(bearers.booth2, first, "https://mobile.twitter.com/booth1/status/2", "https://youtu.be/abcdefghijk")
+    report(bearers.amer, first, "https://www.instagram.com/p/ABCDE12345/")
+    expected = {"block": 1, "booth": 3}
+    assert expected == naive(drive, tree.jaipur)
+    assert outreach_drives.counter().key == drives.COUNT  # registered by ControlRoomConfig.ready
+
+    log_in(client, cast.district_admin)
+    wall = client.get(reverse("controlroom:panel", args=[tree.jaipur.pk])).content.decode()
+    assert _posts(wall, "cr-row-head small") == expected
+    url = reverse("outreach:drive", args=[drive.pk])
+    page = client.get(url, {"unit": tree.jaipur.pk}).content.decode()
+    assert _posts(page, "bar-row wide-label od-level") == expected
+    assert 'data-posts="4"' in page  # the total
+    assert 'data-counted-by="distinct_posts"' in page and "post links of their daily reports" in page
+    panel = client.get(reverse("outreach:drive_panel", args=[drive.pk]), {"unit": tree.jaipur.pk})
+    assert _posts(panel.content.decode(), "bar-row wide-label od-level") == expected
+
+    detail = api_client(cast.district_admin).get(f"/api/v1/outreach/drives/{drive.pk}/", {"unit": tree.jaipur.pk})
+    assert detail.status_code == 200, detail.data
+    progress = detail.data["progress"]
+    assert {row["level"]["code"]: row["posts"] for row in progress["levels"]} == expected
+    assert (progress["posts"], progress["counted_by"]) == (4, "distinct_posts")
+    assert "daily reports" in progress["definition"]
+    # The cascade's own count (one proof per unit, the page that is not a post too) differs: that is the point.
+    assert {r.level.code: r.posts for r in outreach_drives.proof_progress(drive, tree.jaipur).levels} == {
+        "block": 0,
+        "booth": 2,
+    }
+
+
+# The panel: 3 for the signed-in request, the drive, then the count (targets, units reached, share links, report
+# links). The API: the drive, the count (4), the targets shown. Counted with OUTREACH_DRIVE_COUNT_SECONDS = 0.
+PANEL_QUERIES = 8
+API_QUERIES = 6
+
+
+def test_the_drive_page_and_api_queries_are_pinned(client, tree, cast, bearers, drive, django_assert_num_queries):
+    first, _last = drives.window_days(drive)
+    share(drive, tree.booth1, "https://x.com/booth1/status/1")
+    report(bearers.booth1, first, "https://x.com/booth1/status/2")
+    log_in(client, cast.district_admin)
+    url = reverse("outreach:drive_panel", args=[drive.pk])
+    client.get(url)  # warm the session and the caches of the request
+    with django_assert_num_queries(PANEL_QUERIES):
+        assert client.get(url).status_code == 200
+    caller = api_client(cast.district_admin)
+    api_url = f"/api/v1/outreach/drives/{drive.pk}/"
+    caller.get(api_url)
+    with django_assert_num_queries(API_QUERIES):
+        assert caller.get(api_url).status_code == 200
+    with django_assert_num_queries(4):  # targets, units reached, share links, report links
+        drives.drive_progress(drive, tree.jaipur)

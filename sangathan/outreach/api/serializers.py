@@ -184,9 +184,7 @@ class DriveLevelOutputSerializer(serializers.Serializer):
     level = LevelOutputSerializer()
     posts_per_unit = serializers.IntegerField()
     units = serializers.IntegerField(help_text=_("Units of the level the drive's message reached below the unit."))
-    posts = serializers.IntegerField(
-        help_text=_("Units of the level that answered “shared” with a link to their post during the window.")
-    )
+    posts = serializers.IntegerField(help_text=_("Posts counted during the window, by the progress's definition."))
     target = serializers.IntegerField(help_text=_("units × posts per unit"))
     percent = serializers.IntegerField()
 
@@ -194,6 +192,12 @@ class DriveLevelOutputSerializer(serializers.Serializer):
 class DriveProgressOutputSerializer(serializers.Serializer):
     unit = UnitBriefSerializer(help_text=_("Where the drive is counted: below this unit."))
     counted_at = serializers.DateTimeField()
+    counted_by = serializers.CharField(
+        help_text=_(
+            "Which count: “distinct_posts” (share proofs and daily reports' post links, each post once) or “share_proofs” (one proof a unit)."
+        )
+    )
+    definition = serializers.CharField(help_text=_("What the numbers mean, in the caller's language."))
     posts = serializers.IntegerField()
     target = serializers.IntegerField()
     levels = DriveLevelOutputSerializer(many=True)

@@ -23,4 +23,4 @@ def duration_short(seconds):
 @register.inclusion_tag("outreach/drives/partials/wall_card.html", takes_context=True)
 def trend_drives_card(context, unit):
     """The control-room wall's block of live trend drives around ``unit`` (read only, in the viewer's scope)."""
-    return {"live_drives": drives.live_drives(context["request"].user, unit)}
+    return {"live_drives": drives.live_drives(context["request"].user, unit), "definition": drives.counter().definition}

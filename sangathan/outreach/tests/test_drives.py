@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from sangathan.audit.models import AuditEntry
 from sangathan.org.models import Level, Unit
-from sangathan.outreach import drives, services
+from sangathan.outreach import drive_counts, drives, services
 from sangathan.outreach.errors import OutreachError
 from sangathan.outreach.models import Delivery, Message, TrendDrive, TrendDriveTarget
 from sangathan.testing import api_client as api
@@ -189,7 +189,24 @@ def test_a_share_outside_the_window_does_not_count(tree, cast, live):
 def test_the_count_is_one_query_whatever_the_levels(tree, cast, live, django_assert_num_queries):
     drive = TrendDrive.objects.select_related("message", "unit__level").get(pk=live.pk)
     with django_assert_num_queries(2):  # the targets, one grouped count
-        drives.drive_progress(drive, tree.jaipur)
+        drives.proof_progress(drive, tree.jaipur)
+
+
+def test_without_a_registered_counter_the_pages_count_share_proofs(tree, cast, live):
+    """outreach alone (no control room registered) counts share proofs and says so."""
+    registered = drive_counts.registered()
+    if registered is not None:
+        drive_counts.unregister(registered.key)
+    try:
+        progress = drives.drive_progress(live, tree.jaipur)
+    finally:
+        if registered is not None:
+            drive_counts.register(registered)
+    assert progress.counted_by == drives.OWN_COUNT
+    assert progress.definition == drives.OWN_DEFINITION
+    assert [row.posts for row in progress.levels] == [
+        row.posts for row in drives.proof_progress(live, tree.jaipur).levels
+    ]
 
 
 def test_an_unsent_drive_counts_nothing(tree, cast, in_charges):
