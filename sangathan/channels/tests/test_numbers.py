@@ -32,7 +32,9 @@ def account(tree):
     return channel_register(unit=tree.jaipur, platform=Platform.X, name="BJP Jaipur", link="@bjp4jaipur")
 
 
-def test_page_shows_bars_numbers_source_and_last_update(client, cast, account):
+def test_page_shows_bars_numbers_source_and_last_update(client, cast, account, monkeypatch):
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # the page's day is the test's day, even at midnight
     today = timezone.localdate()
     record(account, *[(today - datetime.timedelta(days=n), 1000 + 10 * (5 - n)) for n in range(5, -1, -1)])
     with translation.override("en"):

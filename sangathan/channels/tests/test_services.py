@@ -82,7 +82,10 @@ def test_same_name_on_same_unit_and_platform_is_refused(tree, cast):
     assert caught.value.code == "name_taken"
 
 
-def test_bad_values_are_refused_and_nothing_written(tree, cast):
+def test_bad_values_are_refused_and_nothing_written(tree, cast, monkeypatch):
+    # One instant for the test and the service: "tomorrow" stays tomorrow even when the test runs at midnight.
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
     cases = [
         {"platform": "nope", "name": "x", "link": ""},
         {"platform": Platform.WHATSAPP_GROUP, "name": "", "link": f"https://chat.whatsapp.com/{CODE}1"},
@@ -129,7 +132,9 @@ def test_admins_must_be_people_the_user_can_see(tree, cast):
     assert not Channel.objects.exists()
 
 
-def test_update_verify_deactivate(tree, cast):
+def test_update_verify_deactivate(tree, cast, monkeypatch):
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # the day verified is the day asserted, even at midnight
     channel = group(tree.booth1, by=cast.district_admin)
     admin = PersonFactory(home_unit=tree.booth1)
     channel_update(
