@@ -1,7 +1,8 @@
 """The demo state's plan for ``sangathan demo``: the template copied to the state, dates shifted so that
 today falls in early May of the schedule (state and district deadlines passed, booths still due), some
 appointees trained and some booths with their WhatsApp group and broadcast list, and two weeks of daily
-snapshots so the progress chart has a history."""
+snapshots so the progress chart has a history. The completions are bulk-inserted (no service, no counter kept),
+so the state's trained-post counters (``training.counters``) are rebuilt at the end."""
 
 import datetime
 
@@ -9,10 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from sangathan.channels.models import Channel
+from sangathan.org.coverage import lock_chain
 from sangathan.org.models import Appointment, Unit
 from sangathan.planning import progress, services
 from sangathan.planning.models import Plan
 from sangathan.planning.snapshots import snapshot_write
+from sangathan.training import counters as training_counters
 from sangathan.training.models import Completion, Programme
 
 DAYS = 14
@@ -61,6 +64,9 @@ def demo_plan(*, state: Unit, stdout=None) -> Plan | None:
                     )
         progress.refresh(state, today=date)
         snapshot_write(today=date, units=Unit.objects.subtree(state))
+    with transaction.atomic():  # the completions above went in without the services: recount the state's
+        lock_chain(state)
+        training_counters.rebuild(state)
     if stdout is not None:
         stdout.write(f"Plan for {state.name_en}: {plan.milestones.count()} deadlines, {DAYS} days of progress.")
     return plan
