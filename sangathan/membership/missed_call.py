@@ -4,7 +4,8 @@ the same path as a typed code (``verification.challenge_confirm_by_call`` then `
 
 Who may call the webhook: the gateway signs the raw body with the shared secret
 (``X-Sangathan-Signature: sha256=<hex HMAC-SHA256>``, ``MEMBERSHIP_MISSED_CALL_SECRET``); without the
-setting every report is refused. A report is JSON ``{"call_id": "...", "caller": "+9198…",
+setting, or with one too short to guard anything (``checks.missed_call_secret_problem``: at least 32
+characters, 8 distinct; ``check --deploy`` says so as ``membership.E002``), every report is refused. A report is JSON ``{"call_id": "...", "caller": "+9198…",
 "timestamp": <unix seconds>}``; one older or newer than ``MEMBERSHIP_MISSED_CALL_WINDOW`` seconds is
 refused (a captured report cannot be replayed later) and its ``call_id`` is stored once (nor within the
 window). What the call can verify is narrow, because the caller proves only that they hold the number:
@@ -27,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sangathan.membership import services
+from sangathan.membership.checks import missed_call_secret_problem
 from sangathan.membership.errors import MembershipError
 from sangathan.membership.models import Member, MissedCall
 from sangathan.org.errors import OrgError
@@ -63,8 +65,9 @@ def sign(body: bytes, key: str | None = None) -> str:
 
 
 def signature_ok(body: bytes, header: str) -> bool:
-    """Whether ``header`` is the signature of ``body`` with our secret (constant time); False without one."""
-    if not secret() or not header:
+    """Whether ``header`` is the signature of ``body`` with our secret (constant time); False without one,
+    or with one too short to guard anything (``checks.missed_call_secret_problem``)."""
+    if not secret() or missed_call_secret_problem(secret()) or not header:
         return False
     return hmac.compare_digest(sign(body).encode(), header.strip().encode())
 

@@ -8,11 +8,15 @@ import json
 import time
 
 import pytest
+from django.core import checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from sangathan.membership import missed_call, services
+from sangathan.membership.checks import check_missed_call_secret, missed_call_secret_problem
 from sangathan.membership.models import Member, MissedCall
 from sangathan.membership.selectors import counts_for_unit
 from sangathan.membership.tests.conftest import join, next_mobile
@@ -21,7 +25,7 @@ from sangathan.verification.models import MobileChallenge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("secret")]
 
-SECRET = "test-missed-call-secret"
+SECRET = "test-missed-call-secret-Xq7pL2vN9sK4"  # 40 characters: the length check passes
 URL = reverse("membership_public:missed_call")
 _ids = iter(range(10**6))
 
@@ -196,3 +200,28 @@ def test_the_code_page_offers_the_missed_call_and_shows_the_membership_once_it_a
     assert 'id="join-code"' not in done.content.decode() and Member.objects.get(mobile=mobile).status == "verified"
     forged = client.post(join_url(referral), {"step": "called", "pending": pending[:-2] + "xx"})
     assert 'name="consent"' in forged.content.decode()  # the form again: the note is not ours
+
+
+@pytest.mark.parametrize(
+    "short",
+    ["test-missed-call-secret", "a" * 40, "abcdabcdabcdabcdabcdabcdabcdabcdabcd"],
+    ids=["23", "one-char", "four-chars"],
+)
+def test_a_short_or_repetitive_secret_refuses_every_report_and_fails_check_deploy(client, tree, short):
+    member = join(tree.booth1)
+    raw = body(member.mobile)
+    with override_settings(MEMBERSHIP_MISSED_CALL_SECRET=short):
+        # Signed right with the configured key, and still refused: the key is guessable.
+        assert post(client, raw, signature=missed_call.sign(raw, short)).status_code == 403
+        errors = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+        assert "membership.E002" in {error.id for error in errors}
+        with pytest.raises(SystemCheckError, match="MEMBERSHIP_MISSED_CALL_SECRET must be at least 32"):
+            call_command("check", "--deploy", "--tag", "security", "--fail-level", "ERROR")
+    assert Member.objects.get(pk=member.pk).status == "pending" and not MissedCall.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["", SECRET], ids=["off", "long"])
+def test_check_deploy_accepts_no_missed_call_secret_or_a_long_one(value):
+    with override_settings(MEMBERSHIP_MISSED_CALL_SECRET=value):
+        assert check_missed_call_secret() == []
+        assert missed_call_secret_problem(value) is None
