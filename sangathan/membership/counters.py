@@ -16,7 +16,7 @@ happened, not a function of today's members (a lapsed member was verified once):
 import datetime
 from collections import Counter as Tally
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 
@@ -66,17 +66,42 @@ def apply(
     the day rows of ``day``, today by default). Call inside the writer's transaction."""
     if not (verified or pending or youth or women):
         return
-    ids = sorted(chain_ids(unit))
-    _change(ids, {VERIFIED: verified, PENDING: pending, YOUTH: youth, WOMEN: women})
+    paths = unit.ancestor_paths(include_self=True)
+    upsert_chain(MemberCounter, paths, {VERIFIED: verified, PENDING: pending, YOUTH: youth, WOMEN: women})
     if verified:
-        _change_day(ids, day or timezone.localdate(), verified)
+        day = day or timezone.localdate()
+        upsert_chain(MemberDay, paths, {"gained": max(verified, 0), "lost": max(-verified, 0)}, day=day)
 
 
-def _change(ids: list[int], delta: dict[str, int]) -> None:
-    MemberCounter.objects.bulk_create([MemberCounter(unit_id=pk) for pk in ids], ignore_conflicts=True)
-    rows = MemberCounter.objects.filter(unit_id__in=ids)
-    list(rows.select_for_update().order_by("unit_id").values_list("pk", flat=True))  # lock in a fixed order
-    rows.update(**{name: F(name) + delta[name] for name in FIELDS if delta.get(name)})
+def upsert_chain(model, paths: list[str], delta: dict[str, int], day: datetime.date | None = None) -> None:
+    """Add ``delta`` to the rows of ``model`` (the counters, or the day rows of ``day``) of the units at
+    ``paths``, making the missing rows, in one statement: INSERT … SELECT the units ORDER BY id ON CONFLICT
+    DO UPDATE. It replaces four (the chain's ids, the missing rows, the rows locked in id order, the UPDATE)
+    that each sign-up and each confirmed code paid twice over (issue 15). The rows are still locked in the
+    order of their unit ids (the SELECT's order), so two writers never wait for each other in opposite
+    orders; PostgreSQL and SQLite (≥ 3.24) both speak it."""
+    connection = connections[router.db_for_write(model)]
+    q = connection.ops.quote_name
+    table, units = q(model._meta.db_table), q(Unit._meta.db_table)
+    names = list(delta)  # every column: the counters' have no database default
+    changed = [name for name, value in delta.items() if value]
+    columns = ["unit_id", *(["day"] if day is not None else []), *names]
+    values = ["u.id", *(["%s"] if day is not None else []), *(["%s"] * len(names))]
+    conflict = "unit_id, day" if day is not None else "unit_id"
+    quoted = [q(c) for c in columns]
+    sets = ", ".join(f"{q(n)} = {table}.{q(n)} + %s" for n in changed)
+    # Names from the models, values as parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quoted)}) SELECT {', '.join(values)} FROM {units} u "  # noqa: S608
+        f"WHERE u.path IN ({', '.join(['%s'] * len(paths))}) ORDER BY u.id "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+    )
+    # A new row starts at the difference, or at 0 where it is negative: SQLite checks the proposed row's
+    # CHECK (>= 0) before it sees the conflict (a missing row going down is a bug either way).
+    params = [*([day] if day is not None else []), *(max(delta[n], 0) for n in names), *paths]
+    params += [delta[n] for n in changed]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _change_day(ids: list[int], day: datetime.date, verified: int) -> None:

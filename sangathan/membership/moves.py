@@ -16,9 +16,9 @@ def _shift(unit: Unit, sign: int) -> None:
     delta = {name: sign * getattr(row, name) for name in counters.FIELDS}
     if not any(delta.values()):
         return
-    ancestors = sorted(pk for pk in counters.chain_ids(unit) if pk != unit.pk)
+    ancestors = unit.ancestor_paths(include_self=False)
     if ancestors:
-        counters._change(ancestors, delta)
+        counters.upsert_chain(MemberCounter, ancestors, delta)
 
 
 def unit_moving(*, unit: Unit) -> None:

@@ -185,7 +185,12 @@ def public_link(code: str) -> ReferralCode | None:
 
 
 def own_code(member: Member) -> ReferralCode | None:
-    """A verified member's own referral link (shown to them once they proved their number)."""
+    """A verified member's own referral link (shown to them once they proved their number); no query when
+    the code was just made for this very row (``services._welcome``)."""
+    cache = Member.own_code.related  # the reverse side of the one-to-one
+    if cache.is_cached(member):
+        own = cache.get_cached_value(member)
+        return own if own is not None and own.is_active else None
     return ReferralCode.objects.filter(member=member, is_active=True).first()
 
 

@@ -141,8 +141,10 @@ def referral_codes_ensure(*, unit: Unit, by=None) -> list[ReferralCode]:
 
 
 def _member_code(member: Member) -> ReferralCode:
-    existing = ReferralCode.objects.filter(member=member).first()
-    return existing or _code_create(kind=ReferralCode.Kind.MEMBER, member=member, unit=member.unit)
+    """The member's own referral code, made when they first count. No look-up first: only ``_welcome`` asks,
+    once per member, and a code made already (the one-to-one constraint refuses a second) is returned by
+    ``_code_create``. Making it sets ``member.own_code``, which the member page then reads without a query."""
+    return _code_create(kind=ReferralCode.Kind.MEMBER, member=member, unit=member.unit)
 
 
 def _referral_move(referral_id: int | None, *, before: str | None, after: str | None) -> None:
@@ -350,7 +352,10 @@ def member_verify(*, member: Member, at: datetime.datetime | None = None) -> Mem
     """The code was confirmed: pending → verified, the counters and the referrer's count go up, the member
     gets their own referral code and the welcome SMS with the "not me" link. Twice is once. A lapsed member
     who joins again and confirms the code renews: verified from now, counted again (``lifecycle``)."""
-    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    # Only the member row is locked (not its unit's, which every sign-up at the booth reads); the level
+    # comes along for the member page.
+    members = Member.objects.select_for_update(of=("self",)).select_related("unit__level")
+    member = members.get(pk=member.pk)
     if member.status == Member.Status.LAPSED:
         return _renew(member, at=at or timezone.now())
     if member.status != Member.Status.PENDING:
