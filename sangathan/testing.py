@@ -40,7 +40,7 @@ from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI,
 CELERY_TEST_BROKER = "redis://127.0.0.1:6379/15"
 
 # What an attacker types into a free-text field: every form and API that takes text is tried with each
-# (tests/security/test_bad_input.py keeps its own copy, CORPUS, until it imports this one).
+# (tests/security/inputs.py names it CORPUS for the security tests).
 BAD_INPUT = {
     "overlong": "अ" * 5000,
     "overlong_latin": "A" * 100_000,

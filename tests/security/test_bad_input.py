@@ -22,44 +22,16 @@ from sangathan.channels.models import Channel, ChannelImport
 from sangathan.org.models import Person, Unit
 from sangathan.org.tests.factories import PersonFactory, position
 from sangathan.recruitment.models import Application, Submission
+from tests.security.inputs import (
+    BAD_MOBILES,
+    CORPUS,
+    FORMULA_START,
+    MOBILE,
+    assert_clean_text,
+    assert_no_raw_markup,
+)
 
 pytestmark = pytest.mark.django_db
-
-ZERO_WIDTH = "\u200b\ufeff\u2060\u200e\u202e"  # ZWNJ/ZWJ (U+200C/D) are part of written Hindi: allowed
-CORPUS = {
-    "overlong": "अ" * 5000,
-    "overlong_latin": "A" * 100_000,
-    "mixed_scripts": "सीमा Мария 李 Seema",
-    "zero_width": "सी\u200bमा\u202e मीणा\ufeff",
-    "html": "<b>Seema</b>",
-    "script": "<script>alert(1)</script>",
-    "img_onerror": '"><img src=x onerror=alert(1)>',
-    "sql": "'; DROP TABLE org_person; --",
-    "sql_or": "' OR '1'='1",
-    "formula_hyperlink": '=HYPERLINK("http://x","y")',
-    "formula_cmd": "+cmd|' /C calc'!A0",
-    "formula_minus": "-1+1",
-    "formula_at": "@SUM(A1:A2)",
-    "nul": "Seema\x00Meena",
-    "control": "Seema\x1b[31mMeena",
-    "empty": "",
-    "spaces": "     ",
-}
-BAD_MOBILES = {
-    "short": "98290",
-    "long": "9829055555512345",
-    "devanagari_short": "९८२९०",
-    "landline": "0141 2222222",
-    "starts_with_1": "1829055555",
-    "plus_other_country": "+44 7911 123456",
-    "script": "<script>98290</script>",
-    "sql": "9829055555' OR 1=1 --",
-    "overlong": "9" * 5000,
-    "zero_width": "98290\u200b55555",
-    "formula": "=9829055555",
-}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MOBILE = re.compile(r"^\+91[6-9]\d{9}$")
 
 
 @pytest.fixture(autouse=True)
@@ -67,19 +39,6 @@ def fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-def assert_clean_text(value: str, where: str) -> None:
-    assert "<script" not in value.lower() and not re.search(r"<[a-zA-Z/!]", value), f"{where}: markup stored {value!r}"
-    assert not any(ch in value for ch in ZERO_WIDTH), f"{where}: invisible characters stored {value!r}"
-    assert "\x00" not in value and "\x1b" not in value, f"{where}: control characters stored {value!r}"
-
-
-def assert_no_raw_markup(html: str, value: str, where: str) -> None:
-    """What the visitor typed comes back escaped, never as live markup."""
-    for dangerous in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>"):
-        if dangerous in value:
-            assert dangerous not in html, f"{where}: the page echoes {dangerous!r} unescaped"
 
 
 # ---------------------------------------------------------------- the application form /a/<slug>/

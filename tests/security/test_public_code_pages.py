@@ -21,7 +21,7 @@ from sangathan.recruitment.models import Application, Submission
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI
 from sangathan.recruitment.tests.test_public import form_url, post_data
 from sangathan.testing import sent_code
-from tests.security.test_bad_input import BAD_MOBILES, CORPUS, MOBILE, assert_clean_text, assert_no_raw_markup
+from tests.security.inputs import BAD_MOBILES, CORPUS, MOBILE, assert_clean_text, assert_no_raw_markup
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from sangathan.notifications.models import OutboxMessage
 from sangathan.recruitment.models import Application
-from tests.security.test_scope_matrix import snapshot
+from tests.security.guards import snapshot
 from tests.security.world import COLUMNS, NO_ROLE, ROLES, marker
 
 WHO = (*ROLES, NO_ROLE, "anonymous")

@@ -5,17 +5,15 @@ One test per cell (its id: ``endpoint-role-column``). The world is built once pe
 and each test runs in a savepoint that is rolled back, so an allowed write never leaks into the next cell.
 """
 
-import hashlib
 import io
 import json
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection
 from django.urls import get_resolver, reverse
 
+from tests.security.guards import rows_written
 from tests.security.matrix import (
     API,
     VISIBLE_COLUMNS,
@@ -31,44 +29,6 @@ from tests.security.world import COLUMNS, NO_ROLE
 
 ADMIN = admin_endpoints(admin.site._registry)
 ALL = WEB + API + ADMIN
-# Tables a forbidden write must leave exactly as they were.
-GUARDED_APPS = (
-    "org",
-    "access",
-    "recruitment",
-    "channels",
-    "training",
-    "planning",
-    "outreach",
-    "notifications",
-    "controlroom",
-    "membership",
-    "factcheck",
-    "logins",
-)
-# Written by every signed-in request, refused or not: the session store (logins.sessions).
-UNGUARDED_TABLES = {"logins_loginsession"}
-
-
-def _guarded_tables() -> list[tuple[str, str]]:
-    tables = []
-    for app_label in GUARDED_APPS:
-        for model in apps.get_app_config(app_label).get_models(include_auto_created=True):
-            if not model._meta.managed or model._meta.proxy or model._meta.db_table in UNGUARDED_TABLES:
-                continue
-            tables.append((model._meta.db_table, model._meta.pk.column))
-    return tables
-
-
-def snapshot() -> str:
-    """Every row of every guarded table (raw SQL: the ORM would make this the slowest part of a cell)."""
-    digest = hashlib.sha256()
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table, pk in _guarded_tables():
-            cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY {quote(pk)}")  # noqa: S608 (model names)
-            digest.update(f"{table}:{cursor.fetchall()!r}".encode())
-    return digest.hexdigest()
 
 
 def _object(world, endpoint: Endpoint, column: str):
@@ -136,11 +96,10 @@ def test_cell(cell, world, db):
     where = f"{endpoint.method} {url_for(world, endpoint, column)} as {role} at Jaipur, object at {column}"
 
     if endpoint.superuser_only:
-        before = snapshot() if endpoint.is_write else None
-        status = send(client, world, endpoint, column).status_code
+        with rows_written() as written:
+            status = send(client, world, endpoint, column).status_code
         assert status == 403, f"{where}: superusers only, answered {status}"
-        if before is not None:
-            assert snapshot() == before, f"{where}: a forbidden write changed the database"
+        assert not written, f"{where}: a forbidden request wrote {written}"
         return
     if endpoint.obj is None and not endpoint.body_unit and endpoint.method == "GET":
         _check_list(client, world, endpoint, role, column, where)
@@ -150,12 +109,12 @@ def test_cell(cell, world, db):
     grants = endpoint.action != "superuser" and (not endpoint.is_write or granted(role, endpoint.action))
     allowed = role != NO_ROLE and column in VISIBLE_COLUMNS and grants
     guard = endpoint.is_write and not allowed
-    before = snapshot() if guard else None
-    response = send(client, world, endpoint, column)
+    with rows_written() as written:
+        response = send(client, world, endpoint, column)
     status = response.status_code
     assert status < 500, f"{where}: server error {status}"
     if guard:
-        assert snapshot() == before, f"{where}: a forbidden write changed the database (answer {status})"
+        assert not written, f"{where}: a forbidden write changed the database (answer {status}): {written}"
 
     if endpoint.body_unit:
         # The unit comes in the body: a forbidden create may answer 403/404 or with the form's error.
