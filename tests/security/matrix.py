@@ -66,7 +66,6 @@ class Endpoint:
     # A create whose unit comes in the body: a forbidden one may also answer with a form error.
     body_unit: bool = False
     admin: bool = False
-    apps: tuple = ()  # app labels whose tables a forbidden write must leave unchanged (org, access always)
 
     @property
     def is_write(self) -> bool:
@@ -396,7 +395,7 @@ WEB = [
     # membership
     Endpoint("membership.home", "membership:home", ok=(200, 302)),
     Endpoint("membership.unit", "membership:unit", obj="unit:unit"),
-    Endpoint("membership.codes", "membership:codes", "POST", APPOINT, "unit:unit", apps=("membership",)),
+    Endpoint("membership.codes", "membership:codes", "POST", APPOINT, "unit:unit"),
     # paper membership forms: typed in at a booth (above a booth the page sends back to the unit), a sheet uploaded
     Endpoint("membership.paper.get", "membership:paper", action=APPOINT, obj="unit:booth", ok=(200, 302)),
     Endpoint(
@@ -406,15 +405,14 @@ WEB = [
         APPOINT,
         "unit:booth",
         data=_d(name="Sec Member", mobile="98290 77777", age="30"),
-        apps=("membership",),
     ),
     Endpoint("membership.sheet.get", "membership:sheet_upload", action=APPOINT, obj="unit:unit"),
-    Endpoint("membership.sheet.post", "membership:sheet_upload", "POST", APPOINT, "unit:unit", apps=("membership",)),
+    Endpoint("membership.sheet.post", "membership:sheet_upload", "POST", APPOINT, "unit:unit"),
     Endpoint("membership.review", "membership:review", action=APPOINT, obj="unit:unit"),
     # logins of office-bearers (issue 16): a committee's logins, inviting it, a login for someone without a post,
     # suspending and re-inviting a login, the roles of posts (the state comes in the body)
     Endpoint("logins.unit", "logins:unit", obj="unit:unit", arg="unit_id"),
-    Endpoint("logins.invite", "logins:invite", "POST", APPOINT, "unit:unit", arg="unit_id", apps=("logins",)),
+    Endpoint("logins.invite", "logins:invite", "POST", APPOINT, "unit:unit", arg="unit_id"),
     Endpoint(
         "logins.create",
         "logins:create",
@@ -423,7 +421,6 @@ WEB = [
         "unit:unit",
         arg="unit_id",
         data=lambda world, column: {"mobile": world.objects["person"][column].mobile, "role": "viewer"},
-        apps=("logins",),
     ),
     Endpoint("logins.suspend", "logins:action", "POST", MANAGE_ROLES, "login", extra_kwargs={"action": "suspend"}),
     Endpoint("logins.reinvite", "logins:action", "POST", MANAGE_ROLES, "login", extra_kwargs={"action": "reinvite"}),
@@ -440,7 +437,6 @@ WEB = [
         },
         body_unit=True,
         nowhere=(403,),
-        apps=("logins",),
     ),
 ]
 

@@ -433,7 +433,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelPlatformEnum": "sangathan.channels.models.Platform",
         "SocialAccountPlatformEnum": "sangathan.org.models.SocialAccount.Platform",
         "ApplicationStatusEnum": "sangathan.recruitment.models.Application.Status",
-        "MilestoneKindEnum": "sangathan.planning.models.Kind",
+        "MilestoneKindEnum": "sangathan.planning.kinds.choices",  # the registered kinds too
         "ClaimStatusEnum": "sangathan.factcheck.models.Status",
     },
 }

@@ -58,7 +58,6 @@ API = [
         data=_paper,
         body_unit=True,
         nowhere=(400, 403, 404),
-        apps=("membership",),
         **_J,
     ),
     Endpoint("api.membership.member", "membership_api:member-detail", obj="api_member", **_J),
@@ -69,7 +68,6 @@ API = [
         APPOINT,
         "api_member",
         data=_d(reason="scope matrix"),
-        apps=("membership",),
         **_J,
     ),
     Endpoint(
@@ -79,7 +77,6 @@ API = [
         APPOINT,
         "api_member",
         data=_d(decision="revoke", reason="scope matrix"),
-        apps=("membership",),
         **_J,
     ),
     # The queue lists the cases where the caller may appoint: a viewer's list is empty, never another district's.
@@ -97,7 +94,6 @@ API = [
         APPOINT,
         "api_duplicate",
         data=_d(decision="keep_other"),
-        apps=("membership",),
         **_J,
     ),
     Endpoint("api.membership.counts", "membership_api:unit-counts", obj="unit:unit", arg="unit_id", **_J),
@@ -112,14 +108,12 @@ API = [
         data=_sheet,
         body_unit=True,
         nowhere=(400, 403, 404),
-        apps=("membership",),
     ),
     Endpoint(
         "api.membership.import",
         "membership_api:import-detail",
         action=APPOINT,
         obj="api_member_import",
-        apps=("membership",),
         **_J,
     ),
 ]

@@ -52,7 +52,6 @@ WEB = [
         MANAGE_CHANNELS,
         "account",
         data=lambda world, column: {"account_id": "777", "token": "NEW-T0KEN"},
-        apps=("channels",),
     ),
     Endpoint(
         "channels.numbers_import",
@@ -61,7 +60,6 @@ WEB = [
         MANAGE_CHANNELS,
         "account",
         data=_export_file,
-        apps=("channels",),
     ),
     Endpoint(
         "channels.api_access_remove",
@@ -69,7 +67,6 @@ WEB = [
         "POST",
         MANAGE_CHANNELS,
         "account",
-        apps=("channels",),
     ),
 ]
 

@@ -39,7 +39,6 @@ WEB = [
         VIEW_CONTROL_ROOM,
         "alert",
         data=lambda world, column: {"note": "ZQ called the in-charge"},
-        apps=("controlroom",),
     ),
     Endpoint(
         "controlroom.alert.assign",
@@ -48,6 +47,5 @@ WEB = [
         VIEW_CONTROL_ROOM,
         "alert",
         data=_assign_to_operator,
-        apps=("controlroom",),
     ),
 ]

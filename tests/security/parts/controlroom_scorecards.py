@@ -81,7 +81,6 @@ API = [
         data=_report,
         body_unit=True,
         nowhere=(403,),
-        apps=("controlroom",),
         **_J,
     ),
 ]

@@ -41,7 +41,6 @@ WEB = [
         APPOINT,
         "membership_duplicate",
         data=_decision,
-        apps=("membership",),
     ),
     Endpoint("membership.leaders", "membership:leaders", action=VIEW, obj="unit:unit"),
     Endpoint(
@@ -51,6 +50,5 @@ WEB = [
         APPOINT,
         "membership_member",
         data=_reason,
-        apps=("membership",),
     ),
 ]

@@ -92,7 +92,6 @@ WEB = [
         data=_form,
         body_unit=True,
         nowhere=(403,),
-        apps=("outreach",),
     ),
 ]
 
@@ -108,7 +107,6 @@ API = [
         data=_api_body,
         body_unit=True,
         nowhere=(400, 403, 404),
-        apps=("outreach",),
         **_J,
     ),
 ]
