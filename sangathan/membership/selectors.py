@@ -3,6 +3,7 @@ services), never from counting a subtree's members on a page load; lists read th
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -189,7 +190,7 @@ def own_code(member: Member) -> ReferralCode | None:
     the code was just made for this very row (``services._welcome``)."""
     cache = Member.own_code.related  # the reverse side of the one-to-one
     if cache.is_cached(member):
-        own = cache.get_cached_value(member)
+        own = cast(ReferralCode | None, cache.get_cached_value(member))
         return own if own is not None and own.is_active else None
     return ReferralCode.objects.filter(member=member, is_active=True).first()
 

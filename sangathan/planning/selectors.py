@@ -10,7 +10,9 @@ indexed queries, whatever the size of the subtree; ``naive_rollup`` is the same 
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -112,7 +114,7 @@ class _Counts:
         return of[kind] if kind in of else self.extra.get(kind, 0)
 
 
-def _registered_in(milestones: dict[int, list[Milestone]]) -> bool:
+def _registered_in(milestones: Mapping[Any, list[Milestone]]) -> bool:
     """Whether any of the plans' milestones is of a registered kind (else their tables need no read)."""
     return any(not kinds.is_builtin(m.kind) for rows in milestones.values() for m in rows)
 
