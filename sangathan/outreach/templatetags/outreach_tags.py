@@ -1,8 +1,6 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from sangathan.outreach import drives
-
 register = template.Library()
 
 
@@ -18,9 +16,3 @@ def duration_short(seconds):
     if seconds < 48 * 3600:
         return _("%(h)d h %(m)d min") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
     return _("%(n)d days") % {"n": seconds // 86400}
-
-
-@register.inclusion_tag("outreach/drives/partials/wall_card.html", takes_context=True)
-def trend_drives_card(context, unit):
-    """The control-room wall's block of live trend drives around ``unit`` (read only, in the viewer's scope)."""
-    return {"live_drives": drives.live_drives(context["request"].user, unit), "definition": drives.counter().definition}
