@@ -11,8 +11,9 @@ import sangathan
 
 MODEL_SIGNALS = ("pre_init", "post_init", "pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed")
 ROOT = Path(sangathan.__file__).parent
+# (A connection's own connect, ``super().connect()`` in an HTTP connection class, is no signal.)
 CONNECTING = re.compile(
-    r"@receiver\b|(?<!sqlite3)(?<!psycopg)\.connect\(|django\.db\.models\.signals|from django\.db\.models import .*\bsignals\b"
+    r"@receiver\b|(?<!sqlite3)(?<!psycopg)(?<!super\(\))\.connect\(|django\.db\.models\.signals|from django\.db\.models import .*\bsignals\b"
 )
 # Receivers of ours that write no model, each with why it listens:
 ALLOWED = {
