@@ -325,6 +325,12 @@ def main() -> int:  # noqa: C901, PLR0915 - the scenario in order, start to end
     )
     parser.add_argument("--rate-steps", default="10,20,40,60,80,120,160,200", help="Users of each step.")
     parser.add_argument("--step-duration", default="60s", help="Length of each step (default 60s).")
+    parser.add_argument(
+        "--warm-up",
+        default="30s",
+        help="A first run at the first step's users, not measured: every web worker loads its pages and fills its "
+        "caches, so the first step is not judged on cold processes (default 30s; 0 for none).",
+    )
     parser.add_argument("--p99-target", type=float, default=300.0, help="A step holds when p99 is under this (ms).")
     parser.add_argument("--settle", type=float, default=240.0, help="Seconds to wait for the books (default 240).")
     parser.add_argument("--no-chaos", action="store_true", help="Neither kill a worker nor restart Redis.")
@@ -549,7 +555,22 @@ def main() -> int:  # noqa: C901, PLR0915 - the scenario in order, start to end
             ack_offset["used"] += len(ledger["acks"])
             return latencies(work / f"stats-{n}.json", elapsed), elapsed
 
+        def wait_for_intake(limit: float = 60) -> None:
+            """Until the applications of the run before are made (at most ``limit`` seconds)."""
+            deadline = time.monotonic() + limit
+            while (
+                Submission.objects.filter(processed_at__isnull=True, problem="").exists()
+                and time.monotonic() < deadline
+            ):
+                time.sleep(1)
+
         users = args.users
+        warm_up = seconds(args.warm_up)
+        if warm_up:
+            warm_users = int(args.rate_steps.split(",")[0]) if args.find_rate else users
+            log(f"warm-up: {warm_users} users for {warm_up} s (not measured; its forms are in the books)")
+            load(warm_users, warm_up, max(args.spawn_rate, warm_users / 5), with_chaos=False)
+            wait_for_intake()
         if args.find_rate:
             step_length = seconds(args.step_duration)
             held = None
@@ -575,13 +596,7 @@ def main() -> int:  # noqa: C901, PLR0915 - the scenario in order, start to end
                     f"{everything['p99']} ms, {everything['failures']} failures: "
                     + ("holds" if holds else f"does not hold p99 < {args.p99_target:.0f} ms")
                 )
-                # The next step starts when the background work of this one is done (at most a minute).
-                deadline = time.monotonic() + 60
-                while (
-                    Submission.objects.filter(processed_at__isnull=True, problem="").exists()
-                    and time.monotonic() < deadline
-                ):
-                    time.sleep(1)
+                wait_for_intake()  # the next step starts when the background work of this one is done
                 if not holds:
                     break
                 held = step_users

@@ -5,7 +5,8 @@ never delays a one-time code or a form, and each queue gets its own workers (doc
 "Background work"):
 
     cascade   the message cascade's chunks                       (outreach.tasks.send_chunk)
-    intake    the public form's drain into applications          (recruitment.tasks.drain_submissions)
+    intake    the public forms' drains: applications, daily reports  (recruitment.tasks.drain_submissions,
+              controlroom.tasks.drain_report_submissions)
     outbox    SMS, WhatsApp and e-mail deliveries, one-time codes (notifications.tasks.deliver_*)
     reports   long batch work: unit, office-bearer and channel imports, the daily run, plan recounts, the control room's
               daily roll-up
@@ -29,6 +30,7 @@ KINDS = ("cascade", "intake", "outbox", "reports", "default")
 TASK_KINDS = {
     "sangathan.outreach.tasks.send_chunk": "cascade",
     "sangathan.recruitment.tasks.drain_submissions": "intake",
+    "sangathan.controlroom.tasks.drain_report_submissions": "intake",
     "sangathan.notifications.tasks.deliver_message": "outbox",
     "sangathan.notifications.tasks.deliver_messages": "outbox",
     "sangathan.org.tasks.check_unit_import": "reports",

@@ -64,6 +64,40 @@ class ActivityReport(models.Model):
         return f"{self.unit_id} {self.day}"
 
 
+class ReportSubmission(models.Model):
+    """One daily report as it was sent from a personal link, before anything else happens: the report page's
+    intake (``controlroom.intake``, the application form's design, docs/adr/0005-application-intake.md).
+
+    The POST checks the form, writes only this row and answers; ``intake.submissions_process`` then writes the
+    ``ActivityReport`` (its post links, audit entry and roll-up rows) under the same rules, in the order the
+    submissions came, in a worker (at once in the embedded mode, and before the page shows the report). A
+    submission the rules refuse by then (the appointment ended) is kept with its ``problem``."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="+", db_index=False)
+    day = models.DateField()
+    payload = models.JSONField(default=dict)  # the cleaned counts, the note and the post links
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)  # for the report's audit entry
+    at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True)
+
+    scope_rule = ScopeRule("appointment__unit__path")
+    objects = ScopedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["appointment", "day", "id"], name="controlroom_submission_report"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(processed_at__isnull=True, problem=""),
+                name="controlroom_submission_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.day}"
+
+
 class ReportedPost(models.Model):
     """A post reported by office-bearers, once per state: the first reporter's unit and person and the
     day; ``mentions`` counts the reports that name it (kept by the report service)."""

@@ -42,7 +42,8 @@ DEFINITIONS = {
     "vacancies": _("Vacancies: units whose key post (in-charge or representative) is not filled today."),
     "training": _(
         "Training: active posts held by someone who has completed any training programme, today (a person "
-        "holding two posts counts for each); by level: the people holding an active post at that level."
+        "holding two posts counts for each); by level: the same posts at each level, so the levels add up to "
+        "the total."
     ),
     "channels": _(
         "Channels: active channels in the channel registry today; booths with both a WhatsApp group and a "
@@ -137,7 +138,7 @@ class ReportNumbers:
     child_level: Level | None = None
     levels: list[LevelLine] = field(default_factory=list)
     messages: list[MessageLine] = field(default_factory=list)
-    training: list = field(default_factory=list)  # training_selectors.LevelTraining rows
+    training: list = field(default_factory=list)  # training_selectors.LevelTraining rows: posts per level
     platforms: list = field(default_factory=list)  # channel_selectors.PlatformCount rows
     definitions: dict = field(default_factory=lambda: DEFINITIONS)
 
@@ -272,7 +273,7 @@ def report_numbers(unit: Unit, kind: str, day: datetime.date) -> ReportNumbers:
                 key_filled=counter.units_key_filled if counter else 0,
             )
         )
-    result.training = training_selectors.training_coverage(unit)
+    result.training = training_selectors.trained_posts_by_level(unit)
     result.platforms = channel_selectors.platform_counts(unit)
     return result
 

@@ -211,7 +211,7 @@ def report_xlsx(numbers: ReportNumbers) -> bytes:
         _sheet(
             book,
             _("Training"),
-            [_("Level"), _("Office-bearers"), _("Trained")],
+            [_("Level"), _("Active posts"), _("Held by someone trained")],
             [[row.level.name, row.appointed, row.trained] for row in numbers.training],
         )
         _sheet(

@@ -42,6 +42,16 @@ def appointment_for_report(appointment_id: int) -> Appointment | None:
     )
 
 
+def report_start(appointment_id: int) -> datetime.date | None:
+    """The start of the appointment a report link names, if it is still active in a key post (the report POST's
+    one read)."""
+    return (
+        Appointment.objects.filter(pk=appointment_id, status=Appointment.Status.ACTIVE, position__is_key=True)
+        .values_list("start_date", flat=True)
+        .first()
+    )
+
+
 def report_of(appointment: Appointment, day: datetime.date) -> ActivityReport | None:
     return ActivityReport.objects.filter(appointment=appointment, day=day).prefetch_related("mentions__post").first()
 

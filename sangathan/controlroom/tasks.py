@@ -5,8 +5,17 @@ import datetime
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from sangathan.controlroom import alerts, services
+from sangathan.controlroom import alerts, intake, services  # intake queues a task here: by module
 from sangathan.org.models import Unit
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def drain_report_submissions() -> int:
+    """Write every daily report taken so far (queued after a report, and every minute by beat); a drain that
+    found reports looks once more a second later (``core.drains``)."""
+    done = intake.submissions_drain()
+    intake.DRAIN.again(drain_report_submissions, done)
+    return done
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -1,14 +1,13 @@
 """The office-bearer's daily report, from a personal link, no login: /r/<signed token>/.
 
 The token names one appointment (``tokens``); it must be active in a key post at every use. A POST is
-rate-limited per link and per address, checked by the form (the services' rules) and saved by
-``services.activity_report_submit``; then a 303 back to the page (a reload never sends twice), which shows
-the saved report and lets the person change it.
+rate-limited per link and per address, checked by the form (the services' rules), stored as it came
+(``intake``: one INSERT) and written by a worker; then a 303 back to the page (a reload never sends twice),
+which writes this person's pending reports first, then shows the saved report and lets the person change it.
 """
 
 import datetime
 
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from sangathan.controlroom import conf, selectors, services, tokens
-from sangathan.controlroom.errors import ControlRoomError
+from sangathan.controlroom import conf, intake, selectors, tokens
 from sangathan.controlroom.forms import ReportForm
 from sangathan.controlroom.models import COUNTERS
+from sangathan.core.clientip import client_ip
 from sangathan.core.ratelimits import over_limit
 
 INVALID = "controlroom/public/invalid.html"
@@ -50,9 +49,8 @@ def report(request, token: str):
     if appointment_id is None:
         return render(request, INVALID, {"problem": problem}, status=410 if problem == "expired" else 404)
     if request.method == "POST":
-        # One transaction from the appointment's read (locked, once) to the report's roll-ups.
-        with transaction.atomic():
-            return _report_post(request, appointment_id)
+        return _report_post(request, appointment_id)
+    intake.submissions_process(appointment_id=appointment_id)  # what this person sent is written before it is shown
     appointment = selectors.appointment_for_report(appointment_id)
     if appointment is None:
         return render(request, INVALID, {"problem": "ended"}, status=410)
@@ -81,36 +79,43 @@ def report(request, token: str):
 
 
 def _report_post(request, appointment_id: int):
-    """The POST of ``report`` inside its transaction: a refusal rolls back whatever it began."""
-    appointment = services.appointment_locked(appointment_id)
-    if appointment is None or appointment.status != appointment.Status.ACTIVE or not appointment.position.is_key:
+    """The POST of ``report``: the link's appointment and the form checked, the report stored as it came (one
+    INSERT, ``intake``), a 303 to the page. The rest (the report, its links, the roll-ups) is the worker's."""
+    started = selectors.report_start(appointment_id)
+    if started is None:
         return render(request, INVALID, {"problem": "ended"}, status=410)
     today = timezone.localdate()
-    days = selectors.report_days(today, appointment.start_date)
-    context = {"appointment": appointment, "unit": appointment.unit, "person": appointment.person, "today": today}
+    days = selectors.report_days(today, started)
     if _limited(request, appointment_id):
-        context["error"] = _("Too many reports from here in a short time. Please try again in a while.")
-        return render(request, INVALID, {**context, "problem": "limited"}, status=429)
-    form = ReportForm(request.POST, today=today, started=appointment.start_date, days=days)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:  # no savepoint: report_write refuses before it writes anything
-            saved = services.report_write(
-                appointment=appointment,
-                day=data["day"],
-                counts={name: data[name] for name in COUNTERS},
-                note=data["note"],
-                urls=[link.url for link in data["links"]],
-                today=today,
-            )
-        except ControlRoomError as error:
-            form.add_error(None, error)
-        else:
-            response = HttpResponseRedirect(f"{request.path}?day={saved.day.isoformat()}&saved=1")
-            response.status_code = 303
-            return response
-    context.update({"form": form, "count_fields": [form[name] for name in COUNTERS], "days": days})
-    return render(request, "controlroom/public/report.html", context, status=400)
+        error = _("Too many reports from here in a short time. Please try again in a while.")
+        return render(request, INVALID, {"problem": "limited", "error": error}, status=429)
+    form = ReportForm(request.POST, today=today, started=started, days=days)
+    if not form.is_valid():
+        appointment = selectors.appointment_for_report(appointment_id)
+        if appointment is None:
+            return render(request, INVALID, {"problem": "ended"}, status=410)
+        context = {
+            "appointment": appointment,
+            "unit": appointment.unit,
+            "person": appointment.person,
+            "today": today,
+            "form": form,
+            "count_fields": [form[name] for name in COUNTERS],
+            "days": days,
+        }
+        return render(request, "controlroom/public/report.html", context, status=400)
+    data = form.cleaned_data
+    intake.submission_receive(
+        appointment_id=appointment_id,
+        day=data["day"],
+        counts={name: data[name] for name in COUNTERS},
+        note=data["note"],
+        urls=[link.url for link in data["links"]],
+        remote_addr=client_ip(request),
+    )
+    response = HttpResponseRedirect(f"{request.path}?day={data['day'].isoformat()}&saved=1")
+    response.status_code = 303
+    return response
 
 
 def _day_asked(value: str, days: list[datetime.date]) -> datetime.date | None:

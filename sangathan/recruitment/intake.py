@@ -19,16 +19,15 @@ import datetime
 import logging
 import re
 import secrets
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.audit.services import audit_bulk_action
+from sangathan.core.drains import Drain
 from sangathan.notifications.services import messages_queue_bulk
 from sangathan.org.phones import normalise_mobile
 from sangathan.recruitment import sql, tasks  # tasks calls this module too: by module, either loads first
@@ -54,11 +53,7 @@ APPLICANT_FIELDS = (
     "writing_sample",
 )
 BATCH = 500
-DRAIN_KEY = "recruitment:submissions-drain"
-DRAIN_DELAY_SECONDS = 1  # a burst of forms is drained by one task a second, not one task per form
-# When this process last asked for a drain: in a burst each web process asks the shared cache at most once a
-# second, instead of one cache round trip per form.
-_drain_asked_at = float("-inf")
+DRAIN = Drain("recruitment:submissions-drain")  # a burst of forms is drained by one task a second, not one a form
 
 
 def random_reference(campaign: Campaign, length: int = 4) -> str:
@@ -144,20 +139,7 @@ def submissions_schedule(submission: Submission) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         submissions_process(campaign_id=submission.campaign_id, mobile=submission.mobile)
         return
-
-    def queue_drain():
-        global _drain_asked_at
-        now = time.monotonic()
-        if now - _drain_asked_at < DRAIN_DELAY_SECONDS:
-            return  # this process asked within the last second: that drain (or its look after) takes this row
-        _drain_asked_at = now
-        try:
-            if cache.add(DRAIN_KEY, 1, timeout=DRAIN_DELAY_SECONDS):
-                tasks.drain_submissions.apply_async(countdown=DRAIN_DELAY_SECONDS)
-        except Exception:  # noqa: BLE001 - broker or cache down: the periodic drain picks the rows up
-            logger.exception("Could not queue the submissions drain; the periodic drain will do it.")
-
-    transaction.on_commit(queue_drain)
+    DRAIN.ask_after_commit(tasks.drain_submissions)
 
 
 # ---------------------------------------------------------------- making applications

@@ -11,6 +11,5 @@ def drain_submissions() -> int:
     that found forms looks once more a second later: a form taken while it ran, whose web process had just
     asked for a drain and so did not ask again, is not left for the minute's periodic drain."""
     done = intake.submissions_drain()
-    if done:
-        drain_submissions.apply_async(countdown=intake.DRAIN_DELAY_SECONDS)
+    intake.DRAIN.again(drain_submissions, done)
     return done

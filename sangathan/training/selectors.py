@@ -233,6 +233,22 @@ def training_coverage(unit: Unit, *, programme: Programme | int | None = None) -
     return result
 
 
+def trained_posts_by_level(unit: Unit) -> list[LevelTraining]:
+    """For each level in ``unit``'s subtree (the unit's own level included): the active posts at that level
+    (``appointed``) and those held by someone who completed any programme (``trained``). Posts, not people,
+    as ``trained_posts`` and the control room's summary count them, so the rows add up to its total. One
+    GROUP BY query over the subtree's appointments."""
+    rows = (
+        _appointees([unit.path], None)
+        .values("unit__level_id")
+        .annotate(appointed=Count("id"), trained=Count("id", filter=Q(is_trained=True)))
+    )
+    levels = {level.pk: level for level in Level.objects.all()}
+    result = [LevelTraining(levels[row["unit__level_id"]], row["appointed"], row["trained"]) for row in rows]
+    result.sort(key=lambda row: row.level.order)
+    return result
+
+
 def training_by_child(unit: Unit, *, programme: Programme | int | None = None) -> dict[int, tuple[int, int]]:
     """(appointed, trained) in the subtree of each child of ``unit``, keyed by child id: one query,
     grouped by the first step of the path below ``unit``."""

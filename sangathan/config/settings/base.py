@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sangathan.recruitment.tasks.drain_submissions",
         "schedule": SANGATHAN_SWEEP_SECONDS,
     },
+    # ... and the office-bearers' daily reports likewise.
+    "drain-report-submissions": {
+        "task": "sangathan.controlroom.tasks.drain_report_submissions",
+        "schedule": SANGATHAN_SWEEP_SECONDS,
+    },
     # The daily jobs (plan progress, snapshot, escalation digests, ...; see sangathan/core/daily.py) at 06:00 IST.
     "plan-daily": {
         "task": "sangathan.planning.tasks.run_daily_jobs",

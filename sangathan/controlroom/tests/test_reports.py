@@ -131,6 +131,25 @@ def test_making_a_report_twice_keeps_one_and_replaces_its_files(tree, day):
     assert StateReport.objects.count() == 2
 
 
+def test_the_training_table_counts_the_posts_the_summary_counts(tree, day, bearers):
+    """The per-level training rows count posts, as the summary line does: a trained person holding two posts
+    (Jaipur's in-charge, also in a post at Amer) counts at both levels, and the rows add up to the summary."""
+    programme = Programme.objects.create(code="zq-two-posts", name_hi="बुनियादी")
+    org_services.appointment_create(
+        unit=tree.amer,
+        position=Position.objects.filter(level=tree.amer.level, is_key=False).order_by("pk").first(),
+        person=bearers.jaipur.person,
+        start_date=bearers.jaipur.start_date,
+    )
+    Completion.objects.create(person=bearers.jaipur.person, programme=programme)
+    training_counters.person_trained(person_id=bearers.jaipur.person_id)
+    numbers = report_numbers(tree.rajasthan, DAILY, day)
+    rows = {row.level.code: (row.appointed, row.trained) for row in numbers.training}
+    assert rows["district"] == (2, 1) and rows["block"] == (3, 1)
+    assert sum(a for a, _t in rows.values()) == numbers.summary.trained.total == 11
+    assert sum(t for _a, t in rows.values()) == numbers.summary.trained.done == 2
+
+
 def test_a_future_day_or_an_unknown_kind_is_refused(tree, day):
     with pytest.raises(ControlRoomError) as refused:
         make(tree.rajasthan, on=timezone.localdate() + datetime.timedelta(days=1))

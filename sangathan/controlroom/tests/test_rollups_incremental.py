@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from sangathan.audit.models import AuditEntry
-from sangathan.controlroom import selectors, services, tokens
+from sangathan.controlroom import intake, selectors, services, tokens
 from sangathan.controlroom.models import ActivityReport, ActivityRollup, ReportedPost, RollupRun
 from sangathan.controlroom.tests.conftest import UNITS
 from sangathan.org import services as org_services
@@ -128,17 +128,23 @@ def test_the_report_post_runs_few_queries(client, tree, bearers, settings, djang
     path = tokens.report_path(bearers.booth1.pk)
     for model in (ActivityReport, ReportedPost):
         ContentType.objects.get_for_model(model)  # the audit trail's look-up, cached in a running server
-    # 9: the appointment (locked), the day's run (locked), the appointment's reports near the day with its
-    # unit's of the day, the report, its audit entry, the post links (one upsert), their mentions and the
-    # audit entry naming them, the ancestors' roll-up rows (one UPDATE); the day's run row is not written
-    # (the wall reads the newest report's time); + 2: the view's transaction is a savepoint inside the test's.
-    with django_assert_num_queries(11):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a worker writes the report, as in production
+    # The POST (controlroom.intake): the appointment's start, the submission's INSERT; nothing else.
+    with django_assert_num_queries(2):
         assert client.post(path, data).status_code == 303
+    # The worker's write, 12: the pending submissions (locked, skipping locked ones), the appointment
+    # (locked), whether a later submission of the day was written, the day's run (locked), the appointment's
+    # reports near the day, the report, its audit entry, the post links (one upsert), their mentions and the
+    # audit entry naming them, the ancestors' roll-up rows (one UPDATE), the submission marked written; + 2:
+    # each submission's savepoint; + 2: the transaction is a savepoint inside the test's.
+    with django_assert_num_queries(16):
+        assert intake.submissions_process() == 1
     # A second report of the day: its mentions are read instead of the links written (the same link); the
-    # audit entry's "before" is the row read with the nearby reports (no second read); its unit is the
-    # appointment's, read already.
-    with django_assert_num_queries(9):
+    # audit entry's "before" is the row read with the nearby reports (no second read).
+    with django_assert_num_queries(2):
         assert client.post(path, {**data, "posts": "4"}).status_code == 303
+    with django_assert_num_queries(14):
+        assert intake.submissions_process() == 1
     saved = ActivityReport.objects.get(appointment=bearers.booth1, day=today)
     edit = AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(ActivityReport),

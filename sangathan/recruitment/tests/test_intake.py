@@ -5,6 +5,7 @@ import secrets
 import pytest
 from django.core.cache import cache
 
+from sangathan.core import drains
 from sangathan.notifications.models import OutboxMessage
 from sangathan.recruitment import intake, services
 from sangathan.recruitment.forms_public import places_by_id, public_campaign
@@ -121,16 +122,16 @@ def test_the_drain_is_queued_once_for_a_burst(client, campaign, tree, django_cap
 
     queued, asked = [], []
     monkeypatch.setattr(drain_submissions, "apply_async", lambda *args, **kwargs: queued.append(kwargs))
-    monkeypatch.setattr(intake, "_drain_asked_at", float("-inf"))  # no earlier test's ask in this process
-    real_add = intake.cache.add
-    monkeypatch.setattr(intake.cache, "add", lambda *args, **kwargs: asked.append(args) or real_add(*args, **kwargs))
+    monkeypatch.setattr(intake.DRAIN, "asked_at", float("-inf"))  # no earlier test's ask in this process
+    real_add = drains.cache.add
+    monkeypatch.setattr(drains.cache, "add", lambda *args, **kwargs: asked.append(args) or real_add(*args, **kwargs))
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             client.post(form_url(campaign), post_data(campaign, tree, mobile=f"98290{secrets.randbelow(10**5):05d}"))
     assert Submission.objects.count() == 3
     assert len(queued) == 1
     assert [args[0] for args in asked].count(
-        intake.DRAIN_KEY
+        intake.DRAIN.key
     ) == 1  # the process asked the shared cache once for the burst, not once per form
 
 
@@ -142,7 +143,7 @@ def test_a_drain_that_found_forms_looks_once_more(campaign, tree, monkeypatch):
     again = []
     monkeypatch.setattr(drain_submissions, "apply_async", lambda *args, **kwargs: again.append(kwargs))
     intake.submission_receive(campaign=campaign, token="t" * 24, data=form_data(campaign, tree))
-    assert drain_submissions() == 1 and again == [{"countdown": intake.DRAIN_DELAY_SECONDS}]
+    assert drain_submissions() == 1 and again == [{"countdown": intake.DRAIN.delay}]
     assert drain_submissions() == 0 and len(again) == 1  # nothing found: no further look
 
 
