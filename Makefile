@@ -50,8 +50,9 @@ redis:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
 
 # The outage tests stop the PostgreSQL server itself: run alone, after the rest, so no other test meets it down.
+# --durations: the slowest tests (with their set-up) at the end of the output, to keep the suite's time in view.
 test: install lint redis
-	$(BIN)/pytest -n 2 -q -m "not outage"
+	$(BIN)/pytest -n 2 -q -m "not outage" --durations=40
 	$(BIN)/pytest -q -m outage
 
 # The quick local loop: no lint, no browser, no Celery worker, none of the slow tests (`make test` runs them all).

@@ -16,6 +16,7 @@ from django.utils import timezone
 from sangathan.benchmarks.apply import Server, _csrf
 from sangathan.benchmarks.httpload import drive, merge
 from sangathan.benchmarks.org import Row, load_row, percentile
+from sangathan.controlroom import services
 from sangathan.controlroom.models import ActivityReport, PostMention, ReportSubmission
 from sangathan.controlroom.tokens import report_path
 from sangathan.org.models import Appointment
@@ -57,6 +58,9 @@ def run(*, only, log, requests: int = 2000, concurrency: int = 8, rounds: int = 
     bearers = _bearers(requests)
     if not bearers:
         return [], ["controlroom-intake: skipped, the tree has no key office-bearers."]
+    # Today's roll-ups built first, as the daily job does at 06:00 (``services.rollups_daily``): at the evening's
+    # rush the day is built, and each report adds its difference to it.
+    services.rollup_refresh(day=timezone.localdate())
     today = timezone.localdate().isoformat()
     server = Server(workers=2)
     try:

@@ -8,9 +8,9 @@ the services' own rules (``services.report_write``: the post links, the audit en
 oldest first, in a worker; at once in the embedded mode (no broker), and for one office-bearer before their
 page shows their report, so nobody sees an older report than the one they sent.
 
-Order: two submissions for one office-bearer and day are written in the order they came. Each is written
-under the appointment's lock, and one whose later submission was written already changes nothing, so two
-workers taking them the other way round still leave the later one.
+Order: two submissions for one office-bearer and day are written in the order they came. A batch locks its
+appointments first, and a submission whose later one was written already changes nothing, so two workers
+taking them the other way round still leave the later one.
 """
 
 import datetime
@@ -18,6 +18,7 @@ import logging
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from sangathan.audit.context import from_address
@@ -69,11 +70,18 @@ def submissions_process(*, appointment_id: int | None = None, limit: int = BATCH
         batch = list(pending.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:limit])
         if not batch:
             return 0
+        # The batch's appointments locked at once, in id order (two workers never wait on each other crosswise),
+        # then which reports of a day a later submission has written already: two reads for the batch.
+        appointments = services.appointments_locked({submission.appointment_id for submission in batch})
+        latest = _latest_written(batch)
         written, problems = [], {}
         for submission in batch:
+            if latest.get((submission.appointment_id, submission.day), 0) > submission.pk:
+                written.append(submission.pk)  # a later report of this day was written (by another worker)
+                continue
             try:
                 with transaction.atomic():
-                    _write(submission)
+                    _write(submission, appointments.get(submission.appointment_id))
             except ControlRoomError as error:
                 problems[submission.pk] = f"{error.code}: {' '.join(error.messages)}"[:300]
             except (IntegrityError, DataError, ValueError, KeyError, TypeError) as error:
@@ -97,16 +105,22 @@ def submissions_drain(*, limit: int = BATCH) -> int:
             return total
 
 
-def _write(submission: ReportSubmission) -> None:
-    appointment = services.appointment_locked(submission.appointment_id)
-    superseded = ReportSubmission.objects.filter(
-        appointment_id=submission.appointment_id,
-        day=submission.day,
-        pk__gt=submission.pk,
-        processed_at__isnull=False,
-    ).exists()
-    if superseded:
-        return  # a later report of this day was written already (by another worker): this one changes nothing
+def _latest_written(batch: list[ReportSubmission]) -> dict[tuple[int, datetime.date], int]:
+    """(appointment, day) -> the newest submission of it written already, for the batch's reports."""
+    rows = (
+        ReportSubmission.objects.filter(
+            appointment_id__in={submission.appointment_id for submission in batch},
+            day__in={submission.day for submission in batch},
+            processed_at__isnull=False,
+        )
+        .order_by()
+        .values_list("appointment_id", "day")
+        .annotate(newest=Max("pk"))
+    )
+    return {(appointment_id, day): newest for appointment_id, day, newest in rows}
+
+
+def _write(submission: ReportSubmission, appointment) -> None:
     payload = submission.payload
     with from_address(submission.remote_addr):
         services.report_write(

@@ -153,6 +153,17 @@ def appointment_locked(appointment_id: int) -> Appointment | None:
     )
 
 
+def appointments_locked(appointment_ids) -> dict[int, Appointment]:
+    """``appointment_locked`` for many (a batch of stored reports), one query, locked in id order."""
+    rows = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("position", "unit", "person")
+        .filter(pk__in=sorted(appointment_ids))
+        .order_by("pk")
+    )
+    return {appointment.pk: appointment for appointment in rows}
+
+
 def report_write(
     *,
     appointment: Appointment | None,

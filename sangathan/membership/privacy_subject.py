@@ -12,6 +12,7 @@ unit, age band, gender and dates so every count stays what it was (docs/privacy.
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.access.permissions import APPOINT
 from sangathan.membership import rights
 from sangathan.membership.models import Member
 from sangathan.membership.services import PURPOSE
@@ -57,6 +58,19 @@ def back_url() -> str:
     return reverse("membership_public:me")
 
 
+def find_by_mobile(*, user, mobile: str) -> Member | None:
+    """The member with this number whom ``user`` may act for: membership's staff pages need ``appoint`` at the
+    member's unit (entering, reviewing), and so does a request made on a member's behalf."""
+    member = (
+        Member.objects.restrict(user, APPOINT)
+        .exclude(status=Member.Status.REVOKED)
+        .select_related("unit__level", "notice")
+        .filter(mobile=mobile)
+        .first()
+    )
+    return None if member is None or rights.is_erased(member) else member
+
+
 MEMBER = SubjectKind(
     code=CODE,
     label=_("member"),
@@ -68,4 +82,5 @@ MEMBER = SubjectKind(
     erase=erase,
     describe=describe,
     back_url=back_url,
+    find_by_mobile=find_by_mobile,
 )

@@ -1,8 +1,10 @@
 """Forms of the privacy pages: what a data principal (or an admin on their behalf) asks for."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.privacy import subjects
 from sangathan.privacy.models import DataRequest
 from sangathan.privacy.services import DETAILS_MAX, NOTE_MAX
 
@@ -33,6 +35,14 @@ class TicketForm(forms.Form):
 
 
 class StaffRequestForm(forms.Form):
+    # Whose data: an applicant or an office-bearer (privacy's own), or a person kept by a higher app
+    # (``privacy.subjects``: a member), found by mobile number in the user's scope.
+    who = forms.ChoiceField(
+        label=_("Whose data"),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose whose data it is.")},
+    )
     subject = forms.CharField(
         label=_("Reference number or mobile number"),
         max_length=40,
@@ -55,6 +65,13 @@ class StaffRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Please write at most %(limit_value)d characters.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = [("", _("An applicant or an office-bearer"))] + [
+            (kind.code, capfirst(kind.label)) for kind in subjects.registered()
+        ]
+        self.fields["who"].initial = ""
 
 
 class ResolveForm(forms.Form):

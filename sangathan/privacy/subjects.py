@@ -35,6 +35,8 @@ class SubjectKind:
     * ``erase(obj=, by=)``: withdraw consent and erase; returns rows touched per table. Idempotent.
     * ``describe(obj=)``: a masked one-line description for the staff pages (no full name or number).
     * ``back_url()``: the person's own data page, where the public pages lead back to.
+    * ``find_by_mobile(user=, mobile=)``: the row with this number that ``user`` may act for (in their scope),
+      or None; how staff record a request on the person's behalf (``/privacy/new/``).
     """
 
     code: str
@@ -47,6 +49,7 @@ class SubjectKind:
     erase: Callable[..., dict[str, int]]
     describe: Callable[..., str]
     back_url: Callable[[], str]
+    find_by_mobile: Callable[..., Any]
 
 
 _kinds: dict[str, SubjectKind] = {}
@@ -62,3 +65,8 @@ def register(kind: SubjectKind) -> SubjectKind:
 
 def get(code: str) -> SubjectKind | None:
     return _kinds.get(code or "")
+
+
+def registered() -> list[SubjectKind]:
+    """Every registered kind, by code."""
+    return [_kinds[code] for code in sorted(_kinds)]

@@ -31,7 +31,7 @@ from sangathan.core.ratelimits import PublicLimits
 from sangathan.org.errors import OrgError
 from sangathan.org.models import Person
 from sangathan.org.phones import normalise_mobile
-from sangathan.privacy import selectors, services
+from sangathan.privacy import selectors, services, subjects
 from sangathan.privacy.errors import PrivacyError
 from sangathan.privacy.forms import CorrectionForm, ErasureForm, ResolveForm, StaffRequestForm, TicketForm
 from sangathan.privacy.models import DataRequest
@@ -304,6 +304,8 @@ def request_new(request):
         raise Http404
     initial = {"subject": person.mobile} if person is not None else {}
     form = StaffRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["who"]:
+        return _request_new_registered(request, form)
     if request.method == "POST" and form.is_valid():
         subject = _find_subject(request.user, form.cleaned_data["subject"])
         if subject is None:
@@ -325,6 +327,34 @@ def request_new(request):
                 messages.success(request, _("The request has been recorded."))
                 return redirect("privacy:request", pk=data_request.pk)
     return render(request, "privacy/new.html", {"form": form, "person": person})
+
+
+def _request_new_registered(request, form: StaffRequestForm):
+    """A request on behalf of a person kept by a higher app (a member), found by mobile number in the user's
+    scope through the kind's ``find_by_mobile``; anything else gets the same "nobody in your area"."""
+    kind = subjects.get(form.cleaned_data["who"])
+    try:
+        mobile = normalise_mobile(form.cleaned_data["subject"])
+    except OrgError:
+        mobile = None
+    found = kind.find_by_mobile(user=request.user, mobile=mobile) if kind is not None and mobile else None
+    if found is None:
+        form.add_error("subject", _("Nobody with this mobile number in your area."))
+        return render(request, "privacy/new.html", {"form": form, "person": None})
+    try:
+        data_request = services.subject_request_create(
+            kind=form.cleaned_data["kind"],
+            subject_kind=kind.code,
+            subject_id=found.pk,
+            details=form.cleaned_data["details"],
+            via=DataRequest.Via.STAFF,
+            by=request.user,
+        )
+    except PrivacyError as error:
+        form.add_error(None, error.messages)
+        return render(request, "privacy/new.html", {"form": form, "person": None})
+    messages.success(request, _("The request has been recorded."))
+    return redirect("privacy:request", pk=data_request.pk)
 
 
 @login_required

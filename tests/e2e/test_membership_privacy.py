@@ -10,6 +10,7 @@ from sangathan.membership.models import Member
 from sangathan.membership.selectors import counts_for_unit
 from sangathan.membership.tests.conftest import join
 from sangathan.privacy.models import DataRequest
+from sangathan.testing import log_in_browser
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_membership_rights import fits_the_screen, prove
 
@@ -45,3 +46,25 @@ def test_a_member_asks_for_a_correction_and_erasure_on_the_privacy_pages(live_se
     assert Member.objects.get(pk=member.pk).status == "revoked"
     assert counts_for_unit(tree.rajasthan).verified == 0
     assert DataRequest.objects.get(kind="erasure").status == "done"
+
+
+def test_the_district_records_a_members_request_on_their_behalf(live_server, phone, desktop, tree, cast):
+    """A member without a phone asks at the district office: the admin picks "सदस्य", types the number and
+    records the correction; at 360 px the page fits. Screenshots membership-privacy-staff-*.png."""
+    cache.clear()
+    member = join(tree.booth1, name="सीमा मीणा", verify=True)
+    for page, width in ((phone, 360), (desktop, 1280)):
+        log_in_browser(page, live_server, cast.district_admin.username)
+        page.goto(f"{live_server.url}/privacy/new/")
+        assert "किसका डेटा" in page.inner_text("main") and fits_the_screen(page)
+        page.check("input[name=who][value=member]")
+        page.fill("#id_subject", member.mobile[3:])
+        page.check("input[name=kind][value=correction]")
+        page.fill("#id_details", f"आयु 31 है ({width})")
+        screenshot(page, f"membership-privacy-staff-form-{width}")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert fits_the_screen(page)
+        screenshot(page, f"membership-privacy-staff-recorded-{width}")
+    recorded = DataRequest.objects.filter(kind="correction", subject_kind="member", subject_id=member.pk, via="staff")
+    assert recorded.count() == 2

@@ -137,3 +137,62 @@ def test_someone_elses_number_is_refused_without_the_code_to_it(client, tree):
     # The attacker's own ticket still works for the attacker's own data only.
     copy = client.post(reverse("privacy:my_json"), {"ticket": own_ticket})
     assert copy.status_code == 200 and victim.mobile not in copy.content.decode()
+
+
+# ---------------------------------------------------------------- staff, on a member's behalf (/privacy/new/)
+
+
+def staff_request(client, **values):
+    return client.post(reverse("privacy:new"), {"who": "member", "kind": "access", "details": "", **values})
+
+
+def test_staff_record_a_members_request_in_their_area_only(client, tree, cast):
+    """A member without a phone of their own asks at the district office: the district's admin finds them by
+    number and records the request; a sibling district's admin finds nobody, and nothing is recorded."""
+    member = join(tree.booth1, name="Seema Meena", verify=True)
+    client.force_login(cast.sibling_admin)
+    refused = staff_request(client, subject=member.mobile, kind="correction", details="Age 31")
+    assert refused.status_code == 200 and "Nobody with this mobile number in your area." in refused.content.decode()
+    assert not DataRequest.objects.exists()
+
+    client.force_login(cast.district_admin)
+    page = client.get(reverse("privacy:new")).content.decode()
+    assert 'value="member"' in page  # the registered kind is offered
+    answer = staff_request(client, subject=member.mobile[3:], kind="correction", details="Age 31, not 30.")
+    correction = DataRequest.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse("privacy:request", args=[correction.pk])
+    assert (correction.subject_kind, correction.subject_id, correction.via, correction.raised_by_id) == (
+        "member",
+        member.pk,
+        "staff",
+        cast.district_admin.pk,
+    )
+    assert correction.unit_id == tree.booth1.pk and correction.status == "open"
+    # Bad input changes nothing: no number, a malformed one, an unknown one, a correction without details.
+    for values in (
+        {"subject": ""},
+        {"subject": "98-not-a-number"},
+        {"subject": "+919000000001"},
+        {"subject": member.mobile, "kind": "correction", "details": " "},
+        {"subject": member.mobile, "kind": "nonsense"},
+    ):
+        assert staff_request(client, **values).status_code == 200, values
+    assert DataRequest.objects.count() == 1
+
+
+def test_staff_erasure_on_a_members_behalf_takes_them_out_of_the_counts_once(client, tree, cast):
+    member = join(tree.booth1, name="Seema Meena", verify=True)
+    before = counts_for_unit(tree.jaipur)
+    client.force_login(cast.district_admin)
+    assert staff_request(client, subject=member.mobile, kind="erasure").status_code == 302
+    erased = Member.objects.get(pk=member.pk)
+    assert erased.status == "revoked" and erased.mobile != member.mobile
+    assert counts_for_unit(tree.jaipur).verified == before.verified - 1
+    after = counts_for_unit(tree.jaipur)
+    assert counters.naive_counts(tree.jaipur) == (after.verified, after.pending)
+    # Asked again: the member is gone, nobody is found, nothing changes.
+    assert (
+        "Nobody with this mobile number"
+        in staff_request(client, subject=member.mobile, kind="erasure").content.decode()
+    )
+    assert DataRequest.objects.filter(kind="erasure").count() == 1
