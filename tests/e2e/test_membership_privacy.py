@@ -63,7 +63,7 @@ def test_the_district_records_a_members_request_on_their_behalf(live_server, pho
         page.fill("#id_details", f"आयु 31 है ({width})")
         screenshot(page, f"membership-privacy-staff-form-{width}")
         with page.expect_navigation():
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
         assert fits_the_screen(page)
         screenshot(page, f"membership-privacy-staff-recorded-{width}")
     recorded = DataRequest.objects.filter(kind="correction", subject_kind="member", subject_id=member.pk, via="staff")
