@@ -25,7 +25,7 @@ from sangathan.audit.context import from_address
 from sangathan.controlroom import services, tasks  # tasks calls this module too: by module, either loads first
 from sangathan.controlroom.errors import ControlRoomError
 from sangathan.controlroom.models import COUNTERS, ReportSubmission
-from sangathan.core.drains import Drain
+from sangathan.core.drains import Drain, drain_all
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +97,7 @@ def submissions_process(*, appointment_id: int | None = None, limit: int = BATCH
 
 def submissions_drain(*, limit: int = BATCH) -> int:
     """Process batches until nothing is pending. Returns the total."""
-    total = 0
-    while True:
-        done = submissions_process(limit=limit)
-        total += done
-        if done < limit:
-            return total
+    return drain_all(submissions_process, limit=limit)
 
 
 def _latest_written(batch: list[ReportSubmission]) -> dict[tuple[int, datetime.date], int]:

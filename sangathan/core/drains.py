@@ -10,6 +10,7 @@ while it ran, whose process had just asked and so did not ask again, does not wa
 
 import logging
 import time
+from collections.abc import Callable
 from functools import partial
 
 from django.core.cache import cache
@@ -43,3 +44,14 @@ class Drain:
         """After a drain: when it found rows, look once more in ``delay`` seconds."""
         if done:
             task.apply_async(countdown=self.delay)
+
+
+def drain_all(process: Callable[..., int], *, limit: int) -> int:
+    """Call ``process(limit=limit)`` (it takes up to ``limit`` pending rows and returns how many) until a call
+    finds fewer than ``limit``. Returns the total."""
+    total = 0
+    while True:
+        done = process(limit=limit)
+        total += done
+        if done < limit:
+            return total

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sangathan.audit.services import audit_bulk_action
-from sangathan.core.drains import Drain
+from sangathan.core.drains import Drain, drain_all
 from sangathan.notifications.services import messages_queue_bulk
 from sangathan.org.phones import normalise_mobile
 from sangathan.recruitment import sql, tasks  # tasks calls this module too: by module, either loads first
@@ -176,12 +176,7 @@ def submissions_process(*, campaign_id: int | None = None, mobile: str | None = 
 
 def submissions_drain(*, limit: int = BATCH) -> int:
     """Process batches until nothing is pending. Returns the total."""
-    total = 0
-    while True:
-        done = submissions_process(limit=limit)
-        total += done
-        if done < limit:
-            return total
+    return drain_all(submissions_process, limit=limit)
 
 
 def _materialise(batch: list[Submission]) -> None:
