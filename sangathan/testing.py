@@ -33,6 +33,7 @@ from sangathan.org.models import Level, Position
 from sangathan.org.phones import normalise_mobile
 from sangathan.org.template import load_default_numbering, load_default_template
 from sangathan.org.tests.factories import UserFactory, make_unit
+from sangathan.outreach import services as outreach_services
 from sangathan.recruitment.models import Criterion, Rubric
 from sangathan.recruitment.services import campaign_create
 from sangathan.recruitment.template import DEFAULT_NOTICE_EN, DEFAULT_NOTICE_HI, load_default_rubric
@@ -247,6 +248,23 @@ def open_drive(tree, by, *, posts=(("booth", "representative", 100),), slug="rj-
 # ---------------------------------------------------------------- proving a mobile number (verification)
 
 CODE_RE = r"\b(\d{6})\b"
+
+
+def message_sent_to_booths(tree, cast, capture_on_commit):
+    """A message from Jaipur down to its booths, sent by the district admin (the chunk tasks run on commit):
+    one delivery, a cascade link, per booth. ``capture_on_commit``: pytest-django's
+    ``django_capture_on_commit_callbacks``."""
+    message = outreach_services.message_create(
+        unit=tree.jaipur,
+        target_level=Level.objects.get(code="booth"),
+        by=cast.district_admin,
+        title="Booth meeting on Sunday",
+        body_hi="रविवार को बूथ बैठक है।",
+        text_whatsapp="रविवार बैठक!",
+    )
+    with capture_on_commit(execute=True):
+        outreach_services.message_send(message=message, by=cast.district_admin)
+    return message
 
 
 def sent_code(mobile: str) -> str:

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 
 from sangathan.org import services as org_services
-from sangathan.org.models import Level, Position
+from sangathan.org.models import Position
 from sangathan.org.tests.factories import PersonFactory
 from sangathan.outreach import services as outreach_services
 from sangathan.outreach.models import Delivery
-from sangathan.testing import open_drive
+from sangathan.testing import message_sent_to_booths, open_drive
 
 pytestmark = pytest.mark.django_db
 
@@ -68,16 +68,7 @@ def recipient_url(tree, cast, django_capture_on_commit_callbacks):
     org_services.appointment_create(
         unit=tree.booth1, position=Position.objects.get(level=tree.booth1.level, is_key=True), person=PersonFactory()
     )
-    message = outreach_services.message_create(
-        unit=tree.jaipur,
-        target_level=Level.objects.get(code="booth"),
-        by=cast.district_admin,
-        title="Booth meeting on Sunday",
-        body_hi="रविवार को बूथ बैठक है।",
-        text_whatsapp="रविवार बैठक!",
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        outreach_services.message_send(message=message, by=cast.district_admin)
+    message = message_sent_to_booths(tree, cast, django_capture_on_commit_callbacks)
     delivery = Delivery.objects.get(message=message, unit=tree.booth1)
     return reverse("outreach_public:open", args=[outreach_services.delivery_token(delivery.pk)])
 

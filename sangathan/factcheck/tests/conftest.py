@@ -12,9 +12,9 @@ from sangathan.factcheck import clusters, desk, matching
 from sangathan.factcheck.services import claim_create
 from sangathan.factcheck.tests.samples import EVM_HI, NOTES_EN, NOTES_HI
 from sangathan.org import services as org_services
-from sangathan.org.models import Appointment, Level, Position
+from sangathan.org.models import Appointment, Position
 from sangathan.org.tests.factories import PersonFactory, UserFactory
-from sangathan.outreach import services as outreach_services
+from sangathan.testing import message_sent_to_booths
 
 BEARER_MOBILE = "+919414012345"
 
@@ -112,17 +112,7 @@ def published_claim(verdict_claim, checkers):
 @pytest.fixture
 def sent(tree, cast, django_capture_on_commit_callbacks):
     """A message from Jaipur down to its booths, sent: one delivery (a cascade link) per unit below."""
-    message = outreach_services.message_create(
-        unit=tree.jaipur,
-        target_level=Level.objects.get(code="booth"),
-        by=cast.district_admin,
-        title="Booth meeting on Sunday",
-        body_hi="रविवार को बूथ बैठक है।",
-        text_whatsapp="रविवार बैठक!",
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        outreach_services.message_send(message=message, by=cast.district_admin)
-    return message
+    return message_sent_to_booths(tree, cast, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
