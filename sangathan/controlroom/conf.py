@@ -79,3 +79,9 @@ def alert_summary_over() -> int:
 def alert_summary_level() -> str:
     """The level (its code) of the unit a summary alert is raised on; empty: each unit's parent."""
     return str(getattr(settings, "CONTROLROOM_ALERT_SUMMARY_LEVEL", ""))
+
+
+def report_link_cache_seconds() -> int:
+    """How long a web process keeps a report link's appointment (active, key post, start) once read: the
+    evening's reports then cost one INSERT each (``selectors.report_start``). 0 reads it every time."""
+    return int(getattr(settings, "CONTROLROOM_REPORT_LINK_CACHE_SECONDS", 15))

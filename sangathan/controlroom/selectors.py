@@ -18,6 +18,7 @@ from sangathan.access.scope import require, scope_paths
 from sangathan.controlroom import conf
 from sangathan.controlroom.links import Platform
 from sangathan.controlroom.models import ActivityReport, ActivityRollup, PostMention, RollupRun
+from sangathan.core.kept import kept
 from sangathan.core.paths import outermost_paths, path_upper_bound, subtree_q
 from sangathan.org.models import Appointment, CoverageCounter, Level, Unit
 from sangathan.outreach import selectors as outreach_selectors
@@ -43,13 +44,21 @@ def appointment_for_report(appointment_id: int) -> Appointment | None:
 
 
 def report_start(appointment_id: int) -> datetime.date | None:
-    """The start of the appointment a report link names, if it is still active in a key post (the report POST's
-    one read)."""
-    return (
+    """The start of the appointment a report link names, if it is still active in a key post: the report POST's
+    one read, kept by the process for ``CONTROLROOM_REPORT_LINK_CACHE_SECONDS`` (``core.kept``). A post ended
+    within that time still gets its report stored; the worker then refuses it (kept, with the reason) and the
+    page says the link has ended."""
+    starts = kept("controlroom.report-starts", size=200_000, seconds=conf.report_link_cache_seconds())
+    if starts is not None and appointment_id in starts:
+        return starts[appointment_id]
+    start = (
         Appointment.objects.filter(pk=appointment_id, status=Appointment.Status.ACTIVE, position__is_key=True)
         .values_list("start_date", flat=True)
         .first()
     )
+    if start is not None and starts is not None:
+        starts[appointment_id] = start
+    return start
 
 
 def report_of(appointment: Appointment, day: datetime.date) -> ActivityReport | None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from sangathan.core.kept import kept as core_kept
 from sangathan.core.validators import MARKUP_MESSAGE, has_markup
 from sangathan.org.models import Level, SocialAccount, Unit
 from sangathan.org.phones import ascii_digits, form_mobile
@@ -200,23 +201,14 @@ class PublicCampaign:
     positions: list[CampaignPosition]
 
 
-_kept: dict[tuple[str, int], TTLCache] = {}
 KEPT_SIZES = {"campaigns": 256, "places": 200_000}  # a state's booths, assemblies and districts fit
 
 
 def kept(name: str) -> TTLCache | None:
-    """This process's short-lived copy of ``name`` (None when ``RECRUITMENT_PUBLIC_CACHE_SECONDS`` is 0).
-
-    A form under load would otherwise spend more on reading its campaign and places than on storing the
-    application. A changed closing time, post or place reaches the form within that many seconds (the
-    service checks the window again on the copy it has)."""
-    ttl = settings.RECRUITMENT_PUBLIC_CACHE_SECONDS
-    if ttl <= 0:
-        return None
-    cache = _kept.get((name, ttl))
-    if cache is None:
-        cache = _kept[(name, ttl)] = TTLCache(maxsize=KEPT_SIZES[name], ttl=ttl)
-    return cache
+    """This process's short-lived copy of ``name`` (``core.kept``; None when ``RECRUITMENT_PUBLIC_CACHE_SECONDS``
+    is 0). A changed closing time, post or place reaches the form within that many seconds (the service checks
+    the window again on the copy it has)."""
+    return core_kept(f"recruitment.{name}", size=KEPT_SIZES[name], seconds=settings.RECRUITMENT_PUBLIC_CACHE_SECONDS)
 
 
 def public_campaign(slug: str) -> PublicCampaign | None:

@@ -9,6 +9,7 @@ from sangathan.controlroom import intake
 from sangathan.controlroom.models import ActivityReport, ReportSubmission
 from sangathan.controlroom.tasks import drain_report_submissions
 from sangathan.controlroom.tests.test_public import form, url
+from sangathan.core import kept
 from sangathan.org import services as org_services
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,24 @@ def test_a_refused_post_stores_nothing(client, bearers):
     org_services.appointment_relieve(appointment=bearers.booth2, reason="term over")
     assert client.post(url(bearers.booth2), form()).status_code == 410
     assert not ReportSubmission.objects.exists()
+
+
+def test_the_link_is_read_once_a_few_seconds_and_an_ended_post_is_still_refused(
+    client, bearers, settings, django_assert_num_queries
+):
+    """Under load the POST is one INSERT: the link's appointment is kept by the process for a few seconds. A post
+    ended within them gets its report stored; the worker refuses it (kept, with why) and the page says so."""
+    settings.CONTROLROOM_REPORT_LINK_CACHE_SECONDS = 15
+    kept.forget_all()
+    assert client.post(url(bearers.booth1), form()).status_code == 303
+    with django_assert_num_queries(1):  # the submission's INSERT only
+        assert client.post(url(bearers.booth1), form(posts="4")).status_code == 303
+    assert intake.submissions_drain() == 2
+    org_services.appointment_relieve(appointment=bearers.booth1, reason="term over")
+    assert client.post(url(bearers.booth1), form(posts="9")).status_code == 303
+    assert intake.submissions_drain() == 1
+    assert ActivityReport.objects.get().posts == 4  # the two sent while the post was held
+    refused = ReportSubmission.objects.get(payload__counts__posts=9)
+    assert refused.processed_at is None and refused.problem.startswith("not_active: ")
+    assert client.get(url(bearers.booth1)).status_code == 410
+    kept.forget_all()
