@@ -82,6 +82,7 @@ def alert_summary_level() -> str:
 
 
 def report_link_cache_seconds() -> int:
-    """How long a web process keeps a report link's appointment (active, key post, start) once read: the
-    evening's reports then cost one INSERT each (``selectors.report_start``). 0 reads it every time."""
-    return int(getattr(settings, "CONTROLROOM_REPORT_LINK_CACHE_SECONDS", 15))
+    """How long a web process keeps a report link's appointment (active, key post, start) once read, by the page
+    or a POST: long enough to fill in the form, so that sending it costs one INSERT (``selectors.report_start``).
+    0 reads it every time."""
+    return int(settings.CONTROLROOM_REPORT_LINK_CACHE_SECONDS)

@@ -35,20 +35,33 @@ PLATFORM_LABELS = dict(Platform.CHOICES)
 
 
 def appointment_for_report(appointment_id: int) -> Appointment | None:
-    """The appointment a report link names, if it is still active in a key post."""
-    return (
+    """The appointment a report link names, if it is still active in a key post. The page's read: its start is
+    kept for the POST that follows when the person sends the form (``report_start``)."""
+    appointment = (
         Appointment.objects.filter(pk=appointment_id, status=Appointment.Status.ACTIVE, position__is_key=True)
         .select_related("person", "unit__level", "position")
         .first()
     )
+    starts = _report_starts()
+    if starts is not None:
+        if appointment is None:
+            starts.pop(appointment_id, None)  # ended: the next POST of this process reads again
+        else:
+            starts[appointment.pk] = appointment.start_date
+    return appointment
+
+
+def _report_starts():
+    return kept("controlroom.report-starts", size=200_000, seconds=conf.report_link_cache_seconds())
 
 
 def report_start(appointment_id: int) -> datetime.date | None:
     """The start of the appointment a report link names, if it is still active in a key post: the report POST's
-    one read, kept by the process for ``CONTROLROOM_REPORT_LINK_CACHE_SECONDS`` (``core.kept``). A post ended
-    within that time still gets its report stored; the worker then refuses it (kept, with the reason) and the
-    page says the link has ended."""
-    starts = kept("controlroom.report-starts", size=200_000, seconds=conf.report_link_cache_seconds())
+    one read, kept by the process for ``CONTROLROOM_REPORT_LINK_CACHE_SECONDS`` (``core.kept``) from the page's
+    read or the last POST, so a person who opens the page and sends it costs one INSERT. A post ended within
+    that time still gets its report stored; the worker then refuses it (kept, with the reason) and the page says
+    the link has ended."""
+    starts = _report_starts()
     if starts is not None and appointment_id in starts:
         return starts[appointment_id]
     start = (

@@ -563,3 +563,6 @@ CONTROLROOM_ATTENTION_SCORE = env_int("CONTROLROOM_ATTENTION_SCORE", 40)
 # make one summary alert on the parent instead of one each; the level of that parent ("" = each unit's parent).
 CONTROLROOM_ALERT_SUMMARY_OVER = env_int("CONTROLROOM_ALERT_SUMMARY_OVER", 10)
 CONTROLROOM_ALERT_SUMMARY_LEVEL = env_str("CONTROLROOM_ALERT_SUMMARY_LEVEL", "")
+# Control room daily report: seconds a web process keeps a report link's appointment once the page has read it
+# (the POST that follows is then one INSERT; a post ended meanwhile is refused by the worker, not lost).
+CONTROLROOM_REPORT_LINK_CACHE_SECONDS = env_int("CONTROLROOM_REPORT_LINK_CACHE_SECONDS", 120)
