@@ -20,11 +20,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Tests change campaigns and post the form straight after: no per-process copies.
+# Tests change campaigns and appointments and post the form straight after: no per-process copies.
 RECRUITMENT_PUBLIC_CACHE_SECONDS = 0
-CONTROLROOM_REPORT_LINK_CACHE_SECONDS = (
-    0  # the public paths read their rows every time: a test sees each change at once
-)
+CONTROLROOM_REPORT_LINK_CACHE_SECONDS = 0
 # Two-factor sign-in is switched on by the tests about it (the others sign in with force_login).
 REQUIRE_2FA = False
 # Appointments give no logins and send no invitations but in the tests about them (sangathan/logins/tests,
